@@ -1,0 +1,175 @@
+//! A user pool. Settings a client sends are kept as the JSON members it sent
+//! (after defaults are filled in), so Describe returns them faithfully; the few
+//! that Tessera acts on have typed accessors.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::clock::Timestamp;
+use crate::domain::password_policy::PasswordPolicy;
+use crate::domain::schema::SchemaAttribute;
+use crate::ids::UserPoolId;
+
+/// Members of CreateUserPool that UpdateUserPool may change. Update replaces
+/// all of them: one the caller omits returns to its default, as in Cognito.
+pub const UPDATABLE_SETTINGS: &[&str] = &[
+    "Policies",
+    "DeletionProtection",
+    "LambdaConfig",
+    "AutoVerifiedAttributes",
+    "SmsVerificationMessage",
+    "EmailVerificationMessage",
+    "EmailVerificationSubject",
+    "VerificationMessageTemplate",
+    "SmsAuthenticationMessage",
+    "UserAttributeUpdateSettings",
+    "MfaConfiguration",
+    "DeviceConfiguration",
+    "EmailConfiguration",
+    "SmsConfiguration",
+    "AdminCreateUserConfig",
+    "UserPoolAddOns",
+    "AccountRecoverySetting",
+    "UserPoolTier",
+];
+
+/// Members fixed at creation (the last four are recent additions Tessera
+/// stores and returns without acting on them).
+pub const CREATE_ONLY_SETTINGS: &[&str] = &[
+    "AliasAttributes",
+    "UsernameAttributes",
+    "UsernameConfiguration",
+    "DcrConfiguration",
+    "KeyConfiguration",
+    "IssuerConfiguration",
+    "AcrConfiguration",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserPool {
+    pub id: UserPoolId,
+    pub name: String,
+    pub arn: String,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+    /// CreateUserPool members other than PoolName, Schema and UserPoolTags.
+    pub settings: Map<String, Value>,
+    pub schema: Vec<SchemaAttribute>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Fills in what Cognito fills in when a member is omitted.
+pub fn apply_setting_defaults(settings: &mut Map<String, Value>) {
+    let defaults = [
+        (
+            "Policies",
+            json!({"PasswordPolicy": PasswordPolicy::default().to_json()}),
+        ),
+        ("DeletionProtection", json!("INACTIVE")),
+        ("LambdaConfig", json!({})),
+        (
+            "VerificationMessageTemplate",
+            json!({"DefaultEmailOption": "CONFIRM_WITH_CODE"}),
+        ),
+        (
+            "UserAttributeUpdateSettings",
+            json!({"AttributesRequireVerificationBeforeUpdate": []}),
+        ),
+        ("MfaConfiguration", json!("OFF")),
+        (
+            "EmailConfiguration",
+            json!({"EmailSendingAccount": "COGNITO_DEFAULT"}),
+        ),
+        (
+            "AdminCreateUserConfig",
+            json!({"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7}),
+        ),
+        ("UserPoolTier", json!("ESSENTIALS")),
+    ];
+    for (name, value) in defaults {
+        settings.entry(name).or_insert(value);
+    }
+    // A PasswordPolicy given without a temporary-password validity gets 7 days.
+    if let Some(policy) = settings
+        .get_mut("Policies")
+        .and_then(|p| p.get_mut("PasswordPolicy"))
+        .and_then(Value::as_object_mut)
+    {
+        policy
+            .entry("TemporaryPasswordValidityDays")
+            .or_insert(json!(7));
+    }
+}
+
+fn string_list(settings: &Map<String, Value>, name: &str) -> Vec<String> {
+    settings
+        .get(name)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl UserPool {
+    pub fn password_policy(&self) -> PasswordPolicy {
+        self.settings
+            .get("Policies")
+            .and_then(|p| p.get("PasswordPolicy"))
+            .map(PasswordPolicy::from_json)
+            .unwrap_or_default()
+    }
+
+    /// `UsernameAttributes`: email and/or phone_number used *as* the username.
+    pub fn username_attributes(&self) -> Vec<String> {
+        string_list(&self.settings, "UsernameAttributes")
+    }
+
+    /// `AliasAttributes`: email, phone_number, preferred_username usable to sign in.
+    pub fn alias_attributes(&self) -> Vec<String> {
+        string_list(&self.settings, "AliasAttributes")
+    }
+
+    pub fn auto_verified_attributes(&self) -> Vec<String> {
+        string_list(&self.settings, "AutoVerifiedAttributes")
+    }
+
+    /// Pools are case sensitive unless created with `CaseSensitive: false`.
+    pub fn case_sensitive(&self) -> bool {
+        self.settings
+            .get("UsernameConfiguration")
+            .and_then(|c| c.get("CaseSensitive"))
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+    }
+
+    pub fn deletion_protected(&self) -> bool {
+        self.settings
+            .get("DeletionProtection")
+            .and_then(Value::as_str)
+            == Some("ACTIVE")
+    }
+
+    /// How a username or alias is compared in this pool.
+    pub fn normalize(&self, value: &str) -> String {
+        if self.case_sensitive() {
+            value.to_owned()
+        } else {
+            value.to_lowercase()
+        }
+    }
+
+    /// `AdminCreateUserConfig.InviteMessageTemplate`, if the pool has one.
+    pub fn invite_template(&self) -> Option<&Value> {
+        self.settings
+            .get("AdminCreateUserConfig")
+            .and_then(|c| c.get("InviteMessageTemplate"))
+    }
+
+    pub fn schema_attribute(&self, name: &str) -> Option<&SchemaAttribute> {
+        self.schema.iter().find(|a| a.name == name)
+    }
+}

@@ -1,0 +1,146 @@
+//! A user: status, attributes, the password credential and the aliases that
+//! must be unique in the pool.
+
+use std::collections::BTreeMap;
+
+use crate::clock::Timestamp;
+use crate::ids::UserPoolId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    Unconfirmed,
+    Confirmed,
+    Archived,
+    Compromised,
+    Unknown,
+    ResetRequired,
+    ForceChangePassword,
+    ExternalProvider,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Unconfirmed => "UNCONFIRMED",
+            UserStatus::Confirmed => "CONFIRMED",
+            UserStatus::Archived => "ARCHIVED",
+            UserStatus::Compromised => "COMPROMISED",
+            UserStatus::Unknown => "UNKNOWN",
+            UserStatus::ResetRequired => "RESET_REQUIRED",
+            UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            UserStatus::ExternalProvider => "EXTERNAL_PROVIDER",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UserStatus> {
+        Some(match s {
+            "UNCONFIRMED" => UserStatus::Unconfirmed,
+            "CONFIRMED" => UserStatus::Confirmed,
+            "ARCHIVED" => UserStatus::Archived,
+            "COMPROMISED" => UserStatus::Compromised,
+            "UNKNOWN" => UserStatus::Unknown,
+            "RESET_REQUIRED" => UserStatus::ResetRequired,
+            "FORCE_CHANGE_PASSWORD" => UserStatus::ForceChangePassword,
+            "EXTERNAL_PROVIDER" => UserStatus::ExternalProvider,
+            _ => return None,
+        })
+    }
+}
+
+/// Which kind of sign-in name an alias is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AliasKind {
+    Email,
+    PhoneNumber,
+    PreferredUsername,
+}
+
+impl AliasKind {
+    pub const ALL: [AliasKind; 3] = [
+        AliasKind::Email,
+        AliasKind::PhoneNumber,
+        AliasKind::PreferredUsername,
+    ];
+
+    pub fn attribute(self) -> &'static str {
+        match self {
+            AliasKind::Email => "email",
+            AliasKind::PhoneNumber => "phone_number",
+            AliasKind::PreferredUsername => "preferred_username",
+        }
+    }
+
+    pub fn from_attribute(name: &str) -> Option<AliasKind> {
+        AliasKind::ALL.into_iter().find(|k| k.attribute() == name)
+    }
+}
+
+/// A unique sign-in name other than the username, normalized for the pool.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Alias {
+    pub kind: AliasKind,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub pool_id: UserPoolId,
+    /// The immutable `sub` UUID; the store's key for the user.
+    pub sub: String,
+    pub username: String,
+    /// `username` as the pool compares it (lower-cased in case-insensitive pools).
+    pub username_key: String,
+    pub status: UserStatus,
+    pub enabled: bool,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+    /// Every attribute, `sub` included.
+    pub attributes: BTreeMap<String, String>,
+    /// The sealed password credential; opaque to the store.
+    pub password: Option<Vec<u8>>,
+    /// When a temporary password stops working.
+    pub password_expires: Option<Timestamp>,
+    pub aliases: Vec<Alias>,
+}
+
+impl User {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+
+    pub fn is_verified(&self, attribute: &str) -> bool {
+        self.attribute(&format!("{attribute}_verified")) == Some("true")
+    }
+}
+
+/// Attributes ListUsers can filter on, with the value each takes for a user.
+pub const FILTERABLE: &[&str] = &[
+    "username",
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "cognito:user_status",
+    "status",
+    "sub",
+];
+
+impl User {
+    /// The values the store indexes for ListUsers filters.
+    pub fn filter_values(&self) -> Vec<(&'static str, String)> {
+        FILTERABLE
+            .iter()
+            .filter_map(|&attr| {
+                let value = match attr {
+                    "username" => Some(self.username_key.clone()),
+                    "cognito:user_status" => Some(self.status.as_str().to_owned()),
+                    "status" => Some(if self.enabled { "Enabled" } else { "Disabled" }.to_owned()),
+                    other => self.attributes.get(other).cloned(),
+                }?;
+                Some((attr, value))
+            })
+            .collect()
+    }
+}

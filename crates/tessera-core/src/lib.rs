@@ -1,0 +1,22 @@
+//! Tessera's domain: what a user pool, app client, user and group are, the rules
+//! Cognito applies to them, and the traits the outside world plugs into.
+//!
+//! - [`error`]: the core error type, named for what went wrong.
+//! - [`ids`]: newtypes for identifiers (`UserPoolId`, `ClientId`, …).
+//! - [`clock`]: the `Clock` trait; no other module reads the system time.
+//! - [`domain`]: pools, schema, clients, users, groups, password policy, ListUsers filters.
+//! - [`store`]: the `Store` trait every storage engine implements, and `StoreError`.
+//! - [`mailer`]: the `Mailer` trait and the dev outbox.
+//! - [`paging`]: opaque pagination tokens.
+//! - [`services`]: the operations, one service per resource, over a `Store`.
+
+pub mod clock;
+pub mod domain;
+pub mod error;
+pub mod ids;
+pub mod mailer;
+pub mod paging;
+pub mod services;
+pub mod store;
+
+pub use error::Error;

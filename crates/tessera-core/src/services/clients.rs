@@ -1,0 +1,287 @@
+//! App clients: create, describe, list, update, delete.
+
+use serde_json::{Map, Value};
+
+use super::{Services, next_token, page_request};
+use crate::domain::client::{AppClient, UPDATABLE_SETTINGS, apply_setting_defaults};
+use crate::domain::pool::UserPool;
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, UserPoolId};
+use crate::paging::Page;
+use crate::store::{Conflict, StoreError};
+
+pub struct CreateClient {
+    pub pool_id: UserPoolId,
+    pub name: String,
+    pub generate_secret: bool,
+    /// Fixed id (declared in configuration); generated when absent.
+    pub id: Option<ClientId>,
+    pub members: Map<String, Value>,
+}
+
+pub struct UpdateClient {
+    pub pool_id: UserPoolId,
+    pub id: ClientId,
+    pub name: Option<String>,
+    pub members: Map<String, Value>,
+}
+
+/// A client with its secret opened, for the responses that show it.
+pub struct ClientView {
+    pub client: AppClient,
+    pub secret: Option<String>,
+}
+
+const CLIENT_ID_LEN: usize = 26;
+const CLIENT_SECRET_LEN: usize = 51;
+
+fn client_not_found(id: &ClientId) -> Error {
+    Error::ResourceNotFound(format!("User pool client {id} does not exist."))
+}
+
+fn keep_settings(members: &Map<String, Value>) -> Map<String, Value> {
+    members
+        .iter()
+        .filter(|(k, v)| UPDATABLE_SETTINGS.contains(&k.as_str()) && !v.is_null())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn strings<'a>(settings: &'a Map<String, Value>, name: &str) -> Vec<&'a str> {
+    settings
+        .get(name)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// Cognito's cross-member rules for a client's settings.
+fn check_settings(pool: &UserPool, settings: &Map<String, Value>, has_secret: bool) -> Result<()> {
+    let flows = strings(settings, "AllowedOAuthFlows");
+    if flows.contains(&"client_credentials") {
+        if !has_secret {
+            return Err(Error::InvalidOAuthFlow(
+                "client_credentials flow can not be selected if client does not have a client secret.".into(),
+            ));
+        }
+        if flows.len() > 1 {
+            return Err(Error::InvalidOAuthFlow(
+                "client_credentials flow can not be selected with either code or implicit flow."
+                    .into(),
+            ));
+        }
+    }
+    let oauth_enabled = settings
+        .get("AllowedOAuthFlowsUserPoolClient")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if oauth_enabled && (flows.is_empty() || strings(settings, "AllowedOAuthScopes").is_empty()) {
+        return Err(Error::InvalidParameter(
+            "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.".into(),
+        ));
+    }
+    if (flows.contains(&"code") || flows.contains(&"implicit"))
+        && strings(settings, "CallbackURLs").is_empty()
+    {
+        return Err(Error::InvalidParameter(
+            "A redirect_uri is required for code and implicit flows.".into(),
+        ));
+    }
+    let auth_flows = strings(settings, "ExplicitAuthFlows");
+    let legacy = [
+        "ADMIN_NO_SRP_AUTH",
+        "CUSTOM_AUTH_FLOW_ONLY",
+        "USER_PASSWORD_AUTH",
+    ];
+    if auth_flows.iter().any(|f| legacy.contains(f))
+        && auth_flows.iter().any(|f| f.starts_with("ALLOW_"))
+    {
+        return Err(Error::InvalidParameter(
+            "The ExplicitAuthFlows values ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY and USER_PASSWORD_AUTH can't be combined with ALLOW_ values.".into(),
+        ));
+    }
+    for (member, kind) in [("ReadAttributes", "read"), ("WriteAttributes", "write")] {
+        for name in strings(settings, member) {
+            let known = pool.schema_attribute(name).is_some();
+            if !known || (kind == "write" && name == "sub") {
+                return Err(Error::InvalidParameter(format!(
+                    "Invalid {kind} attributes specified while creating a client"
+                )));
+            }
+        }
+    }
+    check_token_validity(settings)
+}
+
+/// Effective ranges: access and ID tokens 5 minutes to 1 day, refresh tokens
+/// 1 hour to 10 years, each in its unit.
+fn check_token_validity(settings: &Map<String, Value>) -> Result<()> {
+    let unit_seconds = |token: &str, default: &str| -> i64 {
+        match settings
+            .get("TokenValidityUnits")
+            .and_then(|u| u.get(token))
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+        {
+            "seconds" => 1,
+            "minutes" => 60,
+            "hours" => 3600,
+            _ => 86400,
+        }
+    };
+    let checks = [
+        ("AccessTokenValidity", "AccessToken", "minutes", 300, 86_400),
+        ("IdTokenValidity", "IdToken", "minutes", 300, 86_400),
+        (
+            "RefreshTokenValidity",
+            "RefreshToken",
+            "days",
+            3600,
+            315_360_000,
+        ),
+    ];
+    for (member, token, default_unit, min, max) in checks {
+        if let Some(v) = settings.get(member).and_then(Value::as_i64) {
+            let seconds = v.saturating_mul(unit_seconds(token, default_unit));
+            if !(min..=max).contains(&seconds) {
+                return Err(Error::InvalidParameter(format!(
+                    "Invalid range for token validity: {member} must be between {min} seconds and {max} seconds."
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Services {
+    pub async fn create_client(&self, input: CreateClient) -> Result<ClientView> {
+        let pool = self.pool(&input.pool_id).await?;
+        let mut settings = keep_settings(&input.members);
+        check_settings(&pool, &settings, input.generate_secret)?;
+        apply_setting_defaults(&mut settings);
+        let now = self.clock.now();
+        let secret = input
+            .generate_secret
+            .then(|| tessera_crypto::random::alphanumeric_lower(CLIENT_SECRET_LEN));
+        loop {
+            let id = input.id.clone().unwrap_or_else(|| {
+                ClientId::new(tessera_crypto::random::alphanumeric_lower(CLIENT_ID_LEN))
+            });
+            let sealed = match &secret {
+                Some(s) => Some(
+                    self.sealing
+                        .seal(s.as_bytes(), &secret_aad(&pool.id, &id))?,
+                ),
+                None => None,
+            };
+            let client = AppClient {
+                pool_id: pool.id.clone(),
+                id,
+                name: input.name.clone(),
+                secret: sealed,
+                created: now,
+                modified: now,
+                settings: settings.clone(),
+            };
+            match self.store.create_client(&client).await {
+                Ok(()) => {
+                    return Ok(ClientView { client, secret });
+                }
+                Err(StoreError::Conflict(Conflict::ClientId)) if input.id.is_none() => continue,
+                Err(StoreError::Conflict(Conflict::ClientId)) => {
+                    return Err(Error::InvalidParameter(format!(
+                        "User pool client {} already exists.",
+                        client.id
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    pub async fn describe_client(&self, pool_id: &UserPoolId, id: &ClientId) -> Result<ClientView> {
+        self.pool(pool_id).await?;
+        let client = self.client(pool_id, id).await?;
+        let secret = self.open_client_secret(&client)?;
+        Ok(ClientView { client, secret })
+    }
+
+    pub(crate) async fn client(&self, pool_id: &UserPoolId, id: &ClientId) -> Result<AppClient> {
+        self.store
+            .get_client(pool_id, id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => client_not_found(id),
+                other => other.into(),
+            })
+    }
+
+    fn open_client_secret(&self, client: &AppClient) -> Result<Option<String>> {
+        client
+            .secret
+            .as_deref()
+            .map(|sealed| {
+                let bytes = self
+                    .sealing
+                    .open(sealed, &secret_aad(&client.pool_id, &client.id))?;
+                String::from_utf8(bytes)
+                    .map_err(|_| Error::Internal("client secret is not UTF-8".into()))
+            })
+            .transpose()
+    }
+
+    pub async fn list_clients(
+        &self,
+        pool_id: &UserPoolId,
+        max: Option<i64>,
+        token: Option<&str>,
+    ) -> Result<Page<AppClient>> {
+        self.pool(pool_id).await?;
+        let listing = self
+            .store
+            .list_clients(pool_id, &page_request(max, token)?)
+            .await?;
+        Ok(Page {
+            items: listing.items,
+            next: next_token(listing.next),
+        })
+    }
+
+    pub async fn update_client(&self, input: UpdateClient) -> Result<ClientView> {
+        let pool = self.pool(&input.pool_id).await?;
+        let mut client = self.client(&input.pool_id, &input.id).await?;
+        let mut settings = keep_settings(&input.members);
+        check_settings(&pool, &settings, client.secret.is_some())?;
+        apply_setting_defaults(&mut settings);
+        client.settings = settings;
+        if let Some(name) = input.name {
+            client.name = name;
+        }
+        client.modified = self.clock.now();
+        self.store
+            .update_client(&client)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => client_not_found(&client.id),
+                other => other.into(),
+            })?;
+        let secret = self.open_client_secret(&client)?;
+        Ok(ClientView { client, secret })
+    }
+
+    pub async fn delete_client(&self, pool_id: &UserPoolId, id: &ClientId) -> Result<()> {
+        self.pool(pool_id).await?;
+        self.store
+            .delete_client(pool_id, id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => client_not_found(id),
+                other => other.into(),
+            })
+    }
+}
+
+/// Binds a sealed client secret to its client, so it cannot be moved to another row.
+fn secret_aad(pool: &UserPoolId, client: &ClientId) -> Vec<u8> {
+    format!("client-secret|{pool}|{client}").into_bytes()
+}

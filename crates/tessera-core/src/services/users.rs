@@ -1,0 +1,473 @@
+//! Admin user management: create, get, update and delete attributes, delete,
+//! disable / enable, passwords, confirmation.
+
+use std::collections::BTreeMap;
+
+use super::Services;
+use tessera_crypto::random::CharacterClasses;
+
+use crate::domain::password_policy::PasswordPolicy;
+use crate::domain::pool::UserPool;
+use crate::domain::schema::{check_mutable, check_required_present, check_value};
+use crate::domain::user::{Alias, AliasKind, User, UserStatus};
+use crate::error::{Error, Result};
+use crate::ids::UserPoolId;
+use crate::mailer::Medium;
+use crate::store::{Conflict, StoreError, UserKey};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageAction {
+    Send,
+    Resend,
+    Suppress,
+}
+
+pub struct CreateUser {
+    pub pool_id: UserPoolId,
+    pub username: String,
+    pub attributes: Vec<(String, String)>,
+    pub temporary_password: Option<String>,
+    pub force_alias_creation: bool,
+    pub message_action: MessageAction,
+    /// Empty means Cognito's default, SMS.
+    pub delivery_mediums: Vec<Medium>,
+}
+
+const PASSWORD_AAD: &str = "password";
+const GENERATED_PASSWORD_MIN: usize = 12;
+
+fn is_email(v: &str) -> bool {
+    v.contains('@')
+}
+
+fn is_phone(v: &str) -> bool {
+    v.starts_with('+') && v.len() > 1 && v[1..].chars().all(|c| c.is_ascii_digit())
+}
+
+/// A temporary password that satisfies the pool's policy.
+fn generated_password(policy: &PasswordPolicy) -> String {
+    tessera_crypto::random::password(
+        policy.minimum_length.max(GENERATED_PASSWORD_MIN),
+        CharacterClasses {
+            upper: policy.require_uppercase,
+            lower: policy.require_lowercase,
+            digit: policy.require_numbers,
+            symbol: policy.require_symbols,
+        },
+    )
+}
+
+fn username_exists() -> Error {
+    Error::UsernameExists("User account already exists".into())
+}
+
+fn alias_exists(alias: &Alias) -> Error {
+    let what = match alias.kind {
+        AliasKind::Email => "email",
+        AliasKind::PhoneNumber => "phone_number",
+        AliasKind::PreferredUsername => "preferred_username",
+    };
+    Error::AliasExists(format!("An account with the given {what} already exists."))
+}
+
+impl Services {
+    /// The user a caller names: by username, then by alias, then by `sub`.
+    pub(crate) async fn find_user(&self, pool: &UserPool, name: &str) -> Result<User> {
+        let key = pool.normalize(name);
+        match self.store.get_user(&pool.id, UserKey::Username(&key)).await {
+            Ok(user) => return Ok(user),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        for kind in AliasKind::ALL {
+            let alias = Alias {
+                kind,
+                value: key.clone(),
+            };
+            match self.store.get_user(&pool.id, UserKey::Alias(&alias)).await {
+                Ok(user) => return Ok(user),
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if uuid::Uuid::parse_str(name).is_ok() {
+            match self.store.get_user(&pool.id, UserKey::Sub(name)).await {
+                Ok(user) => return Ok(user),
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Error::UserNotFound)
+    }
+
+    /// The sign-in names other than the username this user holds in its pool:
+    /// username attributes always, alias attributes once verified.
+    fn aliases_of(pool: &UserPool, attributes: &BTreeMap<String, String>) -> Vec<Alias> {
+        let username_attrs = pool.username_attributes();
+        let alias_attrs = pool.alias_attributes();
+        AliasKind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                let attr = kind.attribute();
+                let value = attributes.get(attr)?;
+                let verified = attributes
+                    .get(&format!("{attr}_verified"))
+                    .map(String::as_str)
+                    == Some("true");
+                let counts = username_attrs.iter().any(|a| a == attr)
+                    || (alias_attrs.iter().any(|a| a == attr)
+                        && (kind == AliasKind::PreferredUsername || verified));
+                counts.then(|| Alias {
+                    kind,
+                    value: pool.normalize(value),
+                })
+            })
+            .collect()
+    }
+
+    fn check_attributes(pool: &UserPool, attributes: &[(String, String)]) -> Result<()> {
+        for (name, value) in attributes {
+            if name == "sub" {
+                return Err(Error::InvalidParameter(
+                    "Attributes did not conform to the schema: sub: Attribute cannot be updated. (changing an immutable attribute)".into(),
+                ));
+            }
+            check_value(&pool.schema, name, value)?;
+        }
+        Ok(())
+    }
+
+    fn seal_password(&self, pool: &UserPoolId, sub: &str, password: &str) -> Result<Vec<u8>> {
+        let credential = tessera_crypto::password::hash(password.as_bytes())
+            .map_err(|_| Error::Internal("system random source failed".into()))?;
+        Ok(self.sealing.seal(
+            &credential,
+            format!("{PASSWORD_AAD}|{pool}|{sub}").as_bytes(),
+        )?)
+    }
+
+    fn check_password(pool: &UserPool, password: &str) -> Result<()> {
+        match pool.password_policy().violation(password) {
+            Some(reason) => Err(Error::InvalidPassword(reason.into())),
+            None => Ok(()),
+        }
+    }
+
+    pub async fn admin_create_user(&self, input: CreateUser) -> Result<User> {
+        let pool = self.pool(&input.pool_id).await?;
+        if input.message_action == MessageAction::Resend {
+            return self.resend_invitation(&pool, &input).await;
+        }
+        Self::check_attributes(&pool, &input.attributes)?;
+        let sub = uuid::Uuid::new_v4().to_string();
+        let mut attributes: BTreeMap<String, String> = input.attributes.iter().cloned().collect();
+        let username = self.username_for(&pool, &input.username, &sub, &mut attributes)?;
+        attributes.insert("sub".into(), sub.clone());
+        check_required_present(&pool.schema, |n| attributes.contains_key(n))?;
+
+        let policy = pool.password_policy();
+        let password = match &input.temporary_password {
+            Some(p) => {
+                Self::check_password(&pool, p)?;
+                p.clone()
+            }
+            None => generated_password(&policy),
+        };
+        let now = self.clock.now();
+        let aliases = Self::aliases_of(&pool, &attributes);
+        let user = User {
+            pool_id: pool.id.clone(),
+            username_key: pool.normalize(&username),
+            username,
+            status: UserStatus::ForceChangePassword,
+            enabled: true,
+            created: now,
+            modified: now,
+            password: Some(self.seal_password(&pool.id, &sub, &password)?),
+            password_expires: Some(
+                now.plus_seconds(policy.temporary_password_validity_days * 86_400),
+            ),
+            attributes,
+            aliases: aliases.clone(),
+            sub,
+        };
+        let take = if input.force_alias_creation {
+            aliases.as_slice()
+        } else {
+            &[]
+        };
+        self.store
+            .create_user(&user, take)
+            .await
+            .map_err(|e| self.create_conflict(&pool, e))?;
+        if input.message_action == MessageAction::Send {
+            let mediums = if input.delivery_mediums.is_empty() {
+                vec![Medium::Sms]
+            } else {
+                input.delivery_mediums.clone()
+            };
+            if let Err(e) = self
+                .send_invitation(&pool, &user, &password, &mediums)
+                .await
+            {
+                // An invitation that could not go out leaves no user behind.
+                self.store.delete_user(&pool.id, &user.sub).await?;
+                return Err(e);
+            }
+        }
+        Ok(user)
+    }
+
+    fn create_conflict(&self, pool: &UserPool, e: StoreError) -> Error {
+        match e {
+            StoreError::Conflict(Conflict::Username) => username_exists(),
+            StoreError::Conflict(Conflict::Alias(alias)) => {
+                let is_username_attr = pool
+                    .username_attributes()
+                    .iter()
+                    .any(|a| a == alias.kind.attribute());
+                if is_username_attr {
+                    Error::UsernameExists(format!(
+                        "An account with the given {} already exists.",
+                        alias.kind.attribute()
+                    ))
+                } else {
+                    alias_exists(&alias)
+                }
+            }
+            other => other.into(),
+        }
+    }
+
+    /// The stored username. In pools whose username attributes are email or
+    /// phone number, the caller's username is that attribute and the stored
+    /// username is the user's `sub`.
+    fn username_for(
+        &self,
+        pool: &UserPool,
+        requested: &str,
+        sub: &str,
+        attributes: &mut BTreeMap<String, String>,
+    ) -> Result<String> {
+        let allowed = pool.username_attributes();
+        if allowed.is_empty() {
+            return Ok(requested.to_owned());
+        }
+        let email_ok = allowed.iter().any(|a| a == "email");
+        let phone_ok = allowed.iter().any(|a| a == "phone_number");
+        let attr = if email_ok && is_email(requested) {
+            "email"
+        } else if phone_ok && is_phone(requested) {
+            "phone_number"
+        } else {
+            let message = match (email_ok, phone_ok) {
+                (true, true) => "Username should be either an email or a phone number.",
+                (true, false) => "Username should be an email.",
+                _ => "Username should be a phone number.",
+            };
+            return Err(Error::InvalidParameter(message.into()));
+        };
+        check_value(&pool.schema, attr, requested)?;
+        if let Some(given) = attributes.get(attr)
+            && given != requested
+        {
+            return Err(Error::InvalidParameter(format!(
+                "The {attr} attribute must match the username."
+            )));
+        }
+        attributes.insert(attr.to_owned(), requested.to_owned());
+        Ok(sub.to_owned())
+    }
+
+    async fn resend_invitation(&self, pool: &UserPool, input: &CreateUser) -> Result<User> {
+        let mut user = self.find_user(pool, &input.username).await?;
+        if user.status != UserStatus::ForceChangePassword {
+            return Err(Error::UnsupportedUserState(format!(
+                "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
+                user.username
+            )));
+        }
+        let policy = pool.password_policy();
+        let password = match &input.temporary_password {
+            Some(p) => {
+                Self::check_password(pool, p)?;
+                p.clone()
+            }
+            None => generated_password(&policy),
+        };
+        let now = self.clock.now();
+        user.password = Some(self.seal_password(&pool.id, &user.sub, &password)?);
+        user.password_expires =
+            Some(now.plus_seconds(policy.temporary_password_validity_days * 86_400));
+        user.modified = now;
+        self.save_user(&user, &[]).await?;
+        let mediums = if input.delivery_mediums.is_empty() {
+            vec![Medium::Sms]
+        } else {
+            input.delivery_mediums.clone()
+        };
+        self.send_invitation(pool, &user, &password, &mediums)
+            .await?;
+        Ok(user)
+    }
+
+    async fn save_user(&self, user: &User, take: &[Alias]) -> Result<()> {
+        self.store
+            .update_user(user, take)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => Error::UserNotFound,
+                StoreError::Conflict(Conflict::Alias(alias)) => alias_exists(&alias),
+                other => other.into(),
+            })
+    }
+
+    pub async fn admin_get_user(&self, pool_id: &UserPoolId, username: &str) -> Result<User> {
+        let pool = self.pool(pool_id).await?;
+        self.find_user(&pool, username).await
+    }
+
+    pub async fn admin_update_user_attributes(
+        &self,
+        pool_id: &UserPoolId,
+        username: &str,
+        updates: &[(String, String)],
+    ) -> Result<()> {
+        let pool = self.pool(pool_id).await?;
+        let mut user = self.find_user(&pool, username).await?;
+        Self::check_attributes(&pool, updates)?;
+        for (name, value) in updates {
+            if user.attribute(name) != Some(value.as_str()) {
+                check_mutable(&pool.schema, name)?;
+            }
+        }
+        for (name, value) in updates {
+            let changed = user.attribute(name) != Some(value.as_str());
+            user.attributes.insert(name.clone(), value.clone());
+            // A new email or phone number is unverified unless the caller says otherwise.
+            let verified_flag = format!("{name}_verified");
+            if changed
+                && (name == "email" || name == "phone_number")
+                && !updates.iter().any(|(n, _)| *n == verified_flag)
+            {
+                user.attributes.insert(verified_flag, "false".into());
+            }
+        }
+        user.aliases = Self::aliases_of(&pool, &user.attributes);
+        user.modified = self.clock.now();
+        self.save_user(&user, &[]).await
+    }
+
+    pub async fn admin_delete_user_attributes(
+        &self,
+        pool_id: &UserPoolId,
+        username: &str,
+        names: &[String],
+    ) -> Result<()> {
+        let pool = self.pool(pool_id).await?;
+        let mut user = self.find_user(&pool, username).await?;
+        for name in names {
+            let attr = pool.schema_attribute(name).ok_or_else(|| {
+                Error::InvalidParameter(format!(
+                    "Attributes did not conform to the schema: {name}: Attribute does not exist in the schema."
+                ))
+            })?;
+            if attr.required || name == "sub" {
+                return Err(Error::InvalidParameter(format!(
+                    "Attributes did not conform to the schema: {name}: The attribute is required"
+                )));
+            }
+            check_mutable(&pool.schema, name)?;
+        }
+        for name in names {
+            user.attributes.remove(name);
+            if name == "email" || name == "phone_number" {
+                user.attributes.remove(&format!("{name}_verified"));
+            }
+        }
+        user.aliases = Self::aliases_of(&pool, &user.attributes);
+        user.modified = self.clock.now();
+        self.save_user(&user, &[]).await
+    }
+
+    pub async fn admin_delete_user(&self, pool_id: &UserPoolId, username: &str) -> Result<()> {
+        let pool = self.pool(pool_id).await?;
+        let user = self.find_user(&pool, username).await?;
+        self.store
+            .delete_user(&pool.id, &user.sub)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => Error::UserNotFound,
+                other => other.into(),
+            })
+    }
+
+    pub async fn admin_set_enabled(
+        &self,
+        pool_id: &UserPoolId,
+        username: &str,
+        enabled: bool,
+    ) -> Result<()> {
+        let pool = self.pool(pool_id).await?;
+        let mut user = self.find_user(&pool, username).await?;
+        user.enabled = enabled;
+        user.modified = self.clock.now();
+        self.save_user(&user, &[]).await
+    }
+
+    pub async fn admin_set_user_password(
+        &self,
+        pool_id: &UserPoolId,
+        username: &str,
+        password: &str,
+        permanent: bool,
+    ) -> Result<()> {
+        let pool = self.pool(pool_id).await?;
+        let mut user = self.find_user(&pool, username).await?;
+        Self::check_password(&pool, password)?;
+        let now = self.clock.now();
+        user.password = Some(self.seal_password(&pool.id, &user.sub, password)?);
+        if permanent {
+            user.status = UserStatus::Confirmed;
+            user.password_expires = None;
+        } else {
+            user.status = UserStatus::ForceChangePassword;
+            user.password_expires = Some(
+                now.plus_seconds(pool.password_policy().temporary_password_validity_days * 86_400),
+            );
+        }
+        user.modified = now;
+        self.save_user(&user, &[]).await
+    }
+
+    /// Marks the password for reset: the user must set a new one through
+    /// ForgotPassword / ConfirmForgotPassword before signing in again.
+    pub async fn admin_reset_user_password(
+        &self,
+        pool_id: &UserPoolId,
+        username: &str,
+    ) -> Result<()> {
+        let pool = self.pool(pool_id).await?;
+        let mut user = self.find_user(&pool, username).await?;
+        if !user.enabled {
+            return Err(Error::NotAuthorized("User is disabled.".into()));
+        }
+        user.status = UserStatus::ResetRequired;
+        user.modified = self.clock.now();
+        self.save_user(&user, &[]).await
+    }
+
+    pub async fn admin_confirm_sign_up(&self, pool_id: &UserPoolId, username: &str) -> Result<()> {
+        let pool = self.pool(pool_id).await?;
+        let mut user = self.find_user(&pool, username).await?;
+        if user.status != UserStatus::Unconfirmed {
+            return Err(Error::NotAuthorized(format!(
+                "User cannot be confirmed. Current status is {}",
+                user.status.as_str()
+            )));
+        }
+        user.status = UserStatus::Confirmed;
+        user.modified = self.clock.now();
+        self.save_user(&user, &[]).await
+    }
+}

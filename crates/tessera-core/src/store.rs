@@ -1,0 +1,135 @@
+//! The `Store` trait: coarse, intent-named, each method atomic. Engines own
+//! their SQL and transactions; nothing here assumes a single process, so
+//! several nodes may share one database.
+
+use async_trait::async_trait;
+
+use crate::domain::client::AppClient;
+use crate::domain::filter::UserFilter;
+use crate::domain::group::Group;
+use crate::domain::pool::UserPool;
+use crate::domain::user::{Alias, User};
+use crate::ids::{ClientId, GroupName, UserPoolId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule held by the database refused the write.
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
+    #[error("storage backend: {0}")]
+    Backend(String),
+}
+
+/// Which uniqueness rule a write broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    PoolId,
+    ClientId,
+    Username,
+    Alias(Alias),
+    GroupName,
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Where a listing starts and how many items it returns.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    /// The opaque position returned with the previous page.
+    pub after: Option<String>,
+    pub limit: usize,
+}
+
+/// A page of items and the position to continue from, if more remain.
+#[derive(Debug)]
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// How a user is looked up: by the key the pool compares usernames with, or by alias.
+#[derive(Debug, Clone)]
+pub enum UserKey<'a> {
+    Username(&'a str),
+    Alias(&'a Alias),
+    Sub(&'a str),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A small named value kept with the data (e.g. the key-check value).
+    async fn get_meta(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Stores `value` under `key` unless a value is already there; returns the one kept.
+    async fn init_meta(&self, key: &str, value: &[u8]) -> StoreResult<Vec<u8>>;
+
+    async fn create_pool(&self, pool: &UserPool) -> StoreResult<()>;
+    async fn get_pool(&self, id: &UserPoolId) -> StoreResult<UserPool>;
+    async fn list_pools(&self, page: &PageRequest) -> StoreResult<Listing<UserPool>>;
+    /// Replaces the pool's record; NotFound if it was deleted meanwhile.
+    async fn update_pool(&self, pool: &UserPool) -> StoreResult<()>;
+    /// Deletes the pool with all its clients, users and groups.
+    async fn delete_pool(&self, id: &UserPoolId) -> StoreResult<()>;
+    async fn count_users(&self, pool: &UserPoolId) -> StoreResult<u64>;
+
+    async fn create_client(&self, client: &AppClient) -> StoreResult<()>;
+    async fn get_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<AppClient>;
+    async fn list_clients(
+        &self,
+        pool: &UserPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AppClient>>;
+    async fn update_client(&self, client: &AppClient) -> StoreResult<()>;
+    async fn delete_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<()>;
+
+    /// Conflict(Username) or Conflict(Alias) when either is taken. `take_aliases`
+    /// are first removed from whichever user holds them (ForceAliasCreation).
+    async fn create_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()>;
+    async fn get_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> StoreResult<User>;
+    /// Replaces the user's record and aliases; `take_aliases` as in `create_user`.
+    async fn update_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()>;
+    async fn delete_user(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()>;
+    async fn list_users(
+        &self,
+        pool: &UserPoolId,
+        filter: Option<&UserFilter>,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<User>>;
+
+    async fn create_group(&self, group: &Group) -> StoreResult<()>;
+    async fn get_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<Group>;
+    async fn list_groups(
+        &self,
+        pool: &UserPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Group>>;
+    async fn update_group(&self, group: &Group) -> StoreResult<()>;
+    /// Deletes the group and its memberships.
+    async fn delete_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<()>;
+    /// Idempotent; NotFound if the user or the group is gone.
+    async fn add_user_to_group(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        group: &GroupName,
+    ) -> StoreResult<()>;
+    async fn remove_user_from_group(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        group: &GroupName,
+    ) -> StoreResult<()>;
+    async fn list_groups_for_user(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Group>>;
+    async fn list_users_in_group(
+        &self,
+        pool: &UserPoolId,
+        group: &GroupName,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<User>>;
+}

@@ -1,0 +1,12 @@
+//! Tessera's cryptography: pure and synchronous (no I/O, no clock reads, no async),
+//! built on AWS-LC, checked against vectors from real clients.
+//!
+//! - [`sigv4`]: verifies AWS Signature Version 4 on incoming requests, with AWS's error wording.
+//! - [`seal`]: AES-256-GCM sealing of secrets at rest under a key-encryption key.
+//! - [`password`]: password credentials (PBKDF2-HMAC-SHA256, versioned).
+//! - [`random`]: secure random bytes, identifiers, temporary passwords, constant-time equality.
+
+pub mod password;
+pub mod random;
+pub mod seal;
+pub mod sigv4;

@@ -1,0 +1,97 @@
+//! The single `match` from operation to handler. Operations of the model not
+//! built yet answer an error that names them.
+
+use serde_json::Value;
+
+use super::ApiError;
+use crate::model::Operation;
+use crate::ops;
+use crate::router::AppState;
+
+pub async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value, ApiError> {
+    use Operation as O;
+    match op {
+        O::CreateUserPool => ops::create_user_pool::handle(state, input).await,
+        O::DescribeUserPool => ops::describe_user_pool::handle(state, input).await,
+        O::ListUserPools => ops::list_user_pools::handle(state, input).await,
+        O::UpdateUserPool => ops::update_user_pool::handle(state, input).await,
+        O::DeleteUserPool => ops::delete_user_pool::handle(state, input).await,
+        O::AddCustomAttributes => ops::add_custom_attributes::handle(state, input).await,
+        O::CreateUserPoolClient => ops::create_user_pool_client::handle(state, input).await,
+        O::DescribeUserPoolClient => ops::describe_user_pool_client::handle(state, input).await,
+        O::ListUserPoolClients => ops::list_user_pool_clients::handle(state, input).await,
+        O::UpdateUserPoolClient => ops::update_user_pool_client::handle(state, input).await,
+        O::DeleteUserPoolClient => ops::delete_user_pool_client::handle(state, input).await,
+        O::AdminCreateUser => ops::admin_create_user::handle(state, input).await,
+        O::AdminGetUser => ops::admin_get_user::handle(state, input).await,
+        O::ListUsers => ops::list_users::handle(state, input).await,
+        O::AdminUpdateUserAttributes => {
+            ops::admin_update_user_attributes::handle(state, input).await
+        }
+        O::AdminDeleteUserAttributes => {
+            ops::admin_delete_user_attributes::handle(state, input).await
+        }
+        O::AdminDeleteUser => ops::admin_delete_user::handle(state, input).await,
+        O::AdminDisableUser => ops::admin_disable_user::handle(state, input).await,
+        O::AdminEnableUser => ops::admin_enable_user::handle(state, input).await,
+        O::AdminSetUserPassword => ops::admin_set_user_password::handle(state, input).await,
+        O::AdminResetUserPassword => ops::admin_reset_user_password::handle(state, input).await,
+        O::AdminConfirmSignUp => ops::admin_confirm_sign_up::handle(state, input).await,
+        O::CreateGroup => ops::create_group::handle(state, input).await,
+        O::GetGroup => ops::get_group::handle(state, input).await,
+        O::ListGroups => ops::list_groups::handle(state, input).await,
+        O::UpdateGroup => ops::update_group::handle(state, input).await,
+        O::DeleteGroup => ops::delete_group::handle(state, input).await,
+        O::AdminAddUserToGroup => ops::admin_add_user_to_group::handle(state, input).await,
+        O::AdminRemoveUserFromGroup => {
+            ops::admin_remove_user_from_group::handle(state, input).await
+        }
+        O::AdminListGroupsForUser => ops::admin_list_groups_for_user::handle(state, input).await,
+        O::ListUsersInGroup => ops::list_users_in_group::handle(state, input).await,
+        O::TagResource => ops::tag_resource::handle(state, input).await,
+        O::UntagResource => ops::untag_resource::handle(state, input).await,
+        O::ListTagsForResource => ops::list_tags_for_resource::handle(state, input).await,
+        other => Err(ApiError::bad_request(
+            "UnsupportedOperationException",
+            format!("Tessera does not implement {} yet.", other.name()),
+        )),
+    }
+}
+
+/// The operations `call` implements, for reporting and tests.
+pub const IMPLEMENTED: &[Operation] = &[
+    Operation::CreateUserPool,
+    Operation::DescribeUserPool,
+    Operation::ListUserPools,
+    Operation::UpdateUserPool,
+    Operation::DeleteUserPool,
+    Operation::AddCustomAttributes,
+    Operation::CreateUserPoolClient,
+    Operation::DescribeUserPoolClient,
+    Operation::ListUserPoolClients,
+    Operation::UpdateUserPoolClient,
+    Operation::DeleteUserPoolClient,
+    Operation::AdminCreateUser,
+    Operation::AdminGetUser,
+    Operation::ListUsers,
+    Operation::AdminUpdateUserAttributes,
+    Operation::AdminDeleteUserAttributes,
+    Operation::AdminDeleteUser,
+    Operation::AdminDisableUser,
+    Operation::AdminEnableUser,
+    Operation::AdminSetUserPassword,
+    Operation::AdminResetUserPassword,
+    Operation::AdminConfirmSignUp,
+    Operation::CreateGroup,
+    Operation::GetGroup,
+    Operation::ListGroups,
+    Operation::UpdateGroup,
+    Operation::DeleteGroup,
+    Operation::AdminAddUserToGroup,
+    Operation::AdminRemoveUserFromGroup,
+    Operation::AdminListGroupsForUser,
+    Operation::ListUsersInGroup,
+    Operation::TagResource,
+    Operation::UntagResource,
+    Operation::ListTagsForResource,
+];

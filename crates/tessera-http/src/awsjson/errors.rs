@@ -1,0 +1,39 @@
+//! The one place core errors become Cognito's error types and messages.
+
+use tessera_core::Error;
+
+use super::ApiError;
+use crate::model::InputError;
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        let (kind, message) = match e {
+            Error::InvalidParameter(m) => ("InvalidParameterException", m),
+            Error::ResourceNotFound(m) => ("ResourceNotFoundException", m),
+            Error::UserNotFound => ("UserNotFoundException", "User does not exist.".into()),
+            Error::UsernameExists(m) => ("UsernameExistsException", m),
+            Error::AliasExists(m) => ("AliasExistsException", m),
+            Error::GroupExists(m) => ("GroupExistsException", m),
+            Error::InvalidPassword(m) => ("InvalidPasswordException", m),
+            Error::NotAuthorized(m) => ("NotAuthorizedException", m),
+            Error::UnsupportedUserState(m) => ("UnsupportedUserStateException", m),
+            Error::CodeDeliveryFailure(m) => ("CodeDeliveryFailureException", m),
+            Error::LimitExceeded(m) => ("LimitExceededException", m),
+            Error::InvalidOAuthFlow(m) => ("InvalidOAuthFlowException", m),
+            Error::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                return ApiError::internal("Internal server error.");
+            }
+        };
+        ApiError::bad_request(kind, message)
+    }
+}
+
+impl From<InputError> for ApiError {
+    fn from(e: InputError) -> Self {
+        match e {
+            InputError::Serialization(m) => ApiError::serialization(m),
+            InputError::Constraint(m) => ApiError::invalid_parameter(m),
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The awsJson 1.1 endpoint: `POST /` with the operation in `X-Amz-Target`.
+//!
+//! - [`error`]: `ApiError`, the wire form of every error.
+//! - [`errors`]: the one mapping from core errors to Cognito's types and messages.
+//! - [`auth`]: SigV4 for signed operations.
+//! - [`dispatch`]: the single `match` from operation to handler.
+
+pub mod auth;
+pub mod dispatch;
+pub mod error;
+pub mod errors;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::model::{self, Operation};
+use crate::router::AppState;
+pub use error::ApiError;
+
+const USER_POOL_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+const IDENTITY_POOL_PREFIX: &str = "AWSCognitoIdentityService.";
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+pub async fn endpoint(State(state): State<AppState>, request: Request) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let target = request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let span = tracing::info_span!("request", id = %request_id, target = %target);
+    let outcome = tokio::time::timeout(state.request_timeout, handle(&state, request))
+        .instrument(span.clone())
+        .await;
+    let mut response = match outcome {
+        Ok(Ok(value)) => ok(value),
+        Ok(Err(error)) => {
+            span.in_scope(|| tracing::info!(error = error.kind(), "request refused"));
+            error.into_response()
+        }
+        Err(_) => {
+            span.in_scope(|| tracing::warn!("request timed out"));
+            ApiError::internal("Request timed out.").into_response()
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-amzn-requestid", v);
+    }
+    response
+}
+
+fn ok(value: Value) -> Response {
+    let mut response = Response::new(Body::from(value.to_string()));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    response
+}
+
+async fn handle(state: &AppState, request: Request) -> Result<Value, ApiError> {
+    let (parts, body) = request.into_parts();
+    let op = operation(&parts.headers)?;
+    let bytes = read_body(body, state.body_limit).await?;
+    if !op.is_unsigned() {
+        auth::check(state, &parts, &bytes)?;
+    }
+    let input = parse_json(&bytes)?;
+    model::validate_input(op, &input)?;
+    dispatch::call(state, op, input).await
+}
+
+fn operation(headers: &http::HeaderMap) -> Result<Operation, ApiError> {
+    let target = headers
+        .get("x-amz-target")
+        .ok_or_else(|| ApiError::unknown_operation("Missing X-Amz-Target header."))?
+        .to_str()
+        .map_err(|_| ApiError::unknown_operation("Invalid X-Amz-Target header."))?;
+    if let Some(name) = target.strip_prefix(USER_POOL_PREFIX) {
+        return Operation::from_name(name)
+            .ok_or_else(|| ApiError::unknown_operation(&format!("Unknown operation {target}.")));
+    }
+    if target.starts_with(IDENTITY_POOL_PREFIX) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "UnsupportedOperationException",
+            format!("Tessera does not implement identity pools yet ({target})."),
+        ));
+    }
+    Err(ApiError::unknown_operation(&format!(
+        "Unknown operation {target}."
+    )))
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLargeException",
+            format!("Request body is larger than {limit} bytes."),
+        )
+    })
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    // awsJson clients send `{}` for empty input; an empty body means the same.
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Default::default()));
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(ApiError::serialization(
+            "Start of structure or map found where not expected.",
+        )),
+        Err(_) => Err(ApiError::serialization("Invalid JSON in request body.")),
+    }
+}
+
+pub async fn not_found(request: Request) -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "UnknownOperationException",
+        format!(
+            "No route for {} {}.",
+            request.method(),
+            request.uri().path()
+        ),
+    )
+    .into_response()
+}

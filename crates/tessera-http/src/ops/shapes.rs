@@ -1,0 +1,104 @@
+//! Response shapes shared by several operations (UserPoolType, UserType, …).
+
+use serde_json::{Map, Value, json};
+use tessera_core::domain::client::AppClient;
+use tessera_core::domain::group::Group;
+use tessera_core::domain::pool::UserPool;
+use tessera_core::domain::user::User;
+use tessera_core::services::clients::ClientView;
+
+/// UserPoolType: the stored settings plus what Cognito computes.
+pub fn user_pool(pool: &UserPool, estimated_users: u64) -> Value {
+    let mut out: Map<String, Value> = pool.settings.clone();
+    out.insert("Id".into(), json!(pool.id));
+    out.insert("Name".into(), json!(pool.name));
+    out.insert("Arn".into(), json!(pool.arn));
+    out.insert("CreationDate".into(), json!(pool.created.epoch_seconds()));
+    out.insert(
+        "LastModifiedDate".into(),
+        json!(pool.modified.epoch_seconds()),
+    );
+    out.insert("SchemaAttributes".into(), json!(pool.schema));
+    out.insert("EstimatedNumberOfUsers".into(), json!(estimated_users));
+    out.insert("UserPoolTags".into(), json!(pool.tags));
+    Value::Object(out)
+}
+
+/// UserPoolDescriptionType, as ListUserPools returns it.
+pub fn user_pool_description(pool: &UserPool) -> Value {
+    json!({
+        "Id": pool.id,
+        "Name": pool.name,
+        "LambdaConfig": pool.settings.get("LambdaConfig").cloned().unwrap_or_else(|| json!({})),
+        "LastModifiedDate": pool.modified.epoch_seconds(),
+        "CreationDate": pool.created.epoch_seconds(),
+    })
+}
+
+/// UserPoolClientType, with the secret where Cognito shows it.
+pub fn client(view: &ClientView) -> Value {
+    let c = &view.client;
+    let mut out: Map<String, Value> = c.settings.clone();
+    out.insert("UserPoolId".into(), json!(c.pool_id));
+    out.insert("ClientName".into(), json!(c.name));
+    out.insert("ClientId".into(), json!(c.id));
+    if let Some(secret) = &view.secret {
+        out.insert("ClientSecret".into(), json!(secret));
+    }
+    out.insert("LastModifiedDate".into(), json!(c.modified.epoch_seconds()));
+    out.insert("CreationDate".into(), json!(c.created.epoch_seconds()));
+    Value::Object(out)
+}
+
+/// UserPoolClientDescription, as ListUserPoolClients returns it.
+pub fn client_description(c: &AppClient) -> Value {
+    json!({"ClientId": c.id, "UserPoolId": c.pool_id, "ClientName": c.name})
+}
+
+pub fn attributes(user: &User) -> Value {
+    Value::Array(
+        user.attributes
+            .iter()
+            .map(|(name, value)| json!({"Name": name, "Value": value}))
+            .collect(),
+    )
+}
+
+/// UserType, as AdminCreateUser, ListUsers and ListUsersInGroup return it.
+pub fn user(user: &User) -> Value {
+    json!({
+        "Username": user.username,
+        "Attributes": attributes(user),
+        "UserCreateDate": user.created.epoch_seconds(),
+        "UserLastModifiedDate": user.modified.epoch_seconds(),
+        "Enabled": user.enabled,
+        "UserStatus": user.status.as_str(),
+    })
+}
+
+/// GroupType.
+pub fn group(g: &Group) -> Value {
+    let mut out = Map::new();
+    out.insert("GroupName".into(), json!(g.name));
+    out.insert("UserPoolId".into(), json!(g.pool_id));
+    if let Some(d) = &g.description {
+        out.insert("Description".into(), json!(d));
+    }
+    if let Some(r) = &g.role_arn {
+        out.insert("RoleArn".into(), json!(r));
+    }
+    if let Some(p) = g.precedence {
+        out.insert("Precedence".into(), json!(p));
+    }
+    out.insert("LastModifiedDate".into(), json!(g.modified.epoch_seconds()));
+    out.insert("CreationDate".into(), json!(g.created.epoch_seconds()));
+    Value::Object(out)
+}
+
+/// Adds `name: value` when there is a value (pagination tokens).
+pub fn with_token(mut v: Value, name: &str, token: Option<String>) -> Value {
+    if let (Some(t), Some(obj)) = (token, v.as_object_mut()) {
+        obj.insert(name.into(), json!(t));
+    }
+    v
+}

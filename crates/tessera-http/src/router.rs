@@ -1,0 +1,82 @@
+//! The axum router and the state every handler shares.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use http::{HeaderName, Method, header};
+use tessera_core::clock::Clock;
+use tessera_core::mailer::DevOutbox;
+use tessera_core::services::Services;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::{awsjson, operator};
+
+/// How signed (admin) operations are authorized.
+#[derive(Clone)]
+pub enum AdminAuth {
+    /// Verify SigV4 against these access keys (id → secret).
+    Keys(Arc<HashMap<String, String>>),
+    /// Accept any well-formed signature: local development only.
+    AnyWellFormedSignature,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Arc<Services>,
+    pub admin_auth: AdminAuth,
+    pub clock: Arc<dyn Clock>,
+    /// Present when messages go to the dev outbox, which is then readable over HTTP.
+    pub outbox: Option<Arc<DevOutbox>>,
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+}
+
+/// Headers browser SDKs send, which the CORS preflight must allow.
+const ALLOWED_HEADERS: &[&str] = &[
+    "content-type",
+    "x-amz-target",
+    "x-amz-user-agent",
+    "cache-control",
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+    "amz-sdk-invocation-id",
+    "amz-sdk-request",
+];
+
+const EXPOSED_HEADERS: &[&str] = &[
+    "x-amzn-requestid",
+    "x-amzn-errortype",
+    "x-amzn-errormessage",
+    "date",
+];
+
+fn cors() -> CorsLayer {
+    let names = |list: &[&str]| -> Vec<HeaderName> {
+        list.iter()
+            .filter_map(|h| HeaderName::from_bytes(h.as_bytes()).ok())
+            .collect()
+    };
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::POST, Method::GET, Method::OPTIONS])
+        .allow_headers(names(ALLOWED_HEADERS))
+        .expose_headers(names(EXPOSED_HEADERS))
+        .max_age(Duration::from_secs(86_400))
+        .vary([header::ORIGIN])
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", post(awsjson::endpoint))
+        .route("/health", get(operator::health))
+        .route("/ready", get(operator::ready))
+        .route("/_tessera/outbox", get(operator::outbox))
+        .fallback(awsjson::not_found)
+        .layer(cors())
+        .with_state(state)
+}

@@ -1,0 +1,63 @@
+//! Conversions between rows and domain types, and SQLite error mapping.
+
+use rusqlite::{ErrorCode, OptionalExtension, Row};
+use serde_json::{Map, Value};
+use tessera_core::store::{StoreError, StoreResult};
+
+pub fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// Whether the error is a uniqueness / primary-key violation.
+pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation
+    )
+}
+
+pub fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Backend(format!("encoding: {e}")))
+}
+
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+pub fn json_object(row: &Row<'_>, index: usize) -> rusqlite::Result<Map<String, Value>> {
+    from_json(&row.get::<_, String>(index)?)
+}
+
+/// Turns "no row" into NotFound and other errors into Backend.
+pub fn found<T>(result: rusqlite::Result<T>) -> StoreResult<T> {
+    result
+        .optional()
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The pool's integer key, or NotFound.
+pub fn pool_seq(conn: &rusqlite::Connection, id: &str) -> StoreResult<i64> {
+    found(conn.query_row("SELECT seq FROM pools WHERE id = ?1", [id], |r| r.get(0)))
+}
+
+/// Fetches `limit + 1` rows' worth of items and splits off whether more remain.
+pub fn split_page<T>(
+    mut items: Vec<T>,
+    limit: usize,
+    key: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    if items.len() > limit {
+        items.truncate(limit);
+        let next = items.last().map(key);
+        (items, next)
+    } else {
+        (items, None)
+    }
+}
+
+pub fn limit_plus_one(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1
+}

@@ -1,0 +1,45 @@
+//! Embedded migrations, applied in name order, each once, each in a transaction.
+//! Every engine lists the same migration names.
+
+use rusqlite::{Connection, TransactionBehavior, params};
+use tessera_core::store::StoreResult;
+
+use super::codec::backend;
+
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+
+/// Applies what is pending; returns the names applied now.
+pub fn apply(conn: &mut Connection) -> StoreResult<Vec<&'static str>> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             name TEXT PRIMARY KEY,
+             applied_at INTEGER NOT NULL
+         )",
+    )
+    .map_err(backend)?;
+    let mut applied = Vec::new();
+    for (name, sql) in MIGRATIONS {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let done: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = ?1)",
+                [name],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        if !done {
+            tx.execute_batch(sql).map_err(backend)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?1, strftime('%s','now'))",
+                params![name],
+            )
+            .map_err(backend)?;
+            applied.push(*name);
+        }
+        tx.commit().map_err(backend)?;
+    }
+    Ok(applied)
+}

@@ -1,0 +1,304 @@
+//! The SQLite engine. One writer connection serializes writes (each method is
+//! one IMMEDIATE transaction); reads use a small pool of connections, which WAL
+//! lets run beside the writer. `synchronous=FULL` makes an acknowledged write
+//! survive power loss.
+//!
+//! - [`migrations`]: embedded migrations and their runner.
+//! - [`codec`]: row ↔ domain conversions and error mapping.
+//! - [`pools`], [`clients`], [`users`], [`groups`]: the SQL for each resource.
+
+mod clients;
+mod codec;
+mod groups;
+pub mod migrations;
+mod pools;
+mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use tessera_core::domain::client::AppClient;
+use tessera_core::domain::filter::UserFilter;
+use tessera_core::domain::group::Group;
+use tessera_core::domain::pool::UserPool;
+use tessera_core::domain::user::{Alias, User};
+use tessera_core::ids::{ClientId, GroupName, UserPoolId};
+use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
+
+use codec::backend;
+
+/// Read connections kept open beyond this many are closed after use.
+const MAX_IDLE_READERS: usize = 8;
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+fn configure(conn: &Connection) -> StoreResult<()> {
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+    )
+    .map_err(backend)
+}
+
+fn open_connection(path: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(backend)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub fn open(path: impl Into<PathBuf>) -> StoreResult<Self> {
+        let path = path.into();
+        let mut writer = open_connection(&path)?;
+        migrations::apply(&mut writer)?;
+        Ok(Self {
+            path,
+            writer: Arc::new(Mutex::new(writer)),
+            readers: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = store
+                .readers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => open_connection(&store.path)?,
+            };
+            let result = f(&conn);
+            let mut idle = store.readers.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction on the writer connection.
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            let value = f(&tx)?;
+            tx.commit().map_err(backend)?;
+            Ok(value)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("write task failed: {e}")))?
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn get_meta(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        let key = key.to_owned();
+        self.read(move |c| pools::get_meta(c, &key)).await
+    }
+
+    async fn init_meta(&self, key: &str, value: &[u8]) -> StoreResult<Vec<u8>> {
+        let (key, value) = (key.to_owned(), value.to_vec());
+        self.write(move |c| pools::init_meta(c, &key, &value)).await
+    }
+
+    async fn create_pool(&self, pool: &UserPool) -> StoreResult<()> {
+        let pool = pool.clone();
+        self.write(move |c| pools::create(c, &pool)).await
+    }
+
+    async fn get_pool(&self, id: &UserPoolId) -> StoreResult<UserPool> {
+        let id = id.clone();
+        self.read(move |c| pools::get(c, &id)).await
+    }
+
+    async fn list_pools(&self, page: &PageRequest) -> StoreResult<Listing<UserPool>> {
+        let page = page.clone();
+        self.read(move |c| pools::list(c, &page)).await
+    }
+
+    async fn update_pool(&self, pool: &UserPool) -> StoreResult<()> {
+        let pool = pool.clone();
+        self.write(move |c| pools::update(c, &pool)).await
+    }
+
+    async fn delete_pool(&self, id: &UserPoolId) -> StoreResult<()> {
+        let id = id.clone();
+        self.write(move |c| pools::delete(c, &id)).await
+    }
+
+    async fn count_users(&self, pool: &UserPoolId) -> StoreResult<u64> {
+        let pool = pool.clone();
+        self.read(move |c| users::count(c, &pool)).await
+    }
+
+    async fn create_client(&self, client: &AppClient) -> StoreResult<()> {
+        let client = client.clone();
+        self.write(move |c| clients::create(c, &client)).await
+    }
+
+    async fn get_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<AppClient> {
+        let (pool, id) = (pool.clone(), id.clone());
+        self.read(move |c| clients::get(c, &pool, &id)).await
+    }
+
+    async fn list_clients(
+        &self,
+        pool: &UserPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AppClient>> {
+        let (pool, page) = (pool.clone(), page.clone());
+        self.read(move |c| clients::list(c, &pool, &page)).await
+    }
+
+    async fn update_client(&self, client: &AppClient) -> StoreResult<()> {
+        let client = client.clone();
+        self.write(move |c| clients::update(c, &client)).await
+    }
+
+    async fn delete_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<()> {
+        let (pool, id) = (pool.clone(), id.clone());
+        self.write(move |c| clients::delete(c, &pool, &id)).await
+    }
+
+    async fn create_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
+        let (user, take) = (user.clone(), take_aliases.to_vec());
+        self.write(move |c| users::create(c, &user, &take)).await
+    }
+
+    async fn get_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> StoreResult<User> {
+        let pool = pool.clone();
+        let key = users::OwnedKey::from(key);
+        self.read(move |c| users::get(c, &pool, &key)).await
+    }
+
+    async fn update_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
+        let (user, take) = (user.clone(), take_aliases.to_vec());
+        self.write(move |c| users::update(c, &user, &take)).await
+    }
+
+    async fn delete_user(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+        let (pool, sub) = (pool.clone(), sub.to_owned());
+        self.write(move |c| users::delete(c, &pool, &sub)).await
+    }
+
+    async fn list_users(
+        &self,
+        pool: &UserPoolId,
+        filter: Option<&UserFilter>,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<User>> {
+        let (pool, filter, page) = (pool.clone(), filter.cloned(), page.clone());
+        self.read(move |c| users::list(c, &pool, filter.as_ref(), &page))
+            .await
+    }
+
+    async fn create_group(&self, group: &Group) -> StoreResult<()> {
+        let group = group.clone();
+        self.write(move |c| groups::create(c, &group)).await
+    }
+
+    async fn get_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<Group> {
+        let (pool, name) = (pool.clone(), name.clone());
+        self.read(move |c| groups::get(c, &pool, &name)).await
+    }
+
+    async fn list_groups(
+        &self,
+        pool: &UserPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Group>> {
+        let (pool, page) = (pool.clone(), page.clone());
+        self.read(move |c| groups::list(c, &pool, &page)).await
+    }
+
+    async fn update_group(&self, group: &Group) -> StoreResult<()> {
+        let group = group.clone();
+        self.write(move |c| groups::update(c, &group)).await
+    }
+
+    async fn delete_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<()> {
+        let (pool, name) = (pool.clone(), name.clone());
+        self.write(move |c| groups::delete(c, &pool, &name)).await
+    }
+
+    async fn add_user_to_group(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        group: &GroupName,
+    ) -> StoreResult<()> {
+        let (pool, sub, group) = (pool.clone(), sub.to_owned(), group.clone());
+        self.write(move |c| groups::add_member(c, &pool, &sub, &group))
+            .await
+    }
+
+    async fn remove_user_from_group(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        group: &GroupName,
+    ) -> StoreResult<()> {
+        let (pool, sub, group) = (pool.clone(), sub.to_owned(), group.clone());
+        self.write(move |c| groups::remove_member(c, &pool, &sub, &group))
+            .await
+    }
+
+    async fn list_groups_for_user(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Group>> {
+        let (pool, sub, page) = (pool.clone(), sub.to_owned(), page.clone());
+        self.read(move |c| groups::list_for_user(c, &pool, &sub, &page))
+            .await
+    }
+
+    async fn list_users_in_group(
+        &self,
+        pool: &UserPoolId,
+        group: &GroupName,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<User>> {
+        let (pool, group, page) = (pool.clone(), group.clone(), page.clone());
+        self.read(move |c| groups::list_members(c, &pool, &group, &page))
+            .await
+    }
+}

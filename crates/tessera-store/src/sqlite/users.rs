@@ -1,0 +1,362 @@
+//! Users, their aliases and the ListUsers index. Uniqueness of usernames and
+//! aliases is held by primary keys and unique constraints, never by a
+//! read-then-write in application code.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, Row, params};
+use tessera_core::clock::Timestamp;
+use tessera_core::domain::filter::{Match, UserFilter};
+use tessera_core::domain::user::{Alias, AliasKind, User, UserStatus};
+use tessera_core::ids::UserPoolId;
+use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
+
+use super::codec::{
+    backend, found, from_json, is_unique_violation, limit_plus_one, pool_seq, split_page, to_json,
+};
+
+/// A `UserKey` that can move into a blocking task.
+pub enum OwnedKey {
+    Username(String),
+    Alias(Alias),
+    Sub(String),
+}
+
+impl From<UserKey<'_>> for OwnedKey {
+    fn from(key: UserKey<'_>) -> Self {
+        match key {
+            UserKey::Username(u) => OwnedKey::Username(u.to_owned()),
+            UserKey::Alias(a) => OwnedKey::Alias(a.clone()),
+            UserKey::Sub(s) => OwnedKey::Sub(s.to_owned()),
+        }
+    }
+}
+
+fn kind_name(kind: AliasKind) -> &'static str {
+    kind.attribute()
+}
+
+const COLUMNS: &str = "u.id, p.id, u.sub, u.username, u.username_key, u.status, u.enabled, \
+                       u.created, u.modified, u.attributes, u.password, u.password_expires";
+
+struct Loaded {
+    row_id: i64,
+    user: User,
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Loaded> {
+    let status: String = row.get(5)?;
+    let attributes: BTreeMap<String, String> = from_json(&row.get::<_, String>(9)?)?;
+    Ok(Loaded {
+        row_id: row.get(0)?,
+        user: User {
+            pool_id: UserPoolId::new(row.get::<_, String>(1)?),
+            sub: row.get(2)?,
+            username: row.get(3)?,
+            username_key: row.get(4)?,
+            status: UserStatus::parse(&status).unwrap_or(UserStatus::Unknown),
+            enabled: row.get(6)?,
+            created: Timestamp(row.get(7)?),
+            modified: Timestamp(row.get(8)?),
+            attributes,
+            password: row.get(10)?,
+            password_expires: row.get::<_, Option<i64>>(11)?.map(Timestamp),
+            aliases: Vec::new(),
+        },
+    })
+}
+
+fn with_aliases(conn: &Connection, loaded: Loaded) -> StoreResult<User> {
+    let mut user = loaded.user;
+    let mut stmt = conn
+        .prepare_cached("SELECT kind, value FROM user_aliases WHERE user_id = ?1")
+        .map_err(backend)?;
+    user.aliases = stmt
+        .query_map([loaded.row_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(backend)?
+        .filter_map(|r| match r {
+            Ok((kind, value)) => {
+                AliasKind::from_attribute(&kind).map(|kind| Ok(Alias { kind, value }))
+            }
+            Err(e) => Some(Err(backend(e))),
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(user)
+}
+
+fn user_row_id(conn: &Connection, pool: i64, sub: &str) -> StoreResult<i64> {
+    found(conn.query_row(
+        "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
+        params![pool, sub],
+        |r| r.get(0),
+    ))
+}
+
+/// Moves aliases away from whoever holds them; the old holder's contact is no
+/// longer verified, since it now signs in someone else.
+fn take_aliases(conn: &Connection, pool: i64, take: &[Alias]) -> StoreResult<()> {
+    for alias in take {
+        let holder: StoreResult<i64> = found(conn.query_row(
+            "DELETE FROM user_aliases WHERE pool = ?1 AND kind = ?2 AND value = ?3 RETURNING user_id",
+            params![pool, kind_name(alias.kind), alias.value],
+            |r| r.get(0),
+        ));
+        let holder = match holder {
+            Ok(id) => id,
+            Err(StoreError::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        let text: String = conn
+            .query_row(
+                "SELECT attributes FROM users WHERE id = ?1",
+                [holder],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        let mut attributes: BTreeMap<String, String> = from_json(&text).map_err(backend)?;
+        let flag = format!("{}_verified", alias.kind.attribute());
+        if let Some(verified) = attributes.get_mut(&flag) {
+            *verified = "false".into();
+            conn.execute(
+                "UPDATE users SET attributes = ?2 WHERE id = ?1",
+                params![holder, to_json(&attributes)?],
+            )
+            .map_err(backend)?;
+        }
+    }
+    Ok(())
+}
+
+fn insert_aliases_and_index(
+    conn: &Connection,
+    pool: i64,
+    row_id: i64,
+    user: &User,
+) -> StoreResult<()> {
+    let mut alias_stmt = conn
+        .prepare_cached(
+            "INSERT INTO user_aliases (pool, kind, value, user_id) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(backend)?;
+    for alias in &user.aliases {
+        alias_stmt
+            .execute(params![pool, kind_name(alias.kind), alias.value, row_id])
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict(Conflict::Alias(alias.clone()))
+                } else {
+                    backend(e)
+                }
+            })?;
+    }
+    let mut index_stmt = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO user_index (pool, attr, value, user_id) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(backend)?;
+    for (attr, value) in user.filter_values() {
+        index_stmt
+            .execute(params![pool, attr, value, row_id])
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
+pub fn create(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()> {
+    let pool = pool_seq(conn, user.pool_id.as_str())?;
+    take_aliases(conn, pool, take)?;
+    conn.execute(
+        "INSERT INTO users (pool, sub, username, username_key, status, enabled, created, modified,
+                            attributes, password, password_expires)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            pool,
+            user.sub,
+            user.username,
+            user.username_key,
+            user.status.as_str(),
+            user.enabled,
+            user.created.millis(),
+            user.modified.millis(),
+            to_json(&user.attributes)?,
+            user.password,
+            user.password_expires.map(Timestamp::millis),
+        ],
+    )
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            StoreError::Conflict(Conflict::Username)
+        } else {
+            backend(e)
+        }
+    })?;
+    insert_aliases_and_index(conn, pool, conn.last_insert_rowid(), user)
+}
+
+pub fn update(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()> {
+    let pool = pool_seq(conn, user.pool_id.as_str())?;
+    let row_id = user_row_id(conn, pool, &user.sub)?;
+    take_aliases(conn, pool, take)?;
+    conn.execute(
+        "UPDATE users SET status = ?2, enabled = ?3, modified = ?4, attributes = ?5,
+                          password = ?6, password_expires = ?7
+         WHERE id = ?1",
+        params![
+            row_id,
+            user.status.as_str(),
+            user.enabled,
+            user.modified.millis(),
+            to_json(&user.attributes)?,
+            user.password,
+            user.password_expires.map(Timestamp::millis),
+        ],
+    )
+    .map_err(backend)?;
+    conn.execute("DELETE FROM user_aliases WHERE user_id = ?1", [row_id])
+        .map_err(backend)?;
+    conn.execute("DELETE FROM user_index WHERE user_id = ?1", [row_id])
+        .map_err(backend)?;
+    insert_aliases_and_index(conn, pool, row_id, user)
+}
+
+pub fn delete(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+    let seq = pool_seq(conn, pool.as_str())?;
+    let changed = conn
+        .execute(
+            "DELETE FROM users WHERE pool = ?1 AND sub = ?2",
+            params![seq, sub],
+        )
+        .map_err(backend)?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub fn get(conn: &Connection, pool: &UserPoolId, key: &OwnedKey) -> StoreResult<User> {
+    let seq = pool_seq(conn, pool.as_str())?;
+    let base = format!("SELECT {COLUMNS} FROM users u JOIN pools p ON p.seq = u.pool");
+    let loaded = match key {
+        OwnedKey::Username(name) => found(conn.query_row(
+            &format!("{base} WHERE u.pool = ?1 AND u.username_key = ?2"),
+            params![seq, name],
+            from_row,
+        )),
+        OwnedKey::Sub(sub) => found(conn.query_row(
+            &format!("{base} WHERE u.pool = ?1 AND u.sub = ?2"),
+            params![seq, sub],
+            from_row,
+        )),
+        OwnedKey::Alias(alias) => found(conn.query_row(
+            &format!(
+                "{base} JOIN user_aliases a ON a.user_id = u.id
+                 WHERE a.pool = ?1 AND a.kind = ?2 AND a.value = ?3"
+            ),
+            params![seq, kind_name(alias.kind), alias.value],
+            from_row,
+        )),
+    }?;
+    with_aliases(conn, loaded)
+}
+
+pub fn count(conn: &Connection, pool: &UserPoolId) -> StoreResult<u64> {
+    let seq = pool_seq(conn, pool.as_str())?;
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM users WHERE pool = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .map_err(backend)?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// The smallest string greater than every string starting with `prefix`
+/// (U+10FFFF is the largest scalar value, so no valid suffix sorts past it).
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// Positions: unfiltered and exact listings page by row id; prefix listings
+/// by (value, row id), which follows the index order.
+pub fn list(
+    conn: &Connection,
+    pool: &UserPoolId,
+    filter: Option<&UserFilter>,
+    page: &PageRequest,
+) -> StoreResult<Listing<User>> {
+    let seq = pool_seq(conn, pool.as_str())?;
+    let limit = limit_plus_one(page.limit);
+    let after_id = || -> i64 {
+        page.after
+            .as_deref()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(0)
+    };
+    let (sql, params): (String, Vec<Box<dyn rusqlite::ToSql>>) = match filter {
+        None => (
+            format!(
+                "SELECT {COLUMNS}, NULL FROM users u JOIN pools p ON p.seq = u.pool
+                 WHERE u.pool = ?1 AND u.id > ?2 ORDER BY u.id LIMIT ?3"
+            ),
+            vec![Box::new(seq), Box::new(after_id()), Box::new(limit)],
+        ),
+        Some(f) if f.matching == Match::Exact => (
+            format!(
+                "SELECT {COLUMNS}, NULL FROM user_index i
+                   JOIN users u ON u.id = i.user_id JOIN pools p ON p.seq = u.pool
+                 WHERE i.pool = ?1 AND i.attr = ?2 AND i.value = ?3 AND i.user_id > ?4
+                 ORDER BY i.user_id LIMIT ?5"
+            ),
+            vec![
+                Box::new(seq),
+                Box::new(f.attribute),
+                Box::new(f.value.clone()),
+                Box::new(after_id()),
+                Box::new(limit),
+            ],
+        ),
+        Some(f) => {
+            let (after_value, after_row): (String, i64) = page
+                .after
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok())
+                .unwrap_or_else(|| (f.value.clone(), 0));
+            (
+                format!(
+                    "SELECT {COLUMNS}, i.value FROM user_index i
+                       JOIN users u ON u.id = i.user_id JOIN pools p ON p.seq = u.pool
+                     WHERE i.pool = ?1 AND i.attr = ?2 AND i.value >= ?3 AND i.value < ?4
+                       AND (i.value, i.user_id) > (?5, ?6)
+                     ORDER BY i.value, i.user_id LIMIT ?7"
+                ),
+                vec![
+                    Box::new(seq),
+                    Box::new(f.attribute),
+                    Box::new(f.value.clone()),
+                    Box::new(prefix_end(&f.value)),
+                    Box::new(after_value),
+                    Box::new(after_row),
+                    Box::new(limit),
+                ],
+            )
+        }
+    };
+    let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params.iter()), |row| {
+            let position: Option<String> = row.get(12)?;
+            Ok((position, from_row(row)?))
+        })
+        .map_err(backend)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(backend)?;
+    let (rows, next) = split_page(rows, page.limit, |(value, loaded)| match value {
+        Some(value) => serde_json::json!([value, loaded.row_id]).to_string(),
+        None => loaded.row_id.to_string(),
+    });
+    rows.into_iter()
+        .map(|(_, loaded)| with_aliases(conn, loaded))
+        .collect::<StoreResult<Vec<_>>>()
+        .map(|items| Listing { items, next })
+}

@@ -1,0 +1,56 @@
+//! Command-line arguments. Each flag may also come from its `TESSERA_*`
+//! variable; a flag given on the command line wins over the variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tessera",
+    version,
+    about = "A self-hosted identity service that speaks Amazon Cognito's API.",
+    long_about = "Tessera serves the Cognito user-pool API (awsJson 1.1) so that boto3, the AWS CLI, \
+                  the AWS SDKs and Amplify work against it unmodified. With no configuration, \
+                  `tessera serve` listens on 127.0.0.1:9229 with an embedded SQLite store in \
+                  ./tessera-data."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Apply pending storage migrations and exit.
+    Migrate(CommonArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// Directory for the SQLite store and the generated key-encryption key.
+    #[arg(long, env = "TESSERA_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// TOML configuration file; flags and TESSERA_* variables override it.
+    #[arg(long, env = "TESSERA_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Address to listen on, ADDR:PORT. Port 0 picks a free port; the chosen
+    /// address is printed.
+    #[arg(long, env = "TESSERA_LISTEN", value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+
+    /// Accept any well-formed SigV4 signature on a non-loopback listener when
+    /// no access keys are configured. Never use this in production.
+    #[arg(long, env = "TESSERA_INSECURE_ACCEPT_ANY_SIGNATURE")]
+    pub insecure_accept_any_signature: bool,
+}

@@ -1,0 +1,294 @@
+//! Settings, layered: built-in defaults, then the TOML file (`--config`), then
+//! `TESSERA_*` variables, then flags. An unknown key in the file is an error
+//! naming it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use crate::cli::{CommonArgs, ServeArgs};
+use crate::secret::Secret;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
+pub const DEFAULT_DATA_DIR: &str = "./tessera-data";
+pub const DEFAULT_REGION: &str = "us-east-1";
+pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
+
+/// The TOML file. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub region: Option<String>,
+    pub account_id: Option<String>,
+    pub insecure_accept_any_signature: Option<bool>,
+    /// Base64 of 32 bytes; or `key_encryption_key_file`.
+    pub key_encryption_key: Option<Secret>,
+    pub key_encryption_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub access_keys: Vec<AccessKeyConfig>,
+    /// Keep outgoing messages in the dev outbox (default: on for loopback listeners).
+    pub dev_outbox: Option<bool>,
+    pub request_timeout_seconds: Option<u64>,
+    #[serde(default)]
+    pub pools: Vec<DeclaredPool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKeyConfig {
+    pub id: String,
+    pub secret: Option<Secret>,
+    pub secret_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredPool {
+    pub id: Option<String>,
+    pub name: String,
+    /// CreateUserPool members, PascalCase, as the API takes them.
+    #[serde(default)]
+    pub settings: toml::Table,
+    #[serde(default)]
+    pub clients: Vec<DeclaredClient>,
+    #[serde(default)]
+    pub groups: Vec<DeclaredGroup>,
+    #[serde(default)]
+    pub users: Vec<DeclaredUser>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredClient {
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub generate_secret: bool,
+    #[serde(default)]
+    pub settings: toml::Table,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredGroup {
+    pub name: String,
+    pub description: Option<String>,
+    pub precedence: Option<i64>,
+    pub role_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredUser {
+    pub username: String,
+    /// A permanent password: the user is CONFIRMED.
+    pub password: Option<Secret>,
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// The resolved settings the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub region: String,
+    pub account_id: String,
+    pub insecure_accept_any_signature: bool,
+    pub key_encryption_key: Option<Secret>,
+    pub key_encryption_key_file: Option<PathBuf>,
+    pub access_keys: Vec<(String, Secret)>,
+    pub dev_outbox: Option<bool>,
+    pub request_timeout: Duration,
+    pub body_limit: usize,
+    pub pools: Vec<DeclaredPool>,
+}
+
+impl Config {
+    /// The embedded defaults: what `tessera serve` runs with when given nothing.
+    pub fn defaults(data_dir: PathBuf) -> Self {
+        Self {
+            listen: DEFAULT_LISTEN
+                .parse()
+                .unwrap_or_else(|_| ([127, 0, 0, 1], 9229).into()),
+            data_dir,
+            region: DEFAULT_REGION.into(),
+            account_id: DEFAULT_ACCOUNT_ID.into(),
+            insecure_accept_any_signature: false,
+            key_encryption_key: None,
+            key_encryption_key_file: None,
+            access_keys: Vec::new(),
+            dev_outbox: None,
+            request_timeout: Duration::from_secs(30),
+            body_limit: 1024 * 1024,
+            pools: Vec::new(),
+        }
+    }
+
+    /// Whether outgoing messages go to the dev outbox.
+    pub fn dev_outbox_enabled(&self) -> bool {
+        self.dev_outbox.unwrap_or(self.listen.ip().is_loopback())
+    }
+}
+
+fn read_file_config(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("in config file {}", path.display()))
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn read_secret_file(path: &Path) -> anyhow::Result<Secret> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading secret file {}", path.display()))?;
+    Ok(Secret::new(text.trim()))
+}
+
+/// Resolves settings for `migrate` (no listener involved).
+pub fn resolve_common(args: &CommonArgs) -> anyhow::Result<Config> {
+    let file = match &args.config {
+        Some(path) => read_file_config(path)?,
+        None => FileConfig::default(),
+    };
+    let mut config = Config::defaults(PathBuf::from(DEFAULT_DATA_DIR));
+    apply_file(&mut config, file)?;
+    apply_env(&mut config)?;
+    if let Some(dir) = &args.data_dir {
+        config.data_dir = dir.clone();
+    }
+    Ok(config)
+}
+
+/// Resolves settings for `serve`.
+pub fn resolve(args: &ServeArgs) -> anyhow::Result<Config> {
+    let mut config = resolve_common(&args.common)?;
+    if let Some(listen) = &args.listen {
+        config.listen = parse_listen(listen)?;
+    }
+    if args.insecure_accept_any_signature {
+        config.insecure_accept_any_signature = true;
+    }
+    Ok(config)
+}
+
+fn parse_listen(value: &str) -> anyhow::Result<SocketAddr> {
+    value
+        .parse()
+        .with_context(|| format!("listen address {value:?} is not ADDR:PORT"))
+}
+
+fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
+    if let Some(v) = file.listen {
+        config.listen = parse_listen(&v)?;
+    }
+    if let Some(v) = file.data_dir {
+        config.data_dir = v;
+    }
+    if let Some(v) = file.region {
+        config.region = v;
+    }
+    if let Some(v) = file.account_id {
+        config.account_id = v;
+    }
+    if let Some(v) = file.insecure_accept_any_signature {
+        config.insecure_accept_any_signature = v;
+    }
+    config.key_encryption_key = file.key_encryption_key;
+    config.key_encryption_key_file = file.key_encryption_key_file;
+    for key in file.access_keys {
+        let secret = match (key.secret, key.secret_file) {
+            (Some(s), None) => s,
+            (None, Some(path)) => read_secret_file(&path)?,
+            _ => bail!(
+                "access key {}: give exactly one of `secret` and `secret_file`",
+                key.id
+            ),
+        };
+        config.access_keys.push((key.id, secret));
+    }
+    config.dev_outbox = file.dev_outbox;
+    if let Some(s) = file.request_timeout_seconds {
+        config.request_timeout = Duration::from_secs(s);
+    }
+    config.pools = file.pools;
+    Ok(())
+}
+
+fn apply_env(config: &mut Config) -> anyhow::Result<()> {
+    // TESSERA_LISTEN and TESSERA_DATA_DIR arrive through clap with the flags.
+    if let Some(v) = env("TESSERA_REGION") {
+        config.region = v;
+    }
+    if let Some(v) = env("TESSERA_ACCOUNT_ID") {
+        config.account_id = v;
+    }
+    if let Some(v) = env("TESSERA_KEY_ENCRYPTION_KEY") {
+        config.key_encryption_key = Some(Secret::new(v));
+    }
+    if let Some(v) = env("TESSERA_KEY_ENCRYPTION_KEY_FILE") {
+        config.key_encryption_key_file = Some(PathBuf::from(v));
+    }
+    if let Some(id) = env("TESSERA_ACCESS_KEY_ID") {
+        let secret = match (
+            env("TESSERA_SECRET_ACCESS_KEY"),
+            env("TESSERA_SECRET_ACCESS_KEY_FILE"),
+        ) {
+            (Some(s), _) => Secret::new(s),
+            (None, Some(path)) => read_secret_file(Path::new(&path))?,
+            (None, None) => bail!(
+                "TESSERA_ACCESS_KEY_ID is set but neither TESSERA_SECRET_ACCESS_KEY nor TESSERA_SECRET_ACCESS_KEY_FILE is"
+            ),
+        };
+        config.access_keys.push((id, secret));
+    }
+    if let Some(v) = env("TESSERA_DEV_OUTBOX") {
+        config.dev_outbox = Some(matches!(v.as_str(), "1" | "true" | "yes" | "on"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_file_key_is_named() {
+        let err = toml::from_str::<FileConfig>("listen = \"127.0.0.1:1\"\nlisten_port = 3\n")
+            .expect_err("unknown key");
+        assert!(err.to_string().contains("listen_port"), "{err}");
+    }
+
+    #[test]
+    fn declared_resources_parse() {
+        let file: FileConfig = toml::from_str(
+            r#"
+            [[pools]]
+            id = "us-east-1_devpool01"
+            name = "dev"
+            settings = { MfaConfiguration = "OFF" }
+            [[pools.clients]]
+            name = "web"
+            [[pools.users]]
+            username = "alice"
+            password = "Passw0rd!"
+            groups = ["admins"]
+            "#,
+        )
+        .expect("parses");
+        assert_eq!(file.pools[0].clients[0].name, "web");
+        assert_eq!(
+            format!("{:?}", file.pools[0].users[0].password),
+            "Some(Secret(***))"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! Pools, clients, groups and users declared in the config file, created at
+//! start when missing. Running it again changes nothing.
+
+use anyhow::Context;
+use serde_json::{Map, Value};
+use tessera_core::Error;
+use tessera_core::domain::schema::SchemaAttributeInput;
+use tessera_core::ids::{ClientId, GroupName, UserPoolId};
+use tessera_core::services::Services;
+use tessera_core::services::clients::CreateClient;
+use tessera_core::services::groups::GroupInput;
+use tessera_core::services::pools::CreatePool;
+use tessera_core::services::users::{CreateUser, MessageAction};
+
+use crate::config::{DeclaredClient, DeclaredPool, DeclaredUser};
+
+fn members(table: &toml::Table) -> anyhow::Result<Map<String, Value>> {
+    match serde_json::to_value(table)? {
+        Value::Object(map) => Ok(map),
+        _ => Ok(Map::new()),
+    }
+}
+
+pub async fn apply(services: &Services, pools: &[DeclaredPool]) -> anyhow::Result<()> {
+    for declared in pools {
+        let pool_id = ensure_pool(services, declared)
+            .await
+            .with_context(|| format!("declared pool {:?}", declared.name))?;
+        for client in &declared.clients {
+            ensure_client(services, &pool_id, client)
+                .await
+                .with_context(|| format!("declared client {:?}", client.name))?;
+        }
+        for group in &declared.groups {
+            let created = services
+                .create_group(GroupInput {
+                    pool_id: pool_id.clone(),
+                    name: GroupName::new(&group.name),
+                    description: group.description.clone(),
+                    precedence: group.precedence,
+                    role_arn: group.role_arn.clone(),
+                })
+                .await;
+            match created {
+                Ok(_) | Err(Error::GroupExists(_)) => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("declared group {:?}", group.name));
+                }
+            }
+        }
+        for user in &declared.users {
+            ensure_user(services, &pool_id, user)
+                .await
+                .with_context(|| format!("declared user {:?}", user.username))?;
+        }
+    }
+    Ok(())
+}
+
+async fn ensure_pool(services: &Services, declared: &DeclaredPool) -> anyhow::Result<UserPoolId> {
+    let mut members = members(&declared.settings)?;
+    let schema: Vec<SchemaAttributeInput> = match members.remove("Schema") {
+        Some(v) => serde_json::from_value(v).context("Schema")?,
+        None => Vec::new(),
+    };
+    let tags = match members.remove("UserPoolTags") {
+        Some(v) => serde_json::from_value(v).context("UserPoolTags")?,
+        None => Default::default(),
+    };
+    let input = CreatePool {
+        name: declared.name.clone(),
+        members,
+        schema,
+        tags,
+    };
+    if let Some(id) = &declared.id {
+        let id = UserPoolId::new(id);
+        return match services.describe_pool(&id).await {
+            Ok(_) => Ok(id),
+            Err(Error::ResourceNotFound(_)) => {
+                Ok(services.create_pool_with_id(id, input).await?.id)
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
+    let mut token = None;
+    loop {
+        let page = services.list_pools(60, token.as_deref()).await?;
+        if let Some(p) = page.items.iter().find(|p| p.name == declared.name) {
+            return Ok(p.id.clone());
+        }
+        match page.next {
+            Some(t) => token = Some(t),
+            None => break,
+        }
+    }
+    Ok(services.create_pool(input).await?.id)
+}
+
+async fn ensure_client(
+    services: &Services,
+    pool_id: &UserPoolId,
+    declared: &DeclaredClient,
+) -> anyhow::Result<()> {
+    if let Some(id) = &declared.id {
+        match services.describe_client(pool_id, &ClientId::new(id)).await {
+            Ok(_) => return Ok(()),
+            Err(Error::ResourceNotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        let mut token = None;
+        loop {
+            let page = services
+                .list_clients(pool_id, Some(60), token.as_deref())
+                .await?;
+            if page.items.iter().any(|c| c.name == declared.name) {
+                return Ok(());
+            }
+            match page.next {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+    }
+    services
+        .create_client(CreateClient {
+            pool_id: pool_id.clone(),
+            name: declared.name.clone(),
+            generate_secret: declared.generate_secret,
+            id: declared.id.as_deref().map(ClientId::new),
+            members: members(&declared.settings)?,
+        })
+        .await?;
+    Ok(())
+}
+
+async fn ensure_user(
+    services: &Services,
+    pool_id: &UserPoolId,
+    declared: &DeclaredUser,
+) -> anyhow::Result<()> {
+    match services.admin_get_user(pool_id, &declared.username).await {
+        Ok(_) => return Ok(()),
+        Err(Error::UserNotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    services
+        .admin_create_user(CreateUser {
+            pool_id: pool_id.clone(),
+            username: declared.username.clone(),
+            attributes: declared
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            temporary_password: None,
+            force_alias_creation: false,
+            message_action: MessageAction::Suppress,
+            delivery_mediums: Vec::new(),
+        })
+        .await?;
+    if let Some(password) = &declared.password {
+        services
+            .admin_set_user_password(pool_id, &declared.username, password.expose(), true)
+            .await?;
+    }
+    for group in &declared.groups {
+        services
+            .admin_add_user_to_group(pool_id, &declared.username, &GroupName::new(group))
+            .await?;
+    }
+    Ok(())
+}

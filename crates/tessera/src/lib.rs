@@ -1,0 +1,17 @@
+//! Tessera: a self-hosted identity service that speaks Amazon Cognito's API.
+//! This crate is the binary's library: the only place that reads the
+//! environment, picks a store and wires everything together.
+//!
+//! - [`cli`]: command-line arguments.
+//! - [`config`]: settings layered from defaults, a TOML file, `TESSERA_*` and flags.
+//! - [`secret`]: a string that never prints.
+//! - [`kek`]: the key-encryption key — loaded, or generated on first start.
+//! - [`declared`]: pools, clients, groups and users declared in the config file.
+//! - [`server`]: starts the HTTP server over a store and reports where it listens.
+
+pub mod cli;
+pub mod config;
+pub mod declared;
+pub mod kek;
+pub mod secret;
+pub mod server;

@@ -1,0 +1,57 @@
+use std::io::Write;
+
+use anyhow::Context;
+use clap::Parser;
+use tessera::cli::{Cli, Command};
+use tessera::{config, server};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("TESSERA_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(config::resolve(&args)?).await,
+        Command::Migrate(args) => {
+            let config = config::resolve_common(&args)?;
+            let store = server::open_store(&config)?;
+            println!("migrations applied to {}", store.path().display());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: config::Config) -> anyhow::Result<()> {
+    let running = server::start(config).await?;
+    // Scripts and tests wait for this line on stdout to learn the address.
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "listening on {}", running.url())?;
+    stdout.flush()?;
+    tracing::info!(url = %running.url(), "serving");
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.shutdown().await.context("shutting down")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

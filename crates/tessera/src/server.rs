@@ -1,0 +1,168 @@
+//! Starting the server: store, key, services, declared resources, listener.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use async_trait::async_trait;
+use tessera_core::clock::{Clock, SystemClock};
+use tessera_core::mailer::{DeliveryError, DevOutbox, Mailer, Message};
+use tessera_core::services::{Deployment, Services};
+use tessera_http::{AdminAuth, AppState};
+use tessera_store::SqliteStore;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::{declared, kek};
+
+const DATABASE_FILE: &str = "tessera.db";
+const OUTBOX_CAPACITY: usize = 10_000;
+
+/// Used when no delivery is configured: sending fails rather than pretending.
+struct NoDelivery;
+
+#[async_trait]
+impl Mailer for NoDelivery {
+    async fn send(&self, _: Message) -> Result<(), DeliveryError> {
+        Err(DeliveryError(
+            "no message delivery is configured on this server".into(),
+        ))
+    }
+}
+
+/// A started server. Dropping it does not stop it; call `shutdown`.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub outbox: Option<Arc<DevOutbox>>,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes requests in flight, and waits.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await??;
+        Ok(())
+    }
+
+    /// Waits until the server stops (on its own shutdown signal).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let stop = self.stop;
+        let result = self.task.await;
+        drop(stop);
+        result??;
+        Ok(())
+    }
+}
+
+pub fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    SqliteStore::open(config.data_dir.join(DATABASE_FILE))
+        .map_err(|e| anyhow::anyhow!("opening the store: {e}"))
+}
+
+fn admin_auth(config: &Config) -> anyhow::Result<AdminAuth> {
+    if !config.access_keys.is_empty() {
+        let keys: HashMap<String, String> = config
+            .access_keys
+            .iter()
+            .map(|(id, secret)| (id.clone(), secret.expose().to_owned()))
+            .collect();
+        return Ok(AdminAuth::Keys(Arc::new(keys)));
+    }
+    if config.listen.ip().is_loopback() {
+        tracing::warn!(
+            "no access keys configured: accepting any well-formed SigV4 signature (loopback only, for local development)"
+        );
+        return Ok(AdminAuth::AnyWellFormedSignature);
+    }
+    if config.insecure_accept_any_signature {
+        tracing::warn!(
+            listen = %config.listen,
+            "INSECURE: accepting any well-formed SigV4 signature on a non-loopback address"
+        );
+        return Ok(AdminAuth::AnyWellFormedSignature);
+    }
+    bail!(
+        "refusing to listen on {} without access keys: configure access keys \
+         (TESSERA_ACCESS_KEY_ID / TESSERA_SECRET_ACCESS_KEY or [[access_keys]]) \
+         or pass --insecure-accept-any-signature",
+        config.listen
+    )
+}
+
+/// Starts serving with the system clock.
+pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
+    start_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// Starts serving; tests pass a fixed clock.
+pub async fn start_with_clock(
+    config: Config,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<RunningServer> {
+    let admin_auth = admin_auth(&config)?;
+    let store = Arc::new(open_store(&config)?);
+    let sealing = kek::load_or_create(&config)?;
+    kek::check_against_store(&sealing, store.as_ref()).await?;
+
+    let outbox = config.dev_outbox_enabled().then(|| {
+        Arc::new(DevOutbox::new(
+            OUTBOX_CAPACITY,
+            config.listen.ip().is_loopback(),
+            clock.clone(),
+        ))
+    });
+    let mailer: Arc<dyn Mailer> = match &outbox {
+        Some(o) => o.clone(),
+        None => Arc::new(NoDelivery),
+    };
+    let services = Arc::new(Services::new(
+        store,
+        clock.clone(),
+        mailer,
+        Arc::new(sealing),
+        Deployment {
+            region: config.region.clone(),
+            account_id: config.account_id.clone(),
+        },
+    ));
+    declared::apply(&services, &config.pools).await?;
+
+    let state = AppState {
+        services,
+        admin_auth,
+        clock,
+        outbox: outbox.clone(),
+        body_limit: config.body_limit,
+        request_timeout: config.request_timeout,
+    };
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = tessera_http::router(state);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        outbox,
+        stop,
+        task,
+    })
+}
