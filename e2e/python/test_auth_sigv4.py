@@ -132,6 +132,47 @@ def test_tampered_target_fails_signature(keyed_server):
     assert_json_error(r, "InvalidSignatureException", status=None)
 
 
+def test_signature_scoped_to_another_service(keyed_server):
+    url = keyed_server.url + "/"
+    body = json.dumps({"MaxResults": 1}).encode()
+    headers = sign_headers(url, body, {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "AWSCognitoIdentityProviderService.ListUserPools",
+    }, access_key=KEY_ID, secret_key=SECRET, service="s3")
+    r = requests.post(url, data=body, headers=headers, timeout=10)
+    assert_json_error(r, "InvalidSignatureException", status=None)
+
+
+def test_stale_signature_is_rejected(keyed_server):
+    # AWS rejects a request signed more than 5 minutes ago ("Signature expired").
+    import datetime
+    from unittest import mock
+
+    import botocore.auth
+
+    real = datetime.datetime
+
+    class AnHourAgo(real):
+        @classmethod
+        def utcnow(cls):
+            return real.utcnow() - datetime.timedelta(hours=1)
+
+        @classmethod
+        def now(cls, tz=None):
+            return real.now(tz) - datetime.timedelta(hours=1)
+
+    url = keyed_server.url + "/"
+    body = json.dumps({"MaxResults": 1}).encode()
+    with mock.patch.object(botocore.auth.datetime, "datetime", AnHourAgo):
+        headers = sign_headers(url, body, {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.ListUserPools",
+        }, access_key=KEY_ID, secret_key=SECRET)
+    r = requests.post(url, data=body, headers=headers, timeout=10)
+    err = assert_json_error(r, "InvalidSignatureException", status=None)
+    assert "expired" in err["message"].lower(), err
+
+
 @pytest.mark.parametrize(
     "call",
     [

@@ -9,6 +9,7 @@ import re
 import socket
 
 import pytest
+import requests
 
 from conftest import TesseraServer, free_port, make_client, run_tessera, unique
 
@@ -300,6 +301,23 @@ def test_declared_pool_with_invalid_settings_refuses_start(tessera_bin, tmp_path
     assert not r.timed_out, "server started with an invalid declared pool (and stored it)"
     assert r.returncode != 0
     assert "SOMETIMES" in r.output or "MfaConfiguration" in r.output or "mfaConfiguration" in r.output, r.output
+
+
+# ---- dev outbox ------------------------------------------------------------------
+
+
+def test_dev_outbox_is_off_on_non_loopback_listener(start_server):
+    # The outbox holds temporary passwords; it is a loopback-only default.
+    srv = start_server(listen="0.0.0.0:0", env={"TESSERA_ACCESS_KEY_ID": "AKIAOUTBOX0000000001",
+                                                  "TESSERA_SECRET_ACCESS_KEY": "outbox-secret"})
+    r = requests.get(srv.url + "/_tessera/outbox", timeout=10)
+    assert r.status_code == 404, r.text
+
+
+def test_dev_outbox_is_on_by_default_on_loopback(server):
+    r = requests.get(server.url + "/_tessera/outbox", timeout=10)
+    assert r.status_code == 200
+    assert isinstance(r.json()["messages"], list)
 
 
 # ---- migrate ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import time
 import pytest
 from botocore.config import Config
 
-from conftest import POOL_ID_RE, expect_error, make_client, outbox, unique
+from conftest import POOL_ID_RE, expect_error, make_client, outbox, raw_call, unique
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 
@@ -57,7 +57,9 @@ def full_pool_settings():
             "VerifyAuthChallengeResponse": LAMBDA.format("verify"),
             "UserMigration": LAMBDA.format("migrate"),
         },
-        AutoVerifiedAttributes=["email"],
+        # MFA OPTIONAL needs an SMS configuration and phone_number auto-verification
+        # (https://github.com/aws/aws-cdk/issues/12075)
+        AutoVerifiedAttributes=["email", "phone_number"],
         UsernameAttributes=["email"],
         VerificationMessageTemplate={
             "SmsMessage": "Your code is {####}",
@@ -271,6 +273,14 @@ def test_nested_range_validation(lax):
         lax.create_user_pool(PoolName=unique("short"), Policies={"PasswordPolicy": {"MinimumLength": 5}})
 
 
+def test_mfa_without_sms_configuration_rejected(cognito):
+    # "SMS configuration and Auto verification for phone_number are required when
+    # MFA is required/optional" (InvalidParameterException, quoted from the live
+    # service in https://github.com/aws/aws-cdk/issues/12075)
+    with expect_error("InvalidParameterException", contains=("SMS configuration",)):
+        cognito.create_user_pool(PoolName=unique("mfa"), MfaConfiguration="ON")
+
+
 def test_custom_attribute_name_longer_than_20_rejected_on_create(cognito):
     # Custom attribute names are at most 20 characters (model CustomAttributeNameType;
     # error text quoted in https://github.com/aws/aws-cdk/pull/14699).
@@ -376,6 +386,11 @@ def test_list_max_results_required(lax):
         lax.list_user_pools()
 
 
+def test_list_with_invalid_next_token(cognito):
+    with expect_error("InvalidParameterException"):
+        cognito.list_user_pools(MaxResults=5, NextToken="not-a-token-this-server-issued")
+
+
 def test_list_shows_lambda_config(cognito, cleanup):
     pool_id = cognito.create_user_pool(PoolName=unique("lambda"),
                                        LambdaConfig={"PreSignUp": LAMBDA.format("p")})["UserPool"]["Id"]
@@ -464,6 +479,21 @@ def test_update_sets_members(cognito, pool):
     assert after["LambdaConfig"]["PostConfirmation"] == LAMBDA.format("pc")
 
 
+def test_update_ignores_members_fixed_at_creation(server, cognito, cleanup):
+    # UpdateUserPool has no UsernameAttributes/AliasAttributes/Schema members;
+    # a raw request carrying them must not change the pool.
+    pool_id = cognito.create_user_pool(PoolName=unique("fixed"), UsernameAttributes=["email"], Schema=[
+        {"Name": "keep", "AttributeDataType": "String", "Mutable": True}])["UserPool"]["Id"]
+    cleanup.append(pool_id)
+    r = raw_call(server, "UpdateUserPool", {"UserPoolId": pool_id, "UsernameAttributes": ["phone_number"],
+                                            "AliasAttributes": ["preferred_username"], "Schema": []})
+    assert r.status_code == 200, r.text
+    after = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert after["UsernameAttributes"] == ["email"]
+    assert not after.get("AliasAttributes")
+    assert "custom:keep" in schema_by_name(after)
+
+
 def test_update_can_rename_pool(cognito, pool):
     new_name = unique("renamed")
     cognito.update_user_pool(UserPoolId=pool, PoolName=new_name)
@@ -500,6 +530,17 @@ def test_deletion_protection_refuses_delete(cognito, cleanup):
     cognito.delete_user_pool(UserPoolId=pool_id)
     with expect_error("ResourceNotFoundException"):
         cognito.describe_user_pool(UserPoolId=pool_id)
+
+
+def test_deleting_pool_deletes_its_users_and_groups(cognito):
+    pool_id = cognito.create_user_pool(PoolName=unique("delu"))["UserPool"]["Id"]
+    cognito.admin_create_user(UserPoolId=pool_id, Username="someone", MessageAction="SUPPRESS")
+    cognito.create_group(UserPoolId=pool_id, GroupName="g")
+    cognito.delete_user_pool(UserPoolId=pool_id)
+    with expect_error("ResourceNotFoundException", f"User pool {pool_id} does not exist."):
+        cognito.admin_get_user(UserPoolId=pool_id, Username="someone")
+    with expect_error("ResourceNotFoundException", f"User pool {pool_id} does not exist."):
+        cognito.get_group(UserPoolId=pool_id, GroupName="g")
 
 
 def test_deleting_pool_deletes_its_clients(cognito):
@@ -610,6 +651,28 @@ def test_number_constraints(cognito, schema_pool):
     assert {"Name": "custom:age", "Value": "150"} in user["Attributes"]
 
 
+def test_boolean_custom_attribute(cognito, cleanup):
+    pool_id = cognito.create_user_pool(PoolName=unique("bool"), Schema=[
+        {"Name": "flag", "AttributeDataType": "Boolean", "Mutable": True}])["UserPool"]["Id"]
+    cleanup.append(pool_id)
+    with expect_error("InvalidParameterException", contains=("custom:flag",)):
+        _create(cognito, pool_id, {"custom:flag": "maybe"})
+    user = _create(cognito, pool_id, {"custom:flag": "true"})["User"]
+    assert {"Name": "custom:flag", "Value": "true"} in user["Attributes"]
+
+
+def test_required_standard_attribute(cognito, cleanup):
+    pool_id = cognito.create_user_pool(PoolName=unique("reqname"), Schema=[
+        {"Name": "name", "AttributeDataType": "String", "Mutable": True, "Required": True}])["UserPool"]["Id"]
+    cleanup.append(pool_id)
+    name_attr = schema_by_name(cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"])["name"]
+    assert name_attr["Required"] is True
+    with expect_error("InvalidParameterException",
+                      "Attributes did not conform to the schema: name: The attribute is required"):
+        _create(cognito, pool_id, {})
+    _create(cognito, pool_id, {"name": "Named"})
+
+
 def test_immutable_custom_attribute_cannot_be_updated(cognito, schema_pool):
     # Immutable attributes can be set when the user is created, never changed after
     # (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html).
@@ -630,9 +693,12 @@ def test_immutable_custom_attribute_cannot_be_updated(cognito, schema_pool):
 
 
 def test_estimated_number_of_users(cognito, schema_pool):
-    for i in range(3):
-        _create(cognito, schema_pool, {"email": f"n{i}@example.com"})
+    names = [unique("n") for _ in range(3)]
+    for i, n in enumerate(names):
+        _create(cognito, schema_pool, {"email": f"n{i}@example.com"}, n)
     assert cognito.describe_user_pool(UserPoolId=schema_pool)["UserPool"]["EstimatedNumberOfUsers"] == 3
+    cognito.admin_delete_user(UserPoolId=schema_pool, Username=names[0])
+    assert cognito.describe_user_pool(UserPoolId=schema_pool)["UserPool"]["EstimatedNumberOfUsers"] == 2
 
 
 def test_invite_message_template_is_used(server, cognito, cleanup):

@@ -10,6 +10,7 @@ from conftest import (
     JSON_CONTENT_TYPE,
     TARGET_PREFIX,
     assert_json_error,
+    outbox,
     raw_call,
     unique,
 )
@@ -177,3 +178,30 @@ def test_content_type_application_json_also_accepted_or_rejected_cleanly(server)
         assert_json_error(r, status=None)
     else:
         assert "UserPools" in r.json()
+
+
+def test_outbox_filters(server, cognito):
+    pools = [cognito.create_user_pool(PoolName=unique("outbox"))["UserPool"]["Id"] for _ in range(2)]
+    try:
+        emails = {}
+        for pool_id in pools:
+            username = unique("mail")
+            emails[pool_id] = f"{username}@example.com"
+            cognito.admin_create_user(UserPoolId=pool_id, Username=username, DesiredDeliveryMediums=["EMAIL"],
+                                      UserAttributes=[{"Name": "email", "Value": emails[pool_id]}])
+        # a suppressed invitation is not sent at all
+        cognito.admin_create_user(UserPoolId=pools[0], Username=unique("quiet"), MessageAction="SUPPRESS",
+                                  UserAttributes=[{"Name": "email", "Value": "quiet@example.com"}])
+        for pool_id in pools:
+            msgs = outbox(server, pool_id=pool_id)
+            assert [m["recipient"] for m in msgs] == [emails[pool_id]], msgs
+            assert all(m["pool_id"] == pool_id and m["medium"] == "EMAIL" for m in msgs)
+        by_recipient = outbox(server, recipient=emails[pools[1]])
+        assert [m["pool_id"] for m in by_recipient] == [pools[1]]
+        everything = outbox(server)
+        assert {emails[p] for p in pools} <= {m["recipient"] for m in everything}
+        assert "quiet@example.com" not in {m["recipient"] for m in everything}
+        assert len({m["id"] for m in everything}) == len(everything)
+    finally:
+        for pool_id in pools:
+            cognito.delete_user_pool(UserPoolId=pool_id)

@@ -7,7 +7,7 @@ reviewing the output, never to make a failing comparison pass blindly."""
 
 import pytest
 
-from conftest import TARGET_PREFIX, http_snapshot, raw_call
+from conftest import TARGET_PREFIX, TesseraServer, http_snapshot, raw_call
 
 POOL = "us-east-1_snapshot1"
 CLIENT = "snapclient0000000000000001"
@@ -35,8 +35,6 @@ KEEP = (POOL, CLIENT)
 
 @pytest.fixture(scope="module")
 def snap_server(tessera_bin, tmp_path_factory):
-    from conftest import TesseraServer
-
     srv = TesseraServer(tessera_bin, tmp_path_factory.mktemp("snapshots"), config_toml=CONFIG)
     srv.start()
     yield srv

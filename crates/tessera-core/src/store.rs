@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 
 use crate::domain::client::AppClient;
+use crate::domain::code::CodeRecord;
 use crate::domain::filter::UserFilter;
 use crate::domain::group::Group;
 use crate::domain::pool::UserPool;
@@ -96,6 +97,9 @@ pub trait Store: Send + Sync + 'static {
         filter: Option<&UserFilter>,
         page: &PageRequest,
     ) -> StoreResult<Listing<User>>;
+
+    /// Stores a code, replacing the user's previous code for the same purpose.
+    async fn put_code(&self, code: &CodeRecord) -> StoreResult<()>;
 
     async fn create_group(&self, group: &Group) -> StoreResult<()>;
     async fn get_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<Group>;

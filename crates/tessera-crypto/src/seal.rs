@@ -10,6 +10,7 @@
 use std::fmt;
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use aws_lc_rs::hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
@@ -68,6 +69,23 @@ impl SealingKey {
             bytes,
             key: LessSafeKey::new(unbound),
         })
+    }
+
+    /// A keyed hash for values stored only to be compared later (one-time
+    /// codes): a 6-digit code's plain hash would fall to an offline search,
+    /// this one needs the key. The key for each `purpose` is derived from the
+    /// KEK, so the KEK itself never keys a MAC.
+    #[must_use]
+    pub fn keyed_hash(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
+        let derive = hmac::Key::new(hmac::HMAC_SHA256, &self.bytes);
+        let subkey = hmac::sign(
+            &derive,
+            format!("tessera keyed-hash v1|{purpose}").as_bytes(),
+        );
+        let key = hmac::Key::new(hmac::HMAC_SHA256, subkey.as_ref());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(hmac::sign(&key, message).as_ref());
+        out
     }
 
     /// A fresh random key.
@@ -271,5 +289,27 @@ mod tests {
         assert!(!shown.contains("171"), "{shown}"); // 0xAB as a decimal byte
         assert!(!shown.to_lowercase().contains("ab"), "{shown}");
         assert!(!shown.contains(&k.to_base64()), "{shown}");
+    }
+
+    #[test]
+    fn keyed_hash_depends_on_key_purpose_and_message() {
+        let a = SealingKey::generate().expect("key");
+        let b = SealingKey::generate().expect("key");
+        assert_eq!(
+            a.keyed_hash("code", b"123456"),
+            a.keyed_hash("code", b"123456")
+        );
+        assert_ne!(
+            a.keyed_hash("code", b"123456"),
+            b.keyed_hash("code", b"123456")
+        );
+        assert_ne!(
+            a.keyed_hash("code", b"123456"),
+            a.keyed_hash("other", b"123456")
+        );
+        assert_ne!(
+            a.keyed_hash("code", b"123456"),
+            a.keyed_hash("code", b"123457")
+        );
     }
 }

@@ -12,6 +12,8 @@ use tessera_core::services::groups::GroupInput;
 use tessera_core::services::pools::CreatePool;
 use tessera_core::services::users::{CreateUser, MessageAction};
 
+use tessera_http::model::{Operation, validate_input};
+
 use crate::config::{DeclaredClient, DeclaredPool, DeclaredUser};
 
 fn members(table: &toml::Table) -> anyhow::Result<Map<String, Value>> {
@@ -19,6 +21,19 @@ fn members(table: &toml::Table) -> anyhow::Result<Map<String, Value>> {
         Value::Object(map) => Ok(map),
         _ => Ok(Map::new()),
     }
+}
+
+/// Declared resources pass the same input checks as the operation that
+/// creates them, so a file cannot store what the API would refuse.
+fn check(
+    op: Operation,
+    mut input: Map<String, Value>,
+    required: &[(&str, Value)],
+) -> anyhow::Result<()> {
+    for (name, value) in required {
+        input.insert((*name).to_owned(), value.clone());
+    }
+    validate_input(op, &Value::Object(input)).map_err(|e| anyhow::anyhow!("{}", e.message()))
 }
 
 pub async fn apply(services: &Services, pools: &[DeclaredPool]) -> anyhow::Result<()> {
@@ -59,6 +74,11 @@ pub async fn apply(services: &Services, pools: &[DeclaredPool]) -> anyhow::Resul
 
 async fn ensure_pool(services: &Services, declared: &DeclaredPool) -> anyhow::Result<UserPoolId> {
     let mut members = members(&declared.settings)?;
+    check(
+        Operation::CreateUserPool,
+        members.clone(),
+        &[("PoolName", Value::from(declared.name.as_str()))],
+    )?;
     let schema: Vec<SchemaAttributeInput> = match members.remove("Schema") {
         Some(v) => serde_json::from_value(v).context("Schema")?,
         None => Vec::new(),
@@ -123,13 +143,22 @@ async fn ensure_client(
             }
         }
     }
+    let settings = members(&declared.settings)?;
+    check(
+        Operation::CreateUserPoolClient,
+        settings.clone(),
+        &[
+            ("UserPoolId", Value::from(pool_id.as_str())),
+            ("ClientName", Value::from(declared.name.as_str())),
+        ],
+    )?;
     services
         .create_client(CreateClient {
             pool_id: pool_id.clone(),
             name: declared.name.clone(),
             generate_secret: declared.generate_secret,
             id: declared.id.as_deref().map(ClientId::new),
-            members: members(&declared.settings)?,
+            members: settings,
         })
         .await?;
     Ok(())

@@ -60,30 +60,23 @@ impl PasswordPolicy {
         })
     }
 
-    /// The first rule the password breaks, worded as Cognito words it.
+    /// The first rule the password breaks, worded as Cognito words it; each
+    /// operation puts its own prefix before it.
     pub fn violation(&self, password: &str) -> Option<&'static str> {
         if password.chars().count() < self.minimum_length {
-            return Some("Password did not conform with policy: Password not long enough");
+            return Some("Password not long enough");
         }
         if self.require_lowercase && !password.chars().any(|c| c.is_lowercase()) {
-            return Some(
-                "Password did not conform with policy: Password must have lowercase characters",
-            );
+            return Some("Password must have lowercase characters");
         }
         if self.require_uppercase && !password.chars().any(|c| c.is_uppercase()) {
-            return Some(
-                "Password did not conform with policy: Password must have uppercase characters",
-            );
+            return Some("Password must have uppercase characters");
         }
         if self.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
-            return Some(
-                "Password did not conform with policy: Password must have numeric characters",
-            );
+            return Some("Password must have numeric characters");
         }
         if self.require_symbols && !password.chars().any(|c| SYMBOLS.contains(c) || c == ' ') {
-            return Some(
-                "Password did not conform with policy: Password must have symbol characters",
-            );
+            return Some("Password must have symbol characters");
         }
         None
     }
@@ -96,25 +89,22 @@ mod tests {
     #[test]
     fn default_policy_reports_the_first_broken_rule() {
         let p = PasswordPolicy::default();
-        assert_eq!(
-            p.violation("Ab1!"),
-            Some("Password did not conform with policy: Password not long enough")
-        );
+        assert_eq!(p.violation("Ab1!"), Some("Password not long enough"));
         assert_eq!(
             p.violation("ABCDEFG1!"),
-            Some("Password did not conform with policy: Password must have lowercase characters")
+            Some("Password must have lowercase characters")
         );
         assert_eq!(
             p.violation("abcdefg1!"),
-            Some("Password did not conform with policy: Password must have uppercase characters")
+            Some("Password must have uppercase characters")
         );
         assert_eq!(
             p.violation("Abcdefgh!"),
-            Some("Password did not conform with policy: Password must have numeric characters")
+            Some("Password must have numeric characters")
         );
         assert_eq!(
             p.violation("Abcdefgh1"),
-            Some("Password did not conform with policy: Password must have symbol characters")
+            Some("Password must have symbol characters")
         );
         assert_eq!(p.violation("Abcdefg1!"), None);
     }

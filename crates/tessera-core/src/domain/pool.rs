@@ -169,6 +169,30 @@ impl UserPool {
             .and_then(|c| c.get("InviteMessageTemplate"))
     }
 
+    /// `AccountRecoverySetting.RecoveryMechanisms` names, by priority.
+    pub fn recovery_mechanisms(&self) -> Vec<String> {
+        let mut list: Vec<(i64, String)> = self
+            .settings
+            .get("AccountRecoverySetting")
+            .and_then(|s| s.get("RecoveryMechanisms"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|m| {
+                        Some((
+                            m.get("Priority")
+                                .and_then(Value::as_i64)
+                                .unwrap_or(i64::MAX),
+                            m.get("Name")?.as_str()?.to_owned(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        list.sort();
+        list.into_iter().map(|(_, name)| name).collect()
+    }
+
     pub fn schema_attribute(&self, name: &str) -> Option<&SchemaAttribute> {
         self.schema.iter().find(|a| a.name == name)
     }

@@ -8,6 +8,8 @@ use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::mailer::{Medium, Message};
 
+const DEFAULT_CODE_SUBJECT: &str = "Your verification code";
+const DEFAULT_CODE_MESSAGE: &str = "Your verification code is {####}.";
 const DEFAULT_INVITE_SUBJECT: &str = "Your temporary password";
 const DEFAULT_INVITE_MESSAGE: &str =
     "Your username is {username} and temporary password is {####}.";
@@ -18,7 +20,71 @@ fn fill(template: &str, username: &str, code: &str) -> String {
         .replace("{####}", code)
 }
 
+/// A template text: the member of `VerificationMessageTemplate`, else the
+/// legacy top-level member, else Cognito's default.
+fn verification_text(pool: &UserPool, member: &str, legacy: &str, default: &str) -> String {
+    pool.settings
+        .get("VerificationMessageTemplate")
+        .and_then(|t| t.get(member))
+        .or_else(|| pool.settings.get(legacy))
+        .and_then(Value::as_str)
+        .unwrap_or(default)
+        .to_owned()
+}
+
 impl Services {
+    /// Sends a one-time code with the pool's verification template.
+    pub(crate) async fn send_code(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        medium: Medium,
+        destination: &str,
+        code: &str,
+    ) -> Result<()> {
+        let (subject, body) = match medium {
+            Medium::Email => (
+                Some(verification_text(
+                    pool,
+                    "EmailSubject",
+                    "EmailVerificationSubject",
+                    DEFAULT_CODE_SUBJECT,
+                )),
+                verification_text(
+                    pool,
+                    "EmailMessage",
+                    "EmailVerificationMessage",
+                    DEFAULT_CODE_MESSAGE,
+                ),
+            ),
+            Medium::Sms => (
+                None,
+                verification_text(
+                    pool,
+                    "SmsMessage",
+                    "SmsVerificationMessage",
+                    DEFAULT_CODE_MESSAGE,
+                ),
+            ),
+        };
+        self.deliver(Message {
+            pool_id: pool.id.clone(),
+            medium,
+            recipient: destination.to_owned(),
+            subject,
+            body: fill(&body, &user.username, code),
+            kind: "code",
+        })
+        .await
+    }
+
+    async fn deliver(&self, message: Message) -> Result<()> {
+        self.mailer.send(message).await.map_err(|e| {
+            tracing::warn!(cause = %e, "message delivery failed");
+            Error::CodeDeliveryFailure("Unable to deliver the message.".into())
+        })
+    }
+
     /// Sends the AdminCreateUser invitation by each requested medium the user
     /// has a destination for. Returns the mediums used.
     pub(crate) async fn send_invitation(
@@ -53,17 +119,15 @@ impl Services {
             let Some(recipient) = destination else {
                 continue;
             };
-            self.mailer
-                .send(Message {
-                    pool_id: pool.id.clone(),
-                    medium,
-                    recipient: recipient.to_owned(),
-                    subject,
-                    body: fill(&body, &user.username, temporary_password),
-                    kind: "invitation",
-                })
-                .await
-                .map_err(|e| Error::CodeDeliveryFailure(e.to_string()))?;
+            self.deliver(Message {
+                pool_id: pool.id.clone(),
+                medium,
+                recipient: recipient.to_owned(),
+                subject,
+                body: fill(&body, &user.username, temporary_password),
+                kind: "invitation",
+            })
+            .await?;
             used.push(medium);
         }
         Ok(used)

@@ -6,9 +6,11 @@
 //! - [`users`]: admin user management.
 //! - [`listing`]: the ListUsers operation.
 //! - [`groups`]: groups and memberships.
-//! - [`messages`]: invitation messages from pool templates.
+//! - [`codes`]: one-time codes and where recovery codes go.
+//! - [`messages`]: invitations and code messages from pool templates.
 
 pub mod clients;
+pub mod codes;
 pub mod groups;
 pub mod listing;
 pub mod messages;

@@ -43,6 +43,18 @@ fn keep_settings(members: &Map<String, Value>, names: &[&str]) -> Map<String, Va
         .collect()
 }
 
+/// MFA by SMS needs somewhere to send from; Cognito refuses MFA on a pool
+/// without an SMS configuration.
+fn check_mfa(settings: &Map<String, Value>) -> Result<()> {
+    let mfa = settings.get("MfaConfiguration").and_then(Value::as_str);
+    if matches!(mfa, Some("ON" | "OPTIONAL")) && !settings.contains_key("SmsConfiguration") {
+        return Err(Error::InvalidParameter(
+            "SMS configuration and Auto verification for phone_number are required when MFA is required/optional".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn check_sign_in_attributes(settings: &Map<String, Value>) -> Result<()> {
     let non_empty = |name: &str| {
         settings
@@ -60,31 +72,36 @@ fn check_sign_in_attributes(settings: &Map<String, Value>) -> Result<()> {
 }
 
 impl Services {
-    pub async fn create_pool(&self, input: CreatePool) -> Result<UserPool> {
+    /// A new pool's record, its settings checked and defaults filled in.
+    fn new_pool(&self, id: UserPoolId, input: &CreatePool) -> Result<UserPool> {
         let mut settings = keep_settings(
             &input.members,
             &[UPDATABLE_SETTINGS, CREATE_ONLY_SETTINGS].concat(),
         );
         check_sign_in_attributes(&settings)?;
+        check_mfa(&settings)?;
         apply_setting_defaults(&mut settings);
-        let schema = build_schema(&input.schema)?;
         let now = self.clock.now();
+        Ok(UserPool {
+            arn: self.pool_arn(&id),
+            id,
+            name: input.name.clone(),
+            created: now,
+            modified: now,
+            settings,
+            schema: build_schema(&input.schema)?,
+            tags: input.tags.clone(),
+        })
+    }
+
+    pub async fn create_pool(&self, input: CreatePool) -> Result<UserPool> {
         loop {
             let id = UserPoolId::new(format!(
                 "{}_{}",
                 self.deployment.region,
                 tessera_crypto::random::alphanumeric(9)
             ));
-            let pool = UserPool {
-                arn: self.pool_arn(&id),
-                id,
-                name: input.name.clone(),
-                created: now,
-                modified: now,
-                settings: settings.clone(),
-                schema: schema.clone(),
-                tags: input.tags.clone(),
-            };
+            let pool = self.new_pool(id, &input)?;
             match self.store.create_pool(&pool).await {
                 Ok(()) => return Ok(pool),
                 // 62^9 ids make this vanishingly rare; a new id is the answer.
@@ -96,23 +113,7 @@ impl Services {
 
     /// Creates a pool with a caller-chosen id (declared in configuration).
     pub async fn create_pool_with_id(&self, id: UserPoolId, input: CreatePool) -> Result<UserPool> {
-        let mut settings = keep_settings(
-            &input.members,
-            &[UPDATABLE_SETTINGS, CREATE_ONLY_SETTINGS].concat(),
-        );
-        check_sign_in_attributes(&settings)?;
-        apply_setting_defaults(&mut settings);
-        let now = self.clock.now();
-        let pool = UserPool {
-            arn: self.pool_arn(&id),
-            id,
-            name: input.name,
-            created: now,
-            modified: now,
-            settings,
-            schema: build_schema(&input.schema)?,
-            tags: input.tags,
-        };
+        let pool = self.new_pool(id, &input)?;
         match self.store.create_pool(&pool).await {
             Ok(()) => Ok(pool),
             Err(StoreError::Conflict(Conflict::PoolId)) => Err(Error::InvalidParameter(format!(
@@ -156,6 +157,7 @@ impl Services {
         let mut pool = self.pool(&input.id).await?;
         let mut settings = keep_settings(&pool.settings, CREATE_ONLY_SETTINGS);
         settings.extend(keep_settings(&input.members, UPDATABLE_SETTINGS));
+        check_mfa(&settings)?;
         apply_setting_defaults(&mut settings);
         pool.settings = settings;
         if let Some(name) = input.name {

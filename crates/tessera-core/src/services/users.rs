@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use super::Services;
 use tessera_crypto::random::CharacterClasses;
 
+use super::codes::RESET_CODE_LIFETIME_SECONDS;
+use crate::domain::code::CodePurpose;
 use crate::domain::password_policy::PasswordPolicy;
 use crate::domain::pool::UserPool;
 use crate::domain::schema::{check_mutable, check_required_present, check_value};
@@ -34,6 +36,8 @@ pub struct CreateUser {
 }
 
 const PASSWORD_AAD: &str = "password";
+const CREATE_PASSWORD_PREFIX: &str = "Password did not conform with password policy";
+const SET_PASSWORD_PREFIX: &str = "Password does not conform to policy";
 const GENERATED_PASSWORD_MIN: usize = 12;
 
 fn is_email(v: &str) -> bool {
@@ -146,9 +150,12 @@ impl Services {
         )?)
     }
 
-    fn check_password(pool: &UserPool, password: &str) -> Result<()> {
+    /// `prefix` is the operation's own opening words: Cognito's operations
+    /// differ there ("did not conform with password policy", "does not
+    /// conform to policy", …).
+    fn check_password(pool: &UserPool, password: &str, prefix: &str) -> Result<()> {
         match pool.password_policy().violation(password) {
-            Some(reason) => Err(Error::InvalidPassword(reason.into())),
+            Some(reason) => Err(Error::InvalidPassword(format!("{prefix}: {reason}"))),
             None => Ok(()),
         }
     }
@@ -168,7 +175,7 @@ impl Services {
         let policy = pool.password_policy();
         let password = match &input.temporary_password {
             Some(p) => {
-                Self::check_password(&pool, p)?;
+                Self::check_password(&pool, p, CREATE_PASSWORD_PREFIX)?;
                 p.clone()
             }
             None => generated_password(&policy),
@@ -226,13 +233,17 @@ impl Services {
                     .username_attributes()
                     .iter()
                     .any(|a| a == alias.kind.attribute());
+                // AdminCreateUser reports a taken alias as a taken username.
                 if is_username_attr {
                     Error::UsernameExists(format!(
                         "An account with the given {} already exists.",
                         alias.kind.attribute()
                     ))
                 } else {
-                    alias_exists(&alias)
+                    Error::UsernameExists(format!(
+                        "An account with the {} already exists.",
+                        alias.kind.attribute()
+                    ))
                 }
             }
             other => other.into(),
@@ -251,6 +262,18 @@ impl Services {
     ) -> Result<String> {
         let allowed = pool.username_attributes();
         if allowed.is_empty() {
+            // A username that looks like an alias would make sign-in ambiguous.
+            let aliases = pool.alias_attributes();
+            if aliases.iter().any(|a| a == "email") && is_email(requested) {
+                return Err(Error::InvalidParameter(
+                    "Username cannot be of email format, since user pool is configured for email alias.".into(),
+                ));
+            }
+            if aliases.iter().any(|a| a == "phone_number") && is_phone(requested) {
+                return Err(Error::InvalidParameter(
+                    "Username cannot be of phone number format, since user pool is configured for phone number alias.".into(),
+                ));
+            }
             return Ok(requested.to_owned());
         }
         let email_ok = allowed.iter().any(|a| a == "email");
@@ -290,7 +313,7 @@ impl Services {
         let policy = pool.password_policy();
         let password = match &input.temporary_password {
             Some(p) => {
-                Self::check_password(pool, p)?;
+                Self::check_password(pool, p, CREATE_PASSWORD_PREFIX)?;
                 p.clone()
             }
             None => generated_password(&policy),
@@ -424,7 +447,7 @@ impl Services {
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         let mut user = self.find_user(&pool, username).await?;
-        Self::check_password(&pool, password)?;
+        Self::check_password(&pool, password, SET_PASSWORD_PREFIX)?;
         let now = self.clock.now();
         user.password = Some(self.seal_password(&pool.id, &user.sub, password)?);
         if permanent {
@@ -452,9 +475,23 @@ impl Services {
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
+        let (medium, destination) = Self::recovery_destination(&pool, &user).ok_or_else(|| {
+            Error::InvalidParameter(
+                "Cannot reset password for the user as there is no registered/verified email or phone_number".into(),
+            )
+        })?;
         user.status = UserStatus::ResetRequired;
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await
+        self.save_user(&user, &[]).await?;
+        self.issue_code(
+            &pool,
+            &user,
+            CodePurpose::ResetPassword,
+            RESET_CODE_LIFETIME_SECONDS,
+            medium,
+            &destination,
+        )
+        .await
     }
 
     pub async fn admin_confirm_sign_up(&self, pool_id: &UserPoolId, username: &str) -> Result<()> {

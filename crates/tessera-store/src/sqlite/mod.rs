@@ -5,10 +5,11 @@
 //!
 //! - [`migrations`]: embedded migrations and their runner.
 //! - [`codec`]: row ↔ domain conversions and error mapping.
-//! - [`pools`], [`clients`], [`users`], [`groups`]: the SQL for each resource.
+//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`]: the SQL for each resource.
 
 mod clients;
 mod codec;
+mod codes;
 mod groups;
 pub mod migrations;
 mod pools;
@@ -20,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tessera_core::domain::client::AppClient;
+use tessera_core::domain::code::CodeRecord;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::pool::UserPool;
@@ -227,6 +229,11 @@ impl Store for SqliteStore {
         let (pool, filter, page) = (pool.clone(), filter.cloned(), page.clone());
         self.read(move |c| users::list(c, &pool, filter.as_ref(), &page))
             .await
+    }
+
+    async fn put_code(&self, code: &CodeRecord) -> StoreResult<()> {
+        let code = code.clone();
+        self.write(move |c| codes::put(c, &code)).await
     }
 
     async fn create_group(&self, group: &Group) -> StoreResult<()> {

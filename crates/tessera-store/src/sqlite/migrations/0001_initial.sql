@@ -83,3 +83,13 @@ CREATE TABLE memberships (
     FOREIGN KEY (pool, group_name) REFERENCES groups(pool, name) ON DELETE CASCADE
 ) WITHOUT ROWID;
 CREATE INDEX memberships_by_user ON memberships(user_id, group_name);
+
+-- One live code per user and purpose, as a keyed hash; the user's row owns it.
+CREATE TABLE codes (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    purpose TEXT NOT NULL,
+    code_hash BLOB NOT NULL,
+    expires INTEGER NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, purpose)
+) WITHOUT ROWID;

@@ -1,0 +1,32 @@
+//! One-time codes (confirmation, password reset, attribute verification),
+//! kept only as keyed hashes.
+
+use crate::clock::Timestamp;
+use crate::ids::UserPoolId;
+
+/// What a code proves; a user holds at most one live code per purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodePurpose {
+    ConfirmSignUp,
+    ResetPassword,
+    VerifyAttribute(String),
+}
+
+impl CodePurpose {
+    pub fn key(&self) -> String {
+        match self {
+            CodePurpose::ConfirmSignUp => "confirm-sign-up".into(),
+            CodePurpose::ResetPassword => "reset-password".into(),
+            CodePurpose::VerifyAttribute(a) => format!("verify:{a}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeRecord {
+    pub pool_id: UserPoolId,
+    pub sub: String,
+    pub purpose: CodePurpose,
+    pub code_hash: Vec<u8>,
+    pub expires: Timestamp,
+}

@@ -1,0 +1,170 @@
+//! The storage contract: what every `Store` engine must do, written once and
+//! run against each engine. Adding an engine is one `contract_suite!` line at
+//! the bottom of this file; each contract function becomes one test named
+//! `<engine>::<area>::<function>`.
+//!
+//! Contract functions take an [`support::Engine`], which opens the engine's
+//! store over a database private to the test; opening it again after the
+//! store is dropped must reach the same data.
+
+#[path = "contract/support.rs"]
+mod support;
+
+#[path = "contract/clients.rs"]
+mod clients;
+#[path = "contract/concurrency.rs"]
+mod concurrency;
+#[path = "contract/durability.rs"]
+mod durability;
+#[path = "contract/groups.rs"]
+mod groups;
+#[path = "contract/list_users.rs"]
+mod list_users;
+#[path = "contract/meta.rs"]
+mod meta;
+#[path = "contract/pools.rs"]
+mod pools;
+#[path = "contract/users.rs"]
+mod users;
+
+/// `contract_suite!(engine_name, |dir: PathBuf| async move { Arc::new(…) })`
+/// runs the whole contract against the store the closure opens over `dir`.
+/// Expands to `mod $engine { mod <area> { #[tokio::test] fn <function>() … } }`
+/// for every contract function listed in `contract_tests!`.
+macro_rules! contract_suite {
+    ($engine:ident, $open:expr) => {
+        mod $engine {
+            // The opener is written at the call site, with its names in scope there.
+            use super::*;
+
+            fn engine() -> $crate::support::Engine {
+                $crate::support::Engine::new(::std::sync::Arc::new(|dir: ::std::path::PathBuf| {
+                    Box::pin(async move {
+                        let store: ::std::sync::Arc<dyn ::tessera_core::store::Store> =
+                            ($open)(dir).await;
+                        store
+                    }) as $crate::support::Opened
+                }))
+            }
+
+            contract_tests!(engine);
+        }
+    };
+}
+
+/// The list of contract functions, by area.
+macro_rules! contract_tests {
+    ($engine:ident) => {
+        contract_tests!(@areas $engine;
+            meta {
+                missing_key_reads_as_none,
+                init_meta_keeps_the_first_value,
+                concurrent_init_meta_agrees_on_one_value,
+            }
+            pools {
+                create_then_get_returns_the_same_record,
+                get_missing_pool_is_not_found,
+                duplicate_pool_id_conflicts,
+                update_replaces_the_record,
+                update_missing_pool_is_not_found,
+                delete_removes_the_pool,
+                delete_missing_pool_is_not_found,
+                list_is_empty_without_pools,
+                list_pages_through_every_pool_once,
+                list_with_a_limit_beyond_the_count_has_no_next,
+                delete_cascades_to_clients_users_groups_and_memberships,
+                delete_leaves_other_pools_alone,
+                count_users_counts_the_pools_own_users,
+            }
+            clients {
+                create_then_get_returns_the_same_record,
+                get_missing_client_is_not_found,
+                client_is_not_found_through_another_pool,
+                create_in_missing_pool_is_not_found,
+                duplicate_client_id_conflicts,
+                duplicate_client_id_in_another_pool_conflicts,
+                update_replaces_name_settings_and_modified,
+                update_missing_client_is_not_found,
+                delete_removes_the_client,
+                delete_missing_client_is_not_found,
+                list_pages_through_the_pools_clients_once,
+            }
+            users {
+                create_then_get_by_username_sub_and_alias,
+                get_missing_user_is_not_found_by_every_key,
+                users_and_aliases_are_scoped_to_their_pool,
+                create_in_missing_pool_is_not_found,
+                duplicate_username_conflicts_and_changes_nothing,
+                duplicate_alias_conflicts_and_creates_nothing,
+                create_taking_an_alias_moves_it,
+                taking_an_unheld_alias_is_fine,
+                update_replaces_the_record_and_aliases,
+                update_to_a_held_alias_conflicts_and_changes_nothing,
+                update_taking_an_alias_moves_it,
+                update_missing_user_is_not_found,
+                delete_frees_username_and_aliases,
+                delete_missing_user_is_not_found,
+            }
+            list_users {
+                unfiltered_pages_through_every_user_once,
+                exact_filter_pages_without_duplicates_or_gaps,
+                prefix_filter_pages_without_duplicates_or_gaps,
+                prefix_filter_pages_through_equal_values,
+                prefix_does_not_match_shorter_or_other_values,
+                exact_does_not_match_prefixes_or_extensions,
+                unicode_prefixes_match_by_characters,
+                prefix_matches_values_continuing_with_the_highest_code_point,
+                empty_prefix_matches_users_having_the_attribute,
+                filters_follow_updates_and_deletes,
+                filters_on_username_status_and_enabled,
+                filters_are_scoped_to_the_pool,
+            }
+            groups {
+                create_then_get_returns_the_same_record,
+                get_missing_group_is_not_found,
+                duplicate_group_name_conflicts,
+                same_group_name_in_another_pool_is_fine,
+                update_replaces_description_precedence_and_role,
+                update_missing_group_is_not_found,
+                delete_removes_the_group_and_its_memberships,
+                delete_missing_group_is_not_found,
+                list_pages_through_the_pools_groups_once,
+                adding_a_member_twice_is_idempotent,
+                adding_a_missing_user_or_to_a_missing_group_is_not_found,
+                remove_takes_the_user_out,
+                deleting_a_user_removes_its_memberships,
+                list_groups_for_user_pages_without_duplicates,
+                list_users_in_group_pages_without_duplicates,
+            }
+            concurrency {
+                fifty_concurrent_creates_of_one_username_admit_exactly_one,
+                fifty_concurrent_creates_of_one_alias_admit_exactly_one,
+            }
+            durability {
+                data_survives_dropping_and_reopening_the_store,
+            }
+        );
+    };
+    (@areas $engine:ident; $($area:ident { $($name:ident),* $(,)? })*) => {
+        $(
+            mod $area {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        let engine = super::$engine();
+                        $crate::$area::$name(&engine).await;
+                    }
+                )*
+            }
+        )*
+    };
+}
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tessera_store::SqliteStore;
+
+contract_suite!(sqlite, |dir: PathBuf| async move {
+    Arc::new(SqliteStore::open(dir.join("tessera.db")).expect("opening SQLite"))
+});
