@@ -449,6 +449,35 @@ def test_update_user_attributes(cognito, pool):
     assert after["UserCreateDate"] == before["UserCreateDate"]
 
 
+def test_changed_auto_verified_email_is_unverified_and_gets_a_code(cognito, server):
+    # AdminUpdateUserAttributes reference: unless the call also sets email_verified,
+    # a changed auto-verified email becomes unverified and Cognito sends it a code.
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"])
+    create(cognito, pool_id, "vera", {"email": "vera@example.com", "email_verified": "true"})
+
+    cognito.admin_update_user_attributes(
+        UserPoolId=pool_id, Username="vera", UserAttributes=[{"Name": "email", "Value": "vera2@example.com"}]
+    )
+    a = attrs(get(cognito, pool_id, "vera")["UserAttributes"])
+    assert a["email"] == "vera2@example.com"
+    assert a["email_verified"] == "false"
+    msgs = outbox(server, pool_id=pool_id, recipient="vera2@example.com")
+    assert len(msgs) == 1 and msgs[0]["medium"] == "EMAIL"
+    assert re.search(r"\b\d{6}\b", msgs[0]["body"]), msgs[0]["body"]
+
+    # Setting email_verified in the same call: verified, and no code is sent.
+    cognito.admin_update_user_attributes(
+        UserPoolId=pool_id,
+        Username="vera",
+        UserAttributes=[
+            {"Name": "email", "Value": "vera3@example.com"},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+    )
+    assert attrs(get(cognito, pool_id, "vera")["UserAttributes"])["email_verified"] == "true"
+    assert outbox(server, pool_id=pool_id, recipient="vera3@example.com") == []
+
+
 def test_update_attribute_not_in_schema_is_rejected(cognito, pool):
     create(cognito, pool, "rita")
     expect_error(

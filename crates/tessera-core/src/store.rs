@@ -1,6 +1,12 @@
 //! The `Store` trait: coarse, intent-named, each method atomic. Engines own
 //! their SQL and transactions; nothing here assumes a single process, so
 //! several nodes may share one database.
+//!
+//! Contract every engine keeps (checked by tessera-store's contract suite):
+//! updating or deleting a missing record is `NotFound`; client ids are unique
+//! across pools; a page before the last is full, and a page that ends on the
+//! last item has no `next`; aliases taken with `take_aliases` leave their
+//! previous holder with `<attribute>_verified` set to `"false"`.
 
 use async_trait::async_trait;
 

@@ -2,6 +2,9 @@
 
 use serde_json::{Value, json};
 
+/// How long a temporary password works when the policy does not say.
+pub const DEFAULT_TEMPORARY_PASSWORD_DAYS: i64 = 7;
+
 /// Symbols Cognito counts as special characters.
 pub const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-";
 
@@ -23,7 +26,7 @@ impl Default for PasswordPolicy {
             require_lowercase: true,
             require_numbers: true,
             require_symbols: true,
-            temporary_password_validity_days: 7,
+            temporary_password_validity_days: DEFAULT_TEMPORARY_PASSWORD_DAYS,
         }
     }
 }
@@ -45,7 +48,8 @@ impl PasswordPolicy {
             temporary_password_validity_days: v
                 .get("TemporaryPasswordValidityDays")
                 .and_then(Value::as_i64)
-                .unwrap_or(7),
+                .filter(|d| *d > 0)
+                .unwrap_or(DEFAULT_TEMPORARY_PASSWORD_DAYS),
         }
     }
 

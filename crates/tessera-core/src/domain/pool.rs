@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::clock::Timestamp;
-use crate::domain::password_policy::PasswordPolicy;
+use crate::domain::password_policy::{DEFAULT_TEMPORARY_PASSWORD_DAYS, PasswordPolicy};
 use crate::domain::schema::SchemaAttribute;
 use crate::ids::UserPoolId;
 
@@ -90,15 +90,19 @@ pub fn apply_setting_defaults(settings: &mut Map<String, Value>) {
     for (name, value) in defaults {
         settings.entry(name).or_insert(value);
     }
-    // A PasswordPolicy given without a temporary-password validity gets 7 days.
+    // A temporary-password validity left out, or sent as 0 (as SDKs with
+    // non-optional integers do), means Cognito's 7 days.
     if let Some(policy) = settings
         .get_mut("Policies")
         .and_then(|p| p.get_mut("PasswordPolicy"))
         .and_then(Value::as_object_mut)
     {
-        policy
+        let days = policy
             .entry("TemporaryPasswordValidityDays")
-            .or_insert(json!(7));
+            .or_insert(json!(0));
+        if days.as_i64().unwrap_or(0) == 0 {
+            *days = json!(DEFAULT_TEMPORARY_PASSWORD_DAYS);
+        }
     }
 }
 

@@ -10,6 +10,8 @@ use crate::mailer::Medium;
 
 /// A password-reset code works for an hour, as in Cognito.
 pub const RESET_CODE_LIFETIME_SECONDS: i64 = 3600;
+/// An attribute-verification code works for a day, as in Cognito.
+pub const VERIFY_CODE_LIFETIME_SECONDS: i64 = 86_400;
 
 impl Services {
     pub(crate) fn code_hash(&self, user: &User, purpose: &CodePurpose, code: &str) -> Vec<u8> {

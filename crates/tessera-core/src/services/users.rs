@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::Services;
 use tessera_crypto::random::CharacterClasses;
 
-use super::codes::RESET_CODE_LIFETIME_SECONDS;
+use super::codes::{RESET_CODE_LIFETIME_SECONDS, VERIFY_CODE_LIFETIME_SECONDS};
 use crate::domain::code::CodePurpose;
 use crate::domain::password_policy::PasswordPolicy;
 use crate::domain::pool::UserPool;
@@ -364,21 +364,43 @@ impl Services {
                 check_mutable(&pool.schema, name)?;
             }
         }
+        let mut to_verify = Vec::new();
         for (name, value) in updates {
             let changed = user.attribute(name) != Some(value.as_str());
             user.attributes.insert(name.clone(), value.clone());
-            // A new email or phone number is unverified unless the caller says otherwise.
+            // A new email or phone number is unverified unless the caller says
+            // otherwise; when the pool auto-verifies it, a code goes to it.
             let verified_flag = format!("{name}_verified");
             if changed
                 && (name == "email" || name == "phone_number")
                 && !updates.iter().any(|(n, _)| *n == verified_flag)
             {
                 user.attributes.insert(verified_flag, "false".into());
+                if pool.auto_verified_attributes().contains(name) {
+                    to_verify.push((name.clone(), value.clone()));
+                }
             }
         }
         user.aliases = Self::aliases_of(&pool, &user.attributes);
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await
+        self.save_user(&user, &[]).await?;
+        for (name, value) in to_verify {
+            let medium = if name == "email" {
+                Medium::Email
+            } else {
+                Medium::Sms
+            };
+            self.issue_code(
+                &pool,
+                &user,
+                CodePurpose::VerifyAttribute(name),
+                VERIFY_CODE_LIFETIME_SECONDS,
+                medium,
+                &value,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     pub async fn admin_delete_user_attributes(

@@ -22,6 +22,7 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     /// The fixed clock's reading, in whole seconds since the epoch.
     pub now_secs: i64,
+    config: Config,
     _data_dir: tempfile::TempDir,
 }
 
@@ -48,13 +49,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> anyhow::Result<
         .as_secs();
     let now_secs = i64::try_from(now_secs)?;
     let clock = Arc::new(FixedClock::new(Timestamp(now_secs * 1000)));
-    let server = start_with_clock(config, clock.clone()).await?;
+    let server = start_with_clock(config.clone(), clock.clone()).await?;
     let client = sdk_client(&server.url(), "test", "test").await;
     Ok(TestApp {
         server,
         client,
         clock,
         now_secs,
+        config,
         _data_dir: data_dir,
     })
 }
@@ -89,5 +91,29 @@ impl TestApp {
 
     pub async fn shutdown(self) -> anyhow::Result<()> {
         self.server.shutdown().await
+    }
+
+    /// Stops the server and starts it again over the same data directory
+    /// (and so the same store and key-encryption key), on a new port.
+    pub async fn restart(self) -> anyhow::Result<TestApp> {
+        let TestApp {
+            server,
+            clock,
+            now_secs,
+            config,
+            _data_dir,
+            ..
+        } = self;
+        server.shutdown().await?;
+        let server = start_with_clock(config.clone(), clock.clone()).await?;
+        let client = sdk_client(&server.url(), "test", "test").await;
+        Ok(TestApp {
+            server,
+            client,
+            clock,
+            now_secs,
+            config,
+            _data_dir,
+        })
     }
 }

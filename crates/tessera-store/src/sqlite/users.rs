@@ -271,10 +271,13 @@ pub fn count(conn: &Connection, pool: &UserPoolId) -> StoreResult<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// The smallest string greater than every string starting with `prefix`
-/// (U+10FFFF is the largest scalar value, so no valid suffix sorts past it).
-fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
+/// An exclusive upper bound for strings starting with `prefix`: its bytes then
+/// 0xFF, a byte no UTF-8 text contains, so every continuation sorts below it
+/// under SQLite's byte-wise text comparison. Bound as a blob and cast to text.
+fn prefix_end(prefix: &str) -> Vec<u8> {
+    let mut end = prefix.as_bytes().to_vec();
+    end.push(0xFF);
+    end
 }
 
 /// Positions: unfiltered and exact listings page by row id; prefix listings
@@ -326,7 +329,7 @@ pub fn list(
                 format!(
                     "SELECT {COLUMNS}, i.value FROM user_index i
                        JOIN users u ON u.id = i.user_id JOIN pools p ON p.seq = u.pool
-                     WHERE i.pool = ?1 AND i.attr = ?2 AND i.value >= ?3 AND i.value < ?4
+                     WHERE i.pool = ?1 AND i.attr = ?2 AND i.value >= ?3 AND i.value < CAST(?4 AS TEXT)
                        AND (i.value, i.user_id) > (?5, ?6)
                      ORDER BY i.value, i.user_id LIMIT ?7"
                 ),
