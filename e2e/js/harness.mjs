@@ -100,6 +100,7 @@ function cleanEnv(extra = {}) {
     if (!k.startsWith("TESSERA_")) env[k] = v;
   }
   env.RUST_BACKTRACE ??= "1";
+  env.NO_COLOR ??= "1"; // plain server logs
   return { ...env, ...extra };
 }
 
@@ -184,7 +185,13 @@ export async function startServer({ env = {}, args = [] } = {}) {
  * directory removed) when the test `t` ends, pass or fail. */
 export async function serverFor(t, opts = {}) {
   const server = await startServer(opts);
-  t.after(() => server.stop());
+  t.after(async () => {
+    await server.stop();
+    // E2E_SERVER_LOGS=1 prints each test's server log (stderr) after it
+    if (process.env.E2E_SERVER_LOGS) {
+      process.stderr.write(`\n----- tessera log for "${t.name}" -----\n${server.logs()}\n`);
+    }
+  });
   return server;
 }
 
