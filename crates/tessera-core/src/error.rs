@@ -29,6 +29,25 @@ pub enum Error {
     LimitExceeded(String),
     #[error("{0}")]
     InvalidOAuthFlow(String),
+    #[error("User is not confirmed.")]
+    UserNotConfirmed,
+    #[error("Password reset required for the user")]
+    PasswordResetRequired,
+    #[error("{0}")]
+    CodeMismatch(String),
+    #[error("{0}")]
+    ExpiredCode(String),
+    #[error("{0}")]
+    TooManyFailedAttempts(String),
+    #[error("{0}")]
+    RefreshTokenReuse(String),
+    /// The caller is not the client the token belongs to (RevokeToken).
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    UnsupportedTokenType(String),
+    #[error("{0}")]
+    UnsupportedOperation(String),
     /// Anything the caller cannot act on; the cause is logged, never returned.
     #[error("internal error: {0}")]
     Internal(String),

@@ -10,11 +10,15 @@
 
 use async_trait::async_trait;
 
+use crate::clock::Timestamp;
 use crate::domain::client::AppClient;
-use crate::domain::code::CodeRecord;
+use crate::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use crate::domain::filter::UserFilter;
 use crate::domain::group::Group;
+use crate::domain::lockout::FailureState;
 use crate::domain::pool::UserPool;
+use crate::domain::signing_key::SigningKeyRecord;
+use crate::domain::token::{RefreshTokenRecord, TokenFamily};
 use crate::domain::user::{Alias, User};
 use crate::ids::{ClientId, GroupName, UserPoolId};
 
@@ -87,6 +91,8 @@ pub trait Store: Send + Sync + 'static {
         pool: &UserPoolId,
         page: &PageRequest,
     ) -> StoreResult<Listing<AppClient>>;
+    /// A client by id alone (ids are unique across pools).
+    async fn find_client(&self, id: &ClientId) -> StoreResult<AppClient>;
     async fn update_client(&self, client: &AppClient) -> StoreResult<()>;
     async fn delete_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<()>;
 
@@ -106,6 +112,65 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a code, replacing the user's previous code for the same purpose.
     async fn put_code(&self, code: &CodeRecord) -> StoreResult<()>;
+    /// Checks a code's hash atomically: a match uses the code up; a mismatch
+    /// counts, and the `max_failures`-th one deletes the code.
+    async fn check_code(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        purpose: &CodePurpose,
+        code_hash: &[u8],
+        now: Timestamp,
+        max_failures: u32,
+    ) -> StoreResult<CodeCheck>;
+
+    /// Applies one failed sign-in atomically (`FailureState::after_failure`).
+    async fn record_sign_in_failure(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        now: Timestamp,
+    ) -> StoreResult<FailureState>;
+    async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()>;
+
+    /// Every signing key of the pool, retired ones included, oldest first.
+    async fn signing_keys(&self, pool: &UserPoolId) -> StoreResult<Vec<SigningKeyRecord>>;
+    /// Stores `keys` only if the pool has none yet; returns the pool's keys
+    /// either way, so concurrent first uses agree on one set.
+    async fn init_signing_keys(
+        &self,
+        pool: &UserPoolId,
+        keys: &[SigningKeyRecord],
+    ) -> StoreResult<Vec<SigningKeyRecord>>;
+    /// Retires the pool's active keys at `now` and stores `keys` in their place.
+    async fn rotate_signing_keys(
+        &self,
+        pool: &UserPoolId,
+        keys: &[SigningKeyRecord],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Starts a token family with its first refresh token.
+    async fn create_token_family(
+        &self,
+        family: &TokenFamily,
+        refresh: &RefreshTokenRecord,
+    ) -> StoreResult<()>;
+    async fn get_token_family(&self, origin_jti: &str) -> StoreResult<TokenFamily>;
+    async fn find_refresh_token(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<(RefreshTokenRecord, TokenFamily)>;
+    /// Marks `old_hash` superseded at `now` (unless it already is) and adds `new`.
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &[u8],
+        new: &RefreshTokenRecord,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn revoke_token_family(&self, origin_jti: &str) -> StoreResult<()>;
+    /// Revokes every token family of the user (global sign-out, disable).
+    async fn revoke_user_tokens(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()>;
 
     async fn create_group(&self, group: &Group) -> StoreResult<()>;
     async fn get_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<Group>;

@@ -39,6 +39,7 @@ fn harness() -> Harness {
         Deployment {
             region: "us-east-1".into(),
             account_id: "000000000000".into(),
+            public_url: "http://127.0.0.1:9229".into(),
         },
     );
     Harness {
@@ -218,6 +219,7 @@ async fn a_client_secret_does_not_open_under_another_key() {
         Deployment {
             region: "us-east-1".into(),
             account_id: "000000000000".into(),
+            public_url: "http://127.0.0.1:9229".into(),
         },
     );
     assert!(matches!(

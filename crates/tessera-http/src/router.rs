@@ -12,7 +12,7 @@ use tessera_core::mailer::DevOutbox;
 use tessera_core::services::Services;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::{awsjson, operator};
+use crate::{awsjson, oidc, operator};
 
 /// How signed (admin) operations are authorized.
 #[derive(Clone)]
@@ -76,6 +76,11 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(operator::health))
         .route("/ready", get(operator::ready))
         .route("/_tessera/outbox", get(operator::outbox))
+        .route("/{pool}/.well-known/jwks.json", get(oidc::jwks))
+        .route(
+            "/{pool}/.well-known/openid-configuration",
+            get(oidc::openid_configuration),
+        )
         .fallback(awsjson::not_found)
         .layer(cors())
         .with_state(state)

@@ -26,6 +26,20 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending storage migrations and exit.
     Migrate(CommonArgs),
+    /// Replace a pool's token-signing keys. The old keys stay in the pool's
+    /// JWKS until the tokens they signed have expired; running servers sign
+    /// with the new keys within 5 seconds.
+    RotateSigningKeys(RotateArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RotateArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// The user pool whose keys to rotate.
+    #[arg(long, value_name = "ID")]
+    pub pool_id: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -48,6 +62,11 @@ pub struct ServeArgs {
     /// address is printed.
     #[arg(long, env = "TESSERA_LISTEN", value_name = "ADDR:PORT")]
     pub listen: Option<String>,
+
+    /// Base URL clients reach this server at (default: http://<listen address>);
+    /// tokens name `<public url>/<pool id>` as their issuer.
+    #[arg(long, env = "TESSERA_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
 
     /// Accept any well-formed SigV4 signature on a non-loopback listener when
     /// no access keys are configured. Never use this in production.

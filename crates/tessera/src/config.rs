@@ -34,8 +34,46 @@ pub struct FileConfig {
     /// Keep outgoing messages in the dev outbox (default: on for loopback listeners).
     pub dev_outbox: Option<bool>,
     pub request_timeout_seconds: Option<u64>,
+    /// Base URL clients reach this server at; token issuers are `{public_url}/{poolId}`.
+    pub public_url: Option<String>,
+    pub smtp: Option<SmtpConfig>,
+    pub sms_webhook: Option<SmsWebhookConfig>,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
+}
+
+/// Email delivery over SMTP.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    /// Defaults: 25 without TLS, 587 with STARTTLS, 465 with TLS.
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub password_file: Option<PathBuf>,
+    /// The From address, e.g. `Tessera <no-reply@example.com>`.
+    pub from: String,
+    pub timeout_seconds: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    None,
+    #[default]
+    Starttls,
+    Tls,
+}
+
+/// SMS delivery: a JSON POST `{"pool_id", "recipient", "body"}` to this URL.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsWebhookConfig {
+    pub url: String,
+    pub timeout_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -108,6 +146,9 @@ pub struct Config {
     pub dev_outbox: Option<bool>,
     pub request_timeout: Duration,
     pub body_limit: usize,
+    pub public_url: Option<String>,
+    pub smtp: Option<SmtpConfig>,
+    pub sms_webhook: Option<SmsWebhookConfig>,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -128,6 +169,9 @@ impl Config {
             dev_outbox: None,
             request_timeout: Duration::from_secs(30),
             body_limit: 1024 * 1024,
+            public_url: None,
+            smtp: None,
+            sms_webhook: None,
             pools: Vec::new(),
         }
     }
@@ -175,6 +219,9 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<Config> {
     if let Some(listen) = &args.listen {
         config.listen = parse_listen(listen)?;
     }
+    if let Some(url) = &args.public_url {
+        config.public_url = Some(url.clone());
+    }
     if args.insecure_accept_any_signature {
         config.insecure_accept_any_signature = true;
     }
@@ -220,6 +267,9 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     if let Some(s) = file.request_timeout_seconds {
         config.request_timeout = Duration::from_secs(s);
     }
+    config.public_url = file.public_url;
+    config.smtp = file.smtp;
+    config.sms_webhook = file.sms_webhook;
     config.pools = file.pools;
     Ok(())
 }
@@ -250,6 +300,9 @@ fn apply_env(config: &mut Config) -> anyhow::Result<()> {
             ),
         };
         config.access_keys.push((id, secret));
+    }
+    if let Some(v) = env("TESSERA_PUBLIC_URL") {
+        config.public_url = Some(v);
     }
     if let Some(v) = env("TESSERA_DEV_OUTBOX") {
         config.dev_outbox = Some(matches!(v.as_str(), "1" | "true" | "yes" | "on"));

@@ -6,12 +6,14 @@
 //! - [`config`]: settings layered from defaults, a TOML file, `TESSERA_*` and flags.
 //! - [`secret`]: a string that never prints.
 //! - [`kek`]: the key-encryption key — loaded, or generated on first start.
+//! - [`delivery`]: email over SMTP, SMS to a webhook, or the dev outbox, per medium.
 //! - [`declared`]: pools, clients, groups and users declared in the config file.
 //! - [`server`]: starts the HTTP server over a store and reports where it listens.
 
 pub mod cli;
 pub mod config;
 pub mod declared;
+pub mod delivery;
 pub mod kek;
 pub mod secret;
 pub mod server;

@@ -1,9 +1,13 @@
 use std::io::Write;
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use clap::Parser;
 use tessera::cli::{Cli, Command};
 use tessera::{config, server};
+use tessera_core::clock::SystemClock;
+use tessera_core::ids::UserPoolId;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -21,6 +25,27 @@ async fn main() -> anyhow::Result<()> {
             let config = config::resolve_common(&args)?;
             let store = server::open_store(&config)?;
             println!("migrations applied to {}", store.path().display());
+            Ok(())
+        }
+        Command::RotateSigningKeys(args) => {
+            let config = config::resolve_common(&args.common)?;
+            let public_url = config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.listen));
+            let services = server::build_services(
+                &config,
+                Arc::new(SystemClock),
+                tessera::delivery::build_mailer(&config, None)?,
+                public_url,
+            )
+            .await?;
+            let pool = UserPoolId::new(&args.pool_id);
+            services
+                .rotate_signing_keys(&pool)
+                .await
+                .map_err(|e| anyhow::anyhow!("rotating the signing keys of {pool}: {e}"))?;
+            println!("rotated the signing keys of {pool}");
             Ok(())
         }
     }

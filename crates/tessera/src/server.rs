@@ -5,9 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use async_trait::async_trait;
 use tessera_core::clock::{Clock, SystemClock};
-use tessera_core::mailer::{DeliveryError, DevOutbox, Mailer, Message};
+use tessera_core::mailer::{DevOutbox, Mailer};
 use tessera_core::services::{Deployment, Services};
 use tessera_http::{AdminAuth, AppState};
 use tessera_store::SqliteStore;
@@ -20,18 +19,6 @@ use crate::{declared, kek};
 
 const DATABASE_FILE: &str = "tessera.db";
 const OUTBOX_CAPACITY: usize = 10_000;
-
-/// Used when no delivery is configured: sending fails rather than pretending.
-struct NoDelivery;
-
-#[async_trait]
-impl Mailer for NoDelivery {
-    async fn send(&self, _: Message) -> Result<(), DeliveryError> {
-        Err(DeliveryError(
-            "no message delivery is configured on this server".into(),
-        ))
-    }
-}
 
 /// A started server. Dropping it does not stop it; call `shutdown`.
 pub struct RunningServer {
@@ -100,6 +87,30 @@ fn admin_auth(config: &Config) -> anyhow::Result<AdminAuth> {
     )
 }
 
+/// Services over the configured store, with the key-encryption key checked
+/// against it.
+pub async fn build_services(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    mailer: Arc<dyn Mailer>,
+    public_url: String,
+) -> anyhow::Result<Services> {
+    let store = Arc::new(open_store(config)?);
+    let sealing = kek::load_or_create(config)?;
+    kek::check_against_store(&sealing, store.as_ref()).await?;
+    Ok(Services::new(
+        store,
+        clock,
+        mailer,
+        Arc::new(sealing),
+        Deployment {
+            region: config.region.clone(),
+            account_id: config.account_id.clone(),
+            public_url,
+        },
+    ))
+}
+
 /// Starts serving with the system clock.
 pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     start_with_clock(config, Arc::new(SystemClock)).await
@@ -111,10 +122,14 @@ pub async fn start_with_clock(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<RunningServer> {
     let admin_auth = admin_auth(&config)?;
-    let store = Arc::new(open_store(&config)?);
-    let sealing = kek::load_or_create(&config)?;
-    kek::check_against_store(&sealing, store.as_ref()).await?;
-
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let outbox = config.dev_outbox_enabled().then(|| {
         Arc::new(DevOutbox::new(
             OUTBOX_CAPACITY,
@@ -122,20 +137,8 @@ pub async fn start_with_clock(
             clock.clone(),
         ))
     });
-    let mailer: Arc<dyn Mailer> = match &outbox {
-        Some(o) => o.clone(),
-        None => Arc::new(NoDelivery),
-    };
-    let services = Arc::new(Services::new(
-        store,
-        clock.clone(),
-        mailer,
-        Arc::new(sealing),
-        Deployment {
-            region: config.region.clone(),
-            account_id: config.account_id.clone(),
-        },
-    ));
+    let mailer = crate::delivery::build_mailer(&config, outbox.clone())?;
+    let services = Arc::new(build_services(&config, clock.clone(), mailer, public_url).await?);
     declared::apply(&services, &config.pools).await?;
 
     let state = AppState {
@@ -146,10 +149,6 @@ pub async fn start_with_clock(
         body_limit: config.body_limit,
         request_timeout: config.request_timeout,
     };
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("binding {}", config.listen))?;
-    let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = tessera_http::router(state);
     let task = tokio::spawn(async move {

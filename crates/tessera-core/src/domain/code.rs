@@ -30,3 +30,15 @@ pub struct CodeRecord {
     pub code_hash: Vec<u8>,
     pub expires: Timestamp,
 }
+
+/// What checking a code found. A matching code is used up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    Valid,
+    Mismatch,
+    Expired,
+    /// No code was issued for this purpose (or it was used already).
+    Missing,
+    /// Too many wrong tries: the code is gone and a new one must be requested.
+    TooManyFailures,
+}

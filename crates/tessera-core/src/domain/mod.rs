@@ -8,12 +8,18 @@
 //! - [`user`]: a user, its status, attributes and aliases.
 //! - [`group`]: a group.
 //! - [`filter`]: the ListUsers filter grammar.
+//! - [`lockout`]: lockout after repeated failed sign-ins.
+//! - [`signing_key`]: a pool's token-signing keys.
+//! - [`token`]: token families and refresh tokens.
 
 pub mod client;
 pub mod code;
 pub mod filter;
 pub mod group;
+pub mod lockout;
 pub mod password_policy;
 pub mod pool;
 pub mod schema;
+pub mod signing_key;
+pub mod token;
 pub mod user;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::clock::Timestamp;
+use crate::domain::lockout::FailureState;
 use crate::ids::UserPoolId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,11 +97,17 @@ pub struct User {
     pub modified: Timestamp,
     /// Every attribute, `sub` included.
     pub attributes: BTreeMap<String, String>,
+    /// New values waiting for verification before they replace the current
+    /// ones (the pool's AttributesRequireVerificationBeforeUpdate).
+    pub pending_attributes: BTreeMap<String, String>,
     /// The sealed password credential; opaque to the store.
     pub password: Option<Vec<u8>>,
     /// When a temporary password stops working.
     pub password_expires: Option<Timestamp>,
     pub aliases: Vec<Alias>,
+    /// Read-only here: changed only through the store's sign-in failure methods,
+    /// so an update of the user never overwrites a concurrent failure count.
+    pub sign_in_failures: FailureState,
 }
 
 impl User {

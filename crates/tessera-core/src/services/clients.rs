@@ -216,7 +216,7 @@ impl Services {
             })
     }
 
-    fn open_client_secret(&self, client: &AppClient) -> Result<Option<String>> {
+    pub(crate) fn open_client_secret(&self, client: &AppClient) -> Result<Option<String>> {
         client
             .secret
             .as_deref()

@@ -2,16 +2,64 @@
 //! its expiry, and sent by email or SMS with the pool's verification template.
 
 use super::Services;
-use crate::domain::code::{CodePurpose, CodeRecord};
+use crate::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use crate::domain::pool::UserPool;
 use crate::domain::user::User;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::mailer::Medium;
 
 /// A password-reset code works for an hour, as in Cognito.
 pub const RESET_CODE_LIFETIME_SECONDS: i64 = 3600;
 /// An attribute-verification code works for a day, as in Cognito.
 pub const VERIFY_CODE_LIFETIME_SECONDS: i64 = 86_400;
+/// A sign-up confirmation code works for a day, as in Cognito.
+pub const CONFIRM_CODE_LIFETIME_SECONDS: i64 = 86_400;
+/// Wrong tries after which a code is discarded.
+const MAX_CODE_FAILURES: u32 = 5;
+
+/// Where a code went, as CodeDeliveryDetails reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeDelivery {
+    /// Masked: `a***@e***` or `+*******0123`.
+    pub destination: String,
+    pub medium: Medium,
+    pub attribute: String,
+}
+
+/// Cognito's masking of a destination.
+pub fn mask(medium: Medium, destination: &str) -> String {
+    match medium {
+        Medium::Email => {
+            let (local, domain) = destination.split_once('@').unwrap_or((destination, ""));
+            let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+            format!("{}***@{}***", first(local), first(domain))
+        }
+        Medium::Sms => {
+            let chars: Vec<char> = destination.chars().collect();
+            let keep = chars.len().saturating_sub(4);
+            chars
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i == 0 && *c == '+' || i >= keep {
+                        *c
+                    } else {
+                        '*'
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+/// The medium a code for this attribute travels by.
+pub fn medium_for(attribute: &str) -> Medium {
+    if attribute == "phone_number" {
+        Medium::Sms
+    } else {
+        Medium::Email
+    }
+}
 
 impl Services {
     pub(crate) fn code_hash(&self, user: &User, purpose: &CodePurpose, code: &str) -> Vec<u8> {
@@ -30,7 +78,7 @@ impl Services {
         lifetime_seconds: i64,
         medium: Medium,
         destination: &str,
-    ) -> Result<()> {
+    ) -> Result<CodeDelivery> {
         let code = format!("{:06}", tessera_crypto::random::below(1_000_000));
         let record = CodeRecord {
             pool_id: pool.id.clone(),
@@ -40,7 +88,49 @@ impl Services {
             expires: self.clock.now().plus_seconds(lifetime_seconds),
         };
         self.store.put_code(&record).await?;
-        self.send_code(pool, user, medium, destination, &code).await
+        self.send_code(pool, user, medium, destination, &code)
+            .await?;
+        Ok(CodeDelivery {
+            destination: mask(medium, destination),
+            medium,
+            attribute: match medium {
+                Medium::Email => "email".into(),
+                Medium::Sms => "phone_number".into(),
+            },
+        })
+    }
+
+    /// Checks and uses up a code, answering as Cognito does when it is wrong.
+    pub(crate) async fn check_code(
+        &self,
+        user: &User,
+        purpose: &CodePurpose,
+        code: &str,
+    ) -> Result<()> {
+        let hash = self.code_hash(user, purpose, code);
+        let outcome = self
+            .store
+            .check_code(
+                &user.pool_id,
+                &user.sub,
+                purpose,
+                &hash,
+                self.clock.now(),
+                MAX_CODE_FAILURES,
+            )
+            .await?;
+        match outcome {
+            CodeCheck::Valid => Ok(()),
+            CodeCheck::Mismatch => Err(Error::CodeMismatch(
+                "Invalid verification code provided, please try again.".into(),
+            )),
+            CodeCheck::Expired | CodeCheck::Missing => Err(Error::ExpiredCode(
+                "Invalid code provided, please request a code again.".into(),
+            )),
+            CodeCheck::TooManyFailures => Err(Error::TooManyFailedAttempts(
+                "Too many failed attempts, please request a code again.".into(),
+            )),
+        }
     }
 
     /// Where account-recovery codes go: the pool's recovery mechanisms in
@@ -67,5 +157,16 @@ impl Services {
             "verified_phone_number" => phone(),
             _ => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destinations_are_masked_like_cognito() {
+        assert_eq!(mask(Medium::Email, "jane@example.com"), "j***@e***");
+        assert_eq!(mask(Medium::Sms, "+15555550123"), "+*******0123");
     }
 }

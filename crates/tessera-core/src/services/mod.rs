@@ -2,19 +2,37 @@
 //! behaviour over the `Store`; the HTTP edge parses requests and calls one.
 //!
 //! - [`pools`]: user pools, custom attributes and tags.
+//! - [`attributes`]: attribute changes shared by admin and self-service.
+//! - [`auth`]: sign-in flows and challenges.
+//! - [`client_attributes`]: what a client may read and write.
 //! - [`clients`]: app clients.
 //! - [`users`]: admin user management.
 //! - [`listing`]: the ListUsers operation.
 //! - [`groups`]: groups and memberships.
+//! - [`tokens`]: signing keys, JWKS, issuing and authenticating tokens.
+//! - [`signup`]: SignUp, ConfirmSignUp, ResendConfirmationCode.
+//! - [`recovery`]: ForgotPassword, ConfirmForgotPassword.
+//! - [`self_service`]: what users do with their access token.
+//! - [`signout`]: RevokeToken and global sign-out.
 //! - [`codes`]: one-time codes and where recovery codes go.
+//! - [`credentials`]: passwords kept as sealed SRP verifiers; policy wording.
 //! - [`messages`]: invitations and code messages from pool templates.
 
+pub mod attributes;
+pub mod auth;
+pub mod client_attributes;
 pub mod clients;
 pub mod codes;
+pub mod credentials;
 pub mod groups;
 pub mod listing;
 pub mod messages;
 pub mod pools;
+pub mod recovery;
+pub mod self_service;
+pub mod signout;
+pub mod signup;
+pub mod tokens;
 pub mod users;
 
 use std::sync::Arc;
@@ -33,6 +51,8 @@ use crate::store::{PageRequest, Store, StoreError};
 pub struct Deployment {
     pub region: String,
     pub account_id: String,
+    /// The base URL clients reach this server at; issuers are `{public_url}/{poolId}`.
+    pub public_url: String,
 }
 
 /// Everything the operations need, shared by all requests.
@@ -42,6 +62,9 @@ pub struct Services {
     pub(crate) mailer: Arc<dyn Mailer>,
     pub(crate) sealing: Arc<SealingKey>,
     pub(crate) deployment: Deployment,
+    /// Opened signing keys per pool; a cache, refreshed from the store.
+    pub(crate) key_cache:
+        std::sync::RwLock<std::collections::HashMap<UserPoolId, Arc<tokens::PoolKeys>>>,
 }
 
 /// The largest page any listing returns.
@@ -61,6 +84,7 @@ impl Services {
             mailer,
             sealing,
             deployment,
+            key_cache: Default::default(),
         }
     }
 

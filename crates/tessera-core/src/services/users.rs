@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use super::Services;
-use tessera_crypto::random::CharacterClasses;
-
-use super::codes::{RESET_CODE_LIFETIME_SECONDS, VERIFY_CODE_LIFETIME_SECONDS};
+use super::codes::RESET_CODE_LIFETIME_SECONDS;
+use super::credentials::{
+    CREATE_PASSWORD_PREFIX, SET_PASSWORD_PREFIX, check_password_policy, generated_password,
+};
 use crate::domain::code::CodePurpose;
-use crate::domain::password_policy::PasswordPolicy;
 use crate::domain::pool::UserPool;
 use crate::domain::schema::{check_mutable, check_required_present, check_value};
 use crate::domain::user::{Alias, AliasKind, User, UserStatus};
@@ -35,30 +35,12 @@ pub struct CreateUser {
     pub delivery_mediums: Vec<Medium>,
 }
 
-const PASSWORD_AAD: &str = "password";
-const CREATE_PASSWORD_PREFIX: &str = "Password did not conform with password policy";
-const SET_PASSWORD_PREFIX: &str = "Password does not conform to policy";
-const GENERATED_PASSWORD_MIN: usize = 12;
-
 fn is_email(v: &str) -> bool {
     v.contains('@')
 }
 
 fn is_phone(v: &str) -> bool {
     v.starts_with('+') && v.len() > 1 && v[1..].chars().all(|c| c.is_ascii_digit())
-}
-
-/// A temporary password that satisfies the pool's policy.
-fn generated_password(policy: &PasswordPolicy) -> String {
-    tessera_crypto::random::password(
-        policy.minimum_length.max(GENERATED_PASSWORD_MIN),
-        CharacterClasses {
-            upper: policy.require_uppercase,
-            lower: policy.require_lowercase,
-            digit: policy.require_numbers,
-            symbol: policy.require_symbols,
-        },
-    )
 }
 
 fn username_exists() -> Error {
@@ -106,7 +88,7 @@ impl Services {
 
     /// The sign-in names other than the username this user holds in its pool:
     /// username attributes always, alias attributes once verified.
-    fn aliases_of(pool: &UserPool, attributes: &BTreeMap<String, String>) -> Vec<Alias> {
+    pub(crate) fn aliases_of(pool: &UserPool, attributes: &BTreeMap<String, String>) -> Vec<Alias> {
         let username_attrs = pool.username_attributes();
         let alias_attrs = pool.alias_attributes();
         AliasKind::ALL
@@ -129,7 +111,7 @@ impl Services {
             .collect()
     }
 
-    fn check_attributes(pool: &UserPool, attributes: &[(String, String)]) -> Result<()> {
+    pub(crate) fn check_attributes(pool: &UserPool, attributes: &[(String, String)]) -> Result<()> {
         for (name, value) in attributes {
             if name == "sub" {
                 return Err(Error::InvalidParameter(
@@ -139,25 +121,6 @@ impl Services {
             check_value(&pool.schema, name, value)?;
         }
         Ok(())
-    }
-
-    fn seal_password(&self, pool: &UserPoolId, sub: &str, password: &str) -> Result<Vec<u8>> {
-        let credential = tessera_crypto::password::hash(password.as_bytes())
-            .map_err(|_| Error::Internal("system random source failed".into()))?;
-        Ok(self.sealing.seal(
-            &credential,
-            format!("{PASSWORD_AAD}|{pool}|{sub}").as_bytes(),
-        )?)
-    }
-
-    /// `prefix` is the operation's own opening words: Cognito's operations
-    /// differ there ("did not conform with password policy", "does not
-    /// conform to policy", …).
-    fn check_password(pool: &UserPool, password: &str, prefix: &str) -> Result<()> {
-        match pool.password_policy().violation(password) {
-            Some(reason) => Err(Error::InvalidPassword(format!("{prefix}: {reason}"))),
-            None => Ok(()),
-        }
     }
 
     pub async fn admin_create_user(&self, input: CreateUser) -> Result<User> {
@@ -175,13 +138,14 @@ impl Services {
         let policy = pool.password_policy();
         let password = match &input.temporary_password {
             Some(p) => {
-                Self::check_password(&pool, p, CREATE_PASSWORD_PREFIX)?;
+                check_password_policy(&pool, p, CREATE_PASSWORD_PREFIX)?;
                 p.clone()
             }
             None => generated_password(&policy),
         };
         let now = self.clock.now();
         let aliases = Self::aliases_of(&pool, &attributes);
+        let sealed_password = self.seal_password(&pool.id, &username, &sub, &password)?;
         let user = User {
             pool_id: pool.id.clone(),
             username_key: pool.normalize(&username),
@@ -190,12 +154,14 @@ impl Services {
             enabled: true,
             created: now,
             modified: now,
-            password: Some(self.seal_password(&pool.id, &sub, &password)?),
+            password: Some(sealed_password),
             password_expires: Some(
                 now.plus_seconds(policy.temporary_password_validity_days * 86_400),
             ),
             attributes,
+            pending_attributes: Default::default(),
             aliases: aliases.clone(),
+            sign_in_failures: Default::default(),
             sub,
         };
         let take = if input.force_alias_creation {
@@ -225,7 +191,7 @@ impl Services {
         Ok(user)
     }
 
-    fn create_conflict(&self, pool: &UserPool, e: StoreError) -> Error {
+    pub(crate) fn create_conflict(&self, pool: &UserPool, e: StoreError) -> Error {
         match e {
             StoreError::Conflict(Conflict::Username) => username_exists(),
             StoreError::Conflict(Conflict::Alias(alias)) => {
@@ -253,7 +219,7 @@ impl Services {
     /// The stored username. In pools whose username attributes are email or
     /// phone number, the caller's username is that attribute and the stored
     /// username is the user's `sub`.
-    fn username_for(
+    pub(crate) fn username_for(
         &self,
         pool: &UserPool,
         requested: &str,
@@ -313,13 +279,13 @@ impl Services {
         let policy = pool.password_policy();
         let password = match &input.temporary_password {
             Some(p) => {
-                Self::check_password(pool, p, CREATE_PASSWORD_PREFIX)?;
+                check_password_policy(pool, p, CREATE_PASSWORD_PREFIX)?;
                 p.clone()
             }
             None => generated_password(&policy),
         };
         let now = self.clock.now();
-        user.password = Some(self.seal_password(&pool.id, &user.sub, &password)?);
+        user.password = Some(self.seal_password(&pool.id, &user.username, &user.sub, &password)?);
         user.password_expires =
             Some(now.plus_seconds(policy.temporary_password_validity_days * 86_400));
         user.modified = now;
@@ -334,7 +300,7 @@ impl Services {
         Ok(user)
     }
 
-    async fn save_user(&self, user: &User, take: &[Alias]) -> Result<()> {
+    pub(crate) async fn save_user(&self, user: &User, take: &[Alias]) -> Result<()> {
         self.store
             .update_user(user, take)
             .await
@@ -358,48 +324,11 @@ impl Services {
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         let mut user = self.find_user(&pool, username).await?;
-        Self::check_attributes(&pool, updates)?;
-        for (name, value) in updates {
-            if user.attribute(name) != Some(value.as_str()) {
-                check_mutable(&pool.schema, name)?;
-            }
-        }
-        let mut to_verify = Vec::new();
-        for (name, value) in updates {
-            let changed = user.attribute(name) != Some(value.as_str());
-            user.attributes.insert(name.clone(), value.clone());
-            // A new email or phone number is unverified unless the caller says
-            // otherwise; when the pool auto-verifies it, a code goes to it.
-            let verified_flag = format!("{name}_verified");
-            if changed
-                && (name == "email" || name == "phone_number")
-                && !updates.iter().any(|(n, _)| *n == verified_flag)
-            {
-                user.attributes.insert(verified_flag, "false".into());
-                if pool.auto_verified_attributes().contains(name) {
-                    to_verify.push((name.clone(), value.clone()));
-                }
-            }
-        }
-        user.aliases = Self::aliases_of(&pool, &user.attributes);
+        let to_verify = Self::apply_attribute_updates(&pool, &mut user, updates)?;
         user.modified = self.clock.now();
         self.save_user(&user, &[]).await?;
-        for (name, value) in to_verify {
-            let medium = if name == "email" {
-                Medium::Email
-            } else {
-                Medium::Sms
-            };
-            self.issue_code(
-                &pool,
-                &user,
-                CodePurpose::VerifyAttribute(name),
-                VERIFY_CODE_LIFETIME_SECONDS,
-                medium,
-                &value,
-            )
+        self.send_verification_codes(&pool, &user, to_verify)
             .await?;
-        }
         Ok(())
     }
 
@@ -457,7 +386,12 @@ impl Services {
         let mut user = self.find_user(&pool, username).await?;
         user.enabled = enabled;
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await
+        self.save_user(&user, &[]).await?;
+        // Disabling ends every sign-in, as a global sign-out does.
+        if !enabled {
+            self.store.revoke_user_tokens(&pool.id, &user.sub).await?;
+        }
+        Ok(())
     }
 
     pub async fn admin_set_user_password(
@@ -469,9 +403,9 @@ impl Services {
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         let mut user = self.find_user(&pool, username).await?;
-        Self::check_password(&pool, password, SET_PASSWORD_PREFIX)?;
+        check_password_policy(&pool, password, SET_PASSWORD_PREFIX)?;
         let now = self.clock.now();
-        user.password = Some(self.seal_password(&pool.id, &user.sub, password)?);
+        user.password = Some(self.seal_password(&pool.id, &user.username, &user.sub, password)?);
         if permanent {
             user.status = UserStatus::Confirmed;
             user.password_expires = None;
@@ -513,7 +447,8 @@ impl Services {
             medium,
             &destination,
         )
-        .await
+        .await?;
+        Ok(())
     }
 
     pub async fn admin_confirm_sign_up(&self, pool_id: &UserPoolId, username: &str) -> Result<()> {

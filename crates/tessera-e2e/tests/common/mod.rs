@@ -117,3 +117,33 @@ impl TestApp {
         })
     }
 }
+
+impl TestApp {
+    /// Rotates a pool's signing keys the way `tessera rotate-signing-keys`
+    /// does: through a second `Services` over the same store (as another node
+    /// or the CLI would), reading this app's clock.
+    pub async fn rotate_signing_keys(&self, pool_id: &str) -> anyhow::Result<()> {
+        let services = tessera::server::build_services(
+            &self.config,
+            self.clock.clone(),
+            Arc::new(tessera::server::NoDelivery),
+            self.server.url(),
+        )
+        .await?;
+        services
+            .rotate_signing_keys(&tessera_core::ids::UserPoolId::new(pool_id))
+            .await
+            .map_err(|e| anyhow::anyhow!("rotating the signing keys of {pool_id}: {e:?}"))
+    }
+
+    /// The newest one-time code (six digits) the dev outbox holds for `recipient`.
+    pub fn latest_code(&self, pool_id: &str, recipient: &str) -> Option<String> {
+        let message = self.outbox(pool_id, recipient).into_iter().next_back()?;
+        message
+            .message
+            .body
+            .split(|c: char| !c.is_ascii_digit())
+            .rfind(|run| run.len() == 6)
+            .map(str::to_owned)
+    }
+}

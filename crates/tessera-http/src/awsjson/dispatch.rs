@@ -51,6 +51,32 @@ pub async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value
         O::TagResource => ops::tag_resource::handle(state, input).await,
         O::UntagResource => ops::untag_resource::handle(state, input).await,
         O::ListTagsForResource => ops::list_tags_for_resource::handle(state, input).await,
+        O::InitiateAuth => ops::initiate_auth::handle(state, input).await,
+        O::AdminInitiateAuth => ops::admin_initiate_auth::handle(state, input).await,
+        O::RespondToAuthChallenge => ops::respond_to_auth_challenge::handle(state, input).await,
+        O::AdminRespondToAuthChallenge => {
+            ops::admin_respond_to_auth_challenge::handle(state, input).await
+        }
+        O::GetTokensFromRefreshToken => {
+            ops::get_tokens_from_refresh_token::handle(state, input).await
+        }
+        O::SignUp => ops::sign_up::handle(state, input).await,
+        O::ConfirmSignUp => ops::confirm_sign_up::handle(state, input).await,
+        O::ResendConfirmationCode => ops::resend_confirmation_code::handle(state, input).await,
+        O::ForgotPassword => ops::forgot_password::handle(state, input).await,
+        O::ConfirmForgotPassword => ops::confirm_forgot_password::handle(state, input).await,
+        O::GetUser => ops::get_user::handle(state, input).await,
+        O::UpdateUserAttributes => ops::update_user_attributes::handle(state, input).await,
+        O::GetUserAttributeVerificationCode => {
+            ops::get_user_attribute_verification_code::handle(state, input).await
+        }
+        O::VerifyUserAttribute => ops::verify_user_attribute::handle(state, input).await,
+        O::DeleteUserAttributes => ops::delete_user_attributes::handle(state, input).await,
+        O::DeleteUser => ops::delete_user::handle(state, input).await,
+        O::ChangePassword => ops::change_password::handle(state, input).await,
+        O::GlobalSignOut => ops::global_sign_out::handle(state, input).await,
+        O::AdminUserGlobalSignOut => ops::admin_user_global_sign_out::handle(state, input).await,
+        O::RevokeToken => ops::revoke_token::handle(state, input).await,
         other => Err(ApiError::bad_request(
             "UnsupportedOperationException",
             format!("Tessera does not implement {} yet.", other.name()),
@@ -94,4 +120,24 @@ pub const IMPLEMENTED: &[Operation] = &[
     Operation::TagResource,
     Operation::UntagResource,
     Operation::ListTagsForResource,
+    Operation::InitiateAuth,
+    Operation::AdminInitiateAuth,
+    Operation::RespondToAuthChallenge,
+    Operation::AdminRespondToAuthChallenge,
+    Operation::GetTokensFromRefreshToken,
+    Operation::SignUp,
+    Operation::ConfirmSignUp,
+    Operation::ResendConfirmationCode,
+    Operation::ForgotPassword,
+    Operation::ConfirmForgotPassword,
+    Operation::GetUser,
+    Operation::UpdateUserAttributes,
+    Operation::GetUserAttributeVerificationCode,
+    Operation::VerifyUserAttribute,
+    Operation::DeleteUserAttributes,
+    Operation::DeleteUser,
+    Operation::ChangePassword,
+    Operation::GlobalSignOut,
+    Operation::AdminUserGlobalSignOut,
+    Operation::RevokeToken,
 ];

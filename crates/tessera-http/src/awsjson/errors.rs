@@ -20,6 +20,20 @@ impl From<Error> for ApiError {
             Error::CodeDeliveryFailure(m) => ("CodeDeliveryFailureException", m),
             Error::LimitExceeded(m) => ("LimitExceededException", m),
             Error::InvalidOAuthFlow(m) => ("InvalidOAuthFlowException", m),
+            Error::UserNotConfirmed => {
+                ("UserNotConfirmedException", "User is not confirmed.".into())
+            }
+            Error::PasswordResetRequired => (
+                "PasswordResetRequiredException",
+                "Password reset required for the user".into(),
+            ),
+            Error::CodeMismatch(m) => ("CodeMismatchException", m),
+            Error::ExpiredCode(m) => ("ExpiredCodeException", m),
+            Error::TooManyFailedAttempts(m) => ("TooManyFailedAttemptsException", m),
+            Error::RefreshTokenReuse(m) => ("RefreshTokenReuseException", m),
+            Error::Unauthorized(m) => ("UnauthorizedException", m),
+            Error::UnsupportedTokenType(m) => ("UnsupportedTokenTypeException", m),
+            Error::UnsupportedOperation(m) => ("UnsupportedOperationException", m),
             Error::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 return ApiError::internal("Internal server error.");

@@ -5,7 +5,10 @@ use tessera_core::domain::client::AppClient;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::pool::UserPool;
 use tessera_core::domain::user::User;
+use tessera_core::services::auth::AuthOutcome;
 use tessera_core::services::clients::ClientView;
+use tessera_core::services::codes::CodeDelivery;
+use tessera_core::services::tokens::TokenSet;
 
 /// UserPoolType: the stored settings plus what Cognito computes.
 pub fn user_pool(pool: &UserPool, estimated_users: u64) -> Value {
@@ -101,4 +104,48 @@ pub fn with_token(mut v: Value, name: &str, token: Option<String>) -> Value {
         obj.insert(name.into(), json!(t));
     }
     v
+}
+
+/// AuthenticationResultType.
+pub fn authentication_result(tokens: &TokenSet) -> Value {
+    let mut out = json!({
+        "AccessToken": tokens.access_token,
+        "ExpiresIn": tokens.expires_in,
+        "TokenType": "Bearer",
+        "IdToken": tokens.id_token,
+    });
+    if let Some(refresh) = &tokens.refresh_token {
+        out["RefreshToken"] = json!(refresh);
+    }
+    out
+}
+
+/// InitiateAuth / RespondToAuthChallenge output: tokens, or the next challenge.
+pub fn auth_outcome(outcome: AuthOutcome) -> Value {
+    match outcome {
+        AuthOutcome::Tokens(tokens) => json!({
+            "AuthenticationResult": authentication_result(&tokens),
+            "ChallengeParameters": {},
+        }),
+        AuthOutcome::Challenge {
+            name,
+            parameters,
+            session,
+        } => {
+            let mut out = json!({"ChallengeName": name, "ChallengeParameters": parameters});
+            if let Some(session) = session {
+                out["Session"] = json!(session);
+            }
+            out
+        }
+    }
+}
+
+/// CodeDeliveryDetailsType.
+pub fn code_delivery(d: &CodeDelivery) -> Value {
+    json!({
+        "Destination": d.destination,
+        "DeliveryMedium": d.medium,
+        "AttributeName": d.attribute,
+    })
 }

@@ -122,3 +122,11 @@ pub fn delete(conn: &Connection, pool: &UserPoolId, id: &ClientId) -> StoreResul
     }
     Ok(())
 }
+
+pub fn find(conn: &Connection, id: &ClientId) -> StoreResult<AppClient> {
+    found(conn.query_row(
+        &format!("SELECT {COLUMNS} FROM clients c JOIN pools p ON p.seq = c.pool WHERE c.id = ?1"),
+        [id.as_str()],
+        from_row,
+    ))
+}

@@ -5,14 +5,17 @@
 //!
 //! - [`migrations`]: embedded migrations and their runner.
 //! - [`codec`]: row ↔ domain conversions and error mapping.
-//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`]: the SQL for each resource.
+//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`]:
+//!   the SQL for each resource.
 
 mod clients;
 mod codec;
 mod codes;
 mod groups;
+mod keys;
 pub mod migrations;
 mod pools;
+mod tokens;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -20,11 +23,15 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use tessera_core::clock::Timestamp;
 use tessera_core::domain::client::AppClient;
-use tessera_core::domain::code::CodeRecord;
+use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
+use tessera_core::domain::lockout::FailureState;
 use tessera_core::domain::pool::UserPool;
+use tessera_core::domain::signing_key::SigningKeyRecord;
+use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
 use tessera_core::ids::{ClientId, GroupName, UserPoolId};
 use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
@@ -189,6 +196,11 @@ impl Store for SqliteStore {
         self.read(move |c| clients::list(c, &pool, &page)).await
     }
 
+    async fn find_client(&self, id: &ClientId) -> StoreResult<AppClient> {
+        let id = id.clone();
+        self.read(move |c| clients::find(c, &id)).await
+    }
+
     async fn update_client(&self, client: &AppClient) -> StoreResult<()> {
         let client = client.clone();
         self.write(move |c| clients::update(c, &client)).await
@@ -234,6 +246,113 @@ impl Store for SqliteStore {
     async fn put_code(&self, code: &CodeRecord) -> StoreResult<()> {
         let code = code.clone();
         self.write(move |c| codes::put(c, &code)).await
+    }
+
+    async fn check_code(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        purpose: &CodePurpose,
+        code_hash: &[u8],
+        now: Timestamp,
+        max_failures: u32,
+    ) -> StoreResult<CodeCheck> {
+        let (pool, sub, purpose, hash) = (
+            pool.clone(),
+            sub.to_owned(),
+            purpose.clone(),
+            code_hash.to_vec(),
+        );
+        self.write(move |c| codes::check(c, &pool, &sub, &purpose, &hash, now, max_failures))
+            .await
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        now: Timestamp,
+    ) -> StoreResult<FailureState> {
+        let (pool, sub) = (pool.clone(), sub.to_owned());
+        self.write(move |c| users::record_sign_in_failure(c, &pool, &sub, now))
+            .await
+    }
+
+    async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+        let (pool, sub) = (pool.clone(), sub.to_owned());
+        self.write(move |c| users::clear_sign_in_failures(c, &pool, &sub))
+            .await
+    }
+
+    async fn signing_keys(&self, pool: &UserPoolId) -> StoreResult<Vec<SigningKeyRecord>> {
+        let pool = pool.clone();
+        self.read(move |c| keys::list(c, &pool)).await
+    }
+
+    async fn init_signing_keys(
+        &self,
+        pool: &UserPoolId,
+        keys: &[SigningKeyRecord],
+    ) -> StoreResult<Vec<SigningKeyRecord>> {
+        let (pool, keys) = (pool.clone(), keys.to_vec());
+        self.write(move |c| keys::init(c, &pool, &keys)).await
+    }
+
+    async fn rotate_signing_keys(
+        &self,
+        pool: &UserPoolId,
+        keys: &[SigningKeyRecord],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let (pool, keys) = (pool.clone(), keys.to_vec());
+        self.write(move |c| keys::rotate(c, &pool, &keys, now))
+            .await
+    }
+
+    async fn create_token_family(
+        &self,
+        family: &TokenFamily,
+        refresh: &RefreshTokenRecord,
+    ) -> StoreResult<()> {
+        let (family, refresh) = (family.clone(), refresh.clone());
+        self.write(move |c| tokens::create_family(c, &family, &refresh))
+            .await
+    }
+
+    async fn get_token_family(&self, origin_jti: &str) -> StoreResult<TokenFamily> {
+        let origin_jti = origin_jti.to_owned();
+        self.read(move |c| tokens::get_family(c, &origin_jti)).await
+    }
+
+    async fn find_refresh_token(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<(RefreshTokenRecord, TokenFamily)> {
+        let hash = token_hash.to_vec();
+        self.read(move |c| tokens::find_refresh(c, &hash)).await
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &[u8],
+        new: &RefreshTokenRecord,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let (old, new) = (old_hash.to_vec(), new.clone());
+        self.write(move |c| tokens::rotate_refresh(c, &old, &new, now))
+            .await
+    }
+
+    async fn revoke_token_family(&self, origin_jti: &str) -> StoreResult<()> {
+        let origin_jti = origin_jti.to_owned();
+        self.write(move |c| tokens::revoke_family(c, &origin_jti))
+            .await
+    }
+
+    async fn revoke_user_tokens(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+        let (pool, sub) = (pool.clone(), sub.to_owned());
+        self.write(move |c| tokens::revoke_user(c, &pool, &sub))
+            .await
     }
 
     async fn create_group(&self, group: &Group) -> StoreResult<()> {

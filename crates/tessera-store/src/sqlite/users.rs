@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, Row, params};
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::filter::{Match, UserFilter};
+use tessera_core::domain::lockout::FailureState;
 use tessera_core::domain::user::{Alias, AliasKind, User, UserStatus};
 use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
@@ -37,7 +38,8 @@ fn kind_name(kind: AliasKind) -> &'static str {
 }
 
 const COLUMNS: &str = "u.id, p.id, u.sub, u.username, u.username_key, u.status, u.enabled, \
-                       u.created, u.modified, u.attributes, u.password, u.password_expires";
+                       u.created, u.modified, u.attributes, u.password, u.password_expires, \
+                       u.failed_sign_ins, u.last_failed_sign_in, u.locked_until, u.pending_attributes";
 
 struct Loaded {
     row_id: i64,
@@ -62,6 +64,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Loaded> {
             password: row.get(10)?,
             password_expires: row.get::<_, Option<i64>>(11)?.map(Timestamp),
             aliases: Vec::new(),
+            pending_attributes: from_json(&row.get::<_, String>(15)?)?,
+            sign_in_failures: FailureState {
+                count: row.get(12)?,
+                last_failure: row.get::<_, Option<i64>>(13)?.map(Timestamp),
+                locked_until: row.get::<_, Option<i64>>(14)?.map(Timestamp),
+            },
         },
     })
 }
@@ -169,8 +177,8 @@ pub fn create(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
     take_aliases(conn, pool, take)?;
     conn.execute(
         "INSERT INTO users (pool, sub, username, username_key, status, enabled, created, modified,
-                            attributes, password, password_expires)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                            attributes, password, password_expires, pending_attributes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             pool,
             user.sub,
@@ -183,6 +191,7 @@ pub fn create(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
             to_json(&user.attributes)?,
             user.password,
             user.password_expires.map(Timestamp::millis),
+            to_json(&user.pending_attributes)?,
         ],
     )
     .map_err(|e| {
@@ -201,7 +210,7 @@ pub fn update(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
     take_aliases(conn, pool, take)?;
     conn.execute(
         "UPDATE users SET status = ?2, enabled = ?3, modified = ?4, attributes = ?5,
-                          password = ?6, password_expires = ?7
+                          password = ?6, password_expires = ?7, pending_attributes = ?8
          WHERE id = ?1",
         params![
             row_id,
@@ -211,6 +220,7 @@ pub fn update(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
             to_json(&user.attributes)?,
             user.password,
             user.password_expires.map(Timestamp::millis),
+            to_json(&user.pending_attributes)?,
         ],
     )
     .map_err(backend)?;
@@ -348,7 +358,7 @@ pub fn list(
     let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
     let rows = stmt
         .query_map(rusqlite::params_from_iter(params.iter()), |row| {
-            let position: Option<String> = row.get(12)?;
+            let position: Option<String> = row.get(16)?;
             Ok((position, from_row(row)?))
         })
         .map_err(backend)?
@@ -362,4 +372,54 @@ pub fn list(
         .map(|(_, loaded)| with_aliases(conn, loaded))
         .collect::<StoreResult<Vec<_>>>()
         .map(|items| Listing { items, next })
+}
+
+fn user_row(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<i64> {
+    let seq = pool_seq(conn, pool.as_str())?;
+    user_row_id(conn, seq, sub)
+}
+
+pub fn record_sign_in_failure(
+    conn: &Connection,
+    pool: &UserPoolId,
+    sub: &str,
+    now: Timestamp,
+) -> StoreResult<FailureState> {
+    let row = user_row(conn, pool, sub)?;
+    let current = conn
+        .query_row(
+            "SELECT failed_sign_ins, last_failed_sign_in, locked_until FROM users WHERE id = ?1",
+            [row],
+            |r| {
+                Ok(FailureState {
+                    count: r.get(0)?,
+                    last_failure: r.get::<_, Option<i64>>(1)?.map(Timestamp),
+                    locked_until: r.get::<_, Option<i64>>(2)?.map(Timestamp),
+                })
+            },
+        )
+        .map_err(backend)?;
+    let next = current.after_failure(now);
+    conn.execute(
+        "UPDATE users SET failed_sign_ins = ?2, last_failed_sign_in = ?3, locked_until = ?4 WHERE id = ?1",
+        params![
+            row,
+            next.count,
+            next.last_failure.map(Timestamp::millis),
+            next.locked_until.map(Timestamp::millis)
+        ],
+    )
+    .map_err(backend)?;
+    Ok(next)
+}
+
+pub fn clear_sign_in_failures(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+    let row = user_row(conn, pool, sub)?;
+    conn.execute(
+        "UPDATE users SET failed_sign_ins = 0, last_failed_sign_in = NULL, locked_until = NULL
+         WHERE id = ?1 AND (failed_sign_ins != 0 OR locked_until IS NOT NULL)",
+        [row],
+    )
+    .map_err(backend)?;
+    Ok(())
 }

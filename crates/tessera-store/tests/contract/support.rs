@@ -130,6 +130,8 @@ pub fn user(pool: &UserPoolId, username: &str) -> User {
         password: Some(vec![9, 8, 7, 0, 255]),
         password_expires: None,
         aliases: Vec::new(),
+        sign_in_failures: Default::default(),
+        pending_attributes: Default::default(),
     }
 }
 

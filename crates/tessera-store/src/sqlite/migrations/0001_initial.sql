@@ -38,8 +38,12 @@ CREATE TABLE users (
     created INTEGER NOT NULL,
     modified INTEGER NOT NULL,
     attributes TEXT NOT NULL,
+    pending_attributes TEXT NOT NULL DEFAULT '{}',
     password BLOB,
     password_expires INTEGER,
+    failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+    last_failed_sign_in INTEGER,
+    locked_until INTEGER,
     UNIQUE (pool, username_key),
     UNIQUE (pool, sub)
 );
@@ -93,3 +97,34 @@ CREATE TABLE codes (
     failed_attempts INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (user_id, purpose)
 ) WITHOUT ROWID;
+
+-- Token-signing keys, private halves sealed; a retired key stays for the JWKS.
+CREATE TABLE signing_keys (
+    pool INTEGER NOT NULL REFERENCES pools(seq) ON DELETE CASCADE,
+    kid TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    private_key BLOB NOT NULL,
+    public_jwk TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    retired INTEGER,
+    PRIMARY KEY (pool, kid)
+);
+
+-- One row per sign-in: its refresh and access tokens share its origin_jti.
+CREATE TABLE token_families (
+    origin_jti TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    auth_time INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX token_families_by_user ON token_families(user_id);
+
+CREATE TABLE refresh_tokens (
+    token_hash BLOB PRIMARY KEY,
+    origin_jti TEXT NOT NULL REFERENCES token_families(origin_jti) ON DELETE CASCADE,
+    created INTEGER NOT NULL,
+    superseded INTEGER
+) WITHOUT ROWID;
+CREATE INDEX refresh_tokens_by_family ON refresh_tokens(origin_jti);

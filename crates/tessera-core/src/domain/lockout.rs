@@ -1,0 +1,84 @@
+//! Lockout after repeated failed sign-ins, as Cognito documents it: from the
+//! fifth failure the user is locked for 1 s, doubling with each further
+//! failure up to 15 minutes; failures during a lockout do not count; the count
+//! starts again after 15 minutes without a failure. One counter per user,
+//! across every sign-in flow.
+
+use crate::clock::Timestamp;
+
+const FREE_FAILURES: u32 = 4;
+const MAX_LOCKOUT_SECONDS: i64 = 15 * 60;
+const RESET_AFTER_SECONDS: i64 = 15 * 60;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FailureState {
+    pub count: u32,
+    pub last_failure: Option<Timestamp>,
+    pub locked_until: Option<Timestamp>,
+}
+
+impl FailureState {
+    pub fn is_locked(&self, now: Timestamp) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
+
+    /// The state after one more failure at `now` (the caller has checked the
+    /// user is not locked).
+    pub fn after_failure(&self, now: Timestamp) -> FailureState {
+        let stale = self
+            .last_failure
+            .is_some_and(|last| last.plus_seconds(RESET_AFTER_SECONDS) <= now);
+        let count = if stale {
+            1
+        } else {
+            self.count.saturating_add(1)
+        };
+        let locked_until = (count > FREE_FAILURES).then(|| {
+            let exponent = (count - FREE_FAILURES - 1).min(20);
+            now.plus_seconds((1i64 << exponent).min(MAX_LOCKOUT_SECONDS))
+        });
+        FailureState {
+            count,
+            last_failure: Some(now),
+            locked_until,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fifth_failure_locks_for_a_second_then_doubling_to_fifteen_minutes() {
+        let t0 = Timestamp(1_000_000);
+        let mut s = FailureState::default();
+        for _ in 0..4 {
+            s = s.after_failure(t0);
+            assert!(!s.is_locked(t0));
+        }
+        s = s.after_failure(t0);
+        assert_eq!(s.locked_until, Some(t0.plus_seconds(1)));
+        assert!(s.is_locked(t0));
+        assert!(!s.is_locked(t0.plus_seconds(1)));
+        s = s.after_failure(t0.plus_seconds(1));
+        assert_eq!(s.locked_until, Some(t0.plus_seconds(1 + 2)));
+        for _ in 0..30 {
+            s = s.after_failure(t0.plus_seconds(2));
+        }
+        assert_eq!(s.locked_until, Some(t0.plus_seconds(2 + 900)));
+    }
+
+    #[test]
+    fn count_restarts_after_fifteen_quiet_minutes() {
+        let t0 = Timestamp(0);
+        let mut s = FailureState::default();
+        for _ in 0..6 {
+            s = s.after_failure(t0);
+        }
+        let later = t0.plus_seconds(15 * 60);
+        let s = s.after_failure(later);
+        assert_eq!(s.count, 1);
+        assert_eq!(s.locked_until, None);
+    }
+}

@@ -1,0 +1,114 @@
+//! Account recovery: ForgotPassword and ConfirmForgotPassword (which also
+//! completes an AdminResetUserPassword).
+
+use super::Services;
+use super::auth::prevents_user_existence_errors;
+use super::codes::{CodeDelivery, RESET_CODE_LIFETIME_SECONDS, mask};
+use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
+use crate::domain::code::CodePurpose;
+use crate::domain::user::UserStatus;
+use crate::error::{Error, Result};
+use crate::ids::ClientId;
+use crate::mailer::Medium;
+
+pub struct ConfirmForgotPassword {
+    pub client_id: ClientId,
+    pub username: String,
+    pub code: String,
+    pub password: String,
+    pub secret_hash: Option<String>,
+}
+
+fn no_recovery_contact() -> Error {
+    Error::InvalidParameter(
+        "Cannot reset password for the user as there is no registered/verified email or phone_number"
+            .into(),
+    )
+}
+
+impl Services {
+    pub async fn forgot_password(
+        &self,
+        client_id: &ClientId,
+        username: &str,
+        secret_hash: Option<&str>,
+    ) -> Result<CodeDelivery> {
+        let (pool, client) = self.client_and_pool(client_id, None).await?;
+        let prevent = prevents_user_existence_errors(&client);
+        // A made-up delivery shaped like a real one, for names that cannot
+        // receive a code when the client hides whether users exist.
+        let simulated = || CodeDelivery {
+            destination: mask(Medium::Email, username),
+            medium: Medium::Email,
+            attribute: "email".into(),
+        };
+        let user = match self.find_user(&pool, username).await {
+            Ok(u) => u,
+            Err(Error::UserNotFound) if prevent => {
+                self.check_secret_hash(&client, secret_hash, &[username])?;
+                return Ok(simulated());
+            }
+            Err(e) => return Err(e),
+        };
+        self.check_secret_hash(&client, secret_hash, &[username, &user.username])?;
+        if !user.enabled {
+            if prevent {
+                return Ok(simulated());
+            }
+            return Err(Error::NotAuthorized("User is disabled.".into()));
+        }
+        let (medium, destination) = match Self::recovery_destination(&pool, &user) {
+            Some(d) => d,
+            None if prevent => return Ok(simulated()),
+            None => return Err(no_recovery_contact()),
+        };
+        self.issue_code(
+            &pool,
+            &user,
+            CodePurpose::ResetPassword,
+            RESET_CODE_LIFETIME_SECONDS,
+            medium,
+            &destination,
+        )
+        .await
+    }
+
+    pub async fn confirm_forgot_password(&self, input: ConfirmForgotPassword) -> Result<()> {
+        let (pool, client) = self.client_and_pool(&input.client_id, None).await?;
+        let mut user = match self.find_user(&pool, &input.username).await {
+            Ok(u) => u,
+            Err(Error::UserNotFound) if prevents_user_existence_errors(&client) => {
+                return Err(Error::CodeMismatch(
+                    "Invalid verification code provided, please try again.".into(),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        self.check_secret_hash(
+            &client,
+            input.secret_hash.as_deref(),
+            &[&input.username, &user.username],
+        )?;
+        if !user.enabled {
+            return Err(Error::NotAuthorized("User is disabled.".into()));
+        }
+        check_password_policy(&pool, &input.password, SET_PASSWORD_PREFIX)?;
+        self.check_code(&user, &CodePurpose::ResetPassword, &input.code)
+            .await?;
+        user.password =
+            Some(self.seal_password(&pool.id, &user.username, &user.sub, &input.password)?);
+        user.password_expires = None;
+        if matches!(
+            user.status,
+            UserStatus::ResetRequired | UserStatus::ForceChangePassword
+        ) {
+            user.status = UserStatus::Confirmed;
+        }
+        user.modified = self.clock.now();
+        self.save_user(&user, &[]).await?;
+        self.store
+            .clear_sign_in_failures(&pool.id, &user.sub)
+            .await?;
+        Ok(())
+    }
+}

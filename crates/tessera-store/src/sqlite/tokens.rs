@@ -1,0 +1,137 @@
+//! Token families and refresh tokens.
+
+use rusqlite::{Connection, Row, params};
+use tessera_core::clock::Timestamp;
+use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
+use tessera_core::ids::{ClientId, UserPoolId};
+use tessera_core::store::{StoreError, StoreResult};
+
+use super::codec::{backend, found, pool_seq};
+
+const FAMILY_COLUMNS: &str =
+    "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked";
+const FAMILY_JOINS: &str =
+    "token_families f JOIN users u ON u.id = f.user_id JOIN pools p ON p.seq = u.pool";
+
+fn family_from(row: &Row<'_>, at: usize) -> rusqlite::Result<TokenFamily> {
+    Ok(TokenFamily {
+        origin_jti: row.get(at)?,
+        pool_id: UserPoolId::new(row.get::<_, String>(at + 1)?),
+        sub: row.get(at + 2)?,
+        client_id: ClientId::new(row.get::<_, String>(at + 3)?),
+        auth_time: Timestamp(row.get(at + 4)?),
+        expires: Timestamp(row.get(at + 5)?),
+        revoked: row.get(at + 6)?,
+    })
+}
+
+fn insert_refresh(conn: &Connection, r: &RefreshTokenRecord) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO refresh_tokens (token_hash, origin_jti, created, superseded) VALUES (?1, ?2, ?3, ?4)",
+        params![r.token_hash, r.origin_jti, r.created.millis(), r.superseded.map(Timestamp::millis)],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub fn create_family(
+    conn: &Connection,
+    family: &TokenFamily,
+    refresh: &RefreshTokenRecord,
+) -> StoreResult<()> {
+    let seq = pool_seq(conn, family.pool_id.as_str())?;
+    let user: i64 = found(conn.query_row(
+        "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
+        params![seq, family.sub],
+        |r| r.get(0),
+    ))?;
+    conn.execute(
+        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            family.origin_jti,
+            user,
+            family.client_id.as_str(),
+            family.auth_time.millis(),
+            family.expires.millis(),
+            family.revoked,
+        ],
+    )
+    .map_err(backend)?;
+    insert_refresh(conn, refresh)
+}
+
+pub fn get_family(conn: &Connection, origin_jti: &str) -> StoreResult<TokenFamily> {
+    found(conn.query_row(
+        &format!("SELECT {FAMILY_COLUMNS} FROM {FAMILY_JOINS} WHERE f.origin_jti = ?1"),
+        [origin_jti],
+        |r| family_from(r, 0),
+    ))
+}
+
+pub fn find_refresh(
+    conn: &Connection,
+    token_hash: &[u8],
+) -> StoreResult<(RefreshTokenRecord, TokenFamily)> {
+    found(conn.query_row(
+        &format!(
+            "SELECT r.token_hash, r.origin_jti, r.created, r.superseded, {FAMILY_COLUMNS}
+             FROM refresh_tokens r JOIN {FAMILY_JOINS} ON f.origin_jti = r.origin_jti
+             WHERE r.token_hash = ?1"
+        ),
+        [token_hash],
+        |r| {
+            Ok((
+                RefreshTokenRecord {
+                    token_hash: r.get(0)?,
+                    origin_jti: r.get(1)?,
+                    created: Timestamp(r.get(2)?),
+                    superseded: r.get::<_, Option<i64>>(3)?.map(Timestamp),
+                },
+                family_from(r, 4)?,
+            ))
+        },
+    ))
+}
+
+pub fn rotate_refresh(
+    conn: &Connection,
+    old_hash: &[u8],
+    new: &RefreshTokenRecord,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let changed = conn
+        .execute(
+            "UPDATE refresh_tokens SET superseded = coalesce(superseded, ?2) WHERE token_hash = ?1",
+            params![old_hash, now.millis()],
+        )
+        .map_err(backend)?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    insert_refresh(conn, new)
+}
+
+pub fn revoke_family(conn: &Connection, origin_jti: &str) -> StoreResult<()> {
+    let changed = conn
+        .execute(
+            "UPDATE token_families SET revoked = 1 WHERE origin_jti = ?1",
+            [origin_jti],
+        )
+        .map_err(backend)?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub fn revoke_user(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+    let seq = pool_seq(conn, pool.as_str())?;
+    conn.execute(
+        "UPDATE token_families SET revoked = 1
+         WHERE revoked = 0 AND user_id = (SELECT id FROM users WHERE pool = ?1 AND sub = ?2)",
+        params![seq, sub],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
