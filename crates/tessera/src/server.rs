@@ -122,6 +122,8 @@ pub async fn start_with_clock(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<RunningServer> {
     let admin_auth = admin_auth(&config)?;
+    // The SRP table of powers of g takes ~10 ms; build it before the first sign-in needs it.
+    tokio::task::spawn_blocking(tessera_crypto::srp::warm_up);
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;

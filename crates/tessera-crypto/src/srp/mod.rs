@@ -12,10 +12,11 @@
 //! Every `padHex` here is the minimal two's-complement big-endian encoding of a
 //! non-negative integer (a `00` byte in front when the top bit is set).
 //!
-//! Costs (one core of the reference machine, release build; `benches/srp.rs`):
-//! a password check or a new verifier is one fixed-base power of g (≈ 0.1 ms, from a
-//! 1 MiB table built once per process, see [`warm_up`]); a challenge is one fixed-base
-//! power; checking a claim is two 256-bit exponentiations of variable bases (≈ 1.3 ms).
+//! Costs (CPU time on one core of the reference machine, release build, measured with
+//! `cargo bench -p tessera-crypto --bench srp`): a password check or a new verifier is
+//! one fixed-base power of g, ≈ 0.12 ms, from a 1 MiB table built once per process
+//! (≈ 10 ms, see [`warm_up`]); a challenge is one fixed-base power, ≈ 0.13 ms; checking
+//! a claim is two 256-bit exponentiations of variable bases, ≈ 1.55 ms.
 //! Secret exponents (x, b) are 256 bits, the size SHA-256 gives x and the 128-bit
 //! security level of the 3072-bit group asks of b. All arithmetic on secrets is
 //! constant-time (see `group.rs`).

@@ -126,7 +126,7 @@ impl TestApp {
         let services = tessera::server::build_services(
             &self.config,
             self.clock.clone(),
-            Arc::new(tessera::server::NoDelivery),
+            tessera::delivery::build_mailer(&self.config, None)?,
             self.server.url(),
         )
         .await?;

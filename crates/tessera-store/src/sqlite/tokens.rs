@@ -76,7 +76,10 @@ pub fn find_refresh(
     found(conn.query_row(
         &format!(
             "SELECT r.token_hash, r.origin_jti, r.created, r.superseded, {FAMILY_COLUMNS}
-             FROM refresh_tokens r JOIN {FAMILY_JOINS} ON f.origin_jti = r.origin_jti
+             FROM refresh_tokens r
+               JOIN token_families f ON f.origin_jti = r.origin_jti
+               JOIN users u ON u.id = f.user_id
+               JOIN pools p ON p.seq = u.pool
              WHERE r.token_hash = ?1"
         ),
         [token_hash],
