@@ -1,7 +1,7 @@
 //! Tessera's cryptography: pure and synchronous (no I/O, no clock reads, no async),
 //! built on AWS-LC, checked against vectors from real clients.
 //!
-//! - [`sigv4`]: verifies AWS Signature Version 4 on incoming requests, with AWS's error wording.
+//! - [`sigv4`]: verifies AWS Signature Version 4 on incoming requests, with AWS's error wording, and signs requests for Tessera's own clients.
 //! - [`seal`]: AES-256-GCM sealing of secrets at rest under a key-encryption key.
 //! - [`jwt`]: RS256 ID/access tokens as Cognito issues them: signing, verifying, JWKS keys.
 //! - [`password`]: password credentials (PBKDF2-HMAC-SHA256, versioned).

@@ -12,6 +12,8 @@ mod support;
 
 #[path = "contract/clients.rs"]
 mod clients;
+#[path = "contract/codes.rs"]
+mod codes;
 #[path = "contract/concurrency.rs"]
 mod concurrency;
 #[path = "contract/durability.rs"]
@@ -20,10 +22,16 @@ mod durability;
 mod groups;
 #[path = "contract/list_users.rs"]
 mod list_users;
+#[path = "contract/lockout.rs"]
+mod lockout;
 #[path = "contract/meta.rs"]
 mod meta;
 #[path = "contract/pools.rs"]
 mod pools;
+#[path = "contract/signing_keys.rs"]
+mod signing_keys;
+#[path = "contract/tokens.rs"]
+mod tokens;
 #[path = "contract/users.rs"]
 mod users;
 
@@ -135,6 +143,44 @@ macro_rules! contract_tests {
                 deleting_a_user_removes_its_memberships,
                 list_groups_for_user_pages_without_duplicates,
                 list_users_in_group_pages_without_duplicates,
+            }
+            codes {
+                right_hash_is_valid_once_then_missing,
+                wrong_hash_is_a_mismatch_until_max_failures_then_the_code_is_gone,
+                expired_code_is_expired_and_gone,
+                put_replaces_the_code_of_the_same_purpose_and_resets_failures,
+                purposes_are_independent,
+                unknown_user_is_not_found,
+                deleting_the_user_removes_its_codes,
+                pending_attributes_round_trip_through_create_and_update,
+            }
+            lockout {
+                record_failure_applies_after_failure_and_get_user_shows_it,
+                clear_resets_to_the_default_state,
+                update_user_does_not_overwrite_the_failure_state,
+                concurrent_failures_are_all_counted,
+                unknown_user_is_not_found,
+            }
+            signing_keys {
+                a_new_pool_has_no_keys,
+                init_stores_the_keys_and_returns_them,
+                a_second_init_keeps_the_first_keys,
+                concurrent_inits_agree_on_one_set,
+                rotate_retires_the_active_keys_and_adds_the_new_ones,
+                keys_are_listed_oldest_first,
+                keys_are_per_pool,
+                deleting_the_pool_removes_its_keys,
+            }
+            tokens {
+                create_then_get_family_round_trips,
+                find_refresh_token_returns_the_record_and_its_family,
+                rotate_supersedes_the_old_token_once_and_adds_the_new_one,
+                rotating_an_unknown_token_is_not_found,
+                revoke_family_sets_revoked,
+                revoke_user_tokens_revokes_only_that_users_families,
+                deleting_the_user_removes_its_families_and_refresh_tokens,
+                find_client_by_id_alone_returns_the_client_with_its_pool,
+                find_missing_client_is_not_found,
             }
             concurrency {
                 fifty_concurrent_creates_of_one_username_admit_exactly_one,

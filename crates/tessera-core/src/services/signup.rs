@@ -85,7 +85,13 @@ impl Services {
         self.store
             .create_user(&user, &[])
             .await
-            .map_err(|e| self.create_conflict(&pool, e))?;
+            .map_err(|e| match e {
+                // SignUp words a taken username differently from AdminCreateUser.
+                StoreError::Conflict(Conflict::Username) => {
+                    Error::UsernameExists("User already exists".into())
+                }
+                other => self.create_conflict(&pool, other),
+            })?;
         let delivery = match confirmation_attribute(&pool, &user) {
             Some(attribute) => {
                 let destination = user.attributes[&attribute].clone();

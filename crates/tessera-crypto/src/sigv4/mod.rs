@@ -1,5 +1,6 @@
 //! Verifying AWS Signature Version 4 (the `Authorization` header form) on incoming
-//! awsJson requests, as signed by boto3, the AWS CLI and the AWS SDKs.
+//! awsJson requests, as signed by boto3, the AWS CLI and the AWS SDKs; [`sign()`]
+//! signs them, for Tessera's own clients (the load generator, tests).
 //!
 //! A caller (the HTTP edge) proceeds in AWS's own order:
 //! 1. [`RequestToVerify::authorization`] parses the header (absent or not SigV4 →
@@ -18,6 +19,9 @@ use std::fmt::{self, Write as _};
 use aws_lc_rs::{digest, hmac};
 
 use crate::random;
+
+pub mod sign;
+pub use sign::{Credentials, RequestToSign, Scope, SignedHeaders, sign};
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const TERMINATOR: &str = "aws4_request";
@@ -268,14 +272,7 @@ pub fn verify(
     check_scope(req, auth, &date)?;
 
     let canonical_request = canonical_request(req, auth);
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{}\n{}/{}/{}/{TERMINATOR}\n{}",
-        date.basic,
-        auth.date,
-        auth.region,
-        auth.service,
-        hex::encode(digest::digest(&digest::SHA256, &canonical_request))
-    );
+    let string_to_sign = string_to_sign(&date.basic, auth, &canonical_request);
     let key = signing_key(secret_access_key, &auth.date, &auth.region, &auth.service);
     let computed = hmac::sign(&key, string_to_sign.as_bytes());
     let matches = auth
@@ -289,6 +286,17 @@ pub fn verify(
             string_to_sign,
         })
     }
+}
+
+/// `basic_date` is the request's `YYYYMMDDTHHMMSSZ`.
+fn string_to_sign(basic_date: &str, auth: &Authorization, canonical_request: &[u8]) -> String {
+    format!(
+        "{ALGORITHM}\n{basic_date}\n{}/{}/{}/{TERMINATOR}\n{}",
+        auth.date,
+        auth.region,
+        auth.service,
+        hex::encode(digest::digest(&digest::SHA256, canonical_request))
+    )
 }
 
 fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> hmac::Key {

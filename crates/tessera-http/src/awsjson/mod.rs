@@ -24,6 +24,9 @@ pub use error::ApiError;
 const USER_POOL_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const IDENTITY_POOL_PREFIX: &str = "AWSCognitoIdentityService.";
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+/// Answers `{}` after reading and parsing the body like any operation, and
+/// touches nothing else: the benchmark's measure of the HTTP stack's ceiling.
+pub const NOOP_TARGET: &str = "TesseraBenchmark.Noop";
 
 pub async fn endpoint(State(state): State<AppState>, request: Request) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -64,6 +67,10 @@ fn ok(value: Value) -> Response {
 
 async fn handle(state: &AppState, request: Request) -> Result<Value, ApiError> {
     let (parts, body) = request.into_parts();
+    if parts.headers.get("x-amz-target").map(|v| v.as_bytes()) == Some(NOOP_TARGET.as_bytes()) {
+        parse_json(&read_body(body, state.body_limit).await?)?;
+        return Ok(Value::Object(Default::default()));
+    }
     let op = operation(&parts.headers)?;
     let bytes = read_body(body, state.body_limit).await?;
     if !op.is_unsigned() {

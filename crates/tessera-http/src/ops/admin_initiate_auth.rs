@@ -17,7 +17,7 @@ struct Request {
     user_pool_id: UserPoolId,
     client_id: ClientId,
     auth_flow: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::string_map")]
     auth_parameters: BTreeMap<String, String>,
 }
 

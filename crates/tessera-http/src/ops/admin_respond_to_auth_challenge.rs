@@ -18,7 +18,7 @@ struct Request {
     client_id: ClientId,
     challenge_name: String,
     session: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::string_map")]
     challenge_responses: BTreeMap<String, String>,
 }
 

@@ -16,7 +16,7 @@ use crate::router::AppState;
 struct Request {
     auth_flow: String,
     client_id: ClientId,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::string_map")]
     auth_parameters: BTreeMap<String, String>,
 }
 

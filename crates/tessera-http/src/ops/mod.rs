@@ -79,6 +79,23 @@ pub(crate) struct AttributeInput {
     pub value: Option<String>,
 }
 
+/// A string map in which a `null` value means the entry is absent
+/// (amazon-cognito-identity-js sends `"DEVICE_KEY": null` when refreshing).
+pub(crate) fn string_map<'de, D>(
+    d: D,
+) -> Result<std::collections::BTreeMap<String, String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw: Option<std::collections::BTreeMap<String, Option<String>>> =
+        Deserialize::deserialize(d)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect())
+}
+
 pub(crate) fn attribute_pairs(list: Vec<AttributeInput>) -> Vec<(String, String)> {
     list.into_iter()
         .map(|a| (a.name, a.value.unwrap_or_default()))

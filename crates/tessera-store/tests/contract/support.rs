@@ -264,3 +264,86 @@ pub fn assert_conflict<T: std::fmt::Debug>(
         other => panic!("{what}: expected Conflict({expected:?}), got {other:?}"),
     }
 }
+
+// Builders for one-time codes, signing keys and tokens.
+
+use tessera_core::domain::code::{CodePurpose, CodeRecord};
+use tessera_core::domain::signing_key::{KeyPurpose, SigningKeyRecord};
+use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
+
+/// A 32-byte hash-shaped value, distinct for each `n`, with bytes 0 and 255 in it.
+pub fn hash_bytes(n: u8) -> Vec<u8> {
+    let mut bytes = vec![0u8, 255, n];
+    bytes.extend((0..29u8).map(|i| i.wrapping_mul(31).wrapping_add(n)));
+    bytes
+}
+
+pub fn code(
+    pool: &UserPoolId,
+    sub: &str,
+    purpose: CodePurpose,
+    code_hash: Vec<u8>,
+    expires: Timestamp,
+) -> CodeRecord {
+    CodeRecord {
+        pool_id: pool.clone(),
+        sub: sub.to_owned(),
+        purpose,
+        code_hash,
+        expires,
+    }
+}
+
+/// An active signing key named `kid`, created at `created`.
+pub fn signing_key(
+    pool: &UserPoolId,
+    kid: &str,
+    purpose: KeyPurpose,
+    created: Timestamp,
+) -> SigningKeyRecord {
+    SigningKeyRecord {
+        pool_id: pool.clone(),
+        kid: kid.to_owned(),
+        purpose,
+        private_key: format!("sealed {kid}")
+            .into_bytes()
+            .into_iter()
+            .chain([0, 255])
+            .collect(),
+        public_jwk: format!(r#"{{"kty":"RSA","kid":"{kid}","use":"sig","n":"ünï","e":"AQAB"}}"#),
+        created,
+        retired: None,
+    }
+}
+
+/// An unrevoked family started at `T0`, its refresh tokens working for 30 days.
+pub fn token_family(
+    pool: &UserPoolId,
+    sub: &str,
+    client: &ClientId,
+    origin_jti: &str,
+) -> TokenFamily {
+    TokenFamily {
+        origin_jti: origin_jti.to_owned(),
+        pool_id: pool.clone(),
+        sub: sub.to_owned(),
+        client_id: client.clone(),
+        auth_time: T0,
+        expires: later(30 * 86_400),
+        revoked: false,
+    }
+}
+
+/// A refresh token of the family `origin_jti`, not superseded.
+pub fn refresh_token(
+    origin_jti: &str,
+    token_hash: Vec<u8>,
+    created: Timestamp,
+) -> RefreshTokenRecord {
+    RefreshTokenRecord {
+        token_hash,
+        origin_jti: origin_jti.to_owned(),
+        created,
+        superseded: None,
+    }
+}

@@ -92,7 +92,7 @@ pub(crate) fn require_flow(client: &AppClient, flow: &str) -> Result<()> {
     }
     Err(Error::InvalidParameter(match flow {
         "USER_PASSWORD_AUTH" => "USER_PASSWORD_AUTH flow not enabled for this client".into(),
-        "USER_SRP_AUTH" => "USER_SRP_AUTH is not enabled for the client.".into(),
+        "USER_SRP_AUTH" => "USER_SRP_AUTH flow not enabled for this client".into(),
         _ => "Auth flow not enabled for this client".into(),
     }))
 }
