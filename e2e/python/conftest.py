@@ -708,3 +708,132 @@ class Snapshot:
 def snapshot(request) -> Snapshot:
     update = request.config.getoption("--snapshot-update") or os.environ.get("SNAPSHOT_UPDATE") == "1"
     return Snapshot(update)
+
+
+# --------------------------------------------------------------------------
+# sign-up / sign-in helpers (issue 3: test_signup, test_auth_*, test_tokens, …)
+# --------------------------------------------------------------------------
+
+import base64 as _base64
+import hashlib as _hashlib
+import hmac as _hmac
+
+# Satisfies Cognito's default policy (8 chars, upper, lower, digit, symbol).
+AUTH_PASSWORD = "Passw0rd!"
+AUTH_NEW_PASSWORD = "N3w-Passw0rd!"
+
+# Every flow the tests need, in the ALLOW_ form.
+ALL_AUTH_FLOWS = [
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+]
+
+_CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+def new_pool(cognito, **settings) -> str:
+    """A fresh user pool with `settings` (CreateUserPool members); returns its id."""
+    return cognito.create_user_pool(PoolName=unique("pool"), **settings)["UserPool"]["Id"]
+
+
+def new_app_client(cognito, pool_id: str, *, secret: bool = False, flows=None, **settings) -> dict:
+    """A fresh app client (the UserPoolClient dict: ClientId, ClientSecret when `secret`)."""
+    return cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=unique("client"),
+        GenerateSecret=secret,
+        ExplicitAuthFlows=list(ALL_AUTH_FLOWS if flows is None else flows),
+        **settings,
+    )["UserPoolClient"]
+
+
+def secret_hash(username: str, client_id: str, client_secret: str) -> str:
+    """Cognito's SECRET_HASH: base64(HMAC-SHA256(secret, username + client_id))."""
+    digest = _hmac.new(client_secret.encode(), (username + client_id).encode(), _hashlib.sha256).digest()
+    return _base64.b64encode(digest).decode()
+
+
+def attr_list(attributes: dict | None) -> list[dict]:
+    return [{"Name": k, "Value": v} for k, v in (attributes or {}).items()]
+
+
+def attr_dict(attribute_list) -> dict:
+    return {a["Name"]: a["Value"] for a in attribute_list}
+
+
+def confirmed_user(cognito, pool_id: str, username: str, password: str = AUTH_PASSWORD,
+                   attributes: dict | None = None) -> dict:
+    """A CONFIRMED user made with the admin API (AdminCreateUser + permanent
+    AdminSetUserPassword), independent of SignUp. Returns AdminGetUser's answer."""
+    cognito.admin_create_user(UserPoolId=pool_id, Username=username,
+                              UserAttributes=attr_list(attributes), MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password,
+                                    Permanent=True)
+    return cognito.admin_get_user(UserPoolId=pool_id, Username=username)
+
+
+def codes_for(server, pool_id: str, recipient: str, kind: str = "code") -> list[str]:
+    """Every 6-digit code sent to `recipient` in `pool_id`, oldest first."""
+    found = []
+    for m in outbox(server, pool_id=pool_id, recipient=recipient):
+        if m.get("kind") == kind:
+            hit = _CODE_RE.search(m["body"])
+            assert hit, f"no 6-digit code in {m['body']!r}"
+            found.append(hit.group(1))
+    return found
+
+
+def latest_code(server, pool_id: str, recipient: str) -> str:
+    codes = codes_for(server, pool_id, recipient)
+    assert codes, f"no code message for {recipient} in {outbox(server, pool_id=pool_id)!r}"
+    return codes[-1]
+
+
+def password_auth(cognito, client_id: str, username: str, password: str,
+                  client_secret: str | None = None, secret_username: str | None = None) -> dict:
+    """InitiateAuth USER_PASSWORD_AUTH; returns the whole response."""
+    params = {"USERNAME": username, "PASSWORD": password}
+    if client_secret is not None:
+        params["SECRET_HASH"] = secret_hash(secret_username or username, client_id, client_secret)
+    return cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=params)
+
+
+def sign_in(cognito, client_id: str, username: str, password: str = AUTH_PASSWORD,
+            client_secret: str | None = None) -> dict:
+    """USER_PASSWORD_AUTH that must succeed; returns the AuthenticationResult."""
+    resp = password_auth(cognito, client_id, username, password, client_secret)
+    assert "AuthenticationResult" in resp, f"expected tokens, got {resp!r}"
+    return resp["AuthenticationResult"]
+
+
+def srp_sign_in(server, pool_id: str, client_id: str, username: str, password: str = AUTH_PASSWORD,
+                client_secret: str | None = None) -> dict:
+    """USER_SRP_AUTH with pycognito's AWSSRP (the real client code); returns the
+    RespondToAuthChallenge response."""
+    from pycognito.aws_srp import AWSSRP
+
+    srp = AWSSRP(username=username, password=password, pool_id=pool_id, client_id=client_id,
+                 client=make_client(server), client_secret=client_secret)
+    return srp.authenticate_user()
+
+
+def jwt_claims(token: str) -> dict:
+    """The payload of a JWT, unverified."""
+    payload = token.split(".")[1]
+    return json.loads(_base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def jwt_header(token: str) -> dict:
+    header = token.split(".")[0]
+    return json.loads(_base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+
+
+def issuer_of(server, pool_id: str) -> str:
+    """The `iss` Tessera uses by default: its listen URL + "/" + pool id."""
+    return f"{server.url}/{pool_id}"
+
+
+def b64url(data: bytes) -> str:
+    return _base64.urlsafe_b64encode(data).rstrip(b"=").decode()
