@@ -4,12 +4,10 @@
 //! - [`sigv4`]: verifies AWS Signature Version 4 on incoming requests, with AWS's error wording, and signs requests for Tessera's own clients.
 //! - [`seal`]: AES-256-GCM sealing of secrets at rest under a key-encryption key.
 //! - [`jwt`]: RS256 ID/access tokens as Cognito issues them: signing, verifying, JWKS keys.
-//! - [`password`]: password credentials (PBKDF2-HMAC-SHA256, versioned).
 //! - [`random`]: secure random bytes, identifiers, temporary passwords, constant-time equality.
 //! - [`srp`]: Cognito's SRP-6a (server side, password check, and a client for tests), SECRET_HASH.
 
 pub mod jwt;
-pub mod password;
 pub mod random;
 pub mod seal;
 pub mod sigv4;
