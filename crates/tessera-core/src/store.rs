@@ -22,7 +22,7 @@ use crate::domain::token::{RefreshTokenRecord, TokenFamily};
 use crate::domain::user::{Alias, User};
 use crate::ids::{ClientId, GroupName, UserPoolId};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,

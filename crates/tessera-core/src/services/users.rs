@@ -59,22 +59,8 @@ fn alias_exists(alias: &Alias) -> Error {
 impl Services {
     /// The user a caller names: by username, then by alias, then by `sub`.
     pub(crate) async fn find_user(&self, pool: &UserPool, name: &str) -> Result<User> {
-        let key = pool.normalize(name);
-        match self.store.get_user(&pool.id, UserKey::Username(&key)).await {
-            Ok(user) => return Ok(user),
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e.into()),
-        }
-        for kind in AliasKind::ALL {
-            let alias = Alias {
-                kind,
-                value: key.clone(),
-            };
-            match self.store.get_user(&pool.id, UserKey::Alias(&alias)).await {
-                Ok(user) => return Ok(user),
-                Err(StoreError::NotFound) => {}
-                Err(e) => return Err(e.into()),
-            }
+        if let Some(user) = self.sign_in_user(pool, name).await? {
+            return Ok(user);
         }
         if uuid::Uuid::parse_str(name).is_ok() {
             match self.store.get_user(&pool.id, UserKey::Sub(name)).await {

@@ -1,9 +1,10 @@
-//! The SQLite engine. One writer connection serializes writes (each method is
-//! one IMMEDIATE transaction); reads use a small pool of connections, which WAL
-//! lets run beside the writer. `synchronous=FULL` makes an acknowledged write
-//! survive power loss.
+//! The SQLite engine. One writer thread owns the write connection and commits
+//! concurrent writes together (group commit, see [`writer`]); reads use a small
+//! pool of connections, which WAL lets run beside the writer.
+//! `synchronous=FULL` makes an acknowledged write survive power loss.
 //!
 //! - [`migrations`]: embedded migrations and their runner.
+//! - [`writer`]: the writer thread and group commit.
 //! - [`codec`]: row ↔ domain conversions and error mapping.
 //! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`]:
 //!   the SQL for each resource.
@@ -17,12 +18,13 @@ pub mod migrations;
 mod pools;
 mod tokens;
 mod users;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::client::AppClient;
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
@@ -37,6 +39,7 @@ use tessera_core::ids::{ClientId, GroupName, UserPoolId};
 use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
 
 use codec::backend;
+use writer::Writer;
 
 /// Read connections kept open beyond this many are closed after use.
 const MAX_IDLE_READERS: usize = 8;
@@ -44,7 +47,7 @@ const MAX_IDLE_READERS: usize = 8;
 #[derive(Clone)]
 pub struct SqliteStore {
     path: PathBuf,
-    writer: Arc<Mutex<Connection>>,
+    writer: Writer,
     readers: Arc<Mutex<Vec<Connection>>>,
 }
 
@@ -78,7 +81,7 @@ impl SqliteStore {
         migrations::apply(&mut writer)?;
         Ok(Self {
             path,
-            writer: Arc::new(Mutex::new(writer)),
+            writer: Writer::start(writer)?,
             readers: Arc::new(Mutex::new(Vec::new())),
         })
     }
@@ -114,24 +117,13 @@ impl SqliteStore {
         .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
     }
 
-    /// Runs `f` in one IMMEDIATE transaction on the writer connection.
+    /// Runs `f` atomically on the writer connection; answers once committed.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let writer = self.writer.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(backend)?;
-            let value = f(&tx)?;
-            tx.commit().map_err(backend)?;
-            Ok(value)
-        })
-        .await
-        .map_err(|e| StoreError::Backend(format!("write task failed: {e}")))?
+        self.writer.write(f).await
     }
 }
 
