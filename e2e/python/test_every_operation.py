@@ -1,0 +1,57 @@
+"""Every operation of the service model is known: each answers a Cognito-style
+JSON error or a result — never 404, 500 or UnknownOperationException — and an
+operation Tessera does not build yet names itself in an
+UnsupportedOperationException."""
+
+import botocore.session
+import pytest
+
+from conftest import raw_call
+
+MODEL = botocore.session.get_session().get_service_model("cognito-idp")
+
+# Built operations answer with their own errors; the rest name themselves.
+BUILT = {
+    "AddCustomAttributes", "AdminAddUserToGroup", "AdminConfirmSignUp", "AdminCreateUser",
+    "AdminDeleteUser", "AdminDeleteUserAttributes", "AdminDisableUser", "AdminEnableUser",
+    "AdminGetUser", "AdminInitiateAuth", "AdminListGroupsForUser", "AdminRemoveUserFromGroup",
+    "AdminResetUserPassword", "AdminRespondToAuthChallenge", "AdminSetUserPassword",
+    "AdminUpdateUserAttributes", "AdminUserGlobalSignOut", "ChangePassword", "ConfirmForgotPassword",
+    "ConfirmSignUp", "CreateGroup", "CreateUserPool", "CreateUserPoolClient", "DeleteGroup",
+    "DeleteUser", "DeleteUserAttributes", "DeleteUserPool", "DeleteUserPoolClient",
+    "DescribeUserPool", "DescribeUserPoolClient", "ForgotPassword", "GetGroup",
+    "GetTokensFromRefreshToken", "GetUser", "GetUserAttributeVerificationCode", "GlobalSignOut",
+    "InitiateAuth", "ListGroups", "ListTagsForResource", "ListUserPoolClients", "ListUserPools",
+    "ListUsers", "ListUsersInGroup", "ResendConfirmationCode", "RespondToAuthChallenge",
+    "RevokeToken", "SignUp", "TagResource", "UntagResource", "UpdateGroup", "UpdateUserAttributes",
+    "UpdateUserPool", "UpdateUserPoolClient", "VerifyUserAttribute",
+}
+
+
+def test_the_built_set_is_in_the_model():
+    assert BUILT <= set(MODEL.operation_names)
+    assert len(BUILT) == 54
+
+
+@pytest.mark.parametrize("operation", sorted(MODEL.operation_names))
+def test_operation_is_known(server, operation):
+    resp = raw_call(server, operation, {})
+    assert resp.status_code in (200, 400), (resp.status_code, resp.text)
+    assert resp.headers.get("x-amzn-RequestId")
+    if resp.status_code == 400:
+        error = resp.json()
+        assert error["__type"] != "UnknownOperationException", error
+        assert error["message"], error
+        if operation not in BUILT:
+            assert error["__type"] in ("UnsupportedOperationException", "InvalidParameterException"), error
+    if operation not in BUILT:
+        # With its required members present the request passes validation and
+        # reaches the "not built yet" answer, which names the operation.
+        shape = MODEL.operation_model(operation).input_shape
+        required = shape.required_members if shape else []
+        if not required:
+            assert resp.status_code == 400
+            assert resp.json() == {
+                "__type": "UnsupportedOperationException",
+                "message": f"Tessera does not implement {operation} yet.",
+            }
