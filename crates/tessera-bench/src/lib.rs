@@ -181,10 +181,11 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     }
 
     let rss_kib_end = server_pid.and_then(procfs::rss_kib);
-    if server.is_none() && !opts.keep_pool {
-        if let Err(e) = prepare::delete_pool(&api, &pool_id).await {
-            say(&format!("could not delete pool {pool_id}: {e:#}"));
-        }
+    if server.is_none()
+        && !opts.keep_pool
+        && let Err(e) = prepare::delete_pool(&api, &pool_id).await
+    {
+        say(&format!("could not delete pool {pool_id}: {e:#}"));
     }
     let server_info = match (&server, server_pid) {
         (Some(s), _) => Some(ServerInfo {

@@ -88,8 +88,12 @@ pub struct ScenarioReport {
     pub bench_cpu_percent: Option<f64>,
     /// Share of one CPU the server used, when its process is known.
     pub server_cpu_percent: Option<f64>,
-    /// Server CPU µs per operation: 1e6 / this is what one server core could do.
+    /// Server CPU µs per operation (all its threads).
     pub server_cpu_us_per_operation: Option<f64>,
+    /// 1e6 / `server_cpu_us_per_operation`: operations per second one fully
+    /// busy server core would answer — the server's capacity even when the
+    /// bench, not the server, was the bottleneck.
+    pub server_capacity_per_s: Option<f64>,
     pub first_errors: Vec<String>,
     pub ceiling: Option<CeilingRatio>,
     pub targets: Vec<TargetCheck>,
@@ -124,6 +128,7 @@ impl ScenarioReport {
             bench_cpu_percent: None,
             server_cpu_percent: None,
             server_cpu_us_per_operation: None,
+            server_capacity_per_s: None,
             first_errors: Vec::new(),
             ceiling: None,
             targets: Vec::new(),
@@ -141,6 +146,10 @@ impl ScenarioReport {
             max_us: h.max(),
             mean_us: h.mean(),
         });
+        let server_cpu_us_per_operation = m
+            .server_cpu_s
+            .filter(|s| m.ok > 0 && *s > 0.0)
+            .map(|s| s * 1e6 / m.ok as f64);
         Self {
             scenario,
             status: "ok".into(),
@@ -153,10 +162,8 @@ impl ScenarioReport {
             latency,
             bench_cpu_percent: m.bench_cpu_s.map(|s| 100.0 * s / elapsed_s),
             server_cpu_percent: m.server_cpu_s.map(|s| 100.0 * s / elapsed_s),
-            server_cpu_us_per_operation: m
-                .server_cpu_s
-                .filter(|_| m.ok > 0)
-                .map(|s| s * 1e6 / m.ok as f64),
+            server_cpu_us_per_operation,
+            server_capacity_per_s: server_cpu_us_per_operation.map(|us| 1e6 / us),
             first_errors: m.first_errors.clone(),
             ceiling: None,
             targets: Vec::new(),
@@ -336,7 +343,7 @@ impl Report {
 
         let _ = writeln!(
             out,
-            "\n{:<25} {:>9} {:>9} {:>8} {:>8} {:>8} {:>6} {:>6} {:>6} {:>8} {:>22}  targets",
+            "\n{:<25} {:>9} {:>9} {:>8} {:>8} {:>8} {:>6} {:>6} {:>6} {:>9} {:>9} {:>20}  targets",
             "scenario",
             "ops/s",
             "req/s",
@@ -347,6 +354,7 @@ impl Report {
             "bench%",
             "srv%",
             "srv µs/op",
+            "srv cap/s",
             "vs ceiling"
         );
         for s in &self.scenarios {
@@ -367,7 +375,7 @@ impl Report {
                 .collect();
             let _ = writeln!(
                 out,
-                "{:<25} {:>9.1} {:>9.1} {:>8} {:>8} {:>8} {:>6} {:>6} {:>6} {:>8} {:>22}  {}",
+                "{:<25} {:>9.1} {:>9.1} {:>8} {:>8} {:>8} {:>6} {:>6} {:>6} {:>9} {:>9} {:>20}  {}",
                 s.scenario.name(),
                 s.operations_per_s,
                 s.requests_per_s,
@@ -379,6 +387,8 @@ impl Report {
                 pct(s.server_cpu_percent),
                 s.server_cpu_us_per_operation
                     .map_or("-".into(), |us| format!("{us:.0}")),
+                s.server_capacity_per_s
+                    .map_or("-".into(), |n| format!("{n:.0}")),
                 ceiling,
                 targets.join(", "),
             );
