@@ -7,7 +7,8 @@ use tessera_core::ids::{ClientId, UserPoolId};
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
 use super::codec::{
-    backend, found, is_unique_violation, json_object, limit_plus_one, pool_seq, split_page, to_json,
+    CachedQueryRow, backend, found, is_unique_violation, json_object, limit_plus_one, pool_seq,
+    split_page, to_json,
 };
 
 const COLUMNS: &str = "p.id, c.id, c.name, c.secret, c.created, c.modified, c.settings";
@@ -50,7 +51,7 @@ pub fn create(conn: &Connection, client: &AppClient) -> StoreResult<()> {
 }
 
 pub fn get(conn: &Connection, pool: &UserPoolId, id: &ClientId) -> StoreResult<AppClient> {
-    found(conn.query_row(
+    found(conn.prepare_cached_query_row(
         &format!(
             "SELECT {COLUMNS} FROM clients c JOIN pools p ON p.seq = c.pool
              WHERE c.id = ?1 AND p.id = ?2"
@@ -124,7 +125,7 @@ pub fn delete(conn: &Connection, pool: &UserPoolId, id: &ClientId) -> StoreResul
 }
 
 pub fn find(conn: &Connection, id: &ClientId) -> StoreResult<AppClient> {
-    found(conn.query_row(
+    found(conn.prepare_cached_query_row(
         &format!("SELECT {COLUMNS} FROM clients c JOIN pools p ON p.seq = c.pool WHERE c.id = ?1"),
         [id.as_str()],
         from_row,

@@ -1,6 +1,6 @@
 //! Conversions between rows and domain types, and SQLite error mapping.
 
-use rusqlite::{ErrorCode, OptionalExtension, Row};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Params, Row};
 use serde_json::{Map, Value};
 use tessera_core::store::{StoreError, StoreResult};
 
@@ -40,7 +40,7 @@ pub fn found<T>(result: rusqlite::Result<T>) -> StoreResult<T> {
 
 /// The pool's integer key, or NotFound.
 pub fn pool_seq(conn: &rusqlite::Connection, id: &str) -> StoreResult<i64> {
-    found(conn.query_row("SELECT seq FROM pools WHERE id = ?1", [id], |r| r.get(0)))
+    found(conn.prepare_cached_query_row("SELECT seq FROM pools WHERE id = ?1", [id], |r| r.get(0)))
 }
 
 /// Fetches `limit + 1` rows' worth of items and splits off whether more remain.
@@ -60,4 +60,23 @@ pub fn split_page<T>(
 
 pub fn limit_plus_one(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1
+}
+
+/// `query_row` through the connection's statement cache: the hot lookups run
+/// on every request, and parsing their SQL each time showed in profiles.
+pub trait CachedQueryRow {
+    fn prepare_cached_query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> rusqlite::Result<T>;
+}
+
+impl CachedQueryRow for Connection {
+    fn prepare_cached_query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
 }

@@ -7,7 +7,9 @@ use tessera_core::domain::user::User;
 use tessera_core::ids::{GroupName, UserPoolId};
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
-use super::codec::{backend, found, is_unique_violation, limit_plus_one, pool_seq, split_page};
+use super::codec::{
+    CachedQueryRow, backend, found, is_unique_violation, limit_plus_one, pool_seq, split_page,
+};
 
 const COLUMNS: &str =
     "p.id, g.name, g.description, g.precedence, g.role_arn, g.created, g.modified";
@@ -51,7 +53,7 @@ pub fn create(conn: &Connection, group: &Group) -> StoreResult<()> {
 
 pub fn get(conn: &Connection, pool: &UserPoolId, name: &GroupName) -> StoreResult<Group> {
     let seq = pool_seq(conn, pool.as_str())?;
-    found(conn.query_row(
+    found(conn.prepare_cached_query_row(
         &format!(
             "SELECT {COLUMNS} FROM groups g JOIN pools p ON p.seq = g.pool
              WHERE g.pool = ?1 AND g.name = ?2"
@@ -135,7 +137,7 @@ pub fn delete(conn: &Connection, pool: &UserPoolId, name: &GroupName) -> StoreRe
 }
 
 fn user_row(conn: &Connection, pool: i64, sub: &str) -> StoreResult<i64> {
-    found(conn.query_row(
+    found(conn.prepare_cached_query_row(
         "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
         params![pool, sub],
         |r| r.get(0),

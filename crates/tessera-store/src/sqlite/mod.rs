@@ -36,7 +36,7 @@ use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
 use tessera_core::ids::{ClientId, GroupName, UserPoolId};
-use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
+use tessera_core::store::{Listing, PageRequest, Store, StoreResult, UserKey};
 
 use codec::backend;
 use writer::Writer;
@@ -90,31 +90,25 @@ impl SqliteStore {
         &self.path
     }
 
+    /// Runs a read on a pooled connection, on the calling task: reads are
+    /// short index lookups, and handing each to another thread cost more (two
+    /// context switches) than the read itself.
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let pooled = store
-                .readers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .pop();
-            let conn = match pooled {
-                Some(c) => c,
-                None => open_connection(&store.path)?,
-            };
-            let result = f(&conn);
-            let mut idle = store.readers.lock().unwrap_or_else(|p| p.into_inner());
-            if idle.len() < MAX_IDLE_READERS {
-                idle.push(conn);
-            }
-            result
-        })
-        .await
-        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => open_connection(&self.path)?,
+        };
+        let result = f(&conn);
+        let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        result
     }
 
     /// Runs `f` atomically on the writer connection; answers once committed.

@@ -7,12 +7,16 @@ use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
 use super::codec::{
-    backend, found, from_json, is_unique_violation, json_object, limit_plus_one, split_page,
-    to_json,
+    CachedQueryRow, backend, found, from_json, is_unique_violation, json_object, limit_plus_one,
+    split_page, to_json,
 };
 
 pub fn get_meta(conn: &Connection, key: &str) -> StoreResult<Option<Vec<u8>>> {
-    match found(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))) {
+    match found(conn.prepare_cached_query_row(
+        "SELECT value FROM meta WHERE key = ?1",
+        [key],
+        |r| r.get(0),
+    )) {
         Ok(v) => Ok(Some(v)),
         Err(StoreError::NotFound) => Ok(None),
         Err(e) => Err(e),
@@ -25,7 +29,9 @@ pub fn init_meta(conn: &Connection, key: &str, value: &[u8]) -> StoreResult<Vec<
         params![key, value],
     )
     .map_err(backend)?;
-    found(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)))
+    found(
+        conn.prepare_cached_query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)),
+    )
 }
 
 const COLUMNS: &str = "id, name, arn, created, modified, settings, schema, tags";
@@ -69,7 +75,7 @@ pub fn create(conn: &Connection, pool: &UserPool) -> StoreResult<()> {
 }
 
 pub fn get(conn: &Connection, id: &UserPoolId) -> StoreResult<UserPool> {
-    found(conn.query_row(
+    found(conn.prepare_cached_query_row(
         &format!("SELECT {COLUMNS} FROM pools WHERE id = ?1"),
         [id.as_str()],
         from_row,

@@ -6,7 +6,7 @@ use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::ids::{ClientId, UserPoolId};
 use tessera_core::store::{StoreError, StoreResult};
 
-use super::codec::{backend, found, pool_seq};
+use super::codec::{CachedQueryRow, backend, found, pool_seq};
 
 const FAMILY_COLUMNS: &str =
     "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked";
@@ -40,7 +40,7 @@ pub fn create_family(
     refresh: &RefreshTokenRecord,
 ) -> StoreResult<()> {
     let seq = pool_seq(conn, family.pool_id.as_str())?;
-    let user: i64 = found(conn.query_row(
+    let user: i64 = found(conn.prepare_cached_query_row(
         "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
         params![seq, family.sub],
         |r| r.get(0),
@@ -62,7 +62,7 @@ pub fn create_family(
 }
 
 pub fn get_family(conn: &Connection, origin_jti: &str) -> StoreResult<TokenFamily> {
-    found(conn.query_row(
+    found(conn.prepare_cached_query_row(
         &format!("SELECT {FAMILY_COLUMNS} FROM {FAMILY_JOINS} WHERE f.origin_jti = ?1"),
         [origin_jti],
         |r| family_from(r, 0),
@@ -73,7 +73,7 @@ pub fn find_refresh(
     conn: &Connection,
     token_hash: &[u8],
 ) -> StoreResult<(RefreshTokenRecord, TokenFamily)> {
-    found(conn.query_row(
+    found(conn.prepare_cached_query_row(
         &format!(
             "SELECT r.token_hash, r.origin_jti, r.created, r.superseded, {FAMILY_COLUMNS}
              FROM refresh_tokens r

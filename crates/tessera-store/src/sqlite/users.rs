@@ -13,7 +13,8 @@ use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
 
 use super::codec::{
-    backend, found, from_json, is_unique_violation, limit_plus_one, pool_seq, split_page, to_json,
+    CachedQueryRow, backend, found, from_json, is_unique_violation, limit_plus_one, pool_seq,
+    split_page, to_json,
 };
 
 /// A `UserKey` that can move into a blocking task.
@@ -95,7 +96,7 @@ fn with_aliases(conn: &Connection, loaded: Loaded) -> StoreResult<User> {
 }
 
 fn user_row_id(conn: &Connection, pool: i64, sub: &str) -> StoreResult<i64> {
-    found(conn.query_row(
+    found(conn.prepare_cached_query_row(
         "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
         params![pool, sub],
         |r| r.get(0),
@@ -106,7 +107,7 @@ fn user_row_id(conn: &Connection, pool: i64, sub: &str) -> StoreResult<i64> {
 /// longer verified, since it now signs in someone else.
 fn take_aliases(conn: &Connection, pool: i64, take: &[Alias]) -> StoreResult<()> {
     for alias in take {
-        let holder: StoreResult<i64> = found(conn.query_row(
+        let holder: StoreResult<i64> = found(conn.prepare_cached_query_row(
             "DELETE FROM user_aliases WHERE pool = ?1 AND kind = ?2 AND value = ?3 RETURNING user_id",
             params![pool, kind_name(alias.kind), alias.value],
             |r| r.get(0),
@@ -249,17 +250,17 @@ pub fn get(conn: &Connection, pool: &UserPoolId, key: &OwnedKey) -> StoreResult<
     let seq = pool_seq(conn, pool.as_str())?;
     let base = format!("SELECT {COLUMNS} FROM users u JOIN pools p ON p.seq = u.pool");
     let loaded = match key {
-        OwnedKey::Username(name) => found(conn.query_row(
+        OwnedKey::Username(name) => found(conn.prepare_cached_query_row(
             &format!("{base} WHERE u.pool = ?1 AND u.username_key = ?2"),
             params![seq, name],
             from_row,
         )),
-        OwnedKey::Sub(sub) => found(conn.query_row(
+        OwnedKey::Sub(sub) => found(conn.prepare_cached_query_row(
             &format!("{base} WHERE u.pool = ?1 AND u.sub = ?2"),
             params![seq, sub],
             from_row,
         )),
-        OwnedKey::Alias(alias) => found(conn.query_row(
+        OwnedKey::Alias(alias) => found(conn.prepare_cached_query_row(
             &format!(
                 "{base} JOIN user_aliases a ON a.user_id = u.id
                  WHERE a.pool = ?1 AND a.kind = ?2 AND a.value = ?3"
