@@ -48,7 +48,6 @@ pub struct Authenticated {
     pub pool: UserPool,
     pub user: User,
     pub client_id: ClientId,
-    pub origin_jti: String,
 }
 
 /// The sign-in a token belongs to: a new one, or the family being refreshed.
@@ -414,7 +413,6 @@ impl Services {
             pool,
             user,
             client_id: family.client_id,
-            origin_jti: family.origin_jti,
         })
     }
 
