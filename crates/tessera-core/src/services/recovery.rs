@@ -19,7 +19,7 @@ pub struct ConfirmForgotPassword {
     pub secret_hash: Option<String>,
 }
 
-fn no_recovery_contact() -> Error {
+pub(crate) fn no_recovery_contact() -> Error {
     Error::InvalidParameter(
         "Cannot reset password for the user as there is no registered/verified email or phone_number"
             .into(),

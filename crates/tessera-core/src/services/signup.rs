@@ -93,27 +93,14 @@ impl Services {
                 other => self.create_conflict(&pool, other),
             })?;
         let delivery = match confirmation_attribute(&pool, &user) {
-            Some(attribute) => {
-                let destination = user.attributes[&attribute].clone();
-                match self
-                    .issue_code(
-                        &pool,
-                        &user,
-                        CodePurpose::ConfirmSignUp,
-                        CONFIRM_CODE_LIFETIME_SECONDS,
-                        medium_for(&attribute),
-                        &destination,
-                    )
-                    .await
-                {
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        // A code that could not go out leaves no user behind.
-                        self.store.delete_user(&pool.id, &user.sub).await?;
-                        return Err(e);
-                    }
+            Some(attribute) => match self.send_confirmation_code(&pool, &user, &attribute).await {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    // A code that could not go out leaves no user behind.
+                    self.store.delete_user(&pool.id, &user.sub).await?;
+                    return Err(e);
                 }
-            }
+            },
             None => None,
         };
         Ok(SignUpResult {
@@ -210,13 +197,22 @@ impl Services {
         let attribute = confirmation_attribute(&pool, &user).ok_or_else(|| {
             Error::InvalidParameter("Cannot resend codes. Auto verification not turned on.".into())
         })?;
-        let destination = user.attributes[&attribute].clone();
+        self.send_confirmation_code(&pool, &user, &attribute).await
+    }
+
+    async fn send_confirmation_code(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        attribute: &str,
+    ) -> Result<CodeDelivery> {
+        let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
         self.issue_code(
-            &pool,
-            &user,
+            pool,
+            user,
             CodePurpose::ConfirmSignUp,
             CONFIRM_CODE_LIFETIME_SECONDS,
-            medium_for(&attribute),
+            medium_for(attribute),
             &destination,
         )
         .await

@@ -8,6 +8,7 @@ use super::codes::RESET_CODE_LIFETIME_SECONDS;
 use super::credentials::{
     CREATE_PASSWORD_PREFIX, SET_PASSWORD_PREFIX, check_password_policy, generated_password,
 };
+use super::recovery::no_recovery_contact;
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
 use crate::domain::schema::{check_mutable, check_required_present, check_value};
@@ -417,11 +418,8 @@ impl Services {
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
-        let (medium, destination) = Self::recovery_destination(&pool, &user).ok_or_else(|| {
-            Error::InvalidParameter(
-                "Cannot reset password for the user as there is no registered/verified email or phone_number".into(),
-            )
-        })?;
+        let (medium, destination) =
+            Self::recovery_destination(&pool, &user).ok_or_else(no_recovery_contact)?;
         user.status = UserStatus::ResetRequired;
         user.modified = self.clock.now();
         self.save_user(&user, &[]).await?;
