@@ -5,7 +5,7 @@ use tessera_core::clock::Timestamp;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::user::User;
 use tessera_core::ids::{GroupName, UserPoolId};
-use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
+use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
 
 use super::codec::{
     CachedQueryRow, backend, found, is_unique_violation, limit_plus_one, pool_seq, split_page,
@@ -240,7 +240,7 @@ pub fn list_members(
     let (rows, next) = split_page(rows, page.limit, |(_, id)| id.to_string());
     let items = rows
         .iter()
-        .map(|(sub, _)| super::users::get(conn, pool, &super::users::OwnedKey::Sub(sub.clone())))
+        .map(|(sub, _)| super::users::get(conn, pool, &UserKey::Sub(sub)))
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(Listing { items, next })
 }

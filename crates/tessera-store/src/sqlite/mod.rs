@@ -93,11 +93,7 @@ impl SqliteStore {
     /// Runs a read on a pooled connection, on the calling task: reads are
     /// short index lookups, and handing each to another thread cost more (two
     /// context switches) than the read itself.
-    async fn read<T, F>(&self, f: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
-    {
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match pooled {
             Some(c) => c,
@@ -124,8 +120,7 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn get_meta(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        let key = key.to_owned();
-        self.read(move |c| pools::get_meta(c, &key)).await
+        self.read(|c| pools::get_meta(c, key))
     }
 
     async fn init_meta(&self, key: &str, value: &[u8]) -> StoreResult<Vec<u8>> {
@@ -139,13 +134,11 @@ impl Store for SqliteStore {
     }
 
     async fn get_pool(&self, id: &UserPoolId) -> StoreResult<UserPool> {
-        let id = id.clone();
-        self.read(move |c| pools::get(c, &id)).await
+        self.read(|c| pools::get(c, id))
     }
 
     async fn list_pools(&self, page: &PageRequest) -> StoreResult<Listing<UserPool>> {
-        let page = page.clone();
-        self.read(move |c| pools::list(c, &page)).await
+        self.read(|c| pools::list(c, page))
     }
 
     async fn update_pool(&self, pool: &UserPool) -> StoreResult<()> {
@@ -159,8 +152,7 @@ impl Store for SqliteStore {
     }
 
     async fn count_users(&self, pool: &UserPoolId) -> StoreResult<u64> {
-        let pool = pool.clone();
-        self.read(move |c| users::count(c, &pool)).await
+        self.read(|c| users::count(c, pool))
     }
 
     async fn create_client(&self, client: &AppClient) -> StoreResult<()> {
@@ -169,8 +161,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<AppClient> {
-        let (pool, id) = (pool.clone(), id.clone());
-        self.read(move |c| clients::get(c, &pool, &id)).await
+        self.read(|c| clients::get(c, pool, id))
     }
 
     async fn list_clients(
@@ -178,13 +169,11 @@ impl Store for SqliteStore {
         pool: &UserPoolId,
         page: &PageRequest,
     ) -> StoreResult<Listing<AppClient>> {
-        let (pool, page) = (pool.clone(), page.clone());
-        self.read(move |c| clients::list(c, &pool, &page)).await
+        self.read(|c| clients::list(c, pool, page))
     }
 
     async fn find_client(&self, id: &ClientId) -> StoreResult<AppClient> {
-        let id = id.clone();
-        self.read(move |c| clients::find(c, &id)).await
+        self.read(|c| clients::find(c, id))
     }
 
     async fn update_client(&self, client: &AppClient) -> StoreResult<()> {
@@ -203,9 +192,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> StoreResult<User> {
-        let pool = pool.clone();
-        let key = users::OwnedKey::from(key);
-        self.read(move |c| users::get(c, &pool, &key)).await
+        self.read(|c| users::get(c, pool, &key))
     }
 
     async fn update_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
@@ -224,9 +211,7 @@ impl Store for SqliteStore {
         filter: Option<&UserFilter>,
         page: &PageRequest,
     ) -> StoreResult<Listing<User>> {
-        let (pool, filter, page) = (pool.clone(), filter.cloned(), page.clone());
-        self.read(move |c| users::list(c, &pool, filter.as_ref(), &page))
-            .await
+        self.read(|c| users::list(c, pool, filter, page))
     }
 
     async fn put_code(&self, code: &CodeRecord) -> StoreResult<()> {
@@ -271,8 +256,7 @@ impl Store for SqliteStore {
     }
 
     async fn signing_keys(&self, pool: &UserPoolId) -> StoreResult<Vec<SigningKeyRecord>> {
-        let pool = pool.clone();
-        self.read(move |c| keys::list(c, &pool)).await
+        self.read(|c| keys::list(c, pool))
     }
 
     async fn init_signing_keys(
@@ -306,16 +290,14 @@ impl Store for SqliteStore {
     }
 
     async fn get_token_family(&self, origin_jti: &str) -> StoreResult<TokenFamily> {
-        let origin_jti = origin_jti.to_owned();
-        self.read(move |c| tokens::get_family(c, &origin_jti)).await
+        self.read(|c| tokens::get_family(c, origin_jti))
     }
 
     async fn find_refresh_token(
         &self,
         token_hash: &[u8],
     ) -> StoreResult<(RefreshTokenRecord, TokenFamily)> {
-        let hash = token_hash.to_vec();
-        self.read(move |c| tokens::find_refresh(c, &hash)).await
+        self.read(|c| tokens::find_refresh(c, token_hash))
     }
 
     async fn rotate_refresh_token(
@@ -347,8 +329,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<Group> {
-        let (pool, name) = (pool.clone(), name.clone());
-        self.read(move |c| groups::get(c, &pool, &name)).await
+        self.read(|c| groups::get(c, pool, name))
     }
 
     async fn list_groups(
@@ -356,8 +337,7 @@ impl Store for SqliteStore {
         pool: &UserPoolId,
         page: &PageRequest,
     ) -> StoreResult<Listing<Group>> {
-        let (pool, page) = (pool.clone(), page.clone());
-        self.read(move |c| groups::list(c, &pool, &page)).await
+        self.read(|c| groups::list(c, pool, page))
     }
 
     async fn update_group(&self, group: &Group) -> StoreResult<()> {
@@ -398,9 +378,7 @@ impl Store for SqliteStore {
         sub: &str,
         page: &PageRequest,
     ) -> StoreResult<Listing<Group>> {
-        let (pool, sub, page) = (pool.clone(), sub.to_owned(), page.clone());
-        self.read(move |c| groups::list_for_user(c, &pool, &sub, &page))
-            .await
+        self.read(|c| groups::list_for_user(c, pool, sub, page))
     }
 
     async fn list_users_in_group(
@@ -409,8 +387,6 @@ impl Store for SqliteStore {
         group: &GroupName,
         page: &PageRequest,
     ) -> StoreResult<Listing<User>> {
-        let (pool, group, page) = (pool.clone(), group.clone(), page.clone());
-        self.read(move |c| groups::list_members(c, &pool, &group, &page))
-            .await
+        self.read(|c| groups::list_members(c, pool, group, page))
     }
 }

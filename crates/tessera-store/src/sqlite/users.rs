@@ -17,23 +17,6 @@ use super::codec::{
     split_page, to_json,
 };
 
-/// A `UserKey` that can move into a blocking task.
-pub enum OwnedKey {
-    Username(String),
-    Alias(Alias),
-    Sub(String),
-}
-
-impl From<UserKey<'_>> for OwnedKey {
-    fn from(key: UserKey<'_>) -> Self {
-        match key {
-            UserKey::Username(u) => OwnedKey::Username(u.to_owned()),
-            UserKey::Alias(a) => OwnedKey::Alias(a.clone()),
-            UserKey::Sub(s) => OwnedKey::Sub(s.to_owned()),
-        }
-    }
-}
-
 fn kind_name(kind: AliasKind) -> &'static str {
     kind.attribute()
 }
@@ -246,21 +229,21 @@ pub fn delete(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()
     Ok(())
 }
 
-pub fn get(conn: &Connection, pool: &UserPoolId, key: &OwnedKey) -> StoreResult<User> {
+pub fn get(conn: &Connection, pool: &UserPoolId, key: &UserKey<'_>) -> StoreResult<User> {
     let seq = pool_seq(conn, pool.as_str())?;
     let base = format!("SELECT {COLUMNS} FROM users u JOIN pools p ON p.seq = u.pool");
     let loaded = match key {
-        OwnedKey::Username(name) => found(conn.prepare_cached_query_row(
+        UserKey::Username(name) => found(conn.prepare_cached_query_row(
             &format!("{base} WHERE u.pool = ?1 AND u.username_key = ?2"),
             params![seq, name],
             from_row,
         )),
-        OwnedKey::Sub(sub) => found(conn.prepare_cached_query_row(
+        UserKey::Sub(sub) => found(conn.prepare_cached_query_row(
             &format!("{base} WHERE u.pool = ?1 AND u.sub = ?2"),
             params![seq, sub],
             from_row,
         )),
-        OwnedKey::Alias(alias) => found(conn.prepare_cached_query_row(
+        UserKey::Alias(alias) => found(conn.prepare_cached_query_row(
             &format!(
                 "{base} JOIN user_aliases a ON a.user_id = u.id
                  WHERE a.pool = ?1 AND a.kind = ?2 AND a.value = ?3"
