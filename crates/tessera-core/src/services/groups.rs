@@ -103,20 +103,32 @@ impl Services {
             .map_err(not_found_as_group)
     }
 
-    pub async fn admin_add_user_to_group(
+    /// The `sub` of the user a membership change names, once both the user
+    /// and the group are known to exist (each with its own error).
+    async fn membership_user(
         &self,
         pool_id: &UserPoolId,
         username: &str,
         group: &GroupName,
-    ) -> Result<()> {
+    ) -> Result<String> {
         let pool = self.pool(pool_id).await?;
         let user = self.find_user(&pool, username).await?;
         self.store
             .get_group(pool_id, group)
             .await
             .map_err(not_found_as_group)?;
+        Ok(user.sub)
+    }
+
+    pub async fn admin_add_user_to_group(
+        &self,
+        pool_id: &UserPoolId,
+        username: &str,
+        group: &GroupName,
+    ) -> Result<()> {
+        let sub = self.membership_user(pool_id, username, group).await?;
         self.store
-            .add_user_to_group(pool_id, &user.sub, group)
+            .add_user_to_group(pool_id, &sub, group)
             .await
             .map_err(not_found_as_group)
     }
@@ -127,14 +139,9 @@ impl Services {
         username: &str,
         group: &GroupName,
     ) -> Result<()> {
-        let pool = self.pool(pool_id).await?;
-        let user = self.find_user(&pool, username).await?;
+        let sub = self.membership_user(pool_id, username, group).await?;
         self.store
-            .get_group(pool_id, group)
-            .await
-            .map_err(not_found_as_group)?;
-        self.store
-            .remove_user_from_group(pool_id, &user.sub, group)
+            .remove_user_from_group(pool_id, &sub, group)
             .await
             .map_err(not_found_as_group)
     }
