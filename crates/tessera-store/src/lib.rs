@@ -2,7 +2,13 @@
 //!
 //! - [`sqlite`]: the embedded default — WAL, `synchronous=FULL`, one writer,
 //!   uniqueness held by the database, migrations embedded.
+//! - [`postgres`]: PostgreSQL (and Postgres-compatible engines), for several
+//!   nodes over one database — a connection pool, transactions retried on
+//!   serialization failures, migrations under an advisory lock.
 
+mod paging;
+pub mod postgres;
 pub mod sqlite;
 
+pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;

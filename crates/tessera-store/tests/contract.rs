@@ -28,6 +28,8 @@ mod lockout;
 mod meta;
 #[path = "contract/pools.rs"]
 mod pools;
+#[path = "contract/postgres.rs"]
+mod postgres;
 #[path = "contract/signing_keys.rs"]
 mod signing_keys;
 #[path = "contract/tokens.rs"]
@@ -213,4 +215,8 @@ use tessera_store::SqliteStore;
 
 contract_suite!(sqlite, |dir: PathBuf| async move {
     Arc::new(SqliteStore::open(dir.join("tessera.db")).expect("opening SQLite"))
+});
+
+contract_suite!(postgresql, |dir: PathBuf| async move {
+    Arc::new(crate::postgres::open(&dir).await)
 });

@@ -7,9 +7,9 @@ use tessera_core::ids::{ClientId, UserPoolId};
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
 use super::codec::{
-    CachedQueryRow, backend, found, is_unique_violation, json_object, limit_plus_one, pool_seq,
-    split_page, to_json,
+    CachedQueryRow, backend, found, is_unique_violation, json_object, pool_seq, to_json,
 };
+use crate::paging::{limit_plus_one, split_page};
 
 const COLUMNS: &str = "p.id, c.id, c.name, c.secret, c.created, c.modified, c.settings";
 

@@ -43,25 +43,6 @@ pub fn pool_seq(conn: &rusqlite::Connection, id: &str) -> StoreResult<i64> {
     found(conn.prepare_cached_query_row("SELECT seq FROM pools WHERE id = ?1", [id], |r| r.get(0)))
 }
 
-/// Fetches `limit + 1` rows' worth of items and splits off whether more remain.
-pub fn split_page<T>(
-    mut items: Vec<T>,
-    limit: usize,
-    key: impl Fn(&T) -> String,
-) -> (Vec<T>, Option<String>) {
-    if items.len() > limit {
-        items.truncate(limit);
-        let next = items.last().map(key);
-        (items, next)
-    } else {
-        (items, None)
-    }
-}
-
-pub fn limit_plus_one(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1
-}
-
 /// `query_row` through the connection's statement cache: the hot lookups run
 /// on every request, and parsing their SQL each time showed in profiles.
 pub trait CachedQueryRow {

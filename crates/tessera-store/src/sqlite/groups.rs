@@ -7,9 +7,8 @@ use tessera_core::domain::user::User;
 use tessera_core::ids::{GroupName, UserPoolId};
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
 
-use super::codec::{
-    CachedQueryRow, backend, found, is_unique_violation, limit_plus_one, pool_seq, split_page,
-};
+use super::codec::{CachedQueryRow, backend, found, is_unique_violation, pool_seq};
+use crate::paging::{limit_plus_one, split_page};
 
 const COLUMNS: &str =
     "p.id, g.name, g.description, g.precedence, g.role_arn, g.created, g.modified";

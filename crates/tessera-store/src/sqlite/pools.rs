@@ -7,9 +7,9 @@ use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
 use super::codec::{
-    CachedQueryRow, backend, found, from_json, is_unique_violation, json_object, limit_plus_one,
-    split_page, to_json,
+    CachedQueryRow, backend, found, from_json, is_unique_violation, json_object, to_json,
 };
+use crate::paging::{limit_plus_one, split_page};
 
 pub fn get_meta(conn: &Connection, key: &str) -> StoreResult<Option<Vec<u8>>> {
     match found(conn.prepare_cached_query_row(

@@ -13,9 +13,9 @@ use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
 
 use super::codec::{
-    CachedQueryRow, backend, found, from_json, is_unique_violation, limit_plus_one, pool_seq,
-    split_page, to_json,
+    CachedQueryRow, backend, found, from_json, is_unique_violation, pool_seq, to_json,
 };
+use crate::paging::{limit_plus_one, split_page};
 
 fn kind_name(kind: AliasKind) -> &'static str {
     kind.attribute()

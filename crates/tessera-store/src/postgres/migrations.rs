@@ -1,0 +1,46 @@
+//! Embedded migrations, the same names as SQLite's, applied in name order,
+//! all in one transaction under an advisory lock, so nodes starting together
+//! apply each exactly once and none serves before the schema is complete.
+
+use deadpool_postgres::Client;
+
+use super::codec::PgResult;
+
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+
+/// The advisory lock's key: "tessera" in ASCII.
+const LOCK_KEY: i64 = 0x0074_6573_7365_7261;
+
+/// Applies what is pending; returns the names applied now.
+pub async fn apply(client: &mut Client) -> PgResult<Vec<&'static str>> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
+        .await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             name TEXT PRIMARY KEY,
+             applied_at BIGINT NOT NULL
+         )",
+    )
+    .await?;
+    let mut applied = Vec::new();
+    for (name, sql) in MIGRATIONS {
+        let done = tx
+            .query_opt("SELECT 1 FROM schema_migrations WHERE name = $1", &[name])
+            .await?
+            .is_some();
+        if !done {
+            tx.batch_execute(sql).await?;
+            tx.execute(
+                "INSERT INTO schema_migrations (name, applied_at)
+                 VALUES ($1, extract(epoch FROM now())::bigint)",
+                &[name],
+            )
+            .await?;
+            applied.push(*name);
+        }
+    }
+    tx.commit().await?;
+    Ok(applied)
+}

@@ -1,0 +1,424 @@
+//! The PostgreSQL engine, for several Tessera nodes over one database.
+//!
+//! Reads are single statements on a pooled connection. Writes run in a READ
+//! COMMITTED transaction; where a write reads before it writes, it locks the
+//! rows it read (`FOR UPDATE`), so concurrent nodes cannot interleave inside
+//! it. A transaction the database aborts as a serialization failure or
+//! deadlock (distributed Postgres-compatible engines report contention this
+//! way) runs again, a few times. A write is acknowledged only after COMMIT
+//! returned, so nothing reported as done is lost.
+//!
+//! - [`migrations`]: embedded migrations, applied under an advisory lock.
+//! - [`codec`]: statement helpers, row conversions and error mapping.
+//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`]:
+//!   the SQL for each resource.
+
+mod clients;
+mod codec;
+mod codes;
+mod groups;
+mod keys;
+pub mod migrations;
+mod pools;
+mod tokens;
+mod users;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tessera_core::clock::Timestamp;
+use tessera_core::domain::client::AppClient;
+use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
+use tessera_core::domain::filter::UserFilter;
+use tessera_core::domain::group::Group;
+use tessera_core::domain::lockout::FailureState;
+use tessera_core::domain::pool::UserPool;
+use tessera_core::domain::signing_key::SigningKeyRecord;
+use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
+use tessera_core::domain::user::{Alias, User};
+use tessera_core::ids::{ClientId, GroupName, UserPoolId};
+use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
+use tokio_postgres::NoTls;
+
+use codec::{PgResult, finish};
+
+/// Times a transaction the database aborted for contention is tried again.
+const MAX_RETRIES: u32 = 5;
+
+/// How to reach the database and how many connections to keep.
+#[derive(Debug, Clone)]
+pub struct PostgresOptions {
+    /// `postgres://user:password@host:port/database?…` or libpq's `key=value` form.
+    pub url: String,
+    pub max_connections: usize,
+    /// Bounds opening one connection (unless the URL sets `connect_timeout`).
+    pub connect_timeout: Duration,
+    /// Bounds waiting for a free connection when all are in use.
+    pub acquire_timeout: Duration,
+}
+
+impl PostgresOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 16,
+            connect_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+    target: String,
+}
+
+/// Runs `$body` (an expression using `$tx`, evaluating to the result) in a
+/// transaction and commits it; runs it again when the database aborted it as
+/// a serialization failure or deadlock.
+macro_rules! transaction {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let mut attempt = 0u32;
+        loop {
+            let outcome: PgResult<_> = async {
+                let mut client = $store.pool.get().await?;
+                let $tx = client.transaction().await?;
+                let value = $body;
+                $tx.commit().await?;
+                Ok(value)
+            }
+            .await;
+            match outcome {
+                Err(failure) if failure.retryable() && attempt < MAX_RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(5 << attempt)).await;
+                }
+                other => break finish(other),
+            }
+        }
+    }};
+}
+
+/// Runs `$body` (an expression using the pooled connection `$c`).
+macro_rules! read {
+    ($store:expr, |$c:ident| $body:expr) => {{
+        let outcome: PgResult<_> = async {
+            let $c = $store.pool.get().await?;
+            $body
+        }
+        .await;
+        finish(outcome)
+    }};
+}
+
+impl PostgresStore {
+    /// Connects, and applies pending migrations.
+    pub async fn open(options: &PostgresOptions) -> StoreResult<Self> {
+        let mut config: tokio_postgres::Config = options
+            .url
+            .parse()
+            .map_err(|e| StoreError::Backend(format!("the PostgreSQL URL is not valid: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(options.connect_timeout);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("tessera");
+        }
+        let target = describe_target(&config);
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(options.max_connections.max(1))
+            .wait_timeout(Some(options.acquire_timeout))
+            .create_timeout(Some(options.connect_timeout))
+            .recycle_timeout(Some(options.connect_timeout))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| StoreError::Backend(format!("building the connection pool: {e}")))?;
+        let store = Self { pool, target };
+        finish(
+            async {
+                let mut client = store.pool.get().await?;
+                migrations::apply(&mut client).await
+            }
+            .await,
+        )?;
+        Ok(store)
+    }
+
+    /// Where the store is, for messages: host, port and database, never credentials.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+}
+
+fn describe_target(config: &tokio_postgres::Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let db = config
+        .get_dbname()
+        .or(config.get_user())
+        .unwrap_or("postgres");
+    format!("postgres://{host}:{port}/{db}")
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn get_meta(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        read!(self, |c| pools::get_meta(&c, key).await)
+    }
+
+    async fn init_meta(&self, key: &str, value: &[u8]) -> StoreResult<Vec<u8>> {
+        transaction!(self, |tx| pools::init_meta(&tx, key, value).await?)
+    }
+
+    async fn create_pool(&self, pool: &UserPool) -> StoreResult<()> {
+        transaction!(self, |tx| pools::create(&tx, pool).await?)
+    }
+
+    async fn get_pool(&self, id: &UserPoolId) -> StoreResult<UserPool> {
+        read!(self, |c| pools::get(&c, id).await)
+    }
+
+    async fn list_pools(&self, page: &PageRequest) -> StoreResult<Listing<UserPool>> {
+        read!(self, |c| pools::list(&c, page).await)
+    }
+
+    async fn update_pool(&self, pool: &UserPool) -> StoreResult<()> {
+        transaction!(self, |tx| pools::update(&tx, pool).await?)
+    }
+
+    async fn delete_pool(&self, id: &UserPoolId) -> StoreResult<()> {
+        transaction!(self, |tx| pools::delete(&tx, id).await?)
+    }
+
+    async fn count_users(&self, pool: &UserPoolId) -> StoreResult<u64> {
+        read!(self, |c| users::count(&c, pool).await)
+    }
+
+    async fn create_client(&self, client: &AppClient) -> StoreResult<()> {
+        transaction!(self, |tx| clients::create(&tx, client).await?)
+    }
+
+    async fn get_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<AppClient> {
+        read!(self, |c| clients::get(&c, pool, id).await)
+    }
+
+    async fn list_clients(
+        &self,
+        pool: &UserPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AppClient>> {
+        read!(self, |c| clients::list(&c, pool, page).await)
+    }
+
+    async fn find_client(&self, id: &ClientId) -> StoreResult<AppClient> {
+        read!(self, |c| clients::find(&c, id).await)
+    }
+
+    async fn update_client(&self, client: &AppClient) -> StoreResult<()> {
+        transaction!(self, |tx| clients::update(&tx, client).await?)
+    }
+
+    async fn delete_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<()> {
+        transaction!(self, |tx| clients::delete(&tx, pool, id).await?)
+    }
+
+    async fn create_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
+        transaction!(self, |tx| users::create(&tx, user, take_aliases).await?)
+    }
+
+    async fn get_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> StoreResult<User> {
+        read!(self, |c| users::get(&c, pool, &key).await)
+    }
+
+    async fn update_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
+        transaction!(self, |tx| users::update(&tx, user, take_aliases).await?)
+    }
+
+    async fn delete_user(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+        transaction!(self, |tx| users::delete(&tx, pool, sub).await?)
+    }
+
+    async fn list_users(
+        &self,
+        pool: &UserPoolId,
+        filter: Option<&UserFilter>,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<User>> {
+        read!(self, |c| users::list(&c, pool, filter, page).await)
+    }
+
+    async fn put_code(&self, code: &CodeRecord) -> StoreResult<()> {
+        transaction!(self, |tx| codes::put(&tx, code).await?)
+    }
+
+    async fn check_code(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        purpose: &CodePurpose,
+        code_hash: &[u8],
+        now: Timestamp,
+        max_failures: u32,
+    ) -> StoreResult<CodeCheck> {
+        transaction!(self, |tx| codes::check(
+            &tx,
+            pool,
+            sub,
+            purpose,
+            code_hash,
+            now,
+            max_failures
+        )
+        .await?)
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        now: Timestamp,
+    ) -> StoreResult<FailureState> {
+        transaction!(self, |tx| users::record_sign_in_failure(
+            &tx, pool, sub, now
+        )
+        .await?)
+    }
+
+    async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+        transaction!(self, |tx| users::clear_sign_in_failures(&tx, pool, sub)
+            .await?)
+    }
+
+    async fn signing_keys(&self, pool: &UserPoolId) -> StoreResult<Vec<SigningKeyRecord>> {
+        read!(self, |c| keys::list(&c, pool).await)
+    }
+
+    async fn init_signing_keys(
+        &self,
+        pool: &UserPoolId,
+        keys: &[SigningKeyRecord],
+    ) -> StoreResult<Vec<SigningKeyRecord>> {
+        transaction!(self, |tx| keys::init(&tx, pool, keys).await?)
+    }
+
+    async fn rotate_signing_keys(
+        &self,
+        pool: &UserPoolId,
+        keys: &[SigningKeyRecord],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        transaction!(self, |tx| keys::rotate(&tx, pool, keys, now).await?)
+    }
+
+    async fn create_token_family(
+        &self,
+        family: &TokenFamily,
+        refresh: &RefreshTokenRecord,
+    ) -> StoreResult<()> {
+        transaction!(self, |tx| tokens::create_family(&tx, family, refresh)
+            .await?)
+    }
+
+    async fn get_token_family(&self, origin_jti: &str) -> StoreResult<TokenFamily> {
+        read!(self, |c| tokens::get_family(&c, origin_jti).await)
+    }
+
+    async fn find_refresh_token(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<(RefreshTokenRecord, TokenFamily)> {
+        read!(self, |c| tokens::find_refresh(&c, token_hash).await)
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &[u8],
+        new: &RefreshTokenRecord,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        transaction!(self, |tx| tokens::rotate_refresh(&tx, old_hash, new, now)
+            .await?)
+    }
+
+    async fn revoke_token_family(&self, origin_jti: &str) -> StoreResult<()> {
+        transaction!(self, |tx| tokens::revoke_family(&tx, origin_jti).await?)
+    }
+
+    async fn revoke_user_tokens(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+        transaction!(self, |tx| tokens::revoke_user(&tx, pool, sub).await?)
+    }
+
+    async fn create_group(&self, group: &Group) -> StoreResult<()> {
+        transaction!(self, |tx| groups::create(&tx, group).await?)
+    }
+
+    async fn get_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<Group> {
+        read!(self, |c| groups::get(&c, pool, name).await)
+    }
+
+    async fn list_groups(
+        &self,
+        pool: &UserPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Group>> {
+        read!(self, |c| groups::list(&c, pool, page).await)
+    }
+
+    async fn update_group(&self, group: &Group) -> StoreResult<()> {
+        transaction!(self, |tx| groups::update(&tx, group).await?)
+    }
+
+    async fn delete_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<()> {
+        transaction!(self, |tx| groups::delete(&tx, pool, name).await?)
+    }
+
+    async fn add_user_to_group(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        group: &GroupName,
+    ) -> StoreResult<()> {
+        transaction!(self, |tx| groups::add_member(&tx, pool, sub, group).await?)
+    }
+
+    async fn remove_user_from_group(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        group: &GroupName,
+    ) -> StoreResult<()> {
+        transaction!(self, |tx| groups::remove_member(&tx, pool, sub, group)
+            .await?)
+    }
+
+    async fn list_groups_for_user(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Group>> {
+        read!(self, |c| groups::list_for_user(&c, pool, sub, page).await)
+    }
+
+    async fn list_users_in_group(
+        &self,
+        pool: &UserPoolId,
+        group: &GroupName,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<User>> {
+        read!(self, |c| groups::list_members(&c, pool, group, page).await)
+    }
+}

@@ -1,0 +1,411 @@
+//! Users, their aliases and the ListUsers index. Uniqueness of usernames and
+//! aliases is held by primary keys and unique constraints, never by a
+//! read-then-write in application code.
+
+use std::collections::BTreeMap;
+
+use deadpool_postgres::GenericClient;
+use tessera_core::clock::Timestamp;
+use tessera_core::domain::filter::{Match, UserFilter};
+use tessera_core::domain::lockout::FailureState;
+use tessera_core::domain::user::{Alias, AliasKind, User, UserStatus};
+use tessera_core::ids::UserPoolId;
+use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, UserKey};
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use super::codec::{
+    Failure, PgResult, execute, execute_some, from_json, is_unique_violation, pool_seq, query,
+    query_found, query_opt, to_json, user_row_id,
+};
+use crate::paging::{limit_plus_one, split_page};
+
+/// The user's columns, then its aliases as two parallel arrays (one round trip).
+pub const COLUMNS: &str = "u.id, p.id, u.sub, u.username, u.username_key, u.status, u.enabled, \
+     u.created, u.modified, u.attributes, u.password, u.password_expires, \
+     u.failed_sign_ins, u.last_failed_sign_in, u.locked_until, u.pending_attributes, \
+     ARRAY(SELECT a.kind FROM user_aliases a WHERE a.user_id = u.id ORDER BY a.kind, a.value), \
+     ARRAY(SELECT a.value FROM user_aliases a WHERE a.user_id = u.id ORDER BY a.kind, a.value)";
+
+/// Index of the first column after [`COLUMNS`].
+pub const NEXT_COLUMN: usize = 18;
+
+pub struct Loaded {
+    pub row_id: i64,
+    pub user: User,
+}
+
+pub fn from_row(row: &Row) -> PgResult<Loaded> {
+    let status: &str = row.try_get(5)?;
+    let kinds: Vec<&str> = row.try_get(16)?;
+    let values: Vec<String> = row.try_get(17)?;
+    let aliases = kinds
+        .into_iter()
+        .zip(values)
+        .filter_map(|(kind, value)| {
+            AliasKind::from_attribute(kind).map(|kind| Alias { kind, value })
+        })
+        .collect();
+    Ok(Loaded {
+        row_id: row.try_get(0)?,
+        user: User {
+            pool_id: UserPoolId::new(row.try_get::<_, String>(1)?),
+            sub: row.try_get(2)?,
+            username: row.try_get(3)?,
+            username_key: row.try_get(4)?,
+            status: UserStatus::parse(status).unwrap_or(UserStatus::Unknown),
+            enabled: row.try_get(6)?,
+            created: Timestamp(row.try_get(7)?),
+            modified: Timestamp(row.try_get(8)?),
+            attributes: from_json(row.try_get::<_, &str>(9)?)?,
+            password: row.try_get(10)?,
+            password_expires: row.try_get::<_, Option<i64>>(11)?.map(Timestamp),
+            aliases,
+            pending_attributes: from_json(row.try_get::<_, &str>(15)?)?,
+            sign_in_failures: FailureState {
+                count: count_from(row.try_get(12)?),
+                last_failure: row.try_get::<_, Option<i64>>(13)?.map(Timestamp),
+                locked_until: row.try_get::<_, Option<i64>>(14)?.map(Timestamp),
+            },
+        },
+    })
+}
+
+fn count_from(stored: i32) -> u32 {
+    u32::try_from(stored).unwrap_or(0)
+}
+
+fn count_to(count: u32) -> i32 {
+    i32::try_from(count).unwrap_or(i32::MAX)
+}
+
+/// Moves aliases away from whoever holds them; the old holder's contact is no
+/// longer verified, since it now signs in someone else.
+async fn take_aliases(c: &impl GenericClient, pool: i64, take: &[Alias]) -> PgResult<()> {
+    for alias in take {
+        let holder = query_opt(
+            c,
+            "DELETE FROM user_aliases WHERE pool = $1 AND kind = $2 AND value = $3 RETURNING user_id",
+            &[&pool, &alias.kind.attribute(), &alias.value],
+        )
+        .await?;
+        let Some(holder) = holder else { continue };
+        let holder: i64 = holder.try_get(0)?;
+        let row = query_found(
+            c,
+            "SELECT attributes FROM users WHERE id = $1 FOR UPDATE",
+            &[&holder],
+        )
+        .await?;
+        let mut attributes: BTreeMap<String, String> = from_json(row.try_get::<_, &str>(0)?)?;
+        let flag = format!("{}_verified", alias.kind.attribute());
+        if let Some(verified) = attributes.get_mut(&flag) {
+            *verified = "false".into();
+            execute(
+                c,
+                "UPDATE users SET attributes = $2 WHERE id = $1",
+                &[&holder, &to_json(&attributes)?],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_aliases_and_index(
+    c: &impl GenericClient,
+    pool: i64,
+    row_id: i64,
+    user: &User,
+) -> PgResult<()> {
+    for alias in &user.aliases {
+        execute(
+            c,
+            "INSERT INTO user_aliases (pool, kind, value, user_id) VALUES ($1, $2, $3, $4)",
+            &[&pool, &alias.kind.attribute(), &alias.value, &row_id],
+        )
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Failure::Store(StoreError::Conflict(Conflict::Alias(alias.clone())))
+            } else {
+                e
+            }
+        })?;
+    }
+    for (attr, value) in user.filter_values() {
+        execute(
+            c,
+            "INSERT INTO user_index (pool, attr, value, user_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+            &[&pool, &attr, &value.as_bytes(), &row_id],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn create(c: &impl GenericClient, user: &User, take: &[Alias]) -> PgResult<()> {
+    let pool = pool_seq(c, user.pool_id.as_str()).await?;
+    take_aliases(c, pool, take).await?;
+    let row = query_found(
+        c,
+        "INSERT INTO users (pool, sub, username, username_key, status, enabled, created, modified,
+                            attributes, password, password_expires, pending_attributes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         RETURNING id",
+        &[
+            &pool,
+            &user.sub,
+            &user.username,
+            &user.username_key,
+            &user.status.as_str(),
+            &user.enabled,
+            &user.created.millis(),
+            &user.modified.millis(),
+            &to_json(&user.attributes)?,
+            &user.password,
+            &user.password_expires.map(Timestamp::millis),
+            &to_json(&user.pending_attributes)?,
+        ],
+    )
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Failure::Store(StoreError::Conflict(Conflict::Username))
+        } else {
+            e
+        }
+    })?;
+    insert_aliases_and_index(c, pool, row.try_get(0)?, user).await
+}
+
+pub async fn update(c: &impl GenericClient, user: &User, take: &[Alias]) -> PgResult<()> {
+    let pool = pool_seq(c, user.pool_id.as_str()).await?;
+    let row = query_found(
+        c,
+        "SELECT id FROM users WHERE pool = $1 AND sub = $2 FOR UPDATE",
+        &[&pool, &user.sub],
+    )
+    .await?;
+    let row_id: i64 = row.try_get(0)?;
+    take_aliases(c, pool, take).await?;
+    execute(
+        c,
+        "UPDATE users SET status = $2, enabled = $3, modified = $4, attributes = $5,
+                          password = $6, password_expires = $7, pending_attributes = $8
+         WHERE id = $1",
+        &[
+            &row_id,
+            &user.status.as_str(),
+            &user.enabled,
+            &user.modified.millis(),
+            &to_json(&user.attributes)?,
+            &user.password,
+            &user.password_expires.map(Timestamp::millis),
+            &to_json(&user.pending_attributes)?,
+        ],
+    )
+    .await?;
+    execute(c, "DELETE FROM user_aliases WHERE user_id = $1", &[&row_id]).await?;
+    execute(c, "DELETE FROM user_index WHERE user_id = $1", &[&row_id]).await?;
+    insert_aliases_and_index(c, pool, row_id, user).await
+}
+
+pub async fn delete(c: &impl GenericClient, pool: &UserPoolId, sub: &str) -> PgResult<()> {
+    execute_some(
+        c,
+        "DELETE FROM users WHERE pool = (SELECT seq FROM pools WHERE id = $1) AND sub = $2",
+        &[&pool.as_str(), &sub],
+    )
+    .await
+}
+
+pub async fn get(c: &impl GenericClient, pool: &UserPoolId, key: &UserKey<'_>) -> PgResult<User> {
+    let base = format!("SELECT {COLUMNS} FROM users u JOIN pools p ON p.seq = u.pool");
+    let row = match key {
+        UserKey::Username(name) => {
+            query_found(
+                c,
+                &format!("{base} WHERE p.id = $1 AND u.username_key = $2"),
+                &[&pool.as_str(), name],
+            )
+            .await
+        }
+        UserKey::Sub(sub) => {
+            query_found(
+                c,
+                &format!("{base} WHERE p.id = $1 AND u.sub = $2"),
+                &[&pool.as_str(), sub],
+            )
+            .await
+        }
+        UserKey::Alias(alias) => {
+            query_found(
+                c,
+                &format!(
+                    "{base} JOIN user_aliases k ON k.user_id = u.id AND k.pool = u.pool
+                     WHERE p.id = $1 AND k.kind = $2 AND k.value = $3"
+                ),
+                &[&pool.as_str(), &alias.kind.attribute(), &alias.value],
+            )
+            .await
+        }
+    }?;
+    Ok(from_row(&row)?.user)
+}
+
+pub async fn count(c: &impl GenericClient, pool: &UserPoolId) -> PgResult<u64> {
+    let seq = pool_seq(c, pool.as_str()).await?;
+    let row = query_found(c, "SELECT count(*) FROM users WHERE pool = $1", &[&seq]).await?;
+    Ok(u64::try_from(row.try_get::<_, i64>(0)?).unwrap_or(0))
+}
+
+/// An exclusive upper bound for values starting with `prefix`: its bytes then
+/// 0xFF, a byte no UTF-8 text contains, so every continuation sorts below it
+/// (the index holds values as bytea, compared byte-wise).
+fn prefix_end(prefix: &str) -> Vec<u8> {
+    let mut end = prefix.as_bytes().to_vec();
+    end.push(0xFF);
+    end
+}
+
+/// Positions: unfiltered and exact listings page by row id; prefix listings
+/// by (value, row id), which follows the index order.
+pub async fn list(
+    c: &impl GenericClient,
+    pool: &UserPoolId,
+    filter: Option<&UserFilter>,
+    page: &PageRequest,
+) -> PgResult<Listing<User>> {
+    let seq = pool_seq(c, pool.as_str()).await?;
+    let limit = limit_plus_one(page.limit);
+    let after_id = page
+        .after
+        .as_deref()
+        .and_then(|a| a.parse::<i64>().ok())
+        .unwrap_or(0);
+    let rows = match filter {
+        None => {
+            query(
+                c,
+                &format!(
+                    "SELECT {COLUMNS}, NULL::bytea FROM users u JOIN pools p ON p.seq = u.pool
+                     WHERE u.pool = $1 AND u.id > $2 ORDER BY u.id LIMIT $3"
+                ),
+                &[&seq, &after_id, &limit],
+            )
+            .await?
+        }
+        Some(f) if f.matching == Match::Exact => {
+            query(
+                c,
+                &format!(
+                    "SELECT {COLUMNS}, NULL::bytea FROM user_index i
+                       JOIN users u ON u.id = i.user_id JOIN pools p ON p.seq = u.pool
+                     WHERE i.pool = $1 AND i.attr = $2 AND i.value = $3 AND i.user_id > $4
+                     ORDER BY i.user_id LIMIT $5"
+                ),
+                &[&seq, &f.attribute, &f.value.as_bytes(), &after_id, &limit],
+            )
+            .await?
+        }
+        Some(f) => {
+            let (after_value, after_row): (String, i64) = page
+                .after
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok())
+                .unwrap_or_else(|| (f.value.clone(), 0));
+            let params: [&(dyn ToSql + Sync); 7] = [
+                &seq,
+                &f.attribute,
+                &f.value.as_bytes(),
+                &prefix_end(&f.value),
+                &after_value.as_bytes(),
+                &after_row,
+                &limit,
+            ];
+            query(
+                c,
+                &format!(
+                    "SELECT {COLUMNS}, i.value FROM user_index i
+                       JOIN users u ON u.id = i.user_id JOIN pools p ON p.seq = u.pool
+                     WHERE i.pool = $1 AND i.attr = $2 AND i.value >= $3 AND i.value < $4
+                       AND (i.value, i.user_id) > ($5, $6)
+                     ORDER BY i.value, i.user_id LIMIT $7"
+                ),
+                &params,
+            )
+            .await?
+        }
+    };
+    let rows = rows
+        .iter()
+        .map(|row| {
+            let position: Option<Vec<u8>> = row.try_get(NEXT_COLUMN)?;
+            Ok((position, from_row(row)?))
+        })
+        .collect::<PgResult<Vec<_>>>()?;
+    let (rows, next) = split_page(rows, page.limit, |(value, loaded)| match value {
+        Some(value) => {
+            serde_json::json!([String::from_utf8_lossy(value), loaded.row_id]).to_string()
+        }
+        None => loaded.row_id.to_string(),
+    });
+    Ok(Listing {
+        items: rows.into_iter().map(|(_, loaded)| loaded.user).collect(),
+        next,
+    })
+}
+
+pub async fn record_sign_in_failure(
+    c: &impl GenericClient,
+    pool: &UserPoolId,
+    sub: &str,
+    now: Timestamp,
+) -> PgResult<FailureState> {
+    let row = query_found(
+        c,
+        "SELECT u.id, u.failed_sign_ins, u.last_failed_sign_in, u.locked_until
+         FROM users u JOIN pools p ON p.seq = u.pool
+         WHERE p.id = $1 AND u.sub = $2 FOR UPDATE OF u",
+        &[&pool.as_str(), &sub],
+    )
+    .await?;
+    let row_id: i64 = row.try_get(0)?;
+    let current = FailureState {
+        count: count_from(row.try_get(1)?),
+        last_failure: row.try_get::<_, Option<i64>>(2)?.map(Timestamp),
+        locked_until: row.try_get::<_, Option<i64>>(3)?.map(Timestamp),
+    };
+    let next = current.after_failure(now);
+    execute(
+        c,
+        "UPDATE users SET failed_sign_ins = $2, last_failed_sign_in = $3, locked_until = $4
+         WHERE id = $1",
+        &[
+            &row_id,
+            &count_to(next.count),
+            &next.last_failure.map(Timestamp::millis),
+            &next.locked_until.map(Timestamp::millis),
+        ],
+    )
+    .await?;
+    Ok(next)
+}
+
+pub async fn clear_sign_in_failures(
+    c: &impl GenericClient,
+    pool: &UserPoolId,
+    sub: &str,
+) -> PgResult<()> {
+    let row_id = user_row_id(c, pool.as_str(), sub).await?;
+    execute(
+        c,
+        "UPDATE users SET failed_sign_ins = 0, last_failed_sign_in = NULL, locked_until = NULL
+         WHERE id = $1 AND (failed_sign_ins <> 0 OR locked_until IS NOT NULL)",
+        &[&row_id],
+    )
+    .await?;
+    Ok(())
+}
