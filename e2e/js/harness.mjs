@@ -104,14 +104,24 @@ function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
+// With TESSERA_E2E_STORE set to a postgres:// URL, servers run on PostgreSQL,
+// each in a schema of its own; unset, on their embedded SQLite store.
+function storeSettings(args) {
+  const url = process.env.TESSERA_E2E_STORE;
+  if (!url || args.includes("--store")) return { args: [], env: {} };
+  const schema = "e2e_js_" + randomUUID().replaceAll("-", "").slice(0, 20);
+  return { args: ["--store", url], env: { TESSERA_POSTGRES_SCHEMA: schema } };
+}
+
 export async function startServer({ env = {}, args = [] } = {}) {
   const bin = findBinary();
   assertBinary(bin);
   const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-e2e-js-"));
+  const store = storeSettings(args);
   const child = spawn(
     bin,
-    ["serve", "--listen", "127.0.0.1:0", "--data-dir", path.join(dataDir, "data"), ...args],
-    { cwd: dataDir, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] },
+    ["serve", "--listen", "127.0.0.1:0", "--data-dir", path.join(dataDir, "data"), ...store.args, ...args],
+    { cwd: dataDir, env: cleanEnv({ ...store.env, ...env }), stdio: ["ignore", "pipe", "pipe"] },
   );
   running.add(child);
   let stdout = "";

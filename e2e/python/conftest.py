@@ -25,12 +25,18 @@ helpers (``from conftest import ...``)
     normalize(data, keep=())
     run_tessera(bin, *args, env=None, cwd=None, timeout=30)
     free_port()
+
+Storage: with `TESSERA_E2E_STORE` set to a postgres:// URL, every server the
+suite starts (unless its test passes `--store` itself) runs on PostgreSQL,
+in a schema of its own derived from its data directory, so restarts reach the
+same data. Unset, servers use their embedded SQLite store.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -62,6 +68,8 @@ TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 DEFAULT_REGION = "us-east-1"
 START_TIMEOUT = 30.0
+
+E2E_STORE = os.environ.get("TESSERA_E2E_STORE") or None
 
 LISTEN_RE = re.compile(r"listening on (http://(\[[^\]]+\]|[^\s:/]+):(\d+))")
 POOL_ID_RE = re.compile(r"^us-east-1_[0-9A-Za-z]{9}$")
@@ -234,7 +242,16 @@ class TesseraServer:
             cmd += ["--data-dir", str(self.data_dir)]
         if self.config_path is not None and "--config" not in self.args:
             cmd += ["--config", str(self.config_path)]
+        if E2E_STORE and "--store" not in self.args:
+            cmd += ["--store", E2E_STORE]
         return cmd + self.args
+
+    def process_env(self) -> dict:
+        env = _clean_env(self.env)
+        if E2E_STORE and "--store" not in self.args and "TESSERA_POSTGRES_SCHEMA" not in self.env:
+            key = str(self.data_dir or self.work_dir).encode()
+            env["TESSERA_POSTGRES_SCHEMA"] = "e2e_" + hashlib.sha256(key).hexdigest()[:20]
+        return env
 
     def start(self, listen=_DEFAULT, timeout: float = START_TIMEOUT) -> "TesseraServer":
         assert self.proc is None or self.proc.poll() is not None, "already running"
@@ -249,7 +266,7 @@ class TesseraServer:
                 stdout=subprocess.PIPE,
                 stderr=stderr_file,
                 stdin=subprocess.DEVNULL,
-                env=_clean_env(self.env),
+                env=self.process_env(),
                 cwd=str(self.cwd),
                 start_new_session=True,
             )

@@ -48,6 +48,17 @@ pub struct CommonArgs {
     #[arg(long, env = "TESSERA_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// Where the data lives: `sqlite` (the default: tessera.db in the data
+    /// directory) or a PostgreSQL URL, postgres://user:password@host:port/db,
+    /// for several nodes over one database.
+    #[arg(
+        long,
+        env = "TESSERA_STORE",
+        value_name = "sqlite|URL",
+        hide_env_values = true
+    )]
+    pub store: Option<String>,
+
     /// TOML configuration file; flags and TESSERA_* variables override it.
     #[arg(long, env = "TESSERA_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -23,6 +23,10 @@ pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
 pub struct FileConfig {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// `sqlite` (the default, in the data directory) or a `postgres://` URL.
+    pub store: Option<Secret>,
+    /// Connection pool settings for a PostgreSQL store.
+    pub postgres: Option<PostgresPoolConfig>,
     pub region: Option<String>,
     pub account_id: Option<String>,
     pub insecure_accept_any_signature: Option<bool>,
@@ -40,6 +44,39 @@ pub struct FileConfig {
     pub sms_webhook: Option<SmsWebhookConfig>,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
+}
+
+/// How many connections a PostgreSQL store keeps, and how long it waits.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresPoolConfig {
+    pub max_connections: Option<usize>,
+    pub connect_timeout_seconds: Option<u64>,
+    pub acquire_timeout_seconds: Option<u64>,
+    /// Keep Tessera's tables in this schema (created if missing).
+    pub schema: Option<String>,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum StoreChoice {
+    /// `tessera.db` in the data directory.
+    Sqlite,
+    /// A PostgreSQL URL (it may carry a password, so it is kept as a secret).
+    Postgres(Secret),
+}
+
+impl StoreChoice {
+    pub fn parse(value: &Secret) -> anyhow::Result<Self> {
+        let text = value.expose();
+        if text == "sqlite" {
+            return Ok(Self::Sqlite);
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Ok(Self::Postgres(value.clone()));
+        }
+        bail!("the store must be `sqlite` or a postgres:// URL")
+    }
 }
 
 /// Email delivery over SMTP.
@@ -137,6 +174,8 @@ pub struct DeclaredUser {
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    pub store: StoreChoice,
+    pub postgres: PostgresPoolConfig,
     pub region: String,
     pub account_id: String,
     pub insecure_accept_any_signature: bool,
@@ -160,6 +199,8 @@ impl Config {
                 .parse()
                 .unwrap_or_else(|_| ([127, 0, 0, 1], 9229).into()),
             data_dir,
+            store: StoreChoice::Sqlite,
+            postgres: PostgresPoolConfig::default(),
             region: DEFAULT_REGION.into(),
             account_id: DEFAULT_ACCOUNT_ID.into(),
             insecure_accept_any_signature: false,
@@ -210,6 +251,9 @@ pub fn resolve_common(args: &CommonArgs) -> anyhow::Result<Config> {
     if let Some(dir) = &args.data_dir {
         config.data_dir = dir.clone();
     }
+    if let Some(store) = &args.store {
+        config.store = StoreChoice::parse(&Secret::new(store.clone()))?;
+    }
     Ok(config)
 }
 
@@ -240,6 +284,12 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     }
     if let Some(v) = file.data_dir {
         config.data_dir = v;
+    }
+    if let Some(v) = file.store {
+        config.store = StoreChoice::parse(&v)?;
+    }
+    if let Some(v) = file.postgres {
+        config.postgres = v;
     }
     if let Some(v) = file.region {
         config.region = v;
@@ -276,6 +326,9 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
 
 fn apply_env(config: &mut Config) -> anyhow::Result<()> {
     // TESSERA_LISTEN and TESSERA_DATA_DIR arrive through clap with the flags.
+    if let Some(v) = env("TESSERA_POSTGRES_SCHEMA") {
+        config.postgres.schema = Some(v);
+    }
     if let Some(v) = env("TESSERA_REGION") {
         config.region = v;
     }

@@ -61,7 +61,8 @@ pub async fn check_against_store(key: &SealingKey, store: &dyn Store) -> anyhow:
         .map_err(|e| anyhow::anyhow!("reading the key check value: {e}"))?;
     if key.verify_check_value(&kept).is_err() {
         bail!(
-            "the key-encryption key does not match the one this data directory was sealed with; refusing to start"
+            "the key-encryption key does not match the one this store's secrets were sealed with; \
+             refusing to start (nodes sharing a database must share its key-encryption key)"
         );
     }
     Ok(())

@@ -23,8 +23,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(config::resolve(&args)?).await,
         Command::Migrate(args) => {
             let config = config::resolve_common(&args)?;
-            let store = server::open_store(&config)?;
-            println!("migrations applied to {}", store.path().display());
+            let opened = server::open_store(&config).await?;
+            println!("migrations applied to {}", opened.location);
             Ok(())
         }
         Command::RotateSigningKeys(args) => {

@@ -3,18 +3,20 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use tessera_core::clock::{Clock, SystemClock};
 use tessera_core::mailer::{DevOutbox, Mailer};
 use tessera_core::services::{Deployment, Services};
+use tessera_core::store::Store;
 use tessera_http::{AdminAuth, AppState};
-use tessera_store::SqliteStore;
+use tessera_store::{PostgresOptions, PostgresStore, SqliteStore};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::config::Config;
+use crate::config::{Config, StoreChoice};
 use crate::{declared, kek};
 
 const DATABASE_FILE: &str = "tessera.db";
@@ -50,11 +52,50 @@ impl RunningServer {
     }
 }
 
-pub fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
+/// An opened store and where it is, for messages (never with credentials).
+pub struct OpenedStore {
+    pub store: Arc<dyn Store>,
+    pub location: String,
+}
+
+/// Opens the configured store, applying pending migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<OpenedStore> {
+    // The data directory also holds a generated key-encryption key.
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
-    SqliteStore::open(config.data_dir.join(DATABASE_FILE))
-        .map_err(|e| anyhow::anyhow!("opening the store: {e}"))
+    match &config.store {
+        StoreChoice::Sqlite => {
+            let path = config.data_dir.join(DATABASE_FILE);
+            let store =
+                SqliteStore::open(&path).map_err(|e| anyhow::anyhow!("opening the store: {e}"))?;
+            Ok(OpenedStore {
+                store: Arc::new(store),
+                location: path.display().to_string(),
+            })
+        }
+        StoreChoice::Postgres(url) => {
+            let mut options = PostgresOptions::new(url.expose());
+            let pool = &config.postgres;
+            if let Some(n) = pool.max_connections {
+                options.max_connections = n;
+            }
+            if let Some(s) = pool.connect_timeout_seconds {
+                options.connect_timeout = Duration::from_secs(s);
+            }
+            if let Some(s) = pool.acquire_timeout_seconds {
+                options.acquire_timeout = Duration::from_secs(s);
+            }
+            options.schema.clone_from(&pool.schema);
+            let store = PostgresStore::open(&options)
+                .await
+                .map_err(|e| anyhow::anyhow!("opening the PostgreSQL store: {e}"))?;
+            let location = store.target().to_owned();
+            Ok(OpenedStore {
+                store: Arc::new(store),
+                location,
+            })
+        }
+    }
 }
 
 fn admin_auth(config: &Config) -> anyhow::Result<AdminAuth> {
@@ -95,7 +136,9 @@ pub async fn build_services(
     mailer: Arc<dyn Mailer>,
     public_url: String,
 ) -> anyhow::Result<Services> {
-    let store = Arc::new(open_store(config)?);
+    let opened = open_store(config).await?;
+    tracing::info!(store = %opened.location, "store opened");
+    let store = opened.store;
     let sealing = kek::load_or_create(config)?;
     kek::check_against_store(&sealing, store.as_ref()).await?;
     Ok(Services::new(

@@ -10,7 +10,8 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::{Credentials, Region};
-use tessera::config::Config;
+use tessera::config::{Config, StoreChoice};
+use tessera::secret::Secret;
 use tessera::server::{RunningServer, start_with_clock};
 use tessera_core::clock::{FixedClock, Timestamp};
 use tessera_core::mailer::StoredMessage;
@@ -32,13 +33,27 @@ pub async fn spawn_app() -> anyhow::Result<TestApp> {
     spawn_app_with(|_| {}).await
 }
 
-/// Starts the app after `adjust` has changed its configuration.
+/// Starts the app after `adjust` has changed its configuration. With
+/// `TESSERA_E2E_STORE` set to a postgres:// URL the app runs on PostgreSQL, in
+/// a schema of its own; unset, on its embedded SQLite store.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> anyhow::Result<TestApp> {
     let data_dir = tempfile::tempdir()?;
     let mut config = Config {
         listen: "127.0.0.1:0".parse()?,
         ..Config::defaults(data_dir.path().to_path_buf())
     };
+    if let Some(url) = std::env::var("TESSERA_E2E_STORE")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        config.store = StoreChoice::parse(&Secret::new(url))?;
+        static STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_nanos();
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        config.postgres.schema = Some(format!("e2e_rs_{nanos}_{n}"));
+    }
     adjust(&mut config);
     // The SDK signs with the system time and, when access keys are configured,
     // the server checks the signature's date against its clock: so the fixed

@@ -56,6 +56,9 @@ pub struct PostgresOptions {
     pub connect_timeout: Duration,
     /// Bounds waiting for a free connection when all are in use.
     pub acquire_timeout: Duration,
+    /// Keep the tables in this schema (created if missing) instead of the
+    /// connection's default, so several deployments can share one database.
+    pub schema: Option<String>,
 }
 
 impl PostgresOptions {
@@ -65,6 +68,7 @@ impl PostgresOptions {
             max_connections: 16,
             connect_timeout: Duration::from_secs(5),
             acquire_timeout: Duration::from_secs(5),
+            schema: None,
         }
     }
 }
@@ -120,11 +124,21 @@ impl PostgresStore {
             .url
             .parse()
             .map_err(|e| StoreError::Backend(format!("the PostgreSQL URL is not valid: {e}")))?;
+        if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
+            return Err(StoreError::Backend(
+                "sslmode=require: Tessera connects to PostgreSQL over plain TCP; \
+                 terminate TLS in the network in front of the database"
+                    .into(),
+            ));
+        }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(options.connect_timeout);
         }
         if config.get_application_name().is_none() {
             config.application_name("tessera");
+        }
+        if let Some(schema) = &options.schema {
+            use_schema(&mut config, schema).await?;
         }
         let target = describe_target(&config);
         let manager = Manager::from_config(
@@ -157,6 +171,46 @@ impl PostgresStore {
     pub fn target(&self) -> &str {
         &self.target
     }
+}
+
+/// Creates `schema` if missing and makes every connection use it.
+async fn use_schema(config: &mut tokio_postgres::Config, schema: &str) -> StoreResult<()> {
+    let valid = !schema.is_empty()
+        && schema.len() <= 63
+        && schema.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && schema
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid {
+        return Err(StoreError::Backend(format!(
+            "the PostgreSQL schema name {schema:?} must be lowercase letters, digits and underscores"
+        )));
+    }
+    let (client, connection) = config
+        .connect(NoTls)
+        .await
+        .map_err(|e| StoreError::Backend(format!("connecting to PostgreSQL: {e}")))?;
+    let driver = tokio::spawn(connection);
+    let created = client
+        .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+        .await;
+    drop(client);
+    let _ = driver.await;
+    match created {
+        // Two nodes creating it at once: one of them sees the other's.
+        Err(e) if e.code() != Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
+            return Err(StoreError::Backend(format!(
+                "creating the PostgreSQL schema {schema}: {e}"
+            )));
+        }
+        _ => {}
+    }
+    let options = match config.get_options() {
+        Some(given) => format!("{given} -c search_path={schema}"),
+        None => format!("-c search_path={schema}"),
+    };
+    config.options(options);
+    Ok(())
 }
 
 fn describe_target(config: &tokio_postgres::Config) -> String {

@@ -86,10 +86,6 @@ impl SqliteStore {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Runs a read on a pooled connection, on the calling task: reads are
     /// short index lookups, and handing each to another thread cost more (two
     /// context switches) than the read itself.

@@ -20,12 +20,6 @@ pub fn url() -> String {
         .unwrap_or_else(|| DEFAULT_URL.to_owned())
 }
 
-/// The URL with `search_path` set to `schema` for every connection.
-fn url_in_schema(url: &str, schema: &str) -> String {
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}options=-c%20search_path%3D{schema}")
-}
-
 /// One schema per test directory; opening again reaches the same schema.
 fn schema_for(dir: &Path) -> String {
     let mut hasher = DefaultHasher::new();
@@ -62,12 +56,9 @@ pub async fn open(dir: &Path) -> PostgresStore {
             }
         })
         .await;
-    let schema = schema_for(dir);
-    client
-        .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-        .await
-        .expect("creating the test's schema");
-    PostgresStore::open(&PostgresOptions::new(url_in_schema(&url, &schema)))
+    let mut options = PostgresOptions::new(url);
+    options.schema = Some(schema_for(dir));
+    PostgresStore::open(&options)
         .await
         .expect("opening PostgreSQL")
 }
