@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::client::AppClient;
@@ -52,6 +53,11 @@ pub struct SqliteStore {
 }
 
 fn configure(conn: &Connection) -> StoreResult<()> {
+    // One plan per statement, whatever its parameters: without this, binding
+    // new values re-prepares cached statements (the profile of a read showed
+    // SQLite parsing SQL on every call).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map_err(backend)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
