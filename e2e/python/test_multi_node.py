@@ -538,3 +538,54 @@ def test_migrate_applies_to_postgres_and_never_prints_the_password(shared_db, te
     # Help lists TESSERA_STORE without echoing the value the environment holds.
     help_text = run_tessera(tessera_bin, "serve", "--help", env={"TESSERA_STORE": url}).output
     assert "TESSERA_STORE" in help_text and secret not in help_text
+
+
+# ---------------------------------------------------------------- declared resources
+
+
+def test_nodes_starting_together_create_declared_resources_once(shared_db, tessera_bin, tmp_path):
+    """Every node runs the same config: nodes starting at the same moment over one
+    database must not create a declared pool, client or user twice, nor refuse to start."""
+    from conftest import TesseraServer
+
+    pool_name = unique("declared")
+    config = f"""
+[[pools]]
+name = "{pool_name}"
+[[pools.clients]]
+name = "web"
+settings = {{ ExplicitAuthFlows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }}
+[[pools.groups]]
+name = "admins"
+[[pools.users]]
+username = "alice"
+password = "{AUTH_PASSWORD}"
+groups = ["admins"]
+"""
+    for round_ in range(3):
+        env = {**shared_db.env, "TESSERA_POSTGRES_SCHEMA": f"declared_{os.getpid()}_{round_}_{time.time_ns()}"}
+        servers = [
+            TesseraServer(tessera_bin, tmp_path / f"r{round_}n{i}", config_toml=config, env=env,
+                          args=["--store", shared_db.pg.url, "--public-url", PUBLIC_URL])
+            for i in range(2)
+        ]
+        try:
+            with ThreadPoolExecutor(2) as pool:
+                for started in pool.map(lambda s: s.start(), servers):
+                    assert started.running, started.stderr_text()
+            c1, c2 = make_client(servers[0]), make_client(servers[1])
+            pools = [p for p in c1.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == pool_name]
+            assert len(pools) == 1, pools
+            pool_id = pools[0]["Id"]
+            assert [p["Id"] for p in c2.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == pool_name] == [pool_id]
+            clients = c2.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+            assert [c["ClientName"] for c in clients] == ["web"], clients
+            tokens = c2.initiate_auth(
+                ClientId=clients[0]["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "alice", "PASSWORD": AUTH_PASSWORD},
+            )["AuthenticationResult"]
+            assert jwt_claims(tokens["AccessToken"])["cognito:groups"] == ["admins"]
+            assert len(c1.list_users(UserPoolId=pool_id)["Users"]) == 1
+        finally:
+            for s in servers:
+                s.stop()

@@ -1,5 +1,9 @@
 //! Pools, clients, groups and users declared in the config file, created at
-//! start when missing. Running it again changes nothing.
+//! start when missing. Running it again changes nothing, and several nodes
+//! running it at once over one database create each resource once: a pool or
+//! client declared without an id gets one derived from its name, so every
+//! node creates the same one, and a create that loses to another node's is
+//! taken as done.
 
 use anyhow::Context;
 use serde_json::{Map, Value};
@@ -11,6 +15,7 @@ use tessera_core::services::clients::CreateClient;
 use tessera_core::services::groups::GroupInput;
 use tessera_core::services::pools::CreatePool;
 use tessera_core::services::users::{CreateUser, MessageAction};
+use tessera_crypto::derived;
 
 use tessera_http::model::{Operation, validate_input};
 
@@ -36,9 +41,14 @@ fn check(
     validate_input(op, &Value::Object(input)).map_err(|e| anyhow::anyhow!("{}", e.message()))
 }
 
-pub async fn apply(services: &Services, pools: &[DeclaredPool]) -> anyhow::Result<()> {
+/// Creates what is missing; `region` prefixes the ids derived for pools.
+pub async fn apply(
+    services: &Services,
+    region: &str,
+    pools: &[DeclaredPool],
+) -> anyhow::Result<()> {
     for declared in pools {
-        let pool_id = ensure_pool(services, declared)
+        let pool_id = ensure_pool(services, region, declared)
             .await
             .with_context(|| format!("declared pool {:?}", declared.name))?;
         for client in &declared.clients {
@@ -72,7 +82,11 @@ pub async fn apply(services: &Services, pools: &[DeclaredPool]) -> anyhow::Resul
     Ok(())
 }
 
-async fn ensure_pool(services: &Services, declared: &DeclaredPool) -> anyhow::Result<UserPoolId> {
+async fn ensure_pool(
+    services: &Services,
+    region: &str,
+    declared: &DeclaredPool,
+) -> anyhow::Result<UserPoolId> {
     let mut members = members(&declared.settings)?;
     check(
         Operation::CreateUserPool,
@@ -93,28 +107,39 @@ async fn ensure_pool(services: &Services, declared: &DeclaredPool) -> anyhow::Re
         schema,
         tags,
     };
-    if let Some(id) = &declared.id {
-        let id = UserPoolId::new(id);
-        return match services.describe_pool(&id).await {
-            Ok(_) => Ok(id),
-            Err(Error::ResourceNotFound(_)) => {
-                Ok(services.create_pool_with_id(id, input).await?.id)
+    let id = match &declared.id {
+        Some(id) => UserPoolId::new(id),
+        None => {
+            // A pool created before ids were derived is found by its name.
+            let mut token = None;
+            loop {
+                let page = services.list_pools(60, token.as_deref()).await?;
+                if let Some(p) = page.items.iter().find(|p| p.name == declared.name) {
+                    return Ok(p.id.clone());
+                }
+                match page.next {
+                    Some(t) => token = Some(t),
+                    None => break,
+                }
             }
-            Err(e) => Err(e.into()),
-        };
-    }
-    let mut token = None;
-    loop {
-        let page = services.list_pools(60, token.as_deref()).await?;
-        if let Some(p) = page.items.iter().find(|p| p.name == declared.name) {
-            return Ok(p.id.clone());
+            UserPoolId::new(format!(
+                "{region}_{}",
+                derived::alphanumeric(format!("pool {}", declared.name).as_bytes(), 9)
+            ))
         }
-        match page.next {
-            Some(t) => token = Some(t),
-            None => break,
-        }
+    };
+    match services.describe_pool(&id).await {
+        Ok(_) => return Ok(id),
+        Err(Error::ResourceNotFound(_)) => {}
+        Err(e) => return Err(e.into()),
     }
-    Ok(services.create_pool(input).await?.id)
+    match services.create_pool_with_id(id.clone(), input).await {
+        Ok(pool) => Ok(pool.id),
+        Err(e) => match services.describe_pool(&id).await {
+            Ok(_) => Ok(id),
+            Err(_) => Err(e.into()),
+        },
+    }
 }
 
 async fn ensure_client(
@@ -122,13 +147,8 @@ async fn ensure_client(
     pool_id: &UserPoolId,
     declared: &DeclaredClient,
 ) -> anyhow::Result<()> {
-    if let Some(id) = &declared.id {
-        match services.describe_client(pool_id, &ClientId::new(id)).await {
-            Ok(_) => return Ok(()),
-            Err(Error::ResourceNotFound(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
-    } else {
+    if declared.id.is_none() {
+        // A client created before ids were derived is found by its name.
         let mut token = None;
         loop {
             let page = services
@@ -143,6 +163,18 @@ async fn ensure_client(
             }
         }
     }
+    let id = match &declared.id {
+        Some(id) => ClientId::new(id),
+        None => ClientId::new(derived::alphanumeric_lower(
+            format!("client {pool_id} {}", declared.name).as_bytes(),
+            26,
+        )),
+    };
+    match services.describe_client(pool_id, &id).await {
+        Ok(_) => return Ok(()),
+        Err(Error::ResourceNotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
     let settings = members(&declared.settings)?;
     check(
         Operation::CreateUserPoolClient,
@@ -152,16 +184,22 @@ async fn ensure_client(
             ("ClientName", Value::from(declared.name.as_str())),
         ],
     )?;
-    services
+    let created = services
         .create_client(CreateClient {
             pool_id: pool_id.clone(),
             name: declared.name.clone(),
             generate_secret: declared.generate_secret,
-            id: declared.id.as_deref().map(ClientId::new),
+            id: Some(id.clone()),
             members: settings,
         })
-        .await?;
-    Ok(())
+        .await;
+    match created {
+        Ok(_) => Ok(()),
+        Err(e) => match services.describe_client(pool_id, &id).await {
+            Ok(_) => Ok(()),
+            Err(_) => Err(e.into()),
+        },
+    }
 }
 
 async fn ensure_user(
@@ -174,7 +212,7 @@ async fn ensure_user(
         Err(Error::UserNotFound) => {}
         Err(e) => return Err(e.into()),
     }
-    services
+    let created = services
         .admin_create_user(CreateUser {
             pool_id: pool_id.clone(),
             username: declared.username.clone(),
@@ -188,7 +226,13 @@ async fn ensure_user(
             message_action: MessageAction::Suppress,
             delivery_mediums: Vec::new(),
         })
-        .await?;
+        .await;
+    match created {
+        Ok(_) => {}
+        // Another node created it just now, and sets it up.
+        Err(Error::UsernameExists(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
     if let Some(password) = &declared.password {
         services
             .admin_set_user_password(pool_id, &declared.username, password.expose(), true)

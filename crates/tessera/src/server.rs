@@ -184,7 +184,7 @@ pub async fn start_with_clock(
     });
     let mailer = crate::delivery::build_mailer(&config, outbox.clone())?;
     let services = Arc::new(build_services(&config, clock.clone(), mailer, public_url).await?);
-    declared::apply(&services, &config.pools).await?;
+    declared::apply(&services, &config.region, &config.pools).await?;
 
     let state = AppState {
         services,
