@@ -175,6 +175,13 @@ pub async fn start_with_clock(
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
+    if matches!(config.store, StoreChoice::Postgres(_)) && config.public_url.is_none() {
+        tracing::warn!(
+            %public_url,
+            "no public URL configured: tokens name this node's address as their issuer, \
+             so other nodes will refuse them; give every node the same --public-url"
+        );
+    }
     let outbox = config.dev_outbox_enabled().then(|| {
         Arc::new(DevOutbox::new(
             OUTBOX_CAPACITY,
