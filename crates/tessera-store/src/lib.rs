@@ -6,6 +6,7 @@
 //!   nodes over one database — a connection pool, transactions retried on
 //!   serialization failures, migrations under an advisory lock.
 
+mod decoded;
 mod paging;
 pub mod postgres;
 pub mod sqlite;

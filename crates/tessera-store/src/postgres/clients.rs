@@ -8,22 +8,24 @@ use tessera_core::store::{Conflict, Listing, PageRequest, StoreError};
 use tokio_postgres::Row;
 
 use super::codec::{
-    Failure, PgResult, execute_some, is_unique_violation, json_object, pool_seq, query,
-    query_found, to_json,
+    Failure, PgResult, execute_some, is_unique_violation, memoized, pool_seq, query, query_found,
+    to_json,
 };
+use crate::decoded::CLIENT_SETTINGS;
 use crate::paging::{limit_plus_one, split_page};
 
 const COLUMNS: &str = "p.id, c.id, c.name, c.secret, c.created, c.modified, c.settings";
 
 fn from_row(row: &Row) -> PgResult<AppClient> {
+    let id: String = row.try_get(1)?;
     Ok(AppClient {
         pool_id: UserPoolId::new(row.try_get::<_, String>(0)?),
-        id: ClientId::new(row.try_get::<_, String>(1)?),
         name: row.try_get(2)?,
         secret: row.try_get(3)?,
         created: Timestamp(row.try_get(4)?),
         modified: Timestamp(row.try_get(5)?),
-        settings: json_object(row, 6)?,
+        settings: memoized(&CLIENT_SETTINGS, &id, row, 6)?,
+        id: ClientId::new(id),
     })
 }
 

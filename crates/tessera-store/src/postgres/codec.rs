@@ -1,7 +1,6 @@
 //! Statement helpers, row ↔ domain conversions and PostgreSQL error mapping.
 
 use deadpool_postgres::GenericClient;
-use serde_json::{Map, Value};
 use tessera_core::store::{StoreError, StoreResult};
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
@@ -87,8 +86,15 @@ pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> PgResult<T> {
         .map_err(|e| Failure::Store(StoreError::Backend(format!("decoding a stored value: {e}"))))
 }
 
-pub fn json_object(row: &Row, index: usize) -> PgResult<Map<String, Value>> {
-    from_json(row.try_get::<_, &str>(index)?)
+/// Column `index` decoded through `memo`, keyed by `id`.
+pub fn memoized<T: serde::de::DeserializeOwned + Clone>(
+    memo: &crate::decoded::Memo<T>,
+    id: &str,
+    row: &Row,
+    index: usize,
+) -> PgResult<T> {
+    memo.decode(id, row.try_get::<_, &str>(index)?)
+        .map_err(|e| Failure::Store(StoreError::Backend(format!("decoding a stored value: {e}"))))
 }
 
 pub async fn query(c: &impl GenericClient, sql: &str, params: Params<'_>) -> PgResult<Vec<Row>> {

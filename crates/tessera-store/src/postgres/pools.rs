@@ -8,9 +8,10 @@ use tessera_core::store::{Conflict, Listing, PageRequest, StoreError};
 use tokio_postgres::Row;
 
 use super::codec::{
-    Failure, PgResult, execute_some, from_json, is_unique_violation, json_object, query,
-    query_found, query_opt, to_json,
+    Failure, PgResult, execute_some, from_json, is_unique_violation, memoized, query, query_found,
+    query_opt, to_json,
 };
+use crate::decoded::{POOL_SCHEMA, POOL_SETTINGS};
 use crate::paging::{limit_plus_one, split_page};
 
 pub async fn get_meta(c: &impl GenericClient, key: &str) -> PgResult<Option<Vec<u8>>> {
@@ -32,15 +33,16 @@ pub async fn init_meta(c: &impl GenericClient, key: &str, value: &[u8]) -> PgRes
 const COLUMNS: &str = "id, name, arn, created, modified, settings, schema, tags";
 
 fn from_row(row: &Row) -> PgResult<UserPool> {
+    let id: String = row.try_get(0)?;
     Ok(UserPool {
-        id: UserPoolId::new(row.try_get::<_, String>(0)?),
         name: row.try_get(1)?,
         arn: row.try_get(2)?,
         created: Timestamp(row.try_get(3)?),
         modified: Timestamp(row.try_get(4)?),
-        settings: json_object(row, 5)?,
-        schema: from_json(row.try_get::<_, &str>(6)?)?,
+        settings: memoized(&POOL_SETTINGS, &id, row, 5)?,
+        schema: memoized(&POOL_SCHEMA, &id, row, 6)?,
         tags: from_json(row.try_get::<_, &str>(7)?)?,
+        id: UserPoolId::new(id),
     })
 }
 

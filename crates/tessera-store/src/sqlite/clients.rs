@@ -7,21 +7,23 @@ use tessera_core::ids::{ClientId, UserPoolId};
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
 use super::codec::{
-    CachedQueryRow, backend, found, is_unique_violation, json_object, pool_seq, to_json,
+    CachedQueryRow, backend, found, is_unique_violation, memoized, pool_seq, to_json,
 };
+use crate::decoded::CLIENT_SETTINGS;
 use crate::paging::{limit_plus_one, split_page};
 
 const COLUMNS: &str = "p.id, c.id, c.name, c.secret, c.created, c.modified, c.settings";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<AppClient> {
+    let id: String = row.get(1)?;
     Ok(AppClient {
         pool_id: UserPoolId::new(row.get::<_, String>(0)?),
-        id: ClientId::new(row.get::<_, String>(1)?),
         name: row.get(2)?,
         secret: row.get(3)?,
         created: Timestamp(row.get(4)?),
         modified: Timestamp(row.get(5)?),
-        settings: json_object(row, 6)?,
+        settings: memoized(&CLIENT_SETTINGS, &id, row, 6)?,
+        id: ClientId::new(id),
     })
 }
 

@@ -1,7 +1,6 @@
 //! Conversions between rows and domain types, and SQLite error mapping.
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Params, Row};
-use serde_json::{Map, Value};
 use tessera_core::store::{StoreError, StoreResult};
 
 pub fn backend(e: rusqlite::Error) -> StoreError {
@@ -26,8 +25,16 @@ pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result
     })
 }
 
-pub fn json_object(row: &Row<'_>, index: usize) -> rusqlite::Result<Map<String, Value>> {
-    from_json(&row.get::<_, String>(index)?)
+/// Column `index` decoded through `memo`, keyed by `id`.
+pub fn memoized<T: serde::de::DeserializeOwned + Clone>(
+    memo: &crate::decoded::Memo<T>,
+    id: &str,
+    row: &Row<'_>,
+    index: usize,
+) -> rusqlite::Result<T> {
+    memo.decode(id, row.get_ref(index)?.as_str()?).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 /// Turns "no row" into NotFound and other errors into Backend.

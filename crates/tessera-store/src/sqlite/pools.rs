@@ -7,8 +7,9 @@ use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
 use super::codec::{
-    CachedQueryRow, backend, found, from_json, is_unique_violation, json_object, to_json,
+    CachedQueryRow, backend, found, from_json, is_unique_violation, memoized, to_json,
 };
+use crate::decoded::{POOL_SCHEMA, POOL_SETTINGS};
 use crate::paging::{limit_plus_one, split_page};
 
 pub fn get_meta(conn: &Connection, key: &str) -> StoreResult<Option<Vec<u8>>> {
@@ -37,15 +38,16 @@ pub fn init_meta(conn: &Connection, key: &str, value: &[u8]) -> StoreResult<Vec<
 const COLUMNS: &str = "id, name, arn, created, modified, settings, schema, tags";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<UserPool> {
+    let id: String = row.get(0)?;
     Ok(UserPool {
-        id: UserPoolId::new(row.get::<_, String>(0)?),
         name: row.get(1)?,
         arn: row.get(2)?,
         created: Timestamp(row.get(3)?),
         modified: Timestamp(row.get(4)?),
-        settings: json_object(row, 5)?,
-        schema: from_json(&row.get::<_, String>(6)?)?,
-        tags: from_json(&row.get::<_, String>(7)?)?,
+        settings: memoized(&POOL_SETTINGS, &id, row, 5)?,
+        schema: memoized(&POOL_SCHEMA, &id, row, 6)?,
+        tags: from_json(row.get_ref(7)?.as_str()?)?,
+        id: UserPoolId::new(id),
     })
 }
 
