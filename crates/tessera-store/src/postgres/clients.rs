@@ -4,12 +4,11 @@ use deadpool_postgres::GenericClient;
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::client::AppClient;
 use tessera_core::ids::{ClientId, UserPoolId};
-use tessera_core::store::{Conflict, Listing, PageRequest, StoreError};
+use tessera_core::store::{Conflict, Listing, PageRequest};
 use tokio_postgres::Row;
 
 use super::codec::{
-    Failure, PgResult, execute_some, is_unique_violation, memoized, pool_seq, query, query_found,
-    to_json,
+    PgResult, execute_some, memoized, pool_seq, query, query_found, to_json, unique_as,
 };
 use crate::decoded::CLIENT_SETTINGS;
 use crate::paging::{limit_plus_one, split_page};
@@ -46,13 +45,7 @@ pub async fn create(c: &impl GenericClient, client: &AppClient) -> PgResult<()> 
         ],
     )
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Failure::Store(StoreError::Conflict(Conflict::ClientId))
-        } else {
-            e
-        }
-    })?;
+    .map_err(unique_as(Conflict::ClientId))?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Statement helpers, row ↔ domain conversions and PostgreSQL error mapping.
 
 use deadpool_postgres::GenericClient;
-use tessera_core::store::{StoreError, StoreResult};
+use tessera_core::store::{Conflict, StoreError, StoreResult};
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
@@ -74,6 +74,17 @@ fn describe(e: &tokio_postgres::Error) -> String {
 
 pub fn is_unique_violation(e: &Failure) -> bool {
     matches!(e, Failure::Db(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION))
+}
+
+/// Reads a uniqueness violation as the contract's `Conflict`.
+pub fn unique_as(conflict: Conflict) -> impl FnOnce(Failure) -> Failure {
+    move |e| {
+        if is_unique_violation(&e) {
+            Failure::Store(StoreError::Conflict(conflict))
+        } else {
+            e
+        }
+    }
 }
 
 pub fn to_json<T: serde::Serialize>(value: &T) -> PgResult<String> {

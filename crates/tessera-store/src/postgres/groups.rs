@@ -5,12 +5,11 @@ use tessera_core::clock::Timestamp;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::user::User;
 use tessera_core::ids::{GroupName, UserPoolId};
-use tessera_core::store::{Conflict, Listing, PageRequest, StoreError};
+use tessera_core::store::{Conflict, Listing, PageRequest};
 use tokio_postgres::Row;
 
 use super::codec::{
-    Failure, Params, PgResult, execute, execute_some, is_unique_violation, pool_seq, query,
-    query_found, user_row_id,
+    Params, PgResult, execute, execute_some, pool_seq, query, query_found, unique_as, user_row_id,
 };
 use super::users;
 use crate::paging::{limit_plus_one, split_page};
@@ -47,13 +46,7 @@ pub async fn create(c: &impl GenericClient, group: &Group) -> PgResult<()> {
         ],
     )
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Failure::Store(StoreError::Conflict(Conflict::GroupName))
-        } else {
-            e
-        }
-    })?;
+    .map_err(unique_as(Conflict::GroupName))?;
     Ok(())
 }
 

@@ -4,12 +4,11 @@ use deadpool_postgres::GenericClient;
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::pool::UserPool;
 use tessera_core::ids::UserPoolId;
-use tessera_core::store::{Conflict, Listing, PageRequest, StoreError};
+use tessera_core::store::{Conflict, Listing, PageRequest};
 use tokio_postgres::Row;
 
 use super::codec::{
-    Failure, PgResult, execute_some, from_json, is_unique_violation, memoized, query, query_found,
-    query_opt, to_json,
+    PgResult, execute_some, from_json, memoized, query, query_found, query_opt, to_json, unique_as,
 };
 use crate::decoded::{POOL_SCHEMA, POOL_SETTINGS};
 use crate::paging::{limit_plus_one, split_page};
@@ -63,13 +62,7 @@ pub async fn create(c: &impl GenericClient, pool: &UserPool) -> PgResult<()> {
         ],
     )
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Failure::Store(StoreError::Conflict(Conflict::PoolId))
-        } else {
-            e
-        }
-    })?;
+    .map_err(unique_as(Conflict::PoolId))?;
     Ok(())
 }
 

@@ -10,13 +10,13 @@ use tessera_core::domain::filter::{Match, UserFilter};
 use tessera_core::domain::lockout::FailureState;
 use tessera_core::domain::user::{Alias, AliasKind, User, UserStatus};
 use tessera_core::ids::UserPoolId;
-use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, UserKey};
+use tessera_core::store::{Conflict, Listing, PageRequest, UserKey};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use super::codec::{
-    Failure, PgResult, execute, execute_some, from_json, is_unique_violation, pool_seq, query,
-    query_found, query_opt, to_json, user_row_id,
+    PgResult, execute, execute_some, from_json, pool_seq, query, query_found, query_opt, to_json,
+    unique_as, user_row_id,
 };
 use crate::paging::{limit_plus_one, split_page};
 
@@ -125,13 +125,7 @@ async fn insert_aliases_and_index(
             &[&pool, &alias.kind.attribute(), &alias.value, &row_id],
         )
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                Failure::Store(StoreError::Conflict(Conflict::Alias(alias.clone())))
-            } else {
-                e
-            }
-        })?;
+        .map_err(unique_as(Conflict::Alias(alias.clone())))?;
     }
     for (attr, value) in user.filter_values() {
         execute(
@@ -170,13 +164,7 @@ pub async fn create(c: &impl GenericClient, user: &User, take: &[Alias]) -> PgRe
         ],
     )
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Failure::Store(StoreError::Conflict(Conflict::Username))
-        } else {
-            e
-        }
-    })?;
+    .map_err(unique_as(Conflict::Username))?;
     insert_aliases_and_index(c, pool, row.try_get(0)?, user).await
 }
 
