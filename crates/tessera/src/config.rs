@@ -375,6 +375,26 @@ mod tests {
     }
 
     #[test]
+    fn store_is_sqlite_or_a_postgres_url_and_never_echoed() {
+        let parse = |v: &str| StoreChoice::parse(&Secret::new(v));
+        assert!(matches!(parse("sqlite"), Ok(StoreChoice::Sqlite)));
+        assert!(matches!(
+            parse("postgresql://u:pw@db/tessera"),
+            Ok(StoreChoice::Postgres(_))
+        ));
+        let err = parse("mysql://u:hunter2@db/x").expect_err("refused");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let file: FileConfig = toml::from_str(
+            "store = \"postgres://u:hunter2@db/t\"\n[postgres]\nmax_connections = 4\n",
+        )
+        .expect("parses");
+        assert!(!format!("{file:?}").contains("hunter2"));
+        let unknown = toml::from_str::<FileConfig>("[postgres]\nmax_conections = 4\n")
+            .expect_err("unknown key");
+        assert!(unknown.to_string().contains("max_conections"), "{unknown}");
+    }
+
+    #[test]
     fn declared_resources_parse() {
         let file: FileConfig = toml::from_str(
             r#"
