@@ -589,3 +589,12 @@ groups = ["admins"]
         finally:
             for s in servers:
                 s.stop()
+
+
+def test_an_unreachable_database_refuses_start_clearly(tessera_bin, tmp_path):
+    # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    result = run_tessera(tessera_bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", tmp_path / "data",
+                         "--store", "postgres://tessera:hunter2-secret@127.0.0.1:1/tessera", timeout=60)
+    assert not result.timed_out and result.returncode != 0, result.output
+    assert "Connection refused" in result.output, result.output
+    assert "hunter2-secret" not in result.output

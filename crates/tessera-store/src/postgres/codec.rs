@@ -34,8 +34,25 @@ impl From<StoreError> for Failure {
 
 impl From<deadpool_postgres::PoolError> for Failure {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        Failure::Unavailable(e.to_string())
+        Failure::Unavailable(with_causes(&e))
     }
+}
+
+/// The error and its causes, "outer: inner: …" (the drivers keep the useful
+/// part, such as "Connection refused", in the causes).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        // Wrappers often repeat their cause in their own message.
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 impl Failure {
@@ -68,7 +85,7 @@ impl Failure {
 fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{}: {}", db.code().code(), db.message()),
-        None => e.to_string(),
+        None => with_causes(e),
     }
 }
 
