@@ -598,3 +598,11 @@ def test_an_unreachable_database_refuses_start_clearly(tessera_bin, tmp_path):
     assert not result.timed_out and result.returncode != 0, result.output
     assert "Connection refused" in result.output, result.output
     assert "hunter2-secret" not in result.output
+
+
+def test_a_malformed_database_url_is_named_without_its_password(tessera_bin, tmp_path):
+    result = run_tessera(tessera_bin, "migrate", "--data-dir", tmp_path / "data",
+                         "--store", "postgres://tessera:hunter2-secret@db.invalid:notaport/tessera", timeout=30)
+    assert result.returncode != 0, result.output
+    assert "invalid value for option `port`" in result.output, result.output
+    assert "hunter2-secret" not in result.output

@@ -40,7 +40,7 @@ impl From<deadpool_postgres::PoolError> for Failure {
 
 /// The error and its causes, "outer: inner: …" (the drivers keep the useful
 /// part, such as "Connection refused", in the causes).
-fn with_causes(e: &dyn std::error::Error) -> String {
+pub fn with_causes(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {

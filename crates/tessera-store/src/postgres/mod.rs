@@ -120,10 +120,12 @@ macro_rules! read {
 impl PostgresStore {
     /// Connects, and applies pending migrations.
     pub async fn open(options: &PostgresOptions) -> StoreResult<Self> {
-        let mut config: tokio_postgres::Config = options
-            .url
-            .parse()
-            .map_err(|e| StoreError::Backend(format!("the PostgreSQL URL is not valid: {e}")))?;
+        let mut config: tokio_postgres::Config = options.url.parse().map_err(|e| {
+            StoreError::Backend(format!(
+                "the PostgreSQL URL is not valid: {}",
+                codec::with_causes(&e)
+            ))
+        })?;
         if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
             return Err(StoreError::Backend(
                 "sslmode=require: Tessera connects to PostgreSQL over plain TCP; \
