@@ -156,7 +156,9 @@ pub trait Store: Send + Sync + 'static {
         family: &TokenFamily,
         refresh: &RefreshTokenRecord,
     ) -> StoreResult<()>;
-    async fn get_token_family(&self, origin_jti: &str) -> StoreResult<TokenFamily>;
+    /// A token family and the user it belongs to, in one lookup: every
+    /// access-token operation needs both.
+    async fn get_token_family(&self, origin_jti: &str) -> StoreResult<(TokenFamily, User)>;
     async fn find_refresh_token(
         &self,
         token_hash: &[u8],

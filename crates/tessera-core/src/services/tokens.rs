@@ -389,8 +389,8 @@ impl Services {
             ));
         }
         let origin_jti = text("origin_jti").ok_or_else(invalid_access_token)?;
-        let family = match self.store.get_token_family(origin_jti).await {
-            Ok(f) => f,
+        let (family, user) = match self.store.get_token_family(origin_jti).await {
+            Ok(found) => found,
             Err(StoreError::NotFound) => {
                 return Err(Error::NotAuthorized("Access Token has been revoked".into()));
             }
@@ -400,15 +400,6 @@ impl Services {
             return Err(Error::NotAuthorized("Access Token has been revoked".into()));
         }
         let pool = self.pool(&family.pool_id).await?;
-        let user = match self
-            .store
-            .get_user(&pool.id, crate::store::UserKey::Sub(&family.sub))
-            .await
-        {
-            Ok(u) => u,
-            Err(StoreError::NotFound) => return Err(Error::UserNotFound),
-            Err(e) => return Err(e.into()),
-        };
         Ok(Authenticated {
             pool,
             user,

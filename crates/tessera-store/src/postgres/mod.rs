@@ -388,7 +388,7 @@ impl Store for PostgresStore {
             .await?)
     }
 
-    async fn get_token_family(&self, origin_jti: &str) -> StoreResult<TokenFamily> {
+    async fn get_token_family(&self, origin_jti: &str) -> StoreResult<(TokenFamily, User)> {
         read!(self, |c| tokens::get_family(&c, origin_jti).await)
     }
 

@@ -3,13 +3,17 @@
 use deadpool_postgres::GenericClient;
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
+use tessera_core::domain::user::User;
 use tessera_core::ids::{ClientId, UserPoolId};
 use tokio_postgres::Row;
 
 use super::codec::{PgResult, execute, execute_some, pool_seq, query_found, user_row_id};
+use super::users;
 
 const FAMILY_COLUMNS: &str =
     "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked";
+/// How many columns [`FAMILY_COLUMNS`] names.
+const FAMILY_WIDTH: usize = 7;
 const FAMILY_JOINS: &str =
     "token_families f JOIN users u ON u.id = f.user_id JOIN pools p ON p.seq = u.pool";
 
@@ -64,14 +68,20 @@ pub async fn create_family(
     insert_refresh(c, refresh).await
 }
 
-pub async fn get_family(c: &impl GenericClient, origin_jti: &str) -> PgResult<TokenFamily> {
+pub async fn get_family(c: &impl GenericClient, origin_jti: &str) -> PgResult<(TokenFamily, User)> {
     let row = query_found(
         c,
-        &format!("SELECT {FAMILY_COLUMNS} FROM {FAMILY_JOINS} WHERE f.origin_jti = $1"),
+        &format!(
+            "SELECT {FAMILY_COLUMNS}, {} FROM {FAMILY_JOINS} WHERE f.origin_jti = $1",
+            users::COLUMNS
+        ),
         &[&origin_jti],
     )
     .await?;
-    family_from(&row, 0)
+    Ok((
+        family_from(&row, 0)?,
+        users::from_row_at(&row, FAMILY_WIDTH)?.user,
+    ))
 }
 
 pub async fn find_refresh(

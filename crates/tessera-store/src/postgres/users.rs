@@ -35,10 +35,11 @@ pub struct Loaded {
     pub user: User,
 }
 
-pub fn from_row(row: &Row) -> PgResult<Loaded> {
-    let status: &str = row.try_get(5)?;
-    let kinds: Vec<&str> = row.try_get(16)?;
-    let values: Vec<String> = row.try_get(17)?;
+/// A user from the row's columns starting at `at`, in [`COLUMNS`] order.
+pub fn from_row_at(row: &Row, at: usize) -> PgResult<Loaded> {
+    let status: &str = row.try_get(at + 5)?;
+    let kinds: Vec<&str> = row.try_get(at + 16)?;
+    let values: Vec<String> = row.try_get(at + 17)?;
     let aliases = kinds
         .into_iter()
         .zip(values)
@@ -47,28 +48,32 @@ pub fn from_row(row: &Row) -> PgResult<Loaded> {
         })
         .collect();
     Ok(Loaded {
-        row_id: row.try_get(0)?,
+        row_id: row.try_get(at)?,
         user: User {
-            pool_id: UserPoolId::new(row.try_get::<_, String>(1)?),
-            sub: row.try_get(2)?,
-            username: row.try_get(3)?,
-            username_key: row.try_get(4)?,
+            pool_id: UserPoolId::new(row.try_get::<_, String>(at + 1)?),
+            sub: row.try_get(at + 2)?,
+            username: row.try_get(at + 3)?,
+            username_key: row.try_get(at + 4)?,
             status: UserStatus::parse(status).unwrap_or(UserStatus::Unknown),
-            enabled: row.try_get(6)?,
-            created: Timestamp(row.try_get(7)?),
-            modified: Timestamp(row.try_get(8)?),
-            attributes: from_json(row.try_get::<_, &str>(9)?)?,
-            password: row.try_get(10)?,
-            password_expires: row.try_get::<_, Option<i64>>(11)?.map(Timestamp),
+            enabled: row.try_get(at + 6)?,
+            created: Timestamp(row.try_get(at + 7)?),
+            modified: Timestamp(row.try_get(at + 8)?),
+            attributes: from_json(row.try_get::<_, &str>(at + 9)?)?,
+            password: row.try_get(at + 10)?,
+            password_expires: row.try_get::<_, Option<i64>>(at + 11)?.map(Timestamp),
             aliases,
-            pending_attributes: from_json(row.try_get::<_, &str>(15)?)?,
+            pending_attributes: from_json(row.try_get::<_, &str>(at + 15)?)?,
             sign_in_failures: FailureState {
-                count: count_from(row.try_get(12)?),
-                last_failure: row.try_get::<_, Option<i64>>(13)?.map(Timestamp),
-                locked_until: row.try_get::<_, Option<i64>>(14)?.map(Timestamp),
+                count: count_from(row.try_get(at + 12)?),
+                last_failure: row.try_get::<_, Option<i64>>(at + 13)?.map(Timestamp),
+                locked_until: row.try_get::<_, Option<i64>>(at + 14)?.map(Timestamp),
             },
         },
     })
+}
+
+pub fn from_row(row: &Row) -> PgResult<Loaded> {
+    from_row_at(row, 0)
 }
 
 fn count_from(stored: i32) -> u32 {

@@ -291,7 +291,7 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn get_token_family(&self, origin_jti: &str) -> StoreResult<TokenFamily> {
+    async fn get_token_family(&self, origin_jti: &str) -> StoreResult<(TokenFamily, User)> {
         self.read(|c| tokens::get_family(c, origin_jti))
     }
 

@@ -3,13 +3,17 @@
 use rusqlite::{Connection, Row, params};
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
+use tessera_core::domain::user::User;
 use tessera_core::ids::{ClientId, UserPoolId};
 use tessera_core::store::{StoreError, StoreResult};
 
 use super::codec::{CachedQueryRow, backend, found, pool_seq};
+use super::users;
 
 const FAMILY_COLUMNS: &str =
     "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked";
+/// How many columns [`FAMILY_COLUMNS`] names.
+const FAMILY_WIDTH: usize = 7;
 const FAMILY_JOINS: &str =
     "token_families f JOIN users u ON u.id = f.user_id JOIN pools p ON p.seq = u.pool";
 
@@ -61,12 +65,16 @@ pub fn create_family(
     insert_refresh(conn, refresh)
 }
 
-pub fn get_family(conn: &Connection, origin_jti: &str) -> StoreResult<TokenFamily> {
-    found(conn.prepare_cached_query_row(
-        &format!("SELECT {FAMILY_COLUMNS} FROM {FAMILY_JOINS} WHERE f.origin_jti = ?1"),
+pub fn get_family(conn: &Connection, origin_jti: &str) -> StoreResult<(TokenFamily, User)> {
+    let (family, loaded) = found(conn.prepare_cached_query_row(
+        &format!(
+            "SELECT {FAMILY_COLUMNS}, {} FROM {FAMILY_JOINS} WHERE f.origin_jti = ?1",
+            users::COLUMNS
+        ),
         [origin_jti],
-        |r| family_from(r, 0),
-    ))
+        |r| Ok((family_from(r, 0)?, users::from_row_at(r, FAMILY_WIDTH)?)),
+    ))?;
+    Ok((family, users::with_aliases(conn, loaded)?))
 }
 
 pub fn find_refresh(

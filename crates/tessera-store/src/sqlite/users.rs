@@ -21,44 +21,49 @@ fn kind_name(kind: AliasKind) -> &'static str {
     kind.attribute()
 }
 
-const COLUMNS: &str = "u.id, p.id, u.sub, u.username, u.username_key, u.status, u.enabled, \
+pub const COLUMNS: &str = "u.id, p.id, u.sub, u.username, u.username_key, u.status, u.enabled, \
                        u.created, u.modified, u.attributes, u.password, u.password_expires, \
                        u.failed_sign_ins, u.last_failed_sign_in, u.locked_until, u.pending_attributes";
 
-struct Loaded {
+pub struct Loaded {
     row_id: i64,
     user: User,
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Loaded> {
-    let status: String = row.get(5)?;
-    let attributes: BTreeMap<String, String> = from_json(&row.get::<_, String>(9)?)?;
+/// A user from the row's columns starting at `at`, in [`COLUMNS`] order.
+pub fn from_row_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Loaded> {
+    let status: String = row.get(at + 5)?;
+    let attributes: BTreeMap<String, String> = from_json(&row.get::<_, String>(at + 9)?)?;
     Ok(Loaded {
-        row_id: row.get(0)?,
+        row_id: row.get(at)?,
         user: User {
-            pool_id: UserPoolId::new(row.get::<_, String>(1)?),
-            sub: row.get(2)?,
-            username: row.get(3)?,
-            username_key: row.get(4)?,
+            pool_id: UserPoolId::new(row.get::<_, String>(at + 1)?),
+            sub: row.get(at + 2)?,
+            username: row.get(at + 3)?,
+            username_key: row.get(at + 4)?,
             status: UserStatus::parse(&status).unwrap_or(UserStatus::Unknown),
-            enabled: row.get(6)?,
-            created: Timestamp(row.get(7)?),
-            modified: Timestamp(row.get(8)?),
+            enabled: row.get(at + 6)?,
+            created: Timestamp(row.get(at + 7)?),
+            modified: Timestamp(row.get(at + 8)?),
             attributes,
-            password: row.get(10)?,
-            password_expires: row.get::<_, Option<i64>>(11)?.map(Timestamp),
+            password: row.get(at + 10)?,
+            password_expires: row.get::<_, Option<i64>>(at + 11)?.map(Timestamp),
             aliases: Vec::new(),
-            pending_attributes: from_json(&row.get::<_, String>(15)?)?,
+            pending_attributes: from_json(&row.get::<_, String>(at + 15)?)?,
             sign_in_failures: FailureState {
-                count: row.get(12)?,
-                last_failure: row.get::<_, Option<i64>>(13)?.map(Timestamp),
-                locked_until: row.get::<_, Option<i64>>(14)?.map(Timestamp),
+                count: row.get(at + 12)?,
+                last_failure: row.get::<_, Option<i64>>(at + 13)?.map(Timestamp),
+                locked_until: row.get::<_, Option<i64>>(at + 14)?.map(Timestamp),
             },
         },
     })
 }
 
-fn with_aliases(conn: &Connection, loaded: Loaded) -> StoreResult<User> {
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Loaded> {
+    from_row_at(row, 0)
+}
+
+pub fn with_aliases(conn: &Connection, loaded: Loaded) -> StoreResult<User> {
     let mut user = loaded.user;
     let mut stmt = conn
         .prepare_cached("SELECT kind, value FROM user_aliases WHERE user_id = ?1")

@@ -47,11 +47,15 @@ pub async fn create_then_get_family_round_trips(engine: &Engine) {
         .create_token_family(&family, &refresh)
         .await
         .expect("create_token_family");
-    let got = store
+    let (got, holder) = store
         .get_token_family(&family.origin_jti)
         .await
         .expect("get_token_family");
     assert_eq!(got, family);
+    assert_eq!(
+        holder, s.alice,
+        "the family comes with the user it belongs to"
+    );
     assert_eq!(got.pool_id, s.pool);
     assert_eq!(got.sub, s.alice.sub);
     assert_eq!(got.client_id, s.client);
@@ -184,7 +188,8 @@ pub async fn rotate_supersedes_the_old_token_once_and_adds_the_new_one(engine: &
         store
             .get_token_family(&family.origin_jti)
             .await
-            .expect("family"),
+            .expect("family")
+            .0,
         family,
         "rotation does not change the family"
     );
@@ -232,7 +237,7 @@ pub async fn revoke_family_sets_revoked(engine: &Engine) {
         .expect("revoke_token_family");
     let revoked_f1 = revoked(&f1);
     assert_eq!(
-        store.get_token_family(&f1.origin_jti).await.expect("f1"),
+        store.get_token_family(&f1.origin_jti).await.expect("f1").0,
         revoked_f1
     );
     assert_eq!(
@@ -241,7 +246,7 @@ pub async fn revoke_family_sets_revoked(engine: &Engine) {
         "the family's refresh token reports the revocation"
     );
     assert_eq!(
-        store.get_token_family(&f2.origin_jti).await.expect("f2"),
+        store.get_token_family(&f2.origin_jti).await.expect("f2").0,
         f2,
         "another family of the same user was revoked"
     );
@@ -252,7 +257,7 @@ pub async fn revoke_family_sets_revoked(engine: &Engine) {
         .await
         .expect("revoke again");
     assert_eq!(
-        store.get_token_family(&f1.origin_jti).await.expect("f1"),
+        store.get_token_family(&f1.origin_jti).await.expect("f1").0,
         revoked_f1
     );
 
@@ -291,7 +296,8 @@ pub async fn revoke_user_tokens_revokes_only_that_users_families(engine: &Engine
             store
                 .get_token_family(&f.origin_jti)
                 .await
-                .expect("alice's"),
+                .expect("alice's")
+                .0,
             revoked(f)
         );
     }
@@ -305,7 +311,7 @@ pub async fn revoke_user_tokens_revokes_only_that_users_families(engine: &Engine
     );
     assert_eq!(
         store.get_token_family(&b1.origin_jti).await.expect("bob's"),
-        b1,
+        (b1, s.bob.clone()),
         "another user's family was revoked"
     );
 
@@ -320,7 +326,7 @@ pub async fn revoke_user_tokens_revokes_only_that_users_families(engine: &Engine
         .expect("create_token_family");
     assert_eq!(
         store.get_token_family(&a3.origin_jti).await.expect("a3"),
-        a3
+        (a3, s.alice.clone())
     );
 }
 
