@@ -165,15 +165,25 @@ pub async fn pool_seq(c: &impl GenericClient, id: &str) -> PgResult<i64> {
     Ok(row.try_get(0)?)
 }
 
-/// The user's row id, or NotFound.
-pub async fn user_row_id(c: &impl GenericClient, pool: &str, sub: &str) -> PgResult<i64> {
+/// The pool's integer key and the user's row id, in one lookup, or NotFound.
+pub async fn pool_and_user_rows(
+    c: &impl GenericClient,
+    pool: &str,
+    sub: &str,
+) -> PgResult<(i64, i64)> {
     let row = query_found(
         c,
-        "SELECT u.id FROM users u JOIN pools p ON p.seq = u.pool WHERE p.id = $1 AND u.sub = $2",
+        "SELECT u.pool, u.id FROM users u JOIN pools p ON p.seq = u.pool
+         WHERE p.id = $1 AND u.sub = $2",
         &[&pool, &sub],
     )
     .await?;
-    Ok(row.try_get(0)?)
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+/// The user's row id, or NotFound.
+pub async fn user_row_id(c: &impl GenericClient, pool: &str, sub: &str) -> PgResult<i64> {
+    Ok(pool_and_user_rows(c, pool, sub).await?.1)
 }
 
 /// StoreResult from the engine's own result.

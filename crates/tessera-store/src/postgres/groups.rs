@@ -9,7 +9,8 @@ use tessera_core::store::{Conflict, Listing, PageRequest};
 use tokio_postgres::Row;
 
 use super::codec::{
-    Params, PgResult, execute, execute_some, pool_seq, query, query_found, unique_as, user_row_id,
+    Params, PgResult, execute, execute_some, pool_and_user_rows, pool_seq, query, query_found,
+    unique_as, user_row_id,
 };
 use super::users;
 use crate::paging::{limit_plus_one, split_page};
@@ -129,8 +130,7 @@ pub async fn add_member(
     sub: &str,
     group: &GroupName,
 ) -> PgResult<()> {
-    let seq = pool_seq(c, pool.as_str()).await?;
-    let user = user_row_id(c, pool.as_str(), sub).await?;
+    let (seq, user) = pool_and_user_rows(c, pool.as_str(), sub).await?;
     // A group deleted meanwhile breaks the foreign key: NotFound.
     execute(
         c,
@@ -148,8 +148,7 @@ pub async fn remove_member(
     sub: &str,
     group: &GroupName,
 ) -> PgResult<()> {
-    let seq = pool_seq(c, pool.as_str()).await?;
-    let user = user_row_id(c, pool.as_str(), sub).await?;
+    let (seq, user) = pool_and_user_rows(c, pool.as_str(), sub).await?;
     execute(
         c,
         "DELETE FROM memberships WHERE pool = $1 AND group_name = $2 AND user_id = $3",

@@ -50,6 +50,20 @@ pub fn pool_seq(conn: &rusqlite::Connection, id: &str) -> StoreResult<i64> {
     found(conn.prepare_cached_query_row("SELECT seq FROM pools WHERE id = ?1", [id], |r| r.get(0)))
 }
 
+/// The user's row id in the pool with integer key `pool`, or NotFound.
+pub fn user_row_id(conn: &Connection, pool: i64, sub: &str) -> StoreResult<i64> {
+    found(conn.prepare_cached_query_row(
+        "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
+        rusqlite::params![pool, sub],
+        |r| r.get(0),
+    ))
+}
+
+/// The user's row id, or NotFound when the pool or the user is missing.
+pub fn user_row(conn: &Connection, pool: &str, sub: &str) -> StoreResult<i64> {
+    user_row_id(conn, pool_seq(conn, pool)?, sub)
+}
+
 /// `query_row` through the connection's statement cache: the hot lookups run
 /// on every request, and parsing their SQL each time showed in profiles.
 pub trait CachedQueryRow {

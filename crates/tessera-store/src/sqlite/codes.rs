@@ -6,15 +6,10 @@ use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::ids::UserPoolId;
 use tessera_core::store::{StoreError, StoreResult};
 
-use super::codec::{backend, found, pool_seq};
+use super::codec::{backend, found, user_row};
 
 pub fn put(conn: &Connection, code: &CodeRecord) -> StoreResult<()> {
-    let pool = pool_seq(conn, code.pool_id.as_str())?;
-    let user: i64 = found(conn.query_row(
-        "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
-        params![pool, code.sub],
-        |r| r.get(0),
-    ))?;
+    let user = user_row(conn, code.pool_id.as_str(), &code.sub)?;
     conn.execute(
         "INSERT INTO codes (user_id, purpose, code_hash, expires, failed_attempts)
          VALUES (?1, ?2, ?3, ?4, 0)
@@ -40,12 +35,7 @@ pub fn check(
     now: Timestamp,
     max_failures: u32,
 ) -> StoreResult<CodeCheck> {
-    let seq = pool_seq(conn, pool.as_str())?;
-    let user: i64 = found(conn.query_row(
-        "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
-        params![seq, sub],
-        |r| r.get(0),
-    ))?;
+    let user = user_row(conn, pool.as_str(), sub)?;
     let key = purpose.key();
     let stored = found(conn.query_row(
         "SELECT code_hash, expires, failed_attempts FROM codes WHERE user_id = ?1 AND purpose = ?2",

@@ -7,7 +7,7 @@ use tessera_core::domain::user::User;
 use tessera_core::ids::{GroupName, UserPoolId};
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
 
-use super::codec::{CachedQueryRow, backend, found, is_unique_violation, pool_seq};
+use super::codec::{CachedQueryRow, backend, found, is_unique_violation, pool_seq, user_row_id};
 use crate::paging::{limit_plus_one, split_page};
 
 const COLUMNS: &str =
@@ -135,14 +135,6 @@ pub fn delete(conn: &Connection, pool: &UserPoolId, name: &GroupName) -> StoreRe
     Ok(())
 }
 
-fn user_row(conn: &Connection, pool: i64, sub: &str) -> StoreResult<i64> {
-    found(conn.prepare_cached_query_row(
-        "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
-        params![pool, sub],
-        |r| r.get(0),
-    ))
-}
-
 pub fn add_member(
     conn: &Connection,
     pool: &UserPoolId,
@@ -150,7 +142,7 @@ pub fn add_member(
     group: &GroupName,
 ) -> StoreResult<()> {
     let seq = pool_seq(conn, pool.as_str())?;
-    let user = user_row(conn, seq, sub)?;
+    let user = user_row_id(conn, seq, sub)?;
     conn.execute(
         "INSERT INTO memberships (pool, group_name, user_id) VALUES (?1, ?2, ?3)
          ON CONFLICT DO NOTHING",
@@ -175,7 +167,7 @@ pub fn remove_member(
     group: &GroupName,
 ) -> StoreResult<()> {
     let seq = pool_seq(conn, pool.as_str())?;
-    let user = user_row(conn, seq, sub)?;
+    let user = user_row_id(conn, seq, sub)?;
     conn.execute(
         "DELETE FROM memberships WHERE pool = ?1 AND group_name = ?2 AND user_id = ?3",
         params![seq, group.as_str(), user],
@@ -191,7 +183,7 @@ pub fn list_for_user(
     page: &PageRequest,
 ) -> StoreResult<Listing<Group>> {
     let seq = pool_seq(conn, pool.as_str())?;
-    let user = user_row(conn, seq, sub)?;
+    let user = user_row_id(conn, seq, sub)?;
     query_groups(
         conn,
         &format!(

@@ -7,7 +7,7 @@ use tessera_core::domain::user::User;
 use tessera_core::ids::{ClientId, UserPoolId};
 use tessera_core::store::{StoreError, StoreResult};
 
-use super::codec::{CachedQueryRow, backend, found, pool_seq};
+use super::codec::{CachedQueryRow, backend, found, pool_seq, user_row};
 use super::users;
 
 const FAMILY_COLUMNS: &str =
@@ -43,12 +43,7 @@ pub fn create_family(
     family: &TokenFamily,
     refresh: &RefreshTokenRecord,
 ) -> StoreResult<()> {
-    let seq = pool_seq(conn, family.pool_id.as_str())?;
-    let user: i64 = found(conn.prepare_cached_query_row(
-        "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
-        params![seq, family.sub],
-        |r| r.get(0),
-    ))?;
+    let user = user_row(conn, family.pool_id.as_str(), &family.sub)?;
     conn.execute(
         "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -13,7 +13,8 @@ use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
 
 use super::codec::{
-    CachedQueryRow, backend, found, from_json, is_unique_violation, pool_seq, to_json,
+    CachedQueryRow, backend, found, from_json, is_unique_violation, pool_seq, to_json, user_row,
+    user_row_id,
 };
 use crate::paging::{limit_plus_one, split_page};
 
@@ -81,14 +82,6 @@ pub fn with_aliases(conn: &Connection, loaded: Loaded) -> StoreResult<User> {
         })
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(user)
-}
-
-fn user_row_id(conn: &Connection, pool: i64, sub: &str) -> StoreResult<i64> {
-    found(conn.prepare_cached_query_row(
-        "SELECT id FROM users WHERE pool = ?1 AND sub = ?2",
-        params![pool, sub],
-        |r| r.get(0),
-    ))
 }
 
 /// Moves aliases away from whoever holds them; the old holder's contact is no
@@ -363,18 +356,13 @@ pub fn list(
         .map(|items| Listing { items, next })
 }
 
-fn user_row(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<i64> {
-    let seq = pool_seq(conn, pool.as_str())?;
-    user_row_id(conn, seq, sub)
-}
-
 pub fn record_sign_in_failure(
     conn: &Connection,
     pool: &UserPoolId,
     sub: &str,
     now: Timestamp,
 ) -> StoreResult<FailureState> {
-    let row = user_row(conn, pool, sub)?;
+    let row = user_row(conn, pool.as_str(), sub)?;
     let current = conn
         .query_row(
             "SELECT failed_sign_ins, last_failed_sign_in, locked_until FROM users WHERE id = ?1",
@@ -403,7 +391,7 @@ pub fn record_sign_in_failure(
 }
 
 pub fn clear_sign_in_failures(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
-    let row = user_row(conn, pool, sub)?;
+    let row = user_row(conn, pool.as_str(), sub)?;
     conn.execute(
         "UPDATE users SET failed_sign_ins = 0, last_failed_sign_in = NULL, locked_until = NULL
          WHERE id = ?1 AND (failed_sign_ins != 0 OR locked_until IS NOT NULL)",
