@@ -28,6 +28,9 @@ use aws_lc_rs::digest;
 use crypto_bigint::modular::FixedMontyParams;
 use crypto_bigint::{NonZero, Odd, U3072};
 
+#[cfg(target_arch = "x86_64")]
+mod ifma;
+
 /// 64-bit limbs in a 3072-bit number.
 pub(super) const LIMBS: usize = 48;
 /// Bytes in a 3072-bit number.
@@ -353,8 +356,6 @@ struct Consts {
     one_m: Limbs,
     /// The multiplier k, in Montgomery form.
     k_m: Limbs,
-    /// `table[i·64 + d] = g^(d·2^(6i))` in Montgomery form (Brauer's fixed-base table).
-    g_table: Vec<Limbs>,
 }
 
 fn consts() -> &'static Consts {
@@ -368,35 +369,46 @@ fn consts() -> &'static Consts {
             None => ([0; LIMBS], [0; LIMBS]),
         };
         let k_m = mul(&k_value(), &r2);
-        let g_m = {
-            let mut two = [0u64; LIMBS];
-            two[0] = 2;
-            mul(&two, &r2)
-        };
-        let mut g_table = Vec::with_capacity(G_WINDOWS * G_ENTRIES);
-        let mut base = g_m; // g^(2^(6i))
+        Consts { r2, one_m, k_m }
+    })
+}
+
+/// `table[i·64 + d] = g^(d·2^(6i))` in Montgomery form (Brauer's fixed-base table), for
+/// the portable kernel.
+fn g_table() -> &'static [Limbs] {
+    static G_TABLE: OnceLock<Vec<Limbs>> = OnceLock::new();
+    G_TABLE.get_or_init(|| {
+        let mut g = [0u64; LIMBS];
+        g[0] = 2;
+        let mut base = to_mont(&g); // g^(2^(6i))
+        let mut table = Vec::with_capacity(G_WINDOWS * G_ENTRIES);
         for _ in 0..G_WINDOWS {
-            let mut power = one_m;
+            let mut power = consts().one_m;
             for _ in 0..G_ENTRIES {
-                g_table.push(power);
+                table.push(power);
                 power = mul(&power, &base);
             }
             for _ in 0..G_WINDOW {
                 base = sqr(&base);
             }
         }
-        Consts {
-            r2,
-            one_m,
-            k_m,
-            g_table,
-        }
+        table
     })
+}
+
+/// The IFMA kernel when this CPU has it.
+#[cfg(target_arch = "x86_64")]
+fn fast_kernel() -> Option<&'static ifma::Kernel> {
+    ifma::Kernel::get()
 }
 
 /// Builds the constant tables now rather than on first use.
 pub(super) fn warm_up() {
-    let _ = consts();
+    #[cfg(target_arch = "x86_64")]
+    if fast_kernel().is_some() {
+        return;
+    }
+    let _ = g_table();
 }
 
 /// k = H(padHex(N) ‖ padHex(g)) = SHA-256(0x00 ‖ N ‖ 0x02).
@@ -433,7 +445,15 @@ pub(super) fn times_k(x: &Limbs) -> Limbs {
 /// `g^e` in Montgomery form for a 256-bit exponent (four little-endian limbs):
 /// 42 multiplications by table entries, no squarings.
 pub(super) fn pow_g(e: &[u64; 4]) -> Limbs {
-    let table = &consts().g_table;
+    #[cfg(target_arch = "x86_64")]
+    if let Some(kernel) = fast_kernel() {
+        return kernel.pow_g(e);
+    }
+    pow_g_portable(e)
+}
+
+fn pow_g_portable(e: &[u64; 4]) -> Limbs {
+    let table = g_table();
     let digit = |i: usize| -> u64 {
         let mut d = 0u64;
         for bit in 0..G_WINDOW {
@@ -455,6 +475,14 @@ pub(super) fn pow_g(e: &[u64; 4]) -> Limbs {
 /// `base^e` in Montgomery form (`base_m` in Montgomery form, `e` little-endian limbs),
 /// fixed 4-bit windows over all `64·e.len()` bits.
 pub(super) fn pow(base_m: &Limbs, e: &[u64]) -> Limbs {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(kernel) = fast_kernel() {
+        return kernel.pow(base_m, e);
+    }
+    pow_portable(base_m, e)
+}
+
+fn pow_portable(base_m: &Limbs, e: &[u64]) -> Limbs {
     const W: usize = 4;
     let mut table = [[0u64; LIMBS]; 1 << W];
     table[0] = consts().one_m;
@@ -618,12 +646,21 @@ mod tests {
         best("mul", 20_000, || x = mul(black_box(&x), &y));
         best("sqr", 20_000, || x = sqr(black_box(&x)));
         best("lookup (64 entries)", 20_000, || {
-            x = lookup(&consts().g_table[..G_ENTRIES], black_box(x[0] & 63));
+            x = lookup(&g_table()[..G_ENTRIES], black_box(x[0] & 63));
         });
-        best("pow_g (256-bit)", 500, || x = pow_g(black_box(&e)));
+        best("pow_g (256-bit)", 500, || x = pow_g_portable(black_box(&e)));
         best("pow (256-bit, 4-bit windows)", 100, || {
-            x = pow(black_box(&y), &e)
+            x = pow_portable(black_box(&y), &e)
         });
+        #[cfg(target_arch = "x86_64")]
+        if let Some(kernel) = fast_kernel() {
+            best("IFMA pow_g (256-bit)", 2_000, || {
+                x = kernel.pow_g(black_box(&e))
+            });
+            best("IFMA pow (256-bit)", 500, || {
+                x = kernel.pow(black_box(&y), &e)
+            });
+        }
         let p = params();
         let ym = FixedMontyForm::from_montgomery(to_uint(&y), &p);
         let mut xm = FixedMontyForm::from_montgomery(to_uint(&x), &p);
