@@ -274,8 +274,8 @@ impl Services {
         family: Family,
     ) -> Result<TokenSet> {
         let now = self.clock.now();
-        let (access_life, id_life, refresh_life) = lifetimes(client);
-        let (family, refresh_token) = match family {
+        let (_, _, refresh_life) = lifetimes(client);
+        let (family, new_refresh) = match family {
             Family::Existing(f) => (f, None),
             Family::New => {
                 let family = TokenFamily {
@@ -288,20 +288,44 @@ impl Services {
                     revoked: false,
                 };
                 let token = new_refresh_token();
-                self.store
-                    .create_token_family(
-                        &family,
-                        &RefreshTokenRecord {
-                            token_hash: self.refresh_token_hash(&token),
-                            origin_jti: family.origin_jti.clone(),
-                            created: now,
-                            superseded: None,
-                        },
-                    )
-                    .await?;
-                (family, Some(token))
+                let record = RefreshTokenRecord {
+                    token_hash: self.refresh_token_hash(&token),
+                    origin_jti: family.origin_jti.clone(),
+                    created: now,
+                    superseded: None,
+                };
+                (family, Some((token, record)))
             }
         };
+        // The family's durable commit runs while the tokens are signed; nothing is
+        // handed out before it succeeds.
+        let recorded = async {
+            match &new_refresh {
+                Some((_, record)) => self.store.create_token_family(&family, record).await,
+                None => Ok(()),
+            }
+        };
+        let (recorded, signed) = tokio::join!(
+            recorded,
+            self.signed_tokens(pool, client, user, &family, now)
+        );
+        recorded?;
+        Ok(TokenSet {
+            refresh_token: new_refresh.map(|(token, _)| token),
+            ..signed?
+        })
+    }
+
+    /// Signed ID and access tokens for a sign-in of `family` (no refresh token).
+    async fn signed_tokens(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: &User,
+        family: &TokenFamily,
+        now: Timestamp,
+    ) -> Result<TokenSet> {
+        let (access_life, id_life, _) = lifetimes(client);
         let keys = self.pool_keys(&pool.id, false).await?;
         let (groups, roles, preferred_role) = self.group_claims(user).await?;
         let iat = now.millis() / 1000;
@@ -360,7 +384,7 @@ impl Services {
         Ok(TokenSet {
             id_token: sign(&keys.id, &id)?,
             access_token: sign(&keys.access, &access)?,
-            refresh_token,
+            refresh_token: None,
             expires_in: access_life,
         })
     }
