@@ -112,6 +112,7 @@ pub enum ScenarioArg {
     All,
     Noop,
     AdminCreateUser,
+    SignUp,
     SignUpConfirm,
     PasswordAuth,
     SrpAuth,
@@ -131,6 +132,8 @@ pub enum Scenario {
     Noop,
     /// AdminCreateUser (signed), a new user each time.
     AdminCreateUser,
+    /// SignUp, a new (unconfirmed) user each time.
+    SignUp,
     /// SignUp, then AdminConfirmSignUp (signed): two requests per operation.
     SignUpConfirm,
     /// InitiateAuth USER_PASSWORD_AUTH.
@@ -154,7 +157,7 @@ pub enum Scenario {
 impl Scenario {
     /// Every scenario, in the order `all` runs them: the HTTP ceiling first, reads,
     /// sign-ins, then the scenarios that grow the pool.
-    pub const ALL: [Scenario; 11] = [
+    pub const ALL: [Scenario; 12] = [
         Scenario::Noop,
         Scenario::Jwks,
         Scenario::AdminGetUser,
@@ -164,6 +167,7 @@ impl Scenario {
         Scenario::SrpAuth,
         Scenario::Refresh,
         Scenario::AdminCreateUser,
+        Scenario::SignUp,
         Scenario::SignUpConfirm,
         Scenario::OauthClientCredentials,
     ];
@@ -172,6 +176,7 @@ impl Scenario {
         match self {
             Scenario::Noop => "noop",
             Scenario::AdminCreateUser => "admin-create-user",
+            Scenario::SignUp => "sign-up",
             Scenario::SignUpConfirm => "sign-up-confirm",
             Scenario::PasswordAuth => "password-auth",
             Scenario::SrpAuth => "srp-auth",

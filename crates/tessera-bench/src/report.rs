@@ -200,7 +200,9 @@ impl Report {
                 continue;
             }
             let (name, ceiling) = match s.scenario {
-                Scenario::AdminCreateUser | Scenario::SignUpConfirm => ("write", write),
+                Scenario::AdminCreateUser | Scenario::SignUp | Scenario::SignUpConfirm => {
+                    ("write", write)
+                }
                 Scenario::PasswordAuth => ("crypto password sign-in", crypto_password),
                 Scenario::SrpAuth => ("crypto SRP sign-in", crypto_srp),
                 _ => ("http noop", noop),
@@ -220,7 +222,7 @@ impl Report {
                 Scenario::GetUser | Scenario::AdminGetUser => {
                     check("≥ 50% of noop".into(), ratio.map(|r| r >= 0.5));
                 }
-                Scenario::AdminCreateUser | Scenario::SignUpConfirm => {
+                Scenario::AdminCreateUser | Scenario::SignUp | Scenario::SignUpConfirm => {
                     check("≥ 50% of write".into(), ratio.map(|r| r >= 0.5));
                 }
                 Scenario::PasswordAuth => {

@@ -132,6 +132,25 @@ pub async fn operation(
             )
             .await?;
         }
+        Scenario::SignUp => {
+            let n = shared.seq.fetch_add(1, Ordering::Relaxed);
+            let username = format!("signup-only-{}-{n:08}", f.tag);
+            timed(
+                &worker.api,
+                "SignUp",
+                json!({
+                    "ClientId": f.client_id,
+                    "Username": username,
+                    "Password": PASSWORD,
+                    "UserAttributes": [
+                        {"Name": "email", "Value": format!("{username}@bench.example.com")},
+                    ],
+                }),
+                false,
+                &mut waited,
+            )
+            .await?;
+        }
         Scenario::SignUpConfirm => {
             let n = shared.seq.fetch_add(1, Ordering::Relaxed);
             let username = format!("signup-{}-{n:08}", f.tag);
