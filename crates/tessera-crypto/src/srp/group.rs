@@ -13,6 +13,10 @@
 //! exponentiations, and is the reference the kernel is tested against (`tests` below;
 //! `kernel_timings` prints both side by side).
 //!
+//! On a CPU with AVX-512 IFMA the exponentiations run on the kernel in [`ifma`]
+//! instead (≈ 0.26 ms per 256-bit exponentiation, ≈ 50 µs per power of g, on the
+//! same kind of machine); the kernel below is the fallback and the reference.
+//!
 //! Everything here is constant-time with respect to the *values* it handles: loops run
 //! a number of times fixed by the sizes of the operands (the exponent's limb count, never
 //! its bit length), carries are propagated arithmetically, the final conditional

@@ -13,7 +13,7 @@
 //!
 //! Constant-time as the parent: every loop runs a fixed number of times, carries are
 //! propagated arithmetically, table look-ups read every entry and select with masks.
-#![allow(unsafe_code)] // one block: calling the AVX-512 code once the CPU is known to have it
+#![allow(unsafe_code)] // only to enter the AVX-512 code, from `Kernel`, whose existence proves the CPU has it
 
 use std::arch::x86_64::{
     __m512i, _mm_cvtsi128_si64, _mm256_extract_epi64, _mm512_alignr_epi64, _mm512_castsi512_si128,
@@ -22,7 +22,14 @@ use std::arch::x86_64::{
 };
 use std::sync::OnceLock;
 
-use super::{G_ENTRIES, G_WINDOW, G_WINDOWS, LIMBS, Limbs, N, mask, mask_eq};
+use super::{LIMBS, Limbs, N, mask, mask_eq};
+
+/// Width of the fixed-base windows for powers of g: as fast as 6 bits here (fewer
+/// multiplications, but more table to scan) with two thirds of the table's memory.
+const G_WINDOW: usize = 5;
+/// Windows covering a 256-bit exponent.
+const G_WINDOWS: usize = 256usize.div_ceil(G_WINDOW);
+const G_ENTRIES: usize = 1 << G_WINDOW;
 
 /// 52-bit limbs holding a 3072-bit number (and the almost-reduced values below 2N).
 const DIGITS: usize = 60;
@@ -103,7 +110,7 @@ pub(super) struct Kernel {
     enter: Digits,
     /// R mod N: multiplying by it moves x·R' back to x·R.
     leave: Digits,
-    /// `g_table[i·64 + d] = g^(d·2^(6i))` in this module's Montgomery form.
+    /// `g_table[i·G_ENTRIES + d] = g^(d·2^(G_WINDOW·i))` in this module's Montgomery form.
     g_table: Vec<Digits>,
 }
 
@@ -129,91 +136,113 @@ impl Kernel {
             one: Digits::from_limbs(&r_prime),
             enter: Digits::from_limbs(&super::mul(&r_prime, &r_prime)),
             leave: Digits::from_limbs(&super::consts().one_m),
-            g_table: Vec::with_capacity(G_WINDOWS * G_ENTRIES),
+            g_table: Vec::new(),
         };
-        let mut g = [0u64; LIMBS];
-        g[0] = 2;
-        let mut base = kernel.enter(&super::to_mont(&g));
-        for _ in 0..G_WINDOWS {
-            let mut power = kernel.one;
-            for _ in 0..G_ENTRIES {
-                kernel.g_table.push(power);
-                power = kernel.amm(&power, &base);
-            }
-            for _ in 0..G_WINDOW {
-                base = kernel.amm(&base, &base);
-            }
-        }
+        // SAFETY: `new` runs only once `get` has found AVX-512F and AVX-512 IFMA.
+        kernel.g_table = unsafe { g_table(&kernel) };
         kernel
-    }
-
-    fn amm(&self, a: &Digits, b: &Digits) -> Digits {
-        // SAFETY: a `Kernel` is only built after detecting AVX-512F and AVX-512 IFMA.
-        unsafe { amm(a, b, n_digits()) }
-    }
-
-    /// Parent Montgomery form (x·R, below 2^3072) → this one's (x·R').
-    fn enter(&self, x_m: &Limbs) -> Digits {
-        self.amm(&Digits::from_limbs(x_m), &self.enter)
-    }
-
-    /// This Montgomery form → the parent's, fully reduced.
-    fn leave(&self, x: &Digits) -> Limbs {
-        self.amm(x, &self.leave).reduce_once().to_limbs()
     }
 
     /// `g^e` in the parent's Montgomery form, for a 256-bit exponent.
     pub(super) fn pow_g(&self, e: &[u64; 4]) -> Limbs {
-        let digit = |i: usize| -> u64 {
-            let mut d = 0u64;
-            for bit in 0..G_WINDOW {
-                let p = i * G_WINDOW + bit;
-                if p < 256 {
-                    d |= ((e[p / 64] >> (p % 64)) & 1) << bit;
-                }
-            }
-            d
-        };
-        let mut acc = lookup(&self.g_table[..G_ENTRIES], digit(0));
-        for i in 1..G_WINDOWS {
-            let entry = lookup(&self.g_table[i * G_ENTRIES..(i + 1) * G_ENTRIES], digit(i));
-            acc = self.amm(&acc, &entry);
-        }
-        self.leave(&acc)
+        // SAFETY: a `Kernel` exists only on a CPU with AVX-512F and AVX-512 IFMA.
+        unsafe { pow_g(self, e) }
     }
 
     /// `base^e` in the parent's Montgomery form (`base_m` in it too), fixed 4-bit
     /// windows over all `64·e.len()` bits.
     pub(super) fn pow(&self, base_m: &Limbs, e: &[u64]) -> Limbs {
-        const W: usize = 4;
-        let base = self.enter(base_m);
-        let mut table = [Digits::ZERO; 1 << W];
-        table[0] = self.one;
-        table[1] = base;
-        for d in 2..(1 << W) {
-            table[d] = if d % 2 == 0 {
-                self.amm(&table[d / 2], &table[d / 2])
-            } else {
-                self.amm(&table[d - 1], &base)
-            };
-        }
-        let windows = e.len() * 64 / W;
-        if windows == 0 {
-            return self.leave(&self.one);
-        }
-        let digit = |i: usize| -> u64 { (e[i * W / 64] >> ((i * W) % 64)) & ((1 << W) - 1) };
-        let mut acc = lookup(&table, digit(windows - 1));
-        for i in (0..windows - 1).rev() {
-            for _ in 0..W {
-                acc = self.amm(&acc, &acc);
-            }
-            acc = self.amm(&acc, &lookup(&table, digit(i)));
-        }
-        self.leave(&acc)
+        // SAFETY: as for `pow_g`.
+        unsafe { pow(self, base_m, e) }
     }
 }
 
+// Everything below needs AVX-512F and AVX-512 IFMA; only `Kernel` calls into it.
+
+/// Parent Montgomery form (x·R, below 2^3072) → this one's (x·R').
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn enter(kernel: &Kernel, x_m: &Limbs) -> Digits {
+    amm(&Digits::from_limbs(x_m), &kernel.enter)
+}
+
+/// This Montgomery form → the parent's, fully reduced.
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn leave(kernel: &Kernel, x: &Digits) -> Limbs {
+    amm(x, &kernel.leave).reduce_once().to_limbs()
+}
+
+/// Brauer's fixed-base table for g (see [`Kernel::g_table`]).
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn g_table(kernel: &Kernel) -> Vec<Digits> {
+    let mut g = [0u64; LIMBS];
+    g[0] = 2;
+    let mut base = enter(kernel, &super::to_mont(&g)); // g^(2^(W·i))
+    let mut table = Vec::with_capacity(G_WINDOWS * G_ENTRIES);
+    for _ in 0..G_WINDOWS {
+        let mut power = kernel.one;
+        for _ in 0..G_ENTRIES {
+            table.push(power);
+            power = amm(&power, &base);
+        }
+        for _ in 0..G_WINDOW {
+            base = amm(&base, &base);
+        }
+    }
+    table
+}
+
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn pow_g(kernel: &Kernel, e: &[u64; 4]) -> Limbs {
+    let digit = |i: usize| -> u64 {
+        let mut d = 0u64;
+        for bit in 0..G_WINDOW {
+            let p = i * G_WINDOW + bit;
+            if p < 256 {
+                d |= ((e[p / 64] >> (p % 64)) & 1) << bit;
+            }
+        }
+        d
+    };
+    let table = &kernel.g_table;
+    let mut acc = lookup(&table[..G_ENTRIES], digit(0));
+    for i in 1..G_WINDOWS {
+        let entry = lookup(&table[i * G_ENTRIES..(i + 1) * G_ENTRIES], digit(i));
+        acc = amm(&acc, &entry);
+    }
+    leave(kernel, &acc)
+}
+
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn pow(kernel: &Kernel, base_m: &Limbs, e: &[u64]) -> Limbs {
+    const W: usize = 4;
+    let base = enter(kernel, base_m);
+    let mut table = [Digits::ZERO; 1 << W];
+    table[0] = kernel.one;
+    table[1] = base;
+    for d in 2..(1 << W) {
+        table[d] = if d % 2 == 0 {
+            amm(&table[d / 2], &table[d / 2])
+        } else {
+            amm(&table[d - 1], &base)
+        };
+    }
+    let windows = e.len() * 64 / W;
+    if windows == 0 {
+        return leave(kernel, &kernel.one);
+    }
+    let digit = |i: usize| -> u64 { (e[i * W / 64] >> ((i * W) % 64)) & ((1 << W) - 1) };
+    let mut acc = lookup(&table, digit(windows - 1));
+    for i in (0..windows - 1).rev() {
+        for _ in 0..W {
+            acc = amm(&acc, &acc);
+        }
+        acc = amm(&acc, &lookup(&table, digit(i)));
+    }
+    leave(kernel, &acc)
+}
+
 /// `table[index]`, reading every entry.
+#[target_feature(enable = "avx512f")]
 fn lookup(table: &[Digits], index: u64) -> Digits {
     let mut out = Digits::ZERO;
     for (j, entry) in table.iter().enumerate() {
@@ -234,9 +263,9 @@ fn lookup(table: &[Digits], index: u64) -> Digits {
 /// high halves one lane up, i.e. in the same lane after the shift. Lanes are left
 /// unnormalised until the end: 60 rounds add at most 240 values below 2^52 to a lane.
 ///
-/// Calling it needs AVX-512F and AVX-512 IFMA, which only [`Kernel`] guarantees.
 #[target_feature(enable = "avx512f,avx512ifma")]
-fn amm(a: &Digits, b: &Digits, n: &Digits) -> Digits {
+fn amm(a: &Digits, b: &Digits) -> Digits {
+    let n = n_digits();
     let av: [__m512i; 8] = std::array::from_fn(|k| load(&a.0[8 * k..8 * k + 8]));
     let nv: [__m512i; 8] = std::array::from_fn(|k| load(&n.0[8 * k..8 * k + 8]));
     let zero = _mm512_setzero_si512();
