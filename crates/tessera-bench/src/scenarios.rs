@@ -87,6 +87,30 @@ async fn timed(
     out
 }
 
+/// SignUp of a new user with an email address.
+async fn sign_up(
+    worker: &Worker,
+    f: &Fixture,
+    username: &str,
+    waited: &mut Duration,
+) -> Result<Value, CallError> {
+    timed(
+        &worker.api,
+        "SignUp",
+        json!({
+            "ClientId": f.client_id,
+            "Username": username,
+            "Password": PASSWORD,
+            "UserAttributes": [
+                {"Name": "email", "Value": format!("{username}@bench.example.com")},
+            ],
+        }),
+        false,
+        waited,
+    )
+    .await
+}
+
 fn tokens_issued(out: &Value, what: &str) -> Result<(), CallError> {
     match text(out, &["AuthenticationResult", "AccessToken"]) {
         Some(_) => Ok(()),
@@ -135,40 +159,12 @@ pub async fn operation(
         Scenario::SignUp => {
             let n = shared.seq.fetch_add(1, Ordering::Relaxed);
             let username = format!("signup-only-{}-{n:08}", f.tag);
-            timed(
-                &worker.api,
-                "SignUp",
-                json!({
-                    "ClientId": f.client_id,
-                    "Username": username,
-                    "Password": PASSWORD,
-                    "UserAttributes": [
-                        {"Name": "email", "Value": format!("{username}@bench.example.com")},
-                    ],
-                }),
-                false,
-                &mut waited,
-            )
-            .await?;
+            sign_up(worker, f, &username, &mut waited).await?;
         }
         Scenario::SignUpConfirm => {
             let n = shared.seq.fetch_add(1, Ordering::Relaxed);
             let username = format!("signup-{}-{n:08}", f.tag);
-            timed(
-                &worker.api,
-                "SignUp",
-                json!({
-                    "ClientId": f.client_id,
-                    "Username": username,
-                    "Password": PASSWORD,
-                    "UserAttributes": [
-                        {"Name": "email", "Value": format!("{username}@bench.example.com")},
-                    ],
-                }),
-                false,
-                &mut waited,
-            )
-            .await?;
+            sign_up(worker, f, &username, &mut waited).await?;
             timed(
                 &worker.api,
                 "AdminConfirmSignUp",

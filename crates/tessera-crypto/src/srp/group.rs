@@ -456,18 +456,22 @@ pub(super) fn pow_g(e: &[u64; 4]) -> Limbs {
     pow_g_portable(e)
 }
 
+/// Bits `[i·width, (i+1)·width)` of a 256-bit exponent (zero beyond bit 255).
+#[inline(always)]
+fn window_digit(e: &[u64; 4], i: usize, width: usize) -> u64 {
+    let mut d = 0u64;
+    for bit in 0..width {
+        let p = i * width + bit;
+        if p < 256 {
+            d |= ((e[p / 64] >> (p % 64)) & 1) << bit;
+        }
+    }
+    d
+}
+
 fn pow_g_portable(e: &[u64; 4]) -> Limbs {
     let table = g_table();
-    let digit = |i: usize| -> u64 {
-        let mut d = 0u64;
-        for bit in 0..G_WINDOW {
-            let p = i * G_WINDOW + bit;
-            if p < 256 {
-                d |= ((e[p / 64] >> (p % 64)) & 1) << bit;
-            }
-        }
-        d
-    };
+    let digit = |i: usize| window_digit(e, i, G_WINDOW);
     let mut acc = lookup(&table[..G_ENTRIES], digit(0));
     for i in 1..G_WINDOWS {
         let entry = lookup(&table[i * G_ENTRIES..(i + 1) * G_ENTRIES], digit(i));

@@ -22,7 +22,7 @@ use std::arch::x86_64::{
 };
 use std::sync::OnceLock;
 
-use super::{LIMBS, Limbs, N, mask, mask_eq};
+use super::{LIMBS, Limbs, N, mask, mask_eq, window_digit};
 
 /// Width of the fixed-base windows for powers of g: as fast as 6 bits here (fewer
 /// multiplications, but more table to scan) with two thirds of the table's memory.
@@ -193,16 +193,7 @@ fn g_table(kernel: &Kernel) -> Vec<Digits> {
 
 #[target_feature(enable = "avx512f,avx512ifma")]
 fn pow_g(kernel: &Kernel, e: &[u64; 4]) -> Limbs {
-    let digit = |i: usize| -> u64 {
-        let mut d = 0u64;
-        for bit in 0..G_WINDOW {
-            let p = i * G_WINDOW + bit;
-            if p < 256 {
-                d |= ((e[p / 64] >> (p % 64)) & 1) << bit;
-            }
-        }
-        d
-    };
+    let digit = |i: usize| window_digit(e, i, G_WINDOW);
     let table = &kernel.g_table;
     let mut acc = lookup(&table[..G_ENTRIES], digit(0));
     for i in 1..G_WINDOWS {
