@@ -7,7 +7,7 @@ use tessera_core::ids::{ClientId, UserPoolId};
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
 use super::codec::{
-    CachedQueryRow, backend, found, is_unique_violation, memoized, pool_seq, to_json,
+    CachedStatements, backend, found, is_unique_violation, memoized, pool_seq, to_json,
 };
 use crate::decoded::CLIENT_SETTINGS;
 use crate::paging::{limit_plus_one, split_page};
@@ -29,7 +29,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AppClient> {
 
 pub fn create(conn: &Connection, client: &AppClient) -> StoreResult<()> {
     let pool = pool_seq(conn, client.pool_id.as_str())?;
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO clients (id, pool, name, secret, created, modified, settings)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -94,7 +94,7 @@ pub fn list(
 pub fn update(conn: &Connection, client: &AppClient) -> StoreResult<()> {
     let pool = pool_seq(conn, client.pool_id.as_str())?;
     let changed = conn
-        .execute(
+        .execute_cached(
             "UPDATE clients SET name = ?3, modified = ?4, settings = ?5
              WHERE id = ?1 AND pool = ?2",
             params![
@@ -115,7 +115,7 @@ pub fn update(conn: &Connection, client: &AppClient) -> StoreResult<()> {
 pub fn delete(conn: &Connection, pool: &UserPoolId, id: &ClientId) -> StoreResult<()> {
     let seq = pool_seq(conn, pool.as_str())?;
     let changed = conn
-        .execute(
+        .execute_cached(
             "DELETE FROM clients WHERE id = ?1 AND pool = ?2",
             params![id.as_str(), seq],
         )

@@ -64,21 +64,29 @@ pub fn user_row(conn: &Connection, pool: &str, sub: &str) -> StoreResult<i64> {
     user_row_id(conn, pool_seq(conn, pool)?, sub)
 }
 
-/// `query_row` through the connection's statement cache: the hot lookups run
-/// on every request, and parsing their SQL each time showed in profiles.
-pub trait CachedQueryRow {
+/// Statements through the connection's statement cache: the hot lookups and
+/// writes run on every request, and parsing their SQL each time showed in
+/// profiles.
+pub trait CachedStatements {
     fn prepare_cached_query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
     where
         P: Params,
         F: FnOnce(&Row<'_>) -> rusqlite::Result<T>;
+
+    /// `execute` through the statement cache; the number of rows changed.
+    fn execute_cached<P: Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
 }
 
-impl CachedQueryRow for Connection {
+impl CachedStatements for Connection {
     fn prepare_cached_query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
     where
         P: Params,
         F: FnOnce(&Row<'_>) -> rusqlite::Result<T>,
     {
         self.prepare_cached(sql)?.query_row(params, f)
+    }
+
+    fn execute_cached<P: Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
     }
 }

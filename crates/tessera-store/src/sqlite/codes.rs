@@ -6,11 +6,11 @@ use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::ids::UserPoolId;
 use tessera_core::store::{StoreError, StoreResult};
 
-use super::codec::{backend, found, user_row};
+use super::codec::{CachedStatements, backend, found, user_row};
 
 pub fn put(conn: &Connection, code: &CodeRecord) -> StoreResult<()> {
     let user = user_row(conn, code.pool_id.as_str(), &code.sub)?;
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO codes (user_id, purpose, code_hash, expires, failed_attempts)
          VALUES (?1, ?2, ?3, ?4, 0)
          ON CONFLICT (user_id, purpose) DO UPDATE
@@ -54,7 +54,7 @@ pub fn check(
         Err(e) => return Err(e),
     };
     let delete = || {
-        conn.execute(
+        conn.execute_cached(
             "DELETE FROM codes WHERE user_id = ?1 AND purpose = ?2",
             params![user, key],
         )
@@ -72,7 +72,7 @@ pub fn check(
         delete()?;
         return Ok(CodeCheck::TooManyFailures);
     }
-    conn.execute(
+    conn.execute_cached(
         "UPDATE codes SET failed_attempts = failed_attempts + 1 WHERE user_id = ?1 AND purpose = ?2",
         params![user, key],
     )

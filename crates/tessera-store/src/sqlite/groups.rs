@@ -7,7 +7,7 @@ use tessera_core::domain::user::User;
 use tessera_core::ids::{GroupName, UserPoolId};
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
 
-use super::codec::{CachedQueryRow, backend, found, is_unique_violation, pool_seq, user_row_id};
+use super::codec::{CachedStatements, backend, found, is_unique_violation, pool_seq, user_row_id};
 use crate::paging::{limit_plus_one, split_page};
 
 const COLUMNS: &str =
@@ -27,7 +27,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Group> {
 
 pub fn create(conn: &Connection, group: &Group) -> StoreResult<()> {
     let pool = pool_seq(conn, group.pool_id.as_str())?;
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO groups (pool, name, description, precedence, role_arn, created, modified)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -102,7 +102,7 @@ pub fn list(
 pub fn update(conn: &Connection, group: &Group) -> StoreResult<()> {
     let seq = pool_seq(conn, group.pool_id.as_str())?;
     let changed = conn
-        .execute(
+        .execute_cached(
             "UPDATE groups SET description = ?3, precedence = ?4, role_arn = ?5, modified = ?6
              WHERE pool = ?1 AND name = ?2",
             params![
@@ -124,7 +124,7 @@ pub fn update(conn: &Connection, group: &Group) -> StoreResult<()> {
 pub fn delete(conn: &Connection, pool: &UserPoolId, name: &GroupName) -> StoreResult<()> {
     let seq = pool_seq(conn, pool.as_str())?;
     let changed = conn
-        .execute(
+        .execute_cached(
             "DELETE FROM groups WHERE pool = ?1 AND name = ?2",
             params![seq, name.as_str()],
         )
@@ -143,7 +143,7 @@ pub fn add_member(
 ) -> StoreResult<()> {
     let seq = pool_seq(conn, pool.as_str())?;
     let user = user_row_id(conn, seq, sub)?;
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO memberships (pool, group_name, user_id) VALUES (?1, ?2, ?3)
          ON CONFLICT DO NOTHING",
         params![seq, group.as_str(), user],
@@ -168,7 +168,7 @@ pub fn remove_member(
 ) -> StoreResult<()> {
     let seq = pool_seq(conn, pool.as_str())?;
     let user = user_row_id(conn, seq, sub)?;
-    conn.execute(
+    conn.execute_cached(
         "DELETE FROM memberships WHERE pool = ?1 AND group_name = ?2 AND user_id = ?3",
         params![seq, group.as_str(), user],
     )

@@ -6,7 +6,7 @@ use tessera_core::domain::signing_key::{KeyPurpose, SigningKeyRecord};
 use tessera_core::ids::UserPoolId;
 use tessera_core::store::StoreResult;
 
-use super::codec::{backend, pool_seq};
+use super::codec::{CachedStatements, backend, pool_seq};
 
 fn from_row(pool: &UserPoolId) -> impl Fn(&Row<'_>) -> rusqlite::Result<SigningKeyRecord> + '_ {
     move |row| {
@@ -39,7 +39,7 @@ pub fn list(conn: &Connection, pool: &UserPoolId) -> StoreResult<Vec<SigningKeyR
 
 fn insert(conn: &Connection, seq: i64, keys: &[SigningKeyRecord]) -> StoreResult<()> {
     for key in keys {
-        conn.execute(
+        conn.execute_cached(
             "INSERT INTO signing_keys (pool, kid, purpose, private_key, public_jwk, created, retired)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -83,7 +83,7 @@ pub fn rotate(
     now: Timestamp,
 ) -> StoreResult<()> {
     let seq = pool_seq(conn, pool.as_str())?;
-    conn.execute(
+    conn.execute_cached(
         "UPDATE signing_keys SET retired = ?2 WHERE pool = ?1 AND retired IS NULL",
         params![seq, now.millis()],
     )

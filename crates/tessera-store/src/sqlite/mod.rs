@@ -42,6 +42,9 @@ use tessera_core::store::{Listing, PageRequest, Store, StoreResult, UserKey};
 use codec::backend;
 use writer::Writer;
 
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 64;
+
 /// Read connections kept open beyond this many are closed after use.
 const MAX_IDLE_READERS: usize = 8;
 
@@ -58,6 +61,9 @@ fn configure(conn: &Connection) -> StoreResult<()> {
     // SQLite parsing SQL on every call).
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
         .map_err(backend)?;
+    // Room for every statement the store prepares (rusqlite keeps 16 by
+    // default; a mixed workload evicted and re-parsed statements).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;

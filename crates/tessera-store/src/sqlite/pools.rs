@@ -7,7 +7,7 @@ use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
 use super::codec::{
-    CachedQueryRow, backend, found, from_json, is_unique_violation, memoized, to_json,
+    CachedStatements, backend, found, from_json, is_unique_violation, memoized, to_json,
 };
 use crate::decoded::{POOL_SCHEMA, POOL_SETTINGS};
 use crate::paging::{limit_plus_one, split_page};
@@ -25,7 +25,7 @@ pub fn get_meta(conn: &Connection, key: &str) -> StoreResult<Option<Vec<u8>>> {
 }
 
 pub fn init_meta(conn: &Connection, key: &str, value: &[u8]) -> StoreResult<Vec<u8>> {
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
         params![key, value],
     )
@@ -52,7 +52,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<UserPool> {
 }
 
 pub fn create(conn: &Connection, pool: &UserPool) -> StoreResult<()> {
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO pools (id, name, arn, created, modified, settings, schema, tags)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
@@ -107,7 +107,7 @@ pub fn list(conn: &Connection, page: &PageRequest) -> StoreResult<Listing<UserPo
 
 pub fn update(conn: &Connection, pool: &UserPool) -> StoreResult<()> {
     let changed = conn
-        .execute(
+        .execute_cached(
             "UPDATE pools SET name = ?2, modified = ?3, settings = ?4, schema = ?5, tags = ?6
              WHERE id = ?1",
             params![
@@ -128,7 +128,7 @@ pub fn update(conn: &Connection, pool: &UserPool) -> StoreResult<()> {
 
 pub fn delete(conn: &Connection, id: &UserPoolId) -> StoreResult<()> {
     let changed = conn
-        .execute("DELETE FROM pools WHERE id = ?1", [id.as_str()])
+        .execute_cached("DELETE FROM pools WHERE id = ?1", [id.as_str()])
         .map_err(backend)?;
     if changed == 0 {
         return Err(StoreError::NotFound);

@@ -7,7 +7,7 @@ use tessera_core::domain::user::User;
 use tessera_core::ids::{ClientId, UserPoolId};
 use tessera_core::store::{StoreError, StoreResult};
 
-use super::codec::{CachedQueryRow, backend, found, pool_seq, user_row};
+use super::codec::{CachedStatements, backend, found, pool_seq, user_row};
 use super::users;
 
 const FAMILY_COLUMNS: &str =
@@ -30,7 +30,7 @@ fn family_from(row: &Row<'_>, at: usize) -> rusqlite::Result<TokenFamily> {
 }
 
 fn insert_refresh(conn: &Connection, r: &RefreshTokenRecord) -> StoreResult<()> {
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO refresh_tokens (token_hash, origin_jti, created, superseded) VALUES (?1, ?2, ?3, ?4)",
         params![r.token_hash, r.origin_jti, r.created.millis(), r.superseded.map(Timestamp::millis)],
     )
@@ -44,7 +44,7 @@ pub fn create_family(
     refresh: &RefreshTokenRecord,
 ) -> StoreResult<()> {
     let user = user_row(conn, family.pool_id.as_str(), &family.sub)?;
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
@@ -107,7 +107,7 @@ pub fn rotate_refresh(
     now: Timestamp,
 ) -> StoreResult<()> {
     let changed = conn
-        .execute(
+        .execute_cached(
             "UPDATE refresh_tokens SET superseded = coalesce(superseded, ?2) WHERE token_hash = ?1",
             params![old_hash, now.millis()],
         )
@@ -120,7 +120,7 @@ pub fn rotate_refresh(
 
 pub fn revoke_family(conn: &Connection, origin_jti: &str) -> StoreResult<()> {
     let changed = conn
-        .execute(
+        .execute_cached(
             "UPDATE token_families SET revoked = 1 WHERE origin_jti = ?1",
             [origin_jti],
         )
@@ -133,7 +133,7 @@ pub fn revoke_family(conn: &Connection, origin_jti: &str) -> StoreResult<()> {
 
 pub fn revoke_user(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
     let seq = pool_seq(conn, pool.as_str())?;
-    conn.execute(
+    conn.execute_cached(
         "UPDATE token_families SET revoked = 1
          WHERE revoked = 0 AND user_id = (SELECT id FROM users WHERE pool = ?1 AND sub = ?2)",
         params![seq, sub],

@@ -13,7 +13,7 @@ use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
 
 use super::codec::{
-    CachedQueryRow, backend, found, from_json, is_unique_violation, pool_seq, to_json, user_row,
+    CachedStatements, backend, found, from_json, is_unique_violation, pool_seq, to_json, user_row,
     user_row_id,
 };
 use crate::paging::{limit_plus_one, split_page};
@@ -109,7 +109,7 @@ fn take_aliases(conn: &Connection, pool: i64, take: &[Alias]) -> StoreResult<()>
         let flag = format!("{}_verified", alias.kind.attribute());
         if let Some(verified) = attributes.get_mut(&flag) {
             *verified = "false".into();
-            conn.execute(
+            conn.execute_cached(
                 "UPDATE users SET attributes = ?2 WHERE id = ?1",
                 params![holder, to_json(&attributes)?],
             )
@@ -157,7 +157,7 @@ fn insert_aliases_and_index(
 pub fn create(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()> {
     let pool = pool_seq(conn, user.pool_id.as_str())?;
     take_aliases(conn, pool, take)?;
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO users (pool, sub, username, username_key, status, enabled, created, modified,
                             attributes, password, password_expires, pending_attributes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -190,7 +190,7 @@ pub fn update(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
     let pool = pool_seq(conn, user.pool_id.as_str())?;
     let row_id = user_row_id(conn, pool, &user.sub)?;
     take_aliases(conn, pool, take)?;
-    conn.execute(
+    conn.execute_cached(
         "UPDATE users SET status = ?2, enabled = ?3, modified = ?4, attributes = ?5,
                           password = ?6, password_expires = ?7, pending_attributes = ?8
          WHERE id = ?1",
@@ -206,9 +206,9 @@ pub fn update(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
         ],
     )
     .map_err(backend)?;
-    conn.execute("DELETE FROM user_aliases WHERE user_id = ?1", [row_id])
+    conn.execute_cached("DELETE FROM user_aliases WHERE user_id = ?1", [row_id])
         .map_err(backend)?;
-    conn.execute("DELETE FROM user_index WHERE user_id = ?1", [row_id])
+    conn.execute_cached("DELETE FROM user_index WHERE user_id = ?1", [row_id])
         .map_err(backend)?;
     insert_aliases_and_index(conn, pool, row_id, user)
 }
@@ -216,7 +216,7 @@ pub fn update(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
 pub fn delete(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
     let seq = pool_seq(conn, pool.as_str())?;
     let changed = conn
-        .execute(
+        .execute_cached(
             "DELETE FROM users WHERE pool = ?1 AND sub = ?2",
             params![seq, sub],
         )
@@ -377,7 +377,7 @@ pub fn record_sign_in_failure(
         )
         .map_err(backend)?;
     let next = current.after_failure(now);
-    conn.execute(
+    conn.execute_cached(
         "UPDATE users SET failed_sign_ins = ?2, last_failed_sign_in = ?3, locked_until = ?4 WHERE id = ?1",
         params![
             row,
@@ -392,7 +392,7 @@ pub fn record_sign_in_failure(
 
 pub fn clear_sign_in_failures(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
     let row = user_row(conn, pool.as_str(), sub)?;
-    conn.execute(
+    conn.execute_cached(
         "UPDATE users SET failed_sign_ins = 0, last_failed_sign_in = NULL, locked_until = NULL
          WHERE id = ?1 AND (failed_sign_ins != 0 OR locked_until IS NOT NULL)",
         [row],

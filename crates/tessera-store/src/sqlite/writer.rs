@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use tessera_core::store::{StoreError, StoreResult};
 use tokio::sync::oneshot;
 
-use super::codec::backend;
+use super::codec::{CachedStatements, backend};
 
 /// Most writes committed together; bounds the latency a long queue adds.
 const MAX_GROUP: usize = 128;
@@ -99,7 +99,7 @@ fn run(conn: Connection, queue: mpsc::Receiver<Box<dyn Job>>) {
 }
 
 fn commit_group(conn: &Connection, group: Vec<Box<dyn Job>>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+    if let Err(e) = conn.execute_cached("BEGIN IMMEDIATE", []) {
         let error = backend(e);
         for job in group {
             job.refuse(error.clone());
@@ -108,7 +108,7 @@ fn commit_group(conn: &Connection, group: Vec<Box<dyn Job>>) {
     }
     let mut finishes = Vec::with_capacity(group.len());
     for job in group {
-        let savepoint = conn.execute_batch("SAVEPOINT write");
+        let savepoint = conn.execute_cached("SAVEPOINT write", []);
         // A panicking write must not take the writer thread (and every later
         // write) with it: its work is rolled back and its caller sees an error.
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(conn)));
@@ -117,17 +117,19 @@ fn commit_group(conn: &Connection, group: Vec<Box<dyn Job>>) {
             Err(_) => (false, None),
         };
         let settled = match (savepoint, ok) {
-            (Ok(()), true) => conn.execute_batch("RELEASE write"),
-            (Ok(()), false) => conn.execute_batch("ROLLBACK TO write; RELEASE write"),
+            (Ok(_), true) => conn.execute_cached("RELEASE write", []),
+            (Ok(_), false) => conn
+                .execute_cached("ROLLBACK TO write", [])
+                .and_then(|_| conn.execute_cached("RELEASE write", [])),
             (Err(e), _) => Err(e),
         };
         if let Some(finish) = finish {
-            finishes.push((finish, settled.map_err(backend)));
+            finishes.push((finish, settled.map(drop).map_err(backend)));
         }
     }
-    let commit = conn.execute_batch("COMMIT").map_err(backend);
+    let commit = conn.execute_cached("COMMIT", []).map(drop).map_err(backend);
     if commit.is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = conn.execute_cached("ROLLBACK", []);
     }
     for (finish, settled) in finishes {
         finish(settled.and(commit.clone()));
