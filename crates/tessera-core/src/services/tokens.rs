@@ -274,7 +274,7 @@ impl Services {
         family: Family,
     ) -> Result<TokenSet> {
         let now = self.clock.now();
-        let (_, _, refresh_life) = lifetimes(client);
+        let (access_life, id_life, refresh_life) = lifetimes(client);
         let (family, new_refresh) = match family {
             Family::Existing(f) => (f, None),
             Family::New => {
@@ -307,7 +307,7 @@ impl Services {
         };
         let (recorded, signed) = tokio::join!(
             recorded,
-            self.signed_tokens(pool, client, user, &family, now)
+            self.signed_tokens(pool, client, user, &family, now, (access_life, id_life))
         );
         recorded?;
         Ok(TokenSet {
@@ -316,7 +316,8 @@ impl Services {
         })
     }
 
-    /// Signed ID and access tokens for a sign-in of `family` (no refresh token).
+    /// Signed ID and access tokens for a sign-in of `family` (no refresh token),
+    /// valid for `(access, id)` seconds.
     async fn signed_tokens(
         &self,
         pool: &UserPool,
@@ -324,8 +325,8 @@ impl Services {
         user: &User,
         family: &TokenFamily,
         now: Timestamp,
+        (access_life, id_life): (i64, i64),
     ) -> Result<TokenSet> {
-        let (access_life, id_life, _) = lifetimes(client);
         let keys = self.pool_keys(&pool.id, false).await?;
         let (groups, roles, preferred_role) = self.group_claims(user).await?;
         let iat = now.millis() / 1000;
