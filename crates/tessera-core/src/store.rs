@@ -6,7 +6,7 @@
 //! updating or deleting a missing record is `NotFound`; client ids are unique
 //! across pools; a page before the last is full, and a page that ends on the
 //! last item has no `next`; aliases taken with `take_aliases` leave their
-//! previous holder with `<attribute>_verified` set to `"false"`.
+//! previous holder as [`release_alias`](crate::domain::user::release_alias) says.
 
 use async_trait::async_trait;
 
@@ -96,12 +96,26 @@ pub trait Store: Send + Sync + 'static {
     async fn update_client(&self, client: &AppClient) -> StoreResult<()>;
     async fn delete_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<()>;
 
-    /// Conflict(Username) or Conflict(Alias) when either is taken. `take_aliases`
-    /// are first removed from whichever user holds them (ForceAliasCreation).
-    async fn create_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()>;
+    /// Creates the user, and its first one-time code when given, in one
+    /// transaction. Conflict(Username) or Conflict(Alias) when either is taken.
+    /// `take_aliases` are first removed from whichever user holds them
+    /// (ForceAliasCreation), which then loses their verification
+    /// ([`release_alias`](crate::domain::user::release_alias)).
+    async fn create_user(
+        &self,
+        user: &User,
+        take_aliases: &[Alias],
+        code: Option<&CodeRecord>,
+    ) -> StoreResult<()>;
     async fn get_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> StoreResult<User>;
     /// Replaces the user's record and aliases; `take_aliases` as in `create_user`.
     async fn update_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()>;
+    /// Replaces the record of a user being disabled and revokes every token
+    /// family of the user, in one transaction.
+    async fn disable_user(&self, user: &User) -> StoreResult<()>;
+    /// Replaces the record of a user whose password was reset and clears its
+    /// failed sign-ins, in one transaction.
+    async fn complete_password_reset(&self, user: &User) -> StoreResult<()>;
     async fn delete_user(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()>;
     async fn list_users(
         &self,

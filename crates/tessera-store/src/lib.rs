@@ -5,8 +5,12 @@
 //! - [`postgres`]: PostgreSQL (and Postgres-compatible engines), for several
 //!   nodes over one database — a connection pool, transactions retried on
 //!   serialization failures, migrations under an advisory lock.
+//!
+//! Shared by both: `list_plan` (the ListUsers scan and its cursor), `paging`,
+//! `decoded` (memoized decoding of JSON columns).
 
 mod decoded;
+mod list_plan;
 mod paging;
 pub mod postgres;
 pub mod sqlite;

@@ -20,6 +20,8 @@ mod concurrency;
 mod durability;
 #[path = "contract/groups.rs"]
 mod groups;
+#[path = "contract/intents.rs"]
+mod intents;
 #[path = "contract/list_users.rs"]
 mod list_users;
 #[path = "contract/lockout.rs"]
@@ -183,6 +185,12 @@ macro_rules! contract_tests {
                 deleting_the_user_removes_its_families_and_refresh_tokens,
                 find_client_by_id_alone_returns_the_client_with_its_pool,
                 find_missing_client_is_not_found,
+            }
+            intents {
+                create_with_a_code_stores_both,
+                a_refused_create_stores_no_code,
+                disable_saves_the_user_and_revokes_its_families,
+                password_reset_saves_the_user_and_clears_its_failures,
             }
             concurrency {
                 fifty_concurrent_creates_of_one_username_admit_exactly_one,

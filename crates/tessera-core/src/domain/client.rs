@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::clock::Timestamp;
+use crate::domain::client_policy::ClientPolicy;
 use crate::ids::{ClientId, UserPoolId};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +18,13 @@ pub struct AppClient {
     pub modified: Timestamp,
     /// CreateUserPoolClient members other than UserPoolId, ClientName and GenerateSecret.
     pub settings: Map<String, Value>,
+}
+
+impl AppClient {
+    /// What the client's settings mean; parse once per request.
+    pub fn policy(&self) -> ClientPolicy {
+        ClientPolicy::from_settings(&self.settings)
+    }
 }
 
 /// Members UpdateUserPoolClient replaces (omitted ones return to defaults).

@@ -4,6 +4,7 @@
 //! - [`schema`]: standard and custom attributes, and attribute-value checks.
 //! - [`password_policy`]: password policy defaults and checks.
 //! - [`client`]: an app client and its settings.
+//! - [`client_policy`]: what a client's settings mean, typed.
 //! - [`code`]: one-time codes, kept as keyed hashes.
 //! - [`user`]: a user, its status, attributes and aliases.
 //! - [`group`]: a group.
@@ -13,6 +14,7 @@
 //! - [`token`]: token families and refresh tokens.
 
 pub mod client;
+pub mod client_policy;
 pub mod code;
 pub mod filter;
 pub mod group;

@@ -83,6 +83,19 @@ pub struct Alias {
     pub value: String,
 }
 
+/// What happens to the attributes of a user whose alias another user takes
+/// (ForceAliasCreation): the contact now signs in someone else, so it is no
+/// longer verified for this one. Returns whether anything changed.
+pub fn release_alias(attributes: &mut BTreeMap<String, String>, kind: AliasKind) -> bool {
+    match attributes.get_mut(&format!("{}_verified", kind.attribute())) {
+        Some(verified) if verified != "false" => {
+            *verified = "false".into();
+            true
+        }
+        _ => false,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     pub pool_id: UserPoolId,

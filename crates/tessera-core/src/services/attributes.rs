@@ -2,12 +2,14 @@
 //! operations: schema and mutability checks, and what a new email or phone
 //! number means — unverified (or, when the pool keeps the original value until
 //! the new one is verified, pending), with a code sent when the pool
-//! auto-verifies it.
+//! auto-verifies it. Also what a client lets its users write.
 
 use serde_json::Value;
 
 use super::Services;
 use super::codes::{CodeDelivery, VERIFY_CODE_LIFETIME_SECONDS, medium_for};
+use super::directory::UserDirectory;
+use crate::domain::client_policy::ClientPolicy;
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
 use crate::domain::schema::{check_mutable, check_value};
@@ -62,7 +64,7 @@ impl Services {
                 to_verify.push((name.clone(), value.clone()));
             }
         }
-        user.aliases = Self::aliases_of(pool, &user.attributes);
+        user.aliases = UserDirectory::aliases_of(pool, &user.attributes);
         Ok(to_verify)
     }
 
@@ -76,17 +78,34 @@ impl Services {
         for (name, value) in to_verify {
             let medium = medium_for(&name);
             deliveries.push(
-                self.issue_code(
-                    pool,
-                    user,
-                    CodePurpose::VerifyAttribute(name),
-                    VERIFY_CODE_LIFETIME_SECONDS,
-                    medium,
-                    &value,
-                )
-                .await?,
+                self.codes
+                    .issue(
+                        pool,
+                        user,
+                        CodePurpose::VerifyAttribute(name),
+                        VERIFY_CODE_LIFETIME_SECONDS,
+                        medium,
+                        &value,
+                    )
+                    .await?,
             );
         }
         Ok(deliveries)
     }
+}
+
+/// Refuses attributes a user cannot set through this client (its
+/// WriteAttributes, and never the verification flags).
+pub(crate) fn check_writable<'a>(
+    policy: &ClientPolicy,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<()> {
+    for name in names {
+        if !policy.may_write(name) {
+            return Err(Error::NotAuthorized(
+                "A client attempted to write unauthorized attribute".into(),
+            ));
+        }
+    }
+    Ok(())
 }

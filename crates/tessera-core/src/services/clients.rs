@@ -2,8 +2,10 @@
 
 use serde_json::{Map, Value};
 
+use super::existence::client_not_found;
 use super::{Services, next_token, page_request};
 use crate::domain::client::{AppClient, UPDATABLE_SETTINGS, apply_setting_defaults};
+use crate::domain::client_policy::{ClientPolicy, unit_seconds};
 use crate::domain::pool::UserPool;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, UserPoolId};
@@ -35,10 +37,6 @@ pub struct ClientView {
 const CLIENT_ID_LEN: usize = 26;
 const CLIENT_SECRET_LEN: usize = 51;
 
-fn client_not_found(id: &ClientId) -> Error {
-    Error::ResourceNotFound(format!("User pool client {id} does not exist."))
-}
-
 fn keep_settings(members: &Map<String, Value>) -> Map<String, Value> {
     members
         .iter()
@@ -57,32 +55,28 @@ fn strings<'a>(settings: &'a Map<String, Value>, name: &str) -> Vec<&'a str> {
 
 /// Cognito's cross-member rules for a client's settings.
 fn check_settings(pool: &UserPool, settings: &Map<String, Value>, has_secret: bool) -> Result<()> {
-    let flows = strings(settings, "AllowedOAuthFlows");
-    if flows.contains(&"client_credentials") {
+    let policy = ClientPolicy::from_settings(settings);
+    let oauth = &policy.oauth;
+    let flow = |name: &str| oauth.flows.iter().any(|f| f == name);
+    if flow("client_credentials") {
         if !has_secret {
             return Err(Error::InvalidOAuthFlow(
                 "client_credentials flow can not be selected if client does not have a client secret.".into(),
             ));
         }
-        if flows.len() > 1 {
+        if oauth.flows.len() > 1 {
             return Err(Error::InvalidOAuthFlow(
                 "client_credentials flow can not be selected with either code or implicit flow."
                     .into(),
             ));
         }
     }
-    let oauth_enabled = settings
-        .get("AllowedOAuthFlowsUserPoolClient")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    if oauth_enabled && (flows.is_empty() || strings(settings, "AllowedOAuthScopes").is_empty()) {
+    if oauth.enabled && (oauth.flows.is_empty() || oauth.scopes.is_empty()) {
         return Err(Error::InvalidParameter(
             "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.".into(),
         ));
     }
-    if (flows.contains(&"code") || flows.contains(&"implicit"))
-        && strings(settings, "CallbackURLs").is_empty()
-    {
+    if (flow("code") || flow("implicit")) && oauth.callback_urls.is_empty() {
         return Err(Error::InvalidParameter(
             "A redirect_uri is required for code and implicit flows.".into(),
         ));
@@ -100,8 +94,11 @@ fn check_settings(pool: &UserPool, settings: &Map<String, Value>, has_secret: bo
             "The ExplicitAuthFlows values ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY and USER_PASSWORD_AUTH can't be combined with ALLOW_ values.".into(),
         ));
     }
-    for (member, kind) in [("ReadAttributes", "read"), ("WriteAttributes", "write")] {
-        for name in strings(settings, member) {
+    for (list, kind) in [
+        (&policy.read_attributes, "read"),
+        (&policy.write_attributes, "write"),
+    ] {
+        for name in list.iter().flatten() {
             let known = pool.schema_attribute(name).is_some();
             if !known || (kind == "write" && name == "sub") {
                 return Err(Error::InvalidParameter(format!(
@@ -116,19 +113,6 @@ fn check_settings(pool: &UserPool, settings: &Map<String, Value>, has_secret: bo
 /// Effective ranges: access and ID tokens 5 minutes to 1 day, refresh tokens
 /// 1 hour to 10 years, each in its unit.
 fn check_token_validity(settings: &Map<String, Value>) -> Result<()> {
-    let unit_seconds = |token: &str, default: &str| -> i64 {
-        match settings
-            .get("TokenValidityUnits")
-            .and_then(|u| u.get(token))
-            .and_then(Value::as_str)
-            .unwrap_or(default)
-        {
-            "seconds" => 1,
-            "minutes" => 60,
-            "hours" => 3600,
-            _ => 86400,
-        }
-    };
     let checks = [
         ("AccessTokenValidity", "AccessToken", "minutes", 300, 86_400),
         ("IdTokenValidity", "IdToken", "minutes", 300, 86_400),
@@ -142,7 +126,7 @@ fn check_token_validity(settings: &Map<String, Value>) -> Result<()> {
     ];
     for (member, token, default_unit, min, max) in checks {
         if let Some(v) = settings.get(member).and_then(Value::as_i64) {
-            let seconds = v.saturating_mul(unit_seconds(token, default_unit));
+            let seconds = v.saturating_mul(unit_seconds(settings, token, default_unit));
             if !(min..=max).contains(&seconds) {
                 return Err(Error::InvalidParameter(format!(
                     "Invalid range for token validity: {member} must be between {min} seconds and {max} seconds."
@@ -167,13 +151,10 @@ impl Services {
             let id = input.id.clone().unwrap_or_else(|| {
                 ClientId::new(tessera_crypto::random::alphanumeric_lower(CLIENT_ID_LEN))
             });
-            let sealed = match &secret {
-                Some(s) => Some(
-                    self.sealing
-                        .seal(s.as_bytes(), &secret_aad(&pool.id, &id))?,
-                ),
-                None => None,
-            };
+            let sealed = secret
+                .as_deref()
+                .map(|s| self.seal_client_secret(&pool.id, &id, s))
+                .transpose()?;
             let client = AppClient {
                 pool_id: pool.id.clone(),
                 id,
@@ -214,20 +195,6 @@ impl Services {
                 StoreError::NotFound => client_not_found(id),
                 other => other.into(),
             })
-    }
-
-    pub(crate) fn open_client_secret(&self, client: &AppClient) -> Result<Option<String>> {
-        client
-            .secret
-            .as_deref()
-            .map(|sealed| {
-                let bytes = self
-                    .sealing
-                    .open(sealed, &secret_aad(&client.pool_id, &client.id))?;
-                String::from_utf8(bytes)
-                    .map_err(|_| Error::Internal("client secret is not UTF-8".into()))
-            })
-            .transpose()
     }
 
     pub async fn list_clients(
@@ -279,9 +246,4 @@ impl Services {
                 other => other.into(),
             })
     }
-}
-
-/// Binds a sealed client secret to its client, so it cannot be moved to another row.
-fn secret_aad(pool: &UserPoolId, client: &ClientId) -> Vec<u8> {
-    format!("client-secret|{pool}|{client}").into_bytes()
 }

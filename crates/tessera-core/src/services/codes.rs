@@ -1,12 +1,20 @@
-//! Issuing one-time codes: a random 6-digit code, kept as a keyed hash with
-//! its expiry, and sent by email or SMS with the pool's verification template.
+//! `Codes`: one-time codes — a random 6-digit code, kept as a keyed hash with
+//! its expiry, sent by email or SMS with the pool's verification template, and
+//! checked with bounded wrong attempts. Also where recovery codes go.
 
-use super::Services;
+use std::sync::Arc;
+
+use tessera_crypto::seal::SealingKey;
+
+use super::existence::wrong_code;
+use super::messages::Messenger;
+use crate::clock::Clock;
 use crate::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use crate::domain::pool::UserPool;
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::mailer::Medium;
+use crate::store::Store;
 
 /// A password-reset code works for an hour, as in Cognito.
 pub const RESET_CODE_LIFETIME_SECONDS: i64 = 3600;
@@ -61,34 +69,65 @@ pub fn medium_for(attribute: &str) -> Medium {
     }
 }
 
-impl Services {
-    pub(crate) fn code_hash(&self, user: &User, purpose: &CodePurpose, code: &str) -> Vec<u8> {
+/// Issues, sends and checks one-time codes.
+pub(crate) struct Codes {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    sealing: Arc<SealingKey>,
+    messenger: Messenger,
+}
+
+impl Codes {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        sealing: Arc<SealingKey>,
+        messenger: Messenger,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            sealing,
+            messenger,
+        }
+    }
+
+    fn hash(&self, user: &User, purpose: &CodePurpose, code: &str) -> Vec<u8> {
         let message = format!("{}|{}|{}|{code}", user.pool_id, user.sub, purpose.key());
         self.sealing
             .keyed_hash("one-time-code", message.as_bytes())
             .to_vec()
     }
 
-    /// Stores a fresh code for `purpose` (replacing an older one) and sends it.
-    pub(crate) async fn issue_code(
+    /// A random 6-digit code for `purpose` and the record that stores it.
+    pub(crate) fn fresh(
         &self,
-        pool: &UserPool,
         user: &User,
         purpose: CodePurpose,
         lifetime_seconds: i64,
-        medium: Medium,
-        destination: &str,
-    ) -> Result<CodeDelivery> {
+    ) -> (String, CodeRecord) {
         let code = format!("{:06}", tessera_crypto::random::below(1_000_000));
         let record = CodeRecord {
-            pool_id: pool.id.clone(),
+            pool_id: user.pool_id.clone(),
             sub: user.sub.clone(),
-            code_hash: self.code_hash(user, &purpose, &code),
+            code_hash: self.hash(user, &purpose, &code),
             purpose,
             expires: self.clock.now().plus_seconds(lifetime_seconds),
         };
-        self.store.put_code(&record).await?;
-        self.send_code(pool, user, medium, destination, &code)
+        (code, record)
+    }
+
+    /// Sends a code already stored, and says where it went.
+    pub(crate) async fn send(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        code: &str,
+        medium: Medium,
+        destination: &str,
+    ) -> Result<CodeDelivery> {
+        self.messenger
+            .send_code(pool, user, medium, destination, code)
             .await?;
         Ok(CodeDelivery {
             destination: mask(medium, destination),
@@ -100,14 +139,24 @@ impl Services {
         })
     }
 
-    /// Checks and uses up a code, answering as Cognito does when it is wrong.
-    pub(crate) async fn check_code(
+    /// Stores a fresh code for `purpose` (replacing an older one) and sends it.
+    pub(crate) async fn issue(
         &self,
+        pool: &UserPool,
         user: &User,
-        purpose: &CodePurpose,
-        code: &str,
-    ) -> Result<()> {
-        let hash = self.code_hash(user, purpose, code);
+        purpose: CodePurpose,
+        lifetime_seconds: i64,
+        medium: Medium,
+        destination: &str,
+    ) -> Result<CodeDelivery> {
+        let (code, record) = self.fresh(user, purpose, lifetime_seconds);
+        self.store.put_code(&record).await?;
+        self.send(pool, user, &code, medium, destination).await
+    }
+
+    /// Checks and uses up a code, answering as Cognito does when it is wrong.
+    pub(crate) async fn check(&self, user: &User, purpose: &CodePurpose, code: &str) -> Result<()> {
+        let hash = self.hash(user, purpose, code);
         let outcome = self
             .store
             .check_code(
@@ -121,9 +170,7 @@ impl Services {
             .await?;
         match outcome {
             CodeCheck::Valid => Ok(()),
-            CodeCheck::Mismatch => Err(Error::CodeMismatch(
-                "Invalid verification code provided, please try again.".into(),
-            )),
+            CodeCheck::Mismatch => Err(wrong_code()),
             CodeCheck::Expired | CodeCheck::Missing => Err(Error::ExpiredCode(
                 "Invalid code provided, please request a code again.".into(),
             )),

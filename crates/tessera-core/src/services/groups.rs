@@ -112,7 +112,7 @@ impl Services {
         group: &GroupName,
     ) -> Result<String> {
         let pool = self.pool(pool_id).await?;
-        let user = self.find_user(&pool, username).await?;
+        let user = self.admin_named_user(&pool, username).await?;
         self.store
             .get_group(pool_id, group)
             .await
@@ -154,7 +154,7 @@ impl Services {
         token: Option<&str>,
     ) -> Result<Page<Group>> {
         let pool = self.pool(pool_id).await?;
-        let user = self.find_user(&pool, username).await?;
+        let user = self.admin_named_user(&pool, username).await?;
         let listing = self
             .store
             .list_groups_for_user(pool_id, &user.sub, &page_request(limit, token)?)

@@ -1,12 +1,14 @@
-//! Invitation messages built from a pool's templates and sent through the Mailer.
+//! `Messenger`: invitations and code messages built from a pool's templates
+//! and sent through the Mailer.
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::Services;
 use crate::domain::pool::UserPool;
 use crate::domain::user::User;
 use crate::error::{Error, Result};
-use crate::mailer::{Medium, Message};
+use crate::mailer::{Mailer, Medium, Message};
 
 const DEFAULT_CODE_SUBJECT: &str = "Your verification code";
 const DEFAULT_CODE_MESSAGE: &str = "Your verification code is {####}.";
@@ -32,7 +34,16 @@ fn verification_text(pool: &UserPool, member: &str, legacy: &str, default: &str)
         .to_owned()
 }
 
-impl Services {
+#[derive(Clone)]
+pub(crate) struct Messenger {
+    mailer: Arc<dyn Mailer>,
+}
+
+impl Messenger {
+    pub(crate) fn new(mailer: Arc<dyn Mailer>) -> Self {
+        Self { mailer }
+    }
+
     /// Sends a one-time code with the pool's verification template.
     pub(crate) async fn send_code(
         &self,

@@ -1,35 +1,43 @@
-//! The operations, grouped by resource. Each method is one Cognito operation's
-//! behaviour over the `Store`; the HTTP edge parses requests and calls one.
+//! The operations, grouped by capability. Each public method is one Cognito
+//! operation's behaviour over the `Store`; the HTTP edge parses requests and
+//! calls one. Capabilities with state or rules of their own are types held by
+//! `Services` (`tokens`, `users`, `codes`, `messenger`).
 //!
 //! - [`pools`]: user pools, custom attributes and tags.
-//! - [`attributes`]: attribute changes shared by admin and self-service.
-//! - [`auth`]: sign-in flows and challenges.
-//! - [`client_attributes`]: what a client may read and write.
 //! - [`clients`]: app clients.
+//! - [`client_context`]: the pool, client and client policy a request acts for.
+//! - [`client_secret`]: the one place a client secret is sealed, opened and checked.
+//! - [`existence`]: the one place that decides what "does not exist" says.
+//! - [`directory`]: `UserDirectory` — finding users, their aliases, saving them.
 //! - [`users`]: admin user management.
+//! - [`attributes`]: attribute changes shared by admin and self-service.
 //! - [`listing`]: the ListUsers operation.
 //! - [`groups`]: groups and memberships.
-//! - [`tokens`]: signing keys, JWKS, issuing and authenticating tokens.
+//! - [`signin`]: the sign-in state machine every flow goes through.
+//! - [`tokens`]: `TokenIssuer` and `SigningKeys` — keys, JWKS, issuing and authenticating tokens.
 //! - [`signup`]: SignUp, ConfirmSignUp, ResendConfirmationCode.
 //! - [`recovery`]: ForgotPassword, ConfirmForgotPassword.
 //! - [`self_service`]: what users do with their access token.
 //! - [`signout`]: RevokeToken and global sign-out.
-//! - [`codes`]: one-time codes and where recovery codes go.
+//! - [`codes`]: `Codes` — one-time codes and where recovery codes go.
 //! - [`credentials`]: passwords kept as sealed SRP verifiers; policy wording.
-//! - [`messages`]: invitations and code messages from pool templates.
+//! - [`messages`]: `Messenger` — invitations and code messages from pool templates.
 
 pub mod attributes;
-pub mod auth;
-pub mod client_attributes;
+pub mod client_context;
+pub mod client_secret;
 pub mod clients;
 pub mod codes;
 pub mod credentials;
+pub mod directory;
+pub mod existence;
 pub mod groups;
 pub mod listing;
 pub mod messages;
 pub mod pools;
 pub mod recovery;
 pub mod self_service;
+pub mod signin;
 pub mod signout;
 pub mod signup;
 pub mod tokens;
@@ -41,10 +49,14 @@ use tessera_crypto::seal::SealingKey;
 
 use crate::clock::Clock;
 use crate::domain::pool::UserPool;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ids::UserPoolId;
 use crate::mailer::Mailer;
 use crate::store::{PageRequest, Store, StoreError};
+use codes::Codes;
+use directory::UserDirectory;
+use messages::Messenger;
+use tokens::TokenIssuer;
 
 /// Facts about this deployment that appear in ids and ARNs.
 #[derive(Debug, Clone)]
@@ -59,12 +71,12 @@ pub struct Deployment {
 pub struct Services {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) mailer: Arc<dyn Mailer>,
     pub(crate) sealing: Arc<SealingKey>,
     pub(crate) deployment: Deployment,
-    /// Opened signing keys per pool; a cache, refreshed from the store.
-    pub(crate) key_cache:
-        std::sync::RwLock<std::collections::HashMap<UserPoolId, Arc<tokens::PoolKeys>>>,
+    pub(crate) tokens: TokenIssuer,
+    pub(crate) users: UserDirectory,
+    pub(crate) codes: Codes,
+    pub(crate) messenger: Messenger,
 }
 
 /// The largest page any listing returns.
@@ -78,13 +90,26 @@ impl Services {
         sealing: Arc<SealingKey>,
         deployment: Deployment,
     ) -> Self {
+        let messenger = Messenger::new(mailer);
         Self {
+            tokens: TokenIssuer::new(
+                store.clone(),
+                clock.clone(),
+                sealing.clone(),
+                &deployment.public_url,
+            ),
+            users: UserDirectory::new(store.clone()),
+            codes: Codes::new(
+                store.clone(),
+                clock.clone(),
+                sealing.clone(),
+                messenger.clone(),
+            ),
+            messenger,
             store,
             clock,
-            mailer,
             sealing,
             deployment,
-            key_cache: Default::default(),
         }
     }
 
@@ -100,14 +125,10 @@ impl Services {
 
     pub(crate) async fn pool(&self, id: &UserPoolId) -> Result<UserPool> {
         self.store.get_pool(id).await.map_err(|e| match e {
-            StoreError::NotFound => pool_not_found(id),
+            StoreError::NotFound => existence::pool_not_found(id),
             other => other.into(),
         })
     }
-}
-
-pub(crate) fn pool_not_found(id: &UserPoolId) -> Error {
-    Error::ResourceNotFound(format!("User pool {id} does not exist."))
 }
 
 /// Builds a store page request from an operation's limit and opaque token.

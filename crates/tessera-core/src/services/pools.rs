@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{Services, next_token, page_request, pool_not_found};
+use super::existence::pool_not_found;
+use super::{Services, next_token, page_request};
 use crate::domain::pool::{
     CREATE_ONLY_SETTINGS, UPDATABLE_SETTINGS, UserPool, apply_setting_defaults,
 };

@@ -2,9 +2,9 @@
 //! completes an AdminResetUserPassword).
 
 use super::Services;
-use super::auth::prevents_user_existence_errors;
-use super::codes::{CodeDelivery, RESET_CODE_LIFETIME_SECONDS, mask};
+use super::codes::{CodeDelivery, Codes, RESET_CODE_LIFETIME_SECONDS, mask};
 use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
+use super::existence::Hidden;
 use crate::domain::code::CodePurpose;
 use crate::domain::user::UserStatus;
 use crate::error::{Error, Result};
@@ -33,8 +33,8 @@ impl Services {
         username: &str,
         secret_hash: Option<&str>,
     ) -> Result<CodeDelivery> {
-        let (pool, client) = self.client_and_pool(client_id, None).await?;
-        let prevent = prevents_user_existence_errors(&client);
+        let ctx = self.client_context(client_id, None).await?;
+        let prevent = ctx.policy.prevent_user_existence_errors;
         // A made-up delivery shaped like a real one, for names that cannot
         // receive a code when the client hides whether users exist.
         let simulated = || CodeDelivery {
@@ -42,58 +42,54 @@ impl Services {
             medium: Medium::Email,
             attribute: "email".into(),
         };
-        let user = match self.find_user(&pool, username).await {
-            Ok(u) => u,
-            Err(Error::UserNotFound) if prevent => {
-                self.check_secret_hash(&client, secret_hash, &[username])?;
-                return Ok(simulated());
+        let Some(user) = self.users.find(&ctx.pool, username).await? else {
+            if !prevent {
+                return Err(Error::UserNotFound);
             }
-            Err(e) => return Err(e),
+            self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
+            return Ok(simulated());
         };
-        self.check_secret_hash(&client, secret_hash, &[username, &user.username])?;
+        self.check_secret_hash(&ctx.client, secret_hash, &[username, &user.username])?;
         if !user.enabled {
             if prevent {
                 return Ok(simulated());
             }
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
-        let (medium, destination) = match Self::recovery_destination(&pool, &user) {
+        let (medium, destination) = match Codes::recovery_destination(&ctx.pool, &user) {
             Some(d) => d,
             None if prevent => return Ok(simulated()),
             None => return Err(no_recovery_contact()),
         };
-        self.issue_code(
-            &pool,
-            &user,
-            CodePurpose::ResetPassword,
-            RESET_CODE_LIFETIME_SECONDS,
-            medium,
-            &destination,
-        )
-        .await
+        self.codes
+            .issue(
+                &ctx.pool,
+                &user,
+                CodePurpose::ResetPassword,
+                RESET_CODE_LIFETIME_SECONDS,
+                medium,
+                &destination,
+            )
+            .await
     }
 
     pub async fn confirm_forgot_password(&self, input: ConfirmForgotPassword) -> Result<()> {
-        let (pool, client) = self.client_and_pool(&input.client_id, None).await?;
-        let mut user = match self.find_user(&pool, &input.username).await {
-            Ok(u) => u,
-            Err(Error::UserNotFound) if prevents_user_existence_errors(&client) => {
-                return Err(Error::CodeMismatch(
-                    "Invalid verification code provided, please try again.".into(),
-                ));
-            }
-            Err(e) => return Err(e),
-        };
+        let ctx = self.client_context(&input.client_id, None).await?;
+        let pool = &ctx.pool;
+        let mut user = self
+            .named_user(&ctx, &input.username, Hidden::AsWrongCode)
+            .await?;
         self.check_secret_hash(
-            &client,
+            &ctx.client,
             input.secret_hash.as_deref(),
             &[&input.username, &user.username],
         )?;
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
-        check_password_policy(&pool, &input.password, SET_PASSWORD_PREFIX)?;
-        self.check_code(&user, &CodePurpose::ResetPassword, &input.code)
+        check_password_policy(pool, &input.password, SET_PASSWORD_PREFIX)?;
+        self.codes
+            .check(&user, &CodePurpose::ResetPassword, &input.code)
             .await?;
         user.password =
             Some(self.seal_password(&pool.id, &user.username, &user.sub, &input.password)?);
@@ -105,10 +101,6 @@ impl Services {
             user.status = UserStatus::Confirmed;
         }
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await?;
-        self.store
-            .clear_sign_in_failures(&pool.id, &user.sub)
-            .await?;
-        Ok(())
+        self.users.complete_password_reset(&user).await
     }
 }

@@ -3,33 +3,29 @@
 //! DeleteUserAttributes, DeleteUser, ChangePassword.
 
 use super::Services;
-use super::client_attributes::check_writable;
+use super::attributes::check_writable;
 use super::codes::{CodeDelivery, VERIFY_CODE_LIFETIME_SECONDS, medium_for};
 use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
+use super::directory::UserDirectory;
 use super::tokens::Authenticated;
-use crate::domain::client::AppClient;
+use crate::domain::client_policy::ClientPolicy;
 use crate::domain::code::CodePurpose;
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 
 impl Services {
-    /// The caller's user and the client its token was issued to.
-    async fn caller(&self, access_token: &str) -> Result<(Authenticated, AppClient)> {
+    /// The caller's user and the policy of the client its token was issued to.
+    async fn caller(&self, access_token: &str) -> Result<(Authenticated, ClientPolicy)> {
         let who = self.authenticate(access_token).await?;
         let client = self.client(&who.pool.id, &who.client_id).await?;
-        Ok((who, client))
+        Ok((who, client.policy()))
     }
 
     /// GetUser: the user with the attributes the client may read.
     pub async fn get_user(&self, access_token: &str) -> Result<User> {
-        let (who, client) = self.caller(access_token).await?;
+        let (who, policy) = self.caller(access_token).await?;
         let mut user = who.user;
-        let readable: std::collections::BTreeMap<String, String> =
-            super::client_attributes::readable(&client, &user)
-                .into_iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-        user.attributes = readable;
+        user.attributes.retain(|name, _| policy.may_read(name));
         Ok(user)
     }
 
@@ -38,12 +34,12 @@ impl Services {
         access_token: &str,
         updates: &[(String, String)],
     ) -> Result<Vec<CodeDelivery>> {
-        let (who, client) = self.caller(access_token).await?;
-        check_writable(&client, updates.iter().map(|(n, _)| n.as_str()))?;
+        let (who, policy) = self.caller(access_token).await?;
+        check_writable(&policy, updates.iter().map(|(n, _)| n.as_str()))?;
         let (pool, mut user) = (who.pool, who.user);
         let to_verify = Self::apply_attribute_updates(&pool, &mut user, updates)?;
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await?;
+        self.users.save(&user).await?;
         self.send_verification_codes(&pool, &user, to_verify).await
     }
 
@@ -67,15 +63,16 @@ impl Services {
             .ok_or_else(|| {
                 Error::InvalidParameter(format!("User does not have the attribute {attribute}."))
             })?;
-        self.issue_code(
-            &pool,
-            &user,
-            CodePurpose::VerifyAttribute(attribute.to_owned()),
-            VERIFY_CODE_LIFETIME_SECONDS,
-            medium_for(attribute),
-            &destination,
-        )
-        .await
+        self.codes
+            .issue(
+                &pool,
+                &user,
+                CodePurpose::VerifyAttribute(attribute.to_owned()),
+                VERIFY_CODE_LIFETIME_SECONDS,
+                medium_for(attribute),
+                &destination,
+            )
+            .await
     }
 
     pub async fn verify_user_attribute(
@@ -86,35 +83,33 @@ impl Services {
     ) -> Result<()> {
         let (who, _) = self.caller(access_token).await?;
         let (pool, mut user) = (who.pool, who.user);
-        self.check_code(
-            &user,
-            &CodePurpose::VerifyAttribute(attribute.to_owned()),
-            code,
-        )
-        .await?;
+        self.codes
+            .check(
+                &user,
+                &CodePurpose::VerifyAttribute(attribute.to_owned()),
+                code,
+            )
+            .await?;
         if let Some(value) = user.pending_attributes.remove(attribute) {
             user.attributes.insert(attribute.to_owned(), value);
         }
         user.attributes
             .insert(format!("{attribute}_verified"), "true".into());
-        user.aliases = Self::aliases_of(&pool, &user.attributes);
+        user.aliases = UserDirectory::aliases_of(&pool, &user.attributes);
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await
+        self.users.save(&user).await
     }
 
     pub async fn delete_user_attributes(&self, access_token: &str, names: &[String]) -> Result<()> {
-        let (who, client) = self.caller(access_token).await?;
-        check_writable(&client, names.iter().map(String::as_str))?;
+        let (who, policy) = self.caller(access_token).await?;
+        check_writable(&policy, names.iter().map(String::as_str))?;
         self.admin_delete_user_attributes(&who.pool.id, &who.user.username, names)
             .await
     }
 
     pub async fn delete_user(&self, access_token: &str) -> Result<()> {
         let (who, _) = self.caller(access_token).await?;
-        self.store
-            .delete_user(&who.pool.id, &who.user.sub)
-            .await
-            .map_err(Error::from)
+        self.users.delete(&who.pool.id, &who.user.sub).await
     }
 
     pub async fn change_password(
@@ -131,6 +126,6 @@ impl Services {
         check_password_policy(&pool, proposed, SET_PASSWORD_PREFIX)?;
         user.password = Some(self.seal_password(&pool.id, &user.username, &user.sub, proposed)?);
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await
+        self.users.save(&user).await
     }
 }

@@ -21,7 +21,7 @@ impl Services {
         username: &str,
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
-        let user = self.find_user(&pool, username).await?;
+        let user = self.admin_named_user(&pool, username).await?;
         Ok(self.store.revoke_user_tokens(&pool.id, &user.sub).await?)
     }
 
@@ -38,33 +38,25 @@ impl Services {
                 "The token provided is not a refresh token.".into(),
             ));
         }
-        let (_, client) = self.client_and_pool(client_id, None).await?;
-        if let Some(secret) = self.open_client_secret(&client)? {
-            let given = client_secret.unwrap_or_default();
-            if !tessera_crypto::random::ct_eq(secret.as_bytes(), given.as_bytes()) {
-                return Err(Error::Unauthorized("Invalid client secret.".into()));
-            }
+        let ctx = self.client_context(client_id, None).await?;
+        if !self.client_secret_matches(&ctx.client, client_secret)? {
+            return Err(Error::Unauthorized("Invalid client secret.".into()));
         }
-        let token_revocation = client
-            .settings
-            .get("EnableTokenRevocation")
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(true);
-        if !token_revocation {
+        if !ctx.policy.token_revocation {
             return Err(Error::UnsupportedOperation(
                 "Token revocation is not enabled for this app client.".into(),
             ));
         }
         let (_, family) = match self
             .store
-            .find_refresh_token(&self.refresh_token_hash(token))
+            .find_refresh_token(&self.tokens.refresh_token_hash(token))
             .await
         {
             Ok(found) => found,
             Err(StoreError::NotFound) => return Ok(()),
             Err(e) => return Err(e.into()),
         };
-        if family.client_id != client.id {
+        if family.client_id != ctx.client.id {
             return Err(Error::Unauthorized(
                 "The token was not issued to this client.".into(),
             ));

@@ -4,19 +4,19 @@
 use std::collections::BTreeMap;
 
 use super::Services;
-use super::codes::RESET_CODE_LIFETIME_SECONDS;
+use super::codes::{Codes, RESET_CODE_LIFETIME_SECONDS};
 use super::credentials::{
     CREATE_PASSWORD_PREFIX, SET_PASSWORD_PREFIX, check_password_policy, generated_password,
 };
+use super::directory::{Creation, UserDirectory};
 use super::recovery::no_recovery_contact;
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
 use crate::domain::schema::{check_mutable, check_required_present, check_value};
-use crate::domain::user::{Alias, AliasKind, User, UserStatus};
+use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
 use crate::ids::UserPoolId;
 use crate::mailer::Medium;
-use crate::store::{Conflict, StoreError, UserKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageAction {
@@ -44,60 +44,7 @@ fn is_phone(v: &str) -> bool {
     v.starts_with('+') && v.len() > 1 && v[1..].chars().all(|c| c.is_ascii_digit())
 }
 
-fn username_exists() -> Error {
-    Error::UsernameExists("User account already exists".into())
-}
-
-fn alias_exists(alias: &Alias) -> Error {
-    let what = match alias.kind {
-        AliasKind::Email => "email",
-        AliasKind::PhoneNumber => "phone_number",
-        AliasKind::PreferredUsername => "preferred_username",
-    };
-    Error::AliasExists(format!("An account with the given {what} already exists."))
-}
-
 impl Services {
-    /// The user a caller names: by username, then by alias, then by `sub`.
-    pub(crate) async fn find_user(&self, pool: &UserPool, name: &str) -> Result<User> {
-        if let Some(user) = self.sign_in_user(pool, name).await? {
-            return Ok(user);
-        }
-        if uuid::Uuid::parse_str(name).is_ok() {
-            match self.store.get_user(&pool.id, UserKey::Sub(name)).await {
-                Ok(user) => return Ok(user),
-                Err(StoreError::NotFound) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(Error::UserNotFound)
-    }
-
-    /// The sign-in names other than the username this user holds in its pool:
-    /// username attributes always, alias attributes once verified.
-    pub(crate) fn aliases_of(pool: &UserPool, attributes: &BTreeMap<String, String>) -> Vec<Alias> {
-        let username_attrs = pool.username_attributes();
-        let alias_attrs = pool.alias_attributes();
-        AliasKind::ALL
-            .into_iter()
-            .filter_map(|kind| {
-                let attr = kind.attribute();
-                let value = attributes.get(attr)?;
-                let verified = attributes
-                    .get(&format!("{attr}_verified"))
-                    .map(String::as_str)
-                    == Some("true");
-                let counts = username_attrs.iter().any(|a| a == attr)
-                    || (alias_attrs.iter().any(|a| a == attr)
-                        && (kind == AliasKind::PreferredUsername || verified));
-                counts.then(|| Alias {
-                    kind,
-                    value: pool.normalize(value),
-                })
-            })
-            .collect()
-    }
-
     pub(crate) fn check_attributes(pool: &UserPool, attributes: &[(String, String)]) -> Result<()> {
         for (name, value) in attributes {
             if name == "sub" {
@@ -131,7 +78,7 @@ impl Services {
             None => generated_password(&policy),
         };
         let now = self.clock.now();
-        let aliases = Self::aliases_of(&pool, &attributes);
+        let aliases = UserDirectory::aliases_of(&pool, &attributes);
         let sealed_password = self.seal_password(&pool.id, &username, &sub, &password)?;
         let user = User {
             pool_id: pool.id.clone(),
@@ -156,10 +103,9 @@ impl Services {
         } else {
             &[]
         };
-        self.store
-            .create_user(&user, take)
-            .await
-            .map_err(|e| self.create_conflict(&pool, e))?;
+        self.users
+            .create(&pool, &user, take, None, Creation::AdminCreateUser)
+            .await?;
         if input.message_action == MessageAction::Send {
             let mediums = if input.delivery_mediums.is_empty() {
                 vec![Medium::Sms]
@@ -167,40 +113,16 @@ impl Services {
                 input.delivery_mediums.clone()
             };
             if let Err(e) = self
+                .messenger
                 .send_invitation(&pool, &user, &password, &mediums)
                 .await
             {
                 // An invitation that could not go out leaves no user behind.
-                self.store.delete_user(&pool.id, &user.sub).await?;
+                self.users.delete(&pool.id, &user.sub).await?;
                 return Err(e);
             }
         }
         Ok(user)
-    }
-
-    pub(crate) fn create_conflict(&self, pool: &UserPool, e: StoreError) -> Error {
-        match e {
-            StoreError::Conflict(Conflict::Username) => username_exists(),
-            StoreError::Conflict(Conflict::Alias(alias)) => {
-                let is_username_attr = pool
-                    .username_attributes()
-                    .iter()
-                    .any(|a| a == alias.kind.attribute());
-                // AdminCreateUser reports a taken alias as a taken username.
-                if is_username_attr {
-                    Error::UsernameExists(format!(
-                        "An account with the given {} already exists.",
-                        alias.kind.attribute()
-                    ))
-                } else {
-                    Error::UsernameExists(format!(
-                        "An account with the {} already exists.",
-                        alias.kind.attribute()
-                    ))
-                }
-            }
-            other => other.into(),
-        }
     }
 
     /// The stored username. In pools whose username attributes are email or
@@ -256,7 +178,7 @@ impl Services {
     }
 
     async fn resend_invitation(&self, pool: &UserPool, input: &CreateUser) -> Result<User> {
-        let mut user = self.find_user(pool, &input.username).await?;
+        let mut user = self.admin_named_user(pool, &input.username).await?;
         if user.status != UserStatus::ForceChangePassword {
             return Err(Error::UnsupportedUserState(format!(
                 "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
@@ -276,31 +198,21 @@ impl Services {
         user.password_expires =
             Some(now.plus_seconds(policy.temporary_password_validity_days * 86_400));
         user.modified = now;
-        self.save_user(&user, &[]).await?;
+        self.users.save(&user).await?;
         let mediums = if input.delivery_mediums.is_empty() {
             vec![Medium::Sms]
         } else {
             input.delivery_mediums.clone()
         };
-        self.send_invitation(pool, &user, &password, &mediums)
+        self.messenger
+            .send_invitation(pool, &user, &password, &mediums)
             .await?;
         Ok(user)
     }
 
-    pub(crate) async fn save_user(&self, user: &User, take: &[Alias]) -> Result<()> {
-        self.store
-            .update_user(user, take)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => Error::UserNotFound,
-                StoreError::Conflict(Conflict::Alias(alias)) => alias_exists(&alias),
-                other => other.into(),
-            })
-    }
-
     pub async fn admin_get_user(&self, pool_id: &UserPoolId, username: &str) -> Result<User> {
         let pool = self.pool(pool_id).await?;
-        self.find_user(&pool, username).await
+        self.admin_named_user(&pool, username).await
     }
 
     pub async fn admin_update_user_attributes(
@@ -310,10 +222,10 @@ impl Services {
         updates: &[(String, String)],
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
-        let mut user = self.find_user(&pool, username).await?;
+        let mut user = self.admin_named_user(&pool, username).await?;
         let to_verify = Self::apply_attribute_updates(&pool, &mut user, updates)?;
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await?;
+        self.users.save(&user).await?;
         self.send_verification_codes(&pool, &user, to_verify)
             .await?;
         Ok(())
@@ -326,7 +238,7 @@ impl Services {
         names: &[String],
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
-        let mut user = self.find_user(&pool, username).await?;
+        let mut user = self.admin_named_user(&pool, username).await?;
         for name in names {
             let attr = pool.schema_attribute(name).ok_or_else(|| {
                 Error::InvalidParameter(format!(
@@ -346,21 +258,15 @@ impl Services {
                 user.attributes.remove(&format!("{name}_verified"));
             }
         }
-        user.aliases = Self::aliases_of(&pool, &user.attributes);
+        user.aliases = UserDirectory::aliases_of(&pool, &user.attributes);
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await
+        self.users.save(&user).await
     }
 
     pub async fn admin_delete_user(&self, pool_id: &UserPoolId, username: &str) -> Result<()> {
         let pool = self.pool(pool_id).await?;
-        let user = self.find_user(&pool, username).await?;
-        self.store
-            .delete_user(&pool.id, &user.sub)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => Error::UserNotFound,
-                other => other.into(),
-            })
+        let user = self.admin_named_user(&pool, username).await?;
+        self.users.delete(&pool.id, &user.sub).await
     }
 
     pub async fn admin_set_enabled(
@@ -370,15 +276,15 @@ impl Services {
         enabled: bool,
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
-        let mut user = self.find_user(&pool, username).await?;
+        let mut user = self.admin_named_user(&pool, username).await?;
         user.enabled = enabled;
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await?;
-        // Disabling ends every sign-in, as a global sign-out does.
-        if !enabled {
-            self.store.revoke_user_tokens(&pool.id, &user.sub).await?;
+        if enabled {
+            self.users.save(&user).await
+        } else {
+            // Disabling ends every sign-in, as a global sign-out does.
+            self.users.disable(&user).await
         }
-        Ok(())
     }
 
     pub async fn admin_set_user_password(
@@ -389,7 +295,7 @@ impl Services {
         permanent: bool,
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
-        let mut user = self.find_user(&pool, username).await?;
+        let mut user = self.admin_named_user(&pool, username).await?;
         check_password_policy(&pool, password, SET_PASSWORD_PREFIX)?;
         let now = self.clock.now();
         user.password = Some(self.seal_password(&pool.id, &user.username, &user.sub, password)?);
@@ -403,7 +309,7 @@ impl Services {
             );
         }
         user.modified = now;
-        self.save_user(&user, &[]).await
+        self.users.save(&user).await
     }
 
     /// Marks the password for reset: the user must set a new one through
@@ -414,30 +320,31 @@ impl Services {
         username: &str,
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
-        let mut user = self.find_user(&pool, username).await?;
+        let mut user = self.admin_named_user(&pool, username).await?;
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
         let (medium, destination) =
-            Self::recovery_destination(&pool, &user).ok_or_else(no_recovery_contact)?;
+            Codes::recovery_destination(&pool, &user).ok_or_else(no_recovery_contact)?;
         user.status = UserStatus::ResetRequired;
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await?;
-        self.issue_code(
-            &pool,
-            &user,
-            CodePurpose::ResetPassword,
-            RESET_CODE_LIFETIME_SECONDS,
-            medium,
-            &destination,
-        )
-        .await?;
+        self.users.save(&user).await?;
+        self.codes
+            .issue(
+                &pool,
+                &user,
+                CodePurpose::ResetPassword,
+                RESET_CODE_LIFETIME_SECONDS,
+                medium,
+                &destination,
+            )
+            .await?;
         Ok(())
     }
 
     pub async fn admin_confirm_sign_up(&self, pool_id: &UserPoolId, username: &str) -> Result<()> {
         let pool = self.pool(pool_id).await?;
-        let mut user = self.find_user(&pool, username).await?;
+        let mut user = self.admin_named_user(&pool, username).await?;
         if user.status != UserStatus::Unconfirmed {
             return Err(Error::NotAuthorized(format!(
                 "User cannot be confirmed. Current status is {}",
@@ -446,6 +353,6 @@ impl Services {
         }
         user.status = UserStatus::Confirmed;
         user.modified = self.clock.now();
-        self.save_user(&user, &[]).await
+        self.users.save(&user).await
     }
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use tessera_core::ids::{ClientId, UserPoolId};
-use tessera_core::services::auth::AuthRequest;
+use tessera_core::services::signin::InitiateAuth;
 
 use super::{parse, shapes};
 use crate::awsjson::ApiError;
@@ -25,7 +25,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, ApiError> {
     let r: Request = parse(input)?;
     let outcome = state
         .services
-        .initiate_auth(AuthRequest {
+        .initiate_auth(InitiateAuth {
             client_id: r.client_id,
             flow: r.auth_flow,
             parameters: r.auth_parameters,

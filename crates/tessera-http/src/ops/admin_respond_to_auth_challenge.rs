@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use tessera_core::ids::{ClientId, UserPoolId};
-use tessera_core::services::auth::ChallengeAnswer;
+use tessera_core::services::signin::RespondToChallenge;
 
 use super::{parse, shapes};
 use crate::awsjson::ApiError;
@@ -26,7 +26,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, ApiError> {
     let r: Request = parse(input)?;
     let outcome = state
         .services
-        .respond_to_auth_challenge(ChallengeAnswer {
+        .respond_to_auth_challenge(RespondToChallenge {
             client_id: r.client_id,
             challenge: r.challenge_name,
             responses: r.challenge_responses,

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_core::ids::ClientId;
-use tessera_core::services::auth::refresh::RefreshRequest;
+use tessera_core::services::signin::refresh::RefreshRequest;
 
 use super::{parse, shapes};
 use crate::awsjson::ApiError;

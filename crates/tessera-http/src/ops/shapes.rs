@@ -5,9 +5,10 @@ use tessera_core::domain::client::AppClient;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::pool::UserPool;
 use tessera_core::domain::user::User;
-use tessera_core::services::auth::AuthOutcome;
 use tessera_core::services::clients::ClientView;
 use tessera_core::services::codes::CodeDelivery;
+use tessera_core::services::signin::AuthOutcome;
+use tessera_core::services::signin::challenge::Challenge;
 use tessera_core::services::tokens::TokenSet;
 
 /// UserPoolType: the stored settings plus what Cognito computes.
@@ -127,18 +128,55 @@ pub fn auth_outcome(outcome: AuthOutcome) -> Value {
             "AuthenticationResult": authentication_result(&tokens),
             "ChallengeParameters": {},
         }),
-        AuthOutcome::Challenge {
-            name,
-            parameters,
-            session,
-        } => {
-            let mut out = json!({"ChallengeName": name, "ChallengeParameters": parameters});
+        AuthOutcome::Challenge { challenge, session } => {
+            let mut out = json!({
+                "ChallengeName": challenge.name().as_str(),
+                "ChallengeParameters": challenge_parameters(challenge),
+            });
             if let Some(session) = session {
                 out["Session"] = json!(session);
             }
             out
         }
     }
+}
+
+/// A challenge's `ChallengeParameters`, named and encoded as Cognito sends
+/// them: the attribute lists of NEW_PASSWORD_REQUIRED are JSON inside strings.
+fn challenge_parameters(challenge: Challenge) -> Value {
+    match challenge {
+        Challenge::PasswordVerifier {
+            salt,
+            srp_b,
+            secret_block,
+            user_id_for_srp,
+        } => json!({
+            "SALT": salt,
+            "SRP_B": srp_b,
+            "SECRET_BLOCK": secret_block,
+            "USERNAME": user_id_for_srp,
+            "USER_ID_FOR_SRP": user_id_for_srp,
+        }),
+        Challenge::NewPasswordRequired {
+            user_id_for_srp,
+            user_attributes,
+            required_attributes,
+        } => {
+            let required: Vec<String> = required_attributes
+                .iter()
+                .map(|name| format!("userAttributes.{name}"))
+                .collect();
+            json!({
+                "USER_ID_FOR_SRP": user_id_for_srp,
+                "userAttributes": Value::from(user_attributes_json(&user_attributes)),
+                "requiredAttributes": Value::from(json!(required).to_string()),
+            })
+        }
+    }
+}
+
+fn user_attributes_json(attributes: &std::collections::BTreeMap<String, String>) -> String {
+    json!(attributes).to_string()
 }
 
 /// CodeDeliveryDetailsType.

@@ -291,8 +291,18 @@ impl Store for PostgresStore {
         transaction!(self, |tx| clients::delete(&tx, pool, id).await?)
     }
 
-    async fn create_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
-        transaction!(self, |tx| users::create(&tx, user, take_aliases).await?)
+    async fn create_user(
+        &self,
+        user: &User,
+        take_aliases: &[Alias],
+        code: Option<&CodeRecord>,
+    ) -> StoreResult<()> {
+        transaction!(self, |tx| {
+            users::create(&tx, user, take_aliases).await?;
+            if let Some(code) = code {
+                codes::put(&tx, code).await?;
+            }
+        })
     }
 
     async fn get_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> StoreResult<User> {
@@ -301,6 +311,20 @@ impl Store for PostgresStore {
 
     async fn update_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
         transaction!(self, |tx| users::update(&tx, user, take_aliases).await?)
+    }
+
+    async fn disable_user(&self, user: &User) -> StoreResult<()> {
+        transaction!(self, |tx| {
+            users::update(&tx, user, &[]).await?;
+            tokens::revoke_user(&tx, &user.pool_id, &user.sub).await?;
+        })
+    }
+
+    async fn complete_password_reset(&self, user: &User) -> StoreResult<()> {
+        transaction!(self, |tx| {
+            users::update(&tx, user, &[]).await?;
+            users::clear_sign_in_failures(&tx, &user.pool_id, &user.sub).await?;
+        })
     }
 
     async fn delete_user(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use deadpool_postgres::GenericClient;
 use tessera_core::clock::Timestamp;
-use tessera_core::domain::filter::{Match, UserFilter};
+use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::lockout::FailureState;
-use tessera_core::domain::user::{Alias, AliasKind, User, UserStatus};
+use tessera_core::domain::user::{Alias, AliasKind, User, UserStatus, release_alias};
 use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, UserKey};
 use tokio_postgres::Row;
@@ -18,6 +18,7 @@ use super::codec::{
     PgResult, execute, execute_some, from_json, pool_seq, query, query_found, query_opt, to_json,
     unique_as, user_row_id,
 };
+use crate::list_plan::{UserScan, plan, position};
 use crate::paging::{limit_plus_one, split_page};
 
 /// The user's columns, then its aliases as two parallel arrays (one round trip).
@@ -84,8 +85,8 @@ fn count_to(count: u32) -> i32 {
     i32::try_from(count).unwrap_or(i32::MAX)
 }
 
-/// Moves aliases away from whoever holds them; the old holder's contact is no
-/// longer verified, since it now signs in someone else.
+/// Moves aliases away from whoever holds them, applying [`release_alias`] to
+/// the previous holder.
 async fn take_aliases(c: &impl GenericClient, pool: i64, take: &[Alias]) -> PgResult<()> {
     for alias in take {
         let holder = query_opt(
@@ -103,9 +104,7 @@ async fn take_aliases(c: &impl GenericClient, pool: i64, take: &[Alias]) -> PgRe
         )
         .await?;
         let mut attributes: BTreeMap<String, String> = from_json(row.try_get::<_, &str>(0)?)?;
-        let flag = format!("{}_verified", alias.kind.attribute());
-        if let Some(verified) = attributes.get_mut(&flag) {
-            *verified = "false".into();
+        if release_alias(&mut attributes, alias.kind) {
             execute(
                 c,
                 "UPDATE users SET attributes = $2 WHERE id = $1",
@@ -254,17 +253,8 @@ pub async fn count(c: &impl GenericClient, pool: &UserPoolId) -> PgResult<u64> {
     Ok(u64::try_from(row.try_get::<_, i64>(0)?).unwrap_or(0))
 }
 
-/// An exclusive upper bound for values starting with `prefix`: its bytes then
-/// 0xFF, a byte no UTF-8 text contains, so every continuation sorts below it
-/// (the index holds values as bytea, compared byte-wise).
-fn prefix_end(prefix: &str) -> Vec<u8> {
-    let mut end = prefix.as_bytes().to_vec();
-    end.push(0xFF);
-    end
-}
-
-/// Positions: unfiltered and exact listings page by row id; prefix listings
-/// by (value, row id), which follows the index order.
+/// Runs the ListUsers plan over the index (values as bytea, compared
+/// byte-wise); see [`crate::list_plan`].
 pub async fn list(
     c: &impl GenericClient,
     pool: &UserPoolId,
@@ -273,24 +263,23 @@ pub async fn list(
 ) -> PgResult<Listing<User>> {
     let seq = pool_seq(c, pool.as_str()).await?;
     let limit = limit_plus_one(page.limit);
-    let after_id = page
-        .after
-        .as_deref()
-        .and_then(|a| a.parse::<i64>().ok())
-        .unwrap_or(0);
-    let rows = match filter {
-        None => {
+    let rows = match plan(filter, page.after.as_deref()) {
+        UserScan::All { after_row } => {
             query(
                 c,
                 &format!(
                     "SELECT {COLUMNS}, NULL::bytea FROM users u JOIN pools p ON p.seq = u.pool
                      WHERE u.pool = $1 AND u.id > $2 ORDER BY u.id LIMIT $3"
                 ),
-                &[&seq, &after_id, &limit],
+                &[&seq, &after_row, &limit],
             )
             .await?
         }
-        Some(f) if f.matching == Match::Exact => {
+        UserScan::Exact {
+            attribute,
+            value,
+            after_row,
+        } => {
             query(
                 c,
                 &format!(
@@ -299,21 +288,22 @@ pub async fn list(
                      WHERE i.pool = $1 AND i.attr = $2 AND i.value = $3 AND i.user_id > $4
                      ORDER BY i.user_id LIMIT $5"
                 ),
-                &[&seq, &f.attribute, &f.value.as_bytes(), &after_id, &limit],
+                &[&seq, &attribute, &value.as_bytes(), &after_row, &limit],
             )
             .await?
         }
-        Some(f) => {
-            let (after_value, after_row): (String, i64) = page
-                .after
-                .as_deref()
-                .and_then(|a| serde_json::from_str(a).ok())
-                .unwrap_or_else(|| (f.value.clone(), 0));
+        UserScan::Prefix {
+            attribute,
+            prefix,
+            end,
+            after_value,
+            after_row,
+        } => {
             let params: [&(dyn ToSql + Sync); 7] = [
                 &seq,
-                &f.attribute,
-                &f.value.as_bytes(),
-                &prefix_end(&f.value),
+                &attribute,
+                &prefix.as_bytes(),
+                &end,
                 &after_value.as_bytes(),
                 &after_row,
                 &limit,
@@ -335,15 +325,15 @@ pub async fn list(
     let rows = rows
         .iter()
         .map(|row| {
-            let position: Option<Vec<u8>> = row.try_get(NEXT_COLUMN)?;
-            Ok((position, from_row(row)?))
+            let value: Option<Vec<u8>> = row.try_get(NEXT_COLUMN)?;
+            Ok((value, from_row(row)?))
         })
         .collect::<PgResult<Vec<_>>>()?;
-    let (rows, next) = split_page(rows, page.limit, |(value, loaded)| match value {
-        Some(value) => {
-            serde_json::json!([String::from_utf8_lossy(value), loaded.row_id]).to_string()
-        }
-        None => loaded.row_id.to_string(),
+    let (rows, next) = split_page(rows, page.limit, |(value, loaded)| {
+        position(
+            loaded.row_id,
+            value.as_deref().map(String::from_utf8_lossy).as_deref(),
+        )
     });
     Ok(Listing {
         items: rows.into_iter().map(|(_, loaded)| loaded.user).collect(),

@@ -194,9 +194,18 @@ impl Store for SqliteStore {
         self.write(move |c| clients::delete(c, &pool, &id)).await
     }
 
-    async fn create_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
-        let (user, take) = (user.clone(), take_aliases.to_vec());
-        self.write(move |c| users::create(c, &user, &take)).await
+    async fn create_user(
+        &self,
+        user: &User,
+        take_aliases: &[Alias],
+        code: Option<&CodeRecord>,
+    ) -> StoreResult<()> {
+        let (user, take, code) = (user.clone(), take_aliases.to_vec(), code.cloned());
+        self.write(move |c| {
+            users::create(c, &user, &take)?;
+            code.as_ref().map_or(Ok(()), |code| codes::put(c, code))
+        })
+        .await
     }
 
     async fn get_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> StoreResult<User> {
@@ -206,6 +215,24 @@ impl Store for SqliteStore {
     async fn update_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
         let (user, take) = (user.clone(), take_aliases.to_vec());
         self.write(move |c| users::update(c, &user, &take)).await
+    }
+
+    async fn disable_user(&self, user: &User) -> StoreResult<()> {
+        let user = user.clone();
+        self.write(move |c| {
+            users::update(c, &user, &[])?;
+            tokens::revoke_user(c, &user.pool_id, &user.sub)
+        })
+        .await
+    }
+
+    async fn complete_password_reset(&self, user: &User) -> StoreResult<()> {
+        let user = user.clone();
+        self.write(move |c| {
+            users::update(c, &user, &[])?;
+            users::clear_sign_in_failures(c, &user.pool_id, &user.sub)
+        })
+        .await
     }
 
     async fn delete_user(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, Row, params};
 use tessera_core::clock::Timestamp;
-use tessera_core::domain::filter::{Match, UserFilter};
+use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::lockout::FailureState;
-use tessera_core::domain::user::{Alias, AliasKind, User, UserStatus};
+use tessera_core::domain::user::{Alias, AliasKind, User, UserStatus, release_alias};
 use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult, UserKey};
 
@@ -16,6 +16,7 @@ use super::codec::{
     CachedStatements, backend, found, from_json, is_unique_violation, pool_seq, to_json, user_row,
     user_row_id,
 };
+use crate::list_plan::{UserScan, plan, position};
 use crate::paging::{limit_plus_one, split_page};
 
 fn kind_name(kind: AliasKind) -> &'static str {
@@ -84,8 +85,8 @@ pub fn with_aliases(conn: &Connection, loaded: Loaded) -> StoreResult<User> {
     Ok(user)
 }
 
-/// Moves aliases away from whoever holds them; the old holder's contact is no
-/// longer verified, since it now signs in someone else.
+/// Moves aliases away from whoever holds them, applying [`release_alias`] to
+/// the previous holder.
 fn take_aliases(conn: &Connection, pool: i64, take: &[Alias]) -> StoreResult<()> {
     for alias in take {
         let holder: StoreResult<i64> = found(conn.prepare_cached_query_row(
@@ -106,9 +107,7 @@ fn take_aliases(conn: &Connection, pool: i64, take: &[Alias]) -> StoreResult<()>
             )
             .map_err(backend)?;
         let mut attributes: BTreeMap<String, String> = from_json(&text).map_err(backend)?;
-        let flag = format!("{}_verified", alias.kind.attribute());
-        if let Some(verified) = attributes.get_mut(&flag) {
-            *verified = "false".into();
+        if release_alias(&mut attributes, alias.kind) {
             conn.execute_cached(
                 "UPDATE users SET attributes = ?2 WHERE id = ?1",
                 params![holder, to_json(&attributes)?],
@@ -263,17 +262,7 @@ pub fn count(conn: &Connection, pool: &UserPoolId) -> StoreResult<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// An exclusive upper bound for strings starting with `prefix`: its bytes then
-/// 0xFF, a byte no UTF-8 text contains, so every continuation sorts below it
-/// under SQLite's byte-wise text comparison. Bound as a blob and cast to text.
-fn prefix_end(prefix: &str) -> Vec<u8> {
-    let mut end = prefix.as_bytes().to_vec();
-    end.push(0xFF);
-    end
-}
-
-/// Positions: unfiltered and exact listings page by row id; prefix listings
-/// by (value, row id), which follows the index order.
+/// Runs the ListUsers plan over the index; see [`crate::list_plan`].
 pub fn list(
     conn: &Connection,
     pool: &UserPoolId,
@@ -282,42 +271,43 @@ pub fn list(
 ) -> StoreResult<Listing<User>> {
     let seq = pool_seq(conn, pool.as_str())?;
     let limit = limit_plus_one(page.limit);
-    let after_id = || -> i64 {
-        page.after
-            .as_deref()
-            .and_then(|a| a.parse().ok())
-            .unwrap_or(0)
-    };
-    let (sql, params): (String, Vec<Box<dyn rusqlite::ToSql>>) = match filter {
-        None => (
-            format!(
-                "SELECT {COLUMNS}, NULL FROM users u JOIN pools p ON p.seq = u.pool
-                 WHERE u.pool = ?1 AND u.id > ?2 ORDER BY u.id LIMIT ?3"
+    let (sql, params): (String, Vec<Box<dyn rusqlite::ToSql>>) =
+        match plan(filter, page.after.as_deref()) {
+            UserScan::All { after_row } => (
+                format!(
+                    "SELECT {COLUMNS}, NULL FROM users u JOIN pools p ON p.seq = u.pool
+                     WHERE u.pool = ?1 AND u.id > ?2 ORDER BY u.id LIMIT ?3"
+                ),
+                vec![Box::new(seq), Box::new(after_row), Box::new(limit)],
             ),
-            vec![Box::new(seq), Box::new(after_id()), Box::new(limit)],
-        ),
-        Some(f) if f.matching == Match::Exact => (
-            format!(
-                "SELECT {COLUMNS}, NULL FROM user_index i
-                   JOIN users u ON u.id = i.user_id JOIN pools p ON p.seq = u.pool
-                 WHERE i.pool = ?1 AND i.attr = ?2 AND i.value = ?3 AND i.user_id > ?4
-                 ORDER BY i.user_id LIMIT ?5"
+            UserScan::Exact {
+                attribute,
+                value,
+                after_row,
+            } => (
+                format!(
+                    "SELECT {COLUMNS}, NULL FROM user_index i
+                       JOIN users u ON u.id = i.user_id JOIN pools p ON p.seq = u.pool
+                     WHERE i.pool = ?1 AND i.attr = ?2 AND i.value = ?3 AND i.user_id > ?4
+                     ORDER BY i.user_id LIMIT ?5"
+                ),
+                vec![
+                    Box::new(seq),
+                    Box::new(attribute),
+                    Box::new(value.to_owned()),
+                    Box::new(after_row),
+                    Box::new(limit),
+                ],
             ),
-            vec![
-                Box::new(seq),
-                Box::new(f.attribute),
-                Box::new(f.value.clone()),
-                Box::new(after_id()),
-                Box::new(limit),
-            ],
-        ),
-        Some(f) => {
-            let (after_value, after_row): (String, i64) = page
-                .after
-                .as_deref()
-                .and_then(|a| serde_json::from_str(a).ok())
-                .unwrap_or_else(|| (f.value.clone(), 0));
-            (
+            // The bound is bound as a blob and cast to text, so SQLite compares
+            // it byte-wise with the text values.
+            UserScan::Prefix {
+                attribute,
+                prefix,
+                end,
+                after_value,
+                after_row,
+            } => (
                 format!(
                     "SELECT {COLUMNS}, i.value FROM user_index i
                        JOIN users u ON u.id = i.user_id JOIN pools p ON p.seq = u.pool
@@ -327,28 +317,26 @@ pub fn list(
                 ),
                 vec![
                     Box::new(seq),
-                    Box::new(f.attribute),
-                    Box::new(f.value.clone()),
-                    Box::new(prefix_end(&f.value)),
+                    Box::new(attribute),
+                    Box::new(prefix.to_owned()),
+                    Box::new(end),
                     Box::new(after_value),
                     Box::new(after_row),
                     Box::new(limit),
                 ],
-            )
-        }
-    };
+            ),
+        };
     let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
     let rows = stmt
         .query_map(rusqlite::params_from_iter(params.iter()), |row| {
-            let position: Option<String> = row.get(16)?;
-            Ok((position, from_row(row)?))
+            let value: Option<String> = row.get(16)?;
+            Ok((value, from_row(row)?))
         })
         .map_err(backend)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(backend)?;
-    let (rows, next) = split_page(rows, page.limit, |(value, loaded)| match value {
-        Some(value) => serde_json::json!([value, loaded.row_id]).to_string(),
-        None => loaded.row_id.to_string(),
+    let (rows, next) = split_page(rows, page.limit, |(value, loaded)| {
+        position(loaded.row_id, value.as_deref())
     });
     rows.into_iter()
         .map(|(_, loaded)| with_aliases(conn, loaded))

@@ -19,7 +19,7 @@ pub async fn right_hash_is_valid_once_then_missing(engine: &Engine) {
     let p = pool("CodeValid");
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "alice");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
 
     let purpose = CodePurpose::ConfirmSignUp;
     assert_eq!(
@@ -71,7 +71,7 @@ pub async fn wrong_hash_is_a_mismatch_until_max_failures_then_the_code_is_gone(e
     let p = pool("CodeWrong");
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "bob");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     let purpose = CodePurpose::ResetPassword;
     let right = hash_bytes(10);
     let wrong = hash_bytes(11);
@@ -175,7 +175,7 @@ pub async fn expired_code_is_expired_and_gone(engine: &Engine) {
     let p = pool("CodeExpired");
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "carol");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     let purpose = CodePurpose::ConfirmSignUp;
     let right = hash_bytes(20);
     let expires = later(600);
@@ -266,7 +266,7 @@ pub async fn put_replaces_the_code_of_the_same_purpose_and_resets_failures(engin
     let p = pool("CodeReplace");
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "dave");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     let purpose = CodePurpose::VerifyAttribute("email".into());
     let first = hash_bytes(30);
     let second = hash_bytes(31);
@@ -336,7 +336,7 @@ pub async fn purposes_are_independent(engine: &Engine) {
     let p = pool("CodePurposes");
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "erin");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     let confirm = CodePurpose::ConfirmSignUp;
     let reset = CodePurpose::ResetPassword;
     let email = CodePurpose::VerifyAttribute("email".into());
@@ -435,7 +435,10 @@ pub async fn purposes_are_independent(engine: &Engine) {
 
     // Codes are the user's own: another user with the same purposes has none.
     let other = user(&p.id, "frank");
-    store.create_user(&other, &[]).await.expect("create_user");
+    store
+        .create_user(&other, &[], None)
+        .await
+        .expect("create_user");
     store
         .put_code(&code(
             &p.id,
@@ -489,7 +492,7 @@ pub async fn unknown_user_is_not_found(engine: &Engine) {
 
     // A user of another pool is unknown here too.
     let u = user(&p.id, "gina");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     let elsewhere = pool("CodeElsewhere");
     store.create_pool(&elsewhere).await.expect("create_pool");
     assert_not_found(
@@ -530,7 +533,7 @@ pub async fn deleting_the_user_removes_its_codes(engine: &Engine) {
     let p = pool("CodeDelete");
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "hank");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     let email = CodePurpose::VerifyAttribute("email".into());
     store
         .put_code(&code(
@@ -570,7 +573,7 @@ pub async fn deleting_the_user_removes_its_codes(engine: &Engine) {
 
     // A user created again with the same username and sub starts without codes.
     store
-        .create_user(&u, &[])
+        .create_user(&u, &[], None)
         .await
         .expect("create the user again");
     assert_eq!(
@@ -607,7 +610,7 @@ pub async fn pending_attributes_round_trip_through_create_and_update(engine: &En
     pending.insert("email".to_owned(), "ivy.new@example.com".to_owned());
     pending.insert("phone_number".to_owned(), "+15555550199".to_owned());
     u.pending_attributes = pending;
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     assert_eq!(
         normalized(
             store
@@ -662,7 +665,10 @@ pub async fn pending_attributes_round_trip_through_create_and_update(engine: &En
 
     // Users without pending attributes read back with none.
     let plain = user(&p.id, "jack");
-    store.create_user(&plain, &[]).await.expect("create_user");
+    store
+        .create_user(&plain, &[], None)
+        .await
+        .expect("create_user");
     assert!(
         store
             .get_user(&p.id, UserKey::Username("jack"))

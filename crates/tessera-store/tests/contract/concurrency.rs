@@ -18,7 +18,7 @@ async fn race(store: &Arc<dyn Store>, users: Vec<User>) -> Vec<StoreResult<()>> 
             let barrier = barrier.clone();
             tokio::spawn(async move {
                 barrier.wait().await;
-                store.create_user(&u, &[]).await
+                store.create_user(&u, &[], None).await
             })
         })
         .collect();

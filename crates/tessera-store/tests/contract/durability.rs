@@ -22,8 +22,11 @@ pub async fn data_survives_dropping_and_reopening_the_store(engine: &Engine) {
         store.create_pool(&p).await.expect("create_pool");
         store.create_client(&c).await.expect("create_client");
         store.create_group(&g).await.expect("create_group");
-        store.create_user(&u, &[]).await.expect("create_user");
-        store.create_user(&plain, &[]).await.expect("create_user");
+        store.create_user(&u, &[], None).await.expect("create_user");
+        store
+            .create_user(&plain, &[], None)
+            .await
+            .expect("create_user");
         store
             .add_user_to_group(&p.id, &u.sub, &g.name)
             .await
@@ -80,7 +83,7 @@ pub async fn data_survives_dropping_and_reopening_the_store(engine: &Engine) {
     // Uniqueness is still held after reopening.
     assert!(
         store
-            .create_user(&user(&p.id, "durable"), &[])
+            .create_user(&user(&p.id, "durable"), &[], None)
             .await
             .is_err()
     );

@@ -111,7 +111,7 @@ pub async fn delete_removes_the_group_and_its_memberships(engine: &Engine) {
     store.create_group(&doomed).await.expect("create");
     store.create_group(&kept).await.expect("create");
     let u = user(&p.id, "vic");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     for g in [&doomed, &kept] {
         store
             .add_user_to_group(&p.id, &u.sub, &g.name)
@@ -205,7 +205,7 @@ pub async fn adding_a_member_twice_is_idempotent(engine: &Engine) {
     let g = group(&p.id, "team");
     store.create_group(&g).await.expect("create_group");
     let u = user(&p.id, "wes");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     store
         .add_user_to_group(&p.id, &u.sub, &g.name)
         .await
@@ -240,7 +240,7 @@ pub async fn adding_a_missing_user_or_to_a_missing_group_is_not_found(engine: &E
     let g = group(&p.id, "real");
     store.create_group(&g).await.expect("create_group");
     let u = user(&p.id, "xena");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     assert_not_found(
         "missing user",
         store.add_user_to_group(&p.id, &new_sub(), &g.name).await,
@@ -278,7 +278,7 @@ pub async fn remove_takes_the_user_out(engine: &Engine) {
     let stays = user(&p.id, "yuri");
     let leaves = user(&p.id, "zoe");
     for u in [&stays, &leaves] {
-        store.create_user(u, &[]).await.expect("create_user");
+        store.create_user(u, &[], None).await.expect("create_user");
         store
             .add_user_to_group(&p.id, &u.sub, &g.name)
             .await
@@ -323,7 +323,7 @@ pub async fn deleting_a_user_removes_its_memberships(engine: &Engine) {
     let g = group(&p.id, "club");
     store.create_group(&g).await.expect("create_group");
     let u = user(&p.id, "amy");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     store
         .add_user_to_group(&p.id, &u.sub, &g.name)
         .await
@@ -336,7 +336,10 @@ pub async fn deleting_a_user_removes_its_memberships(engine: &Engine) {
     assert!(members.items.is_empty(), "a deleted user is still a member");
     // The same username again is a new user, not a member.
     let again = user(&p.id, "amy");
-    store.create_user(&again, &[]).await.expect("re-create");
+    store
+        .create_user(&again, &[], None)
+        .await
+        .expect("re-create");
     assert!(
         store
             .list_groups_for_user(&p.id, &again.sub, &page(None, 10))
@@ -353,8 +356,8 @@ pub async fn list_groups_for_user_pages_without_duplicates(engine: &Engine) {
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "ben");
     let other = user(&p.id, "cat");
-    store.create_user(&u, &[]).await.expect("create");
-    store.create_user(&other, &[]).await.expect("create");
+    store.create_user(&u, &[], None).await.expect("create");
+    store.create_user(&other, &[], None).await.expect("create");
     let mut expected = Vec::new();
     for i in 0..11 {
         let g = group(&p.id, &format!("g{i:02}"));
@@ -406,7 +409,7 @@ pub async fn list_users_in_group_pages_without_duplicates(engine: &Engine) {
     let mut expected = Vec::new();
     for i in 0..17 {
         let u = user_with_email(&p.id, &format!("m{i:02}"), &format!("m{i}@example.com"));
-        store.create_user(&u, &[]).await.expect("create_user");
+        store.create_user(&u, &[], None).await.expect("create_user");
         if i % 5 != 2 {
             store
                 .add_user_to_group(&p.id, &u.sub, &g.name)

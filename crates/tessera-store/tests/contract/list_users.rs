@@ -67,7 +67,7 @@ async fn users_with(
     for (i, value) in values.iter().enumerate() {
         let name = format!("u{i:03}");
         store
-            .create_user(&with_attr(user(pool, &name), attribute, value), &[])
+            .create_user(&with_attr(user(pool, &name), attribute, value), &[], None)
             .await
             .expect("create_user");
         names.push(name);
@@ -97,11 +97,11 @@ pub async fn unfiltered_pages_through_every_user_once(engine: &Engine) {
     let mut expected = Vec::new();
     for i in 0..23 {
         let u = user_with_email(&p, &format!("user{i:02}"), &format!("u{i}@example.com"));
-        store.create_user(&u, &[]).await.expect("create_user");
+        store.create_user(&u, &[], None).await.expect("create_user");
         expected.push(u.sub);
         if i % 4 == 0 {
             store
-                .create_user(&user(&other, &format!("user{i:02}")), &[])
+                .create_user(&user(&other, &format!("user{i:02}")), &[], None)
                 .await
                 .expect("create in the other pool");
         }
@@ -134,7 +134,7 @@ pub async fn exact_filter_pages_without_duplicates_or_gaps(engine: &Engine) {
     }
     let names = users_with(&store, &p, "family_name", &values).await;
     store
-        .create_user(&user(&p, "no-family-name"), &[])
+        .create_user(&user(&p, "no-family-name"), &[], None)
         .await
         .expect("create");
     let expected = names_of(&names, &values, |v| v == "Smith");
@@ -314,11 +314,15 @@ pub async fn empty_prefix_matches_users_having_the_attribute(engine: &Engine) {
     let values = ["x", "y", "", "zzz", "日本", "\u{10FFFE}"];
     let names = users_with(&store, &p, "name", &values).await;
     store
-        .create_user(&user(&p, "no-name"), &[])
+        .create_user(&user(&p, "no-name"), &[], None)
         .await
         .expect("create");
     store
-        .create_user(&with_attr(user(&p, "nickname-only"), "nickname", "x"), &[])
+        .create_user(
+            &with_attr(user(&p, "nickname-only"), "nickname", "x"),
+            &[],
+            None,
+        )
         .await
         .expect("create");
     assert_same_set(
@@ -332,9 +336,12 @@ pub async fn filters_follow_updates_and_deletes(engine: &Engine) {
     let store = engine.open().await;
     let p = new_pool(&store, "Follow").await;
     let u = with_attr(user(&p, "tess"), "family_name", "Old");
-    store.create_user(&u, &[]).await.expect("create");
+    store.create_user(&u, &[], None).await.expect("create");
     let bystander = with_attr(user(&p, "uma"), "family_name", "Older");
-    store.create_user(&bystander, &[]).await.expect("create");
+    store
+        .create_user(&bystander, &[], None)
+        .await
+        .expect("create");
 
     let mut changed = u.clone();
     changed
@@ -387,12 +394,12 @@ pub async fn filters_on_username_status_and_enabled(engine: &Engine) {
     let mut zed = user(&p, "Zed");
     zed.username_key = "zed".into();
     zed.status = UserStatus::ForceChangePassword;
-    store.create_user(&zed, &[]).await.expect("create");
+    store.create_user(&zed, &[], None).await.expect("create");
     let mut zelda = user(&p, "zelda");
     zelda.enabled = false;
-    store.create_user(&zelda, &[]).await.expect("create");
+    store.create_user(&zelda, &[], None).await.expect("create");
     let yann = user(&p, "yann");
-    store.create_user(&yann, &[]).await.expect("create");
+    store.create_user(&yann, &[], None).await.expect("create");
 
     let names = |f| {
         let store = store.clone();
@@ -440,6 +447,7 @@ pub async fn filters_are_scoped_to_the_pool(engine: &Engine) {
         .create_user(
             &with_attr(user(&a, "in-a"), "email", "same@example.com"),
             &[],
+            None,
         )
         .await
         .expect("create");
@@ -447,6 +455,7 @@ pub async fn filters_are_scoped_to_the_pool(engine: &Engine) {
         .create_user(
             &with_attr(user(&b, "in-b"), "email", "same@example.com"),
             &[],
+            None,
         )
         .await
         .expect("create");

@@ -14,7 +14,7 @@ pub async fn record_failure_applies_after_failure_and_get_user_shows_it(engine: 
     let p = pool("Lockout");
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "alice");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     assert_eq!(
         store
             .get_user(&p.id, UserKey::Sub(&u.sub))
@@ -81,7 +81,10 @@ pub async fn record_failure_applies_after_failure_and_get_user_shows_it(engine: 
 
     // Failures are the user's own.
     let other = user(&p.id, "bob");
-    store.create_user(&other, &[]).await.expect("create_user");
+    store
+        .create_user(&other, &[], None)
+        .await
+        .expect("create_user");
     assert_eq!(
         store
             .get_user(&p.id, UserKey::Sub(&other.sub))
@@ -98,8 +101,11 @@ pub async fn clear_resets_to_the_default_state(engine: &Engine) {
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "carol");
     let other = user(&p.id, "dave");
-    store.create_user(&u, &[]).await.expect("create_user");
-    store.create_user(&other, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
+    store
+        .create_user(&other, &[], None)
+        .await
+        .expect("create_user");
     for i in 0..6 {
         store
             .record_sign_in_failure(&p.id, &u.sub, later(i))
@@ -166,7 +172,7 @@ pub async fn update_user_does_not_overwrite_the_failure_state(engine: &Engine) {
     let p = pool("LockUpdate");
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "erin");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
 
     // Read before the failure, written after it (e.g. an admin update racing a sign-in).
     let mut stale = store
@@ -219,7 +225,7 @@ pub async fn concurrent_failures_are_all_counted(engine: &Engine) {
     let p = pool("LockRace");
     store.create_pool(&p).await.expect("create_pool");
     let u = user(&p.id, "frank");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
 
     let n = 20;
     let barrier = Arc::new(tokio::sync::Barrier::new(n));
@@ -278,7 +284,7 @@ pub async fn unknown_user_is_not_found(engine: &Engine) {
         store.clear_sign_in_failures(&p.id, &ghost).await,
     );
     let u = user(&p.id, "gina");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     assert_not_found(
         "record in a missing pool",
         store

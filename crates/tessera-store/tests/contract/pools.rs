@@ -141,7 +141,7 @@ pub async fn delete_cascades_to_clients_users_groups_and_memberships(engine: &En
     let c = client(&p.id, client_id(1));
     store.create_client(&c).await.expect("create_client");
     let u = user_with_email(&p.id, "alice", "alice@example.com");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     let g = group(&p.id, "admins");
     store.create_group(&g).await.expect("create_group");
     store
@@ -206,7 +206,7 @@ pub async fn delete_cascades_to_clients_users_groups_and_memberships(engine: &En
         .expect("the old client id is free again");
     let again = user_with_email(&p.id, "alice", "alice@example.com");
     store
-        .create_user(&again, &[])
+        .create_user(&again, &[], None)
         .await
         .expect("the old username and alias are free again");
     store
@@ -242,7 +242,7 @@ pub async fn delete_leaves_other_pools_alone(engine: &Engine) {
             .await
             .expect("create_client");
         store
-            .create_user(&user_with_email(&p.id, "bob", "bob@example.com"), &[])
+            .create_user(&user_with_email(&p.id, "bob", "bob@example.com"), &[], None)
             .await
             .expect("create_user");
         store
@@ -293,10 +293,10 @@ pub async fn count_users_counts_the_pools_own_users(engine: &Engine) {
     for i in 0..5 {
         let u = user(&a.id, &format!("user{i}"));
         subs.push(u.sub.clone());
-        store.create_user(&u, &[]).await.expect("create_user");
+        store.create_user(&u, &[], None).await.expect("create_user");
     }
     store
-        .create_user(&user(&b.id, "user0"), &[])
+        .create_user(&user(&b.id, "user0"), &[], None)
         .await
         .expect("create in b");
     assert_eq!(store.count_users(&a.id).await.expect("count a"), 5);

@@ -26,8 +26,14 @@ async fn setting(store: &dyn Store, suffix: &str) -> Setting {
     store.create_client(&c).await.expect("create_client");
     let alice = user(&p.id, "alice");
     let bob = user(&p.id, "bob");
-    store.create_user(&alice, &[]).await.expect("create alice");
-    store.create_user(&bob, &[]).await.expect("create bob");
+    store
+        .create_user(&alice, &[], None)
+        .await
+        .expect("create alice");
+    store
+        .create_user(&bob, &[], None)
+        .await
+        .expect("create bob");
     Setting {
         pool: p.id,
         client: c.id,
@@ -367,7 +373,7 @@ pub async fn deleting_the_user_removes_its_families_and_refresh_tokens(engine: &
 
     // Creating the user again (same username and sub) brings nothing back.
     store
-        .create_user(&s.alice, &[])
+        .create_user(&s.alice, &[], None)
         .await
         .expect("create the user again");
     assert_not_found(

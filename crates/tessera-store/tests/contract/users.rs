@@ -17,7 +17,7 @@ pub async fn create_then_get_by_username_sub_and_alias(engine: &Engine) {
     u.aliases.push(phone_alias("+15555550100"));
     u.status = UserStatus::ForceChangePassword;
     u.password_expires = Some(later(7 * 86_400));
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
 
     let expected = normalized(u.clone());
     let by_username = store
@@ -68,7 +68,7 @@ pub async fn get_missing_user_is_not_found_by_every_key(engine: &Engine) {
     );
     // An attribute that is not an alias does not resolve as one.
     let u = with_attr(user(&p.id, "carol"), "email", "carol@example.com");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
     assert_not_found(
         "unaliased email",
         store
@@ -91,9 +91,12 @@ pub async fn users_and_aliases_are_scoped_to_their_pool(engine: &Engine) {
     store.create_pool(&b).await.expect("create b");
     let ua = user_with_email(&a.id, "dave", "dave@example.com");
     let ub = user_with_email(&b.id, "dave", "dave@example.com");
-    store.create_user(&ua, &[]).await.expect("create in a");
     store
-        .create_user(&ub, &[])
+        .create_user(&ua, &[], None)
+        .await
+        .expect("create in a");
+    store
+        .create_user(&ub, &[], None)
         .await
         .expect("the same username and alias in another pool");
     assert_eq!(
@@ -127,7 +130,7 @@ pub async fn create_in_missing_pool_is_not_found(engine: &Engine) {
     assert_not_found(
         "create_user without its pool",
         store
-            .create_user(&user(&pool_id("Absent"), "erin"), &[])
+            .create_user(&user(&pool_id("Absent"), "erin"), &[], None)
             .await,
     );
 }
@@ -137,13 +140,16 @@ pub async fn duplicate_username_conflicts_and_changes_nothing(engine: &Engine) {
     let p = pool("DupUser");
     store.create_pool(&p).await.expect("create_pool");
     let first = user_with_email(&p.id, "frank", "frank@example.com");
-    store.create_user(&first, &[]).await.expect("create_user");
+    store
+        .create_user(&first, &[], None)
+        .await
+        .expect("create_user");
 
     // Same username key, a different sub and a fresh alias.
     let second = user_with_email(&p.id, "frank", "other@example.com");
     assert_conflict(
         "second create_user",
-        store.create_user(&second, &[]).await,
+        store.create_user(&second, &[], None).await,
         Conflict::Username,
     );
     assert_not_found(
@@ -173,12 +179,15 @@ pub async fn duplicate_alias_conflicts_and_creates_nothing(engine: &Engine) {
     let p = pool("DupAlias");
     store.create_pool(&p).await.expect("create_pool");
     let holder = user_with_email(&p.id, "gina", "shared@example.com");
-    store.create_user(&holder, &[]).await.expect("create_user");
+    store
+        .create_user(&holder, &[], None)
+        .await
+        .expect("create_user");
 
     let taker = user_with_email(&p.id, "hank", "shared@example.com");
     assert_conflict(
         "create with a held alias",
-        store.create_user(&taker, &[]).await,
+        store.create_user(&taker, &[], None).await,
         Conflict::Alias(email_alias("shared@example.com")),
     );
     assert_not_found(
@@ -196,7 +205,7 @@ pub async fn duplicate_alias_conflicts_and_creates_nothing(engine: &Engine) {
     assert_eq!(store.count_users(&p.id).await.expect("count"), 1);
     // The refused username is free.
     store
-        .create_user(&user(&p.id, "hank"), &[])
+        .create_user(&user(&p.id, "hank"), &[], None)
         .await
         .expect("the username was not taken by the refused create");
 }
@@ -208,11 +217,14 @@ pub async fn create_taking_an_alias_moves_it(engine: &Engine) {
     let mut old = user_with_email(&p.id, "ivan", "move@example.com");
     old.aliases.push(phone_alias("+15555550111"));
     old = with_attr(old, "phone_number", "+15555550111");
-    store.create_user(&old, &[]).await.expect("create old");
+    store
+        .create_user(&old, &[], None)
+        .await
+        .expect("create old");
 
     let new = user_with_email(&p.id, "judy", "move@example.com");
     store
-        .create_user(&new, &[email_alias("move@example.com")])
+        .create_user(&new, &[email_alias("move@example.com")], None)
         .await
         .expect("create taking the alias");
 
@@ -249,7 +261,7 @@ pub async fn taking_an_unheld_alias_is_fine(engine: &Engine) {
     store.create_pool(&p).await.expect("create_pool");
     let u = user_with_email(&p.id, "kim", "free@example.com");
     store
-        .create_user(&u, &[email_alias("free@example.com")])
+        .create_user(&u, &[email_alias("free@example.com")], None)
         .await
         .expect("take an alias nobody holds");
     assert_eq!(
@@ -267,7 +279,7 @@ pub async fn update_replaces_the_record_and_aliases(engine: &Engine) {
     let p = pool("UpdUser");
     store.create_pool(&p).await.expect("create_pool");
     let u = user_with_email(&p.id, "leo", "leo@example.com");
-    store.create_user(&u, &[]).await.expect("create_user");
+    store.create_user(&u, &[], None).await.expect("create_user");
 
     let mut changed = u.clone();
     changed.status = UserStatus::ResetRequired;
@@ -307,7 +319,7 @@ pub async fn update_replaces_the_record_and_aliases(engine: &Engine) {
     );
     // The dropped alias is free for someone else.
     store
-        .create_user(&user_with_email(&p.id, "mia", "leo@example.com"), &[])
+        .create_user(&user_with_email(&p.id, "mia", "leo@example.com"), &[], None)
         .await
         .expect("freed alias");
 
@@ -330,8 +342,8 @@ pub async fn update_to_a_held_alias_conflicts_and_changes_nothing(engine: &Engin
     store.create_pool(&p).await.expect("create_pool");
     let holder = user_with_email(&p.id, "nina", "held@example.com");
     let other = user_with_email(&p.id, "omar", "omar@example.com");
-    store.create_user(&holder, &[]).await.expect("create");
-    store.create_user(&other, &[]).await.expect("create");
+    store.create_user(&holder, &[], None).await.expect("create");
+    store.create_user(&other, &[], None).await.expect("create");
 
     let mut changed = other.clone();
     changed
@@ -379,8 +391,8 @@ pub async fn update_taking_an_alias_moves_it(engine: &Engine) {
     store.create_pool(&p).await.expect("create_pool");
     let holder = user_with_email(&p.id, "pam", "wanted@example.com");
     let other = user(&p.id, "quinn");
-    store.create_user(&holder, &[]).await.expect("create");
-    store.create_user(&other, &[]).await.expect("create");
+    store.create_user(&holder, &[], None).await.expect("create");
+    store.create_user(&other, &[], None).await.expect("create");
 
     let mut changed = other.clone();
     changed = with_attr(changed, "email", "wanted@example.com");
@@ -434,7 +446,7 @@ pub async fn delete_frees_username_and_aliases(engine: &Engine) {
     let p = pool("DelUser");
     store.create_pool(&p).await.expect("create_pool");
     let u = user_with_email(&p.id, "rita", "rita@example.com");
-    store.create_user(&u, &[]).await.expect("create");
+    store.create_user(&u, &[], None).await.expect("create");
     store.delete_user(&p.id, &u.sub).await.expect("delete_user");
     assert_not_found("by sub", store.get_user(&p.id, UserKey::Sub(&u.sub)).await);
     assert_not_found(
@@ -449,7 +461,7 @@ pub async fn delete_frees_username_and_aliases(engine: &Engine) {
     );
     let again = user_with_email(&p.id, "rita", "rita@example.com");
     store
-        .create_user(&again, &[])
+        .create_user(&again, &[], None)
         .await
         .expect("username and alias are free again");
 }
@@ -460,7 +472,7 @@ pub async fn delete_missing_user_is_not_found(engine: &Engine) {
     store.create_pool(&p).await.expect("create_pool");
     assert_not_found("delete_user", store.delete_user(&p.id, &new_sub()).await);
     let u = user(&p.id, "sam");
-    store.create_user(&u, &[]).await.expect("create");
+    store.create_user(&u, &[], None).await.expect("create");
     store
         .delete_user(&p.id, &u.sub)
         .await

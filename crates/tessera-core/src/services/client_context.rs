@@ -1,0 +1,45 @@
+//! The pool, app client and client policy a client-facing request acts for,
+//! resolved once at the start of the request.
+
+use super::Services;
+use super::existence::client_not_found;
+use crate::domain::client::AppClient;
+use crate::domain::client_policy::ClientPolicy;
+use crate::domain::pool::UserPool;
+use crate::error::Result;
+use crate::ids::{ClientId, UserPoolId};
+use crate::store::StoreError;
+
+pub struct ClientContext {
+    pub pool: UserPool,
+    pub client: AppClient,
+    /// The client's settings, parsed once for this request.
+    pub policy: ClientPolicy,
+}
+
+impl Services {
+    /// The client and its pool; for admin calls, the client must be the named pool's.
+    pub(crate) async fn client_context(
+        &self,
+        client_id: &ClientId,
+        admin_pool: Option<&UserPoolId>,
+    ) -> Result<ClientContext> {
+        if let Some(pool) = admin_pool {
+            self.pool(pool).await?;
+        }
+        let client = match self.store.find_client(client_id).await {
+            Ok(c) => c,
+            Err(StoreError::NotFound) => return Err(client_not_found(client_id)),
+            Err(e) => return Err(e.into()),
+        };
+        if admin_pool.is_some_and(|p| *p != client.pool_id) {
+            return Err(client_not_found(client_id));
+        }
+        let pool = self.pool(&client.pool_id).await?;
+        Ok(ClientContext {
+            policy: client.policy(),
+            pool,
+            client,
+        })
+    }
+}

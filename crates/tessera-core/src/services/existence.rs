@@ -1,0 +1,71 @@
+//! The one place that decides what a caller learns when something it names
+//! does not exist: pools and clients always say so; users say so unless the
+//! client prevents user-existence errors, when the answer is the one a wrong
+//! password or a wrong code would get.
+
+use super::Services;
+use super::client_context::ClientContext;
+use crate::domain::pool::UserPool;
+use crate::domain::user::User;
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, UserPoolId};
+
+pub(crate) fn pool_not_found(id: &UserPoolId) -> Error {
+    Error::ResourceNotFound(format!("User pool {id} does not exist."))
+}
+
+pub(crate) fn client_not_found(id: &ClientId) -> Error {
+    Error::ResourceNotFound(format!("User pool client {id} does not exist."))
+}
+
+/// What an unknown user looks like when its existence is hidden.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Hidden {
+    /// Sign-in: a wrong password.
+    AsWrongPassword,
+    /// Confirmations and resets: a wrong code.
+    AsWrongCode,
+}
+
+pub(crate) fn incorrect_credentials() -> Error {
+    Error::NotAuthorized("Incorrect username or password.".into())
+}
+
+pub(crate) fn wrong_code() -> Error {
+    Error::CodeMismatch("Invalid verification code provided, please try again.".into())
+}
+
+/// The answer for a name that matches no user of the client's pool.
+pub(crate) fn unknown_user(ctx: &ClientContext, hidden: Hidden) -> Error {
+    if !ctx.policy.prevent_user_existence_errors {
+        return Error::UserNotFound;
+    }
+    match hidden {
+        Hidden::AsWrongPassword => incorrect_credentials(),
+        Hidden::AsWrongCode => wrong_code(),
+    }
+}
+
+impl Services {
+    /// The user a client-facing operation names (by username, alias or `sub`),
+    /// or the answer `unknown_user` gives.
+    pub(crate) async fn named_user(
+        &self,
+        ctx: &ClientContext,
+        name: &str,
+        hidden: Hidden,
+    ) -> Result<User> {
+        self.users
+            .find(&ctx.pool, name)
+            .await?
+            .ok_or_else(|| unknown_user(ctx, hidden))
+    }
+
+    /// The user an administrator names.
+    pub(crate) async fn admin_named_user(&self, pool: &UserPool, name: &str) -> Result<User> {
+        self.users
+            .find(pool, name)
+            .await?
+            .ok_or(Error::UserNotFound)
+    }
+}

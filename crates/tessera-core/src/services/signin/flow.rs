@@ -1,0 +1,125 @@
+//! The flows that start a sign-in, typed: read once from InitiateAuth's
+//! `AuthFlow` and `AuthParameters`.
+
+use std::collections::BTreeMap;
+
+use tessera_crypto::srp::{self, PublicA};
+
+use super::missing;
+use crate::domain::client_policy::FlowKind;
+use crate::error::{Error, Result};
+
+/// What a flow proves first.
+#[derive(Debug, Clone)]
+pub enum AuthFlow {
+    /// USER_SRP_AUTH: the password proven by SRP, over two requests.
+    Srp {
+        username: String,
+        /// Boxed: A is 384 bytes, the other flows a few pointers.
+        srp_a: Box<PublicA>,
+    },
+    /// USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH: the password itself.
+    Password { username: String, password: String },
+    /// The refresh flows: a refresh token instead of a password.
+    Refresh {
+        refresh_token: String,
+        /// The name the client typed, when it sends one (for SECRET_HASH).
+        username: Option<String>,
+    },
+}
+
+/// A flow with the members every flow may carry.
+#[derive(Debug, Clone)]
+pub struct SignInStart {
+    pub flow: AuthFlow,
+    pub secret_hash: Option<String>,
+}
+
+impl SignInStart {
+    /// Reads the parameters of `kind`; flows Tessera does not offer yet say so.
+    pub fn parse(kind: FlowKind, p: &BTreeMap<String, String>) -> Result<SignInStart> {
+        let get = |key: &str| p.get(key).cloned().ok_or_else(|| missing(key));
+        let flow = match kind {
+            FlowKind::UserSrp => {
+                let username = get("USERNAME")?;
+                let srp_a = srp::parse_public_a(&get("SRP_A")?).map_err(|_| {
+                    Error::InvalidParameter("SRP_A is not a valid SRP public value.".into())
+                })?;
+                AuthFlow::Srp {
+                    username,
+                    srp_a: Box::new(srp_a),
+                }
+            }
+            FlowKind::UserPassword | FlowKind::AdminUserPassword => AuthFlow::Password {
+                username: get("USERNAME")?,
+                password: get("PASSWORD")?,
+            },
+            FlowKind::Refresh => AuthFlow::Refresh {
+                refresh_token: get("REFRESH_TOKEN")?,
+                username: p.get("USERNAME").cloned(),
+            },
+            FlowKind::CustomAuth | FlowKind::UserAuth => return Err(not_yet(kind)),
+        };
+        Ok(SignInStart {
+            flow,
+            secret_hash: p.get("SECRET_HASH").cloned(),
+        })
+    }
+}
+
+pub(crate) fn not_yet(kind: FlowKind) -> Error {
+    Error::UnsupportedOperation(format!(
+        "Tessera does not implement the {} flow yet.",
+        kind.name()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn each_flow_reads_its_parameters() {
+        let s = SignInStart::parse(
+            FlowKind::UserPassword,
+            &map(&[("USERNAME", "u"), ("PASSWORD", "p"), ("SECRET_HASH", "h")]),
+        )
+        .expect("parses");
+        assert!(
+            matches!(s.flow, AuthFlow::Password { ref username, ref password }
+            if username == "u" && password == "p")
+        );
+        assert_eq!(s.secret_hash.as_deref(), Some("h"));
+        let s =
+            SignInStart::parse(FlowKind::Refresh, &map(&[("REFRESH_TOKEN", "t")])).expect("parses");
+        assert!(
+            matches!(s.flow, AuthFlow::Refresh { ref refresh_token, username: None } if refresh_token == "t")
+        );
+    }
+
+    #[test]
+    fn bad_and_missing_parameters_are_named() {
+        let e = SignInStart::parse(FlowKind::UserSrp, &map(&[("USERNAME", "u")]));
+        assert!(
+            matches!(e, Err(Error::InvalidParameter(m)) if m == "Missing required parameter SRP_A")
+        );
+        let e = SignInStart::parse(
+            FlowKind::UserSrp,
+            &map(&[("USERNAME", "u"), ("SRP_A", "0")]),
+        );
+        assert!(
+            matches!(e, Err(Error::InvalidParameter(m)) if m == "SRP_A is not a valid SRP public value.")
+        );
+        assert!(matches!(
+            SignInStart::parse(FlowKind::CustomAuth, &BTreeMap::new()),
+            Err(Error::UnsupportedOperation(_))
+        ));
+    }
+}

@@ -1,0 +1,232 @@
+//! The sign-in state machine. Every flow — InitiateAuth / AdminInitiateAuth,
+//! RespondToAuthChallenge / AdminRespondToAuthChallenge, and later the hosted
+//! pages — goes through it: a typed flow proves a first factor, then
+//! [`Services::advance`] decides, in one place, what comes next (a refusal, a
+//! further challenge, or tokens). State between requests lives only in the
+//! sealed [`session`].
+//!
+//! - [`flow`]: the typed flows and their parameters.
+//! - [`challenge`]: challenge names, the typed challenges issued and answers accepted.
+//! - [`session`]: the sealed sign-in session, opened and checked in one place.
+//! - [`srp`]: USER_SRP_AUTH and PASSWORD_VERIFIER.
+//! - [`password`]: the password flows, lockout settling, NEW_PASSWORD_REQUIRED.
+//! - [`refresh`]: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken.
+
+pub mod challenge;
+pub mod flow;
+pub mod password;
+pub mod refresh;
+pub mod session;
+pub mod srp;
+
+use std::collections::BTreeMap;
+
+use challenge::{Challenge, ChallengeAnswer, ChallengeResponse};
+use flow::{AuthFlow, SignInStart, not_yet};
+use password::NewPassword;
+use srp::PasswordClaim;
+
+use super::Services;
+use super::client_context::ClientContext;
+use super::tokens::{Family, TokenSet};
+use crate::domain::client_policy::FlowKind;
+use crate::domain::user::{User, UserStatus};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, UserPoolId};
+
+/// InitiateAuth / AdminInitiateAuth, as the caller sent them.
+pub struct InitiateAuth {
+    pub client_id: ClientId,
+    pub flow: String,
+    pub parameters: BTreeMap<String, String>,
+    /// AdminInitiateAuth: the pool the signed caller named.
+    pub admin_pool: Option<UserPoolId>,
+}
+
+/// RespondToAuthChallenge / AdminRespondToAuthChallenge, as the caller sent them.
+pub struct RespondToChallenge {
+    pub client_id: ClientId,
+    pub challenge: String,
+    pub responses: BTreeMap<String, String>,
+    pub session: Option<String>,
+    pub admin_pool: Option<UserPoolId>,
+}
+
+pub enum AuthOutcome {
+    Tokens(TokenSet),
+    Challenge {
+        challenge: Challenge,
+        session: Option<String>,
+    },
+}
+
+/// What a sign-in has completed, in the order sign-ins complete them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Stage {
+    /// A password (or refresh token) proved who the user is.
+    FirstFactor,
+    /// A user with a temporary password chose a new one.
+    NewPassword,
+}
+
+pub(crate) fn missing(parameter: &str) -> Error {
+    Error::InvalidParameter(format!("Missing required parameter {parameter}"))
+}
+
+pub(crate) fn require_flow(ctx: &ClientContext, flow: FlowKind) -> Result<()> {
+    if ctx.policy.auth_flows.allows(flow) {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter(match flow {
+        FlowKind::UserPassword | FlowKind::UserSrp => {
+            format!("{} flow not enabled for this client", flow.name())
+        }
+        _ => "Auth flow not enabled for this client".into(),
+    }))
+}
+
+impl Services {
+    pub async fn initiate_auth(&self, request: InitiateAuth) -> Result<AuthOutcome> {
+        let ctx = self
+            .client_context(&request.client_id, request.admin_pool.as_ref())
+            .await?;
+        let kind = FlowKind::parse(&request.flow).ok_or_else(|| {
+            Error::UnsupportedOperation(format!(
+                "Tessera does not implement the {} flow yet.",
+                request.flow
+            ))
+        })?;
+        match kind {
+            FlowKind::CustomAuth | FlowKind::UserAuth => return Err(not_yet(kind)),
+            FlowKind::AdminUserPassword if request.admin_pool.is_none() => {
+                return Err(Error::InvalidParameter(
+                    "Initiate Auth method not supported.".into(),
+                ));
+            }
+            _ => {}
+        }
+        require_flow(&ctx, kind)?;
+        let start = SignInStart::parse(kind, &request.parameters)?;
+        self.start_sign_in(&ctx, start).await
+    }
+
+    /// Runs a parsed flow's first step.
+    pub(crate) async fn start_sign_in(
+        &self,
+        ctx: &ClientContext,
+        start: SignInStart,
+    ) -> Result<AuthOutcome> {
+        let secret_hash = start.secret_hash.as_deref();
+        match &start.flow {
+            AuthFlow::Srp { username, srp_a } => {
+                self.start_srp(ctx, username, srp_a, secret_hash).await
+            }
+            AuthFlow::Password { username, password } => {
+                self.password_sign_in(ctx, username, password, secret_hash)
+                    .await
+            }
+            AuthFlow::Refresh {
+                refresh_token,
+                username,
+            } => {
+                self.refresh_sign_in(ctx, refresh_token, username.as_deref(), secret_hash)
+                    .await
+            }
+        }
+    }
+
+    pub async fn respond_to_auth_challenge(
+        &self,
+        request: RespondToChallenge,
+    ) -> Result<AuthOutcome> {
+        let ctx = self
+            .client_context(&request.client_id, request.admin_pool.as_ref())
+            .await?;
+        let answer = ChallengeAnswer::parse(&request.challenge, &request.responses)?;
+        self.answer_challenge(&ctx, answer, request.session.as_deref())
+            .await
+    }
+
+    /// Checks a parsed answer against the step its session waits at.
+    pub(crate) async fn answer_challenge(
+        &self,
+        ctx: &ClientContext,
+        answer: ChallengeAnswer,
+        session: Option<&str>,
+    ) -> Result<AuthOutcome> {
+        let secret_hash = answer.secret_hash.as_deref();
+        match &answer.response {
+            ChallengeResponse::PasswordVerifier {
+                username,
+                secret_block,
+                signature,
+                timestamp,
+            } => {
+                self.finish_srp(
+                    ctx,
+                    PasswordClaim {
+                        username,
+                        secret_block,
+                        signature,
+                        timestamp,
+                        secret_hash,
+                    },
+                )
+                .await
+            }
+            ChallengeResponse::NewPassword {
+                username,
+                new_password,
+                attributes,
+            } => {
+                self.set_new_password(
+                    ctx,
+                    NewPassword {
+                        username: username.as_deref(),
+                        new_password,
+                        attributes,
+                        secret_hash,
+                        session,
+                    },
+                )
+                .await
+            }
+        }
+    }
+
+    /// What follows once `done` is complete: refusals by the user's state,
+    /// then each remaining step in order — the new-password challenge for a
+    /// temporary password (MFA and device steps plug in after it) — then tokens.
+    pub(crate) async fn advance(
+        &self,
+        ctx: &ClientContext,
+        user: User,
+        done: Stage,
+    ) -> Result<AuthOutcome> {
+        if !user.enabled {
+            return Err(Error::NotAuthorized("User is disabled.".into()));
+        }
+        match user.status {
+            UserStatus::Unconfirmed => return Err(Error::UserNotConfirmed),
+            UserStatus::ResetRequired => return Err(Error::PasswordResetRequired),
+            UserStatus::ForceChangePassword if done < Stage::NewPassword => {
+                if user
+                    .password_expires
+                    .is_some_and(|at| at <= self.clock.now())
+                {
+                    return Err(Error::NotAuthorized(
+                        "Temporary password has expired and must be reset by an administrator."
+                            .into(),
+                    ));
+                }
+                return self.new_password_challenge(ctx, &user);
+            }
+            _ => {}
+        }
+        let tokens = self
+            .tokens
+            .issue(&ctx.pool, &ctx.client, &ctx.policy, &user, Family::New)
+            .await?;
+        Ok(AuthOutcome::Tokens(tokens))
+    }
+}

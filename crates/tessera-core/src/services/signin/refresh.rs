@@ -1,0 +1,145 @@
+//! Refreshing a sign-in: REFRESH_TOKEN_AUTH (new ID and access tokens, same
+//! refresh token) and GetTokensFromRefreshToken, which rotates the refresh
+//! token when the client's RefreshTokenRotation is enabled.
+
+use super::AuthOutcome;
+use crate::domain::token::{RefreshTokenRecord, TokenFamily};
+use crate::domain::user::User;
+use crate::error::{Error, Result};
+use crate::ids::ClientId;
+use crate::services::Services;
+use crate::services::client_context::ClientContext;
+use crate::services::tokens::{Family, TokenSet, new_refresh_token};
+use crate::store::StoreError;
+
+pub struct RefreshRequest {
+    pub client_id: ClientId,
+    pub refresh_token: String,
+    pub client_secret: Option<String>,
+}
+
+fn invalid() -> Error {
+    Error::NotAuthorized("Invalid Refresh Token".into())
+}
+
+impl Services {
+    /// The token's record and family, if it is this client's, unrevoked and unexpired.
+    async fn live_refresh_token(
+        &self,
+        token: &str,
+        ctx: &ClientContext,
+    ) -> Result<(RefreshTokenRecord, TokenFamily, User)> {
+        let (record, family) = match self
+            .store
+            .find_refresh_token(&self.tokens.refresh_token_hash(token))
+            .await
+        {
+            Ok(found) => found,
+            Err(StoreError::NotFound) => return Err(invalid()),
+            Err(e) => return Err(e.into()),
+        };
+        if family.client_id != ctx.client.id {
+            return Err(invalid());
+        }
+        if family.revoked {
+            return Err(Error::NotAuthorized(
+                "Refresh Token has been revoked".into(),
+            ));
+        }
+        if family.expires <= self.clock.now() {
+            return Err(Error::NotAuthorized("Refresh Token has expired".into()));
+        }
+        let user = self
+            .users
+            .by_sub(&family.pool_id, &family.sub)
+            .await?
+            .ok_or_else(invalid)?;
+        if !user.enabled {
+            return Err(Error::NotAuthorized("User is disabled.".into()));
+        }
+        Ok((record, family, user))
+    }
+
+    /// Whether a token rotation replaced is past its grace period.
+    fn superseded_for_good(&self, record: &RefreshTokenRecord, ctx: &ClientContext) -> bool {
+        let grace = ctx.policy.refresh_rotation.grace_seconds;
+        record
+            .superseded
+            .is_some_and(|at| at.plus_seconds(grace) <= self.clock.now())
+    }
+
+    pub(crate) async fn refresh_sign_in(
+        &self,
+        ctx: &ClientContext,
+        token: &str,
+        typed_username: Option<&str>,
+        secret_hash: Option<&str>,
+    ) -> Result<AuthOutcome> {
+        let (record, family, user) = self.live_refresh_token(token, ctx).await?;
+        // Clients hash the internal username here (the sub in email pools).
+        let mut names = vec![user.username.as_str(), user.sub.as_str()];
+        names.extend(typed_username);
+        self.check_secret_hash(&ctx.client, secret_hash, &names)?;
+        if self.superseded_for_good(&record, ctx) {
+            return Err(invalid());
+        }
+        let tokens = self
+            .tokens
+            .issue(
+                &ctx.pool,
+                &ctx.client,
+                &ctx.policy,
+                &user,
+                Family::Existing(family),
+            )
+            .await?;
+        Ok(AuthOutcome::Tokens(tokens))
+    }
+
+    pub async fn get_tokens_from_refresh_token(&self, request: RefreshRequest) -> Result<TokenSet> {
+        let ctx = self.client_context(&request.client_id, None).await?;
+        if !self.client_secret_matches(&ctx.client, request.client_secret.as_deref())? {
+            return Err(Error::NotAuthorized(format!(
+                "Unable to verify secret hash for client {}",
+                ctx.client.id
+            )));
+        }
+        super::require_flow(&ctx, crate::domain::client_policy::FlowKind::Refresh)?;
+        let (record, family, user) = self
+            .live_refresh_token(&request.refresh_token, &ctx)
+            .await?;
+        if self.superseded_for_good(&record, &ctx) {
+            return Err(Error::RefreshTokenReuse(
+                "The refresh token has already been used.".into(),
+            ));
+        }
+        let mut tokens = self
+            .tokens
+            .issue(
+                &ctx.pool,
+                &ctx.client,
+                &ctx.policy,
+                &user,
+                Family::Existing(family.clone()),
+            )
+            .await?;
+        if ctx.policy.refresh_rotation.enabled {
+            let now = self.clock.now();
+            let fresh = new_refresh_token();
+            self.store
+                .rotate_refresh_token(
+                    &record.token_hash,
+                    &RefreshTokenRecord {
+                        token_hash: self.tokens.refresh_token_hash(&fresh),
+                        origin_jti: family.origin_jti,
+                        created: now,
+                        superseded: None,
+                    },
+                    now,
+                )
+                .await?;
+            tokens.refresh_token = Some(fresh);
+        }
+        Ok(tokens)
+    }
+}

@@ -1,0 +1,144 @@
+//! The sign-in session: everything a flow needs between two requests, sealed
+//! (AES-GCM under the key-encryption key) so any node can answer the next
+//! step. It travels as the challenge's `Session`, or — for SRP, whose clients
+//! do not always send the Session back — as `SECRET_BLOCK`. Sealing and
+//! opening, with every check on what was opened, happen here and only here.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde::{Deserialize, Serialize};
+
+use super::challenge::ChallengeName;
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, UserPoolId};
+use crate::services::Services;
+use crate::services::client_context::ClientContext;
+
+/// Bound into the seal, so no other sealed value opens as a session.
+const PURPOSE: &[u8] = b"sign-in-session";
+/// Sessions of another layout do not open; they live minutes, so an upgrade
+/// only ends the sign-ins in flight.
+const VERSION: u8 = 1;
+
+/// Who is signing in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SessionUser {
+    /// `None` for the simulated challenge of an unknown user.
+    pub sub: Option<String>,
+    /// The internal username (USER_ID_FOR_SRP).
+    pub username: String,
+}
+
+/// The step the sign-in waits at, with that step's own state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step")]
+pub(crate) enum Step {
+    /// SRP's second half: A, and the server's ephemeral pair (hex).
+    PasswordVerifier {
+        a: String,
+        b: String,
+        big_b: String,
+    },
+    NewPasswordRequired,
+}
+
+impl Step {
+    fn challenge(&self) -> ChallengeName {
+        match self {
+            Step::PasswordVerifier { .. } => ChallengeName::PasswordVerifier,
+            Step::NewPasswordRequired => ChallengeName::NewPasswordRequired,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SignInSession {
+    v: u8,
+    pub pool: UserPoolId,
+    pub client: ClientId,
+    pub user: SessionUser,
+    /// Milliseconds since the epoch.
+    pub expires: i64,
+    pub step: Step,
+}
+
+/// Why a session was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SessionFault {
+    /// Not sealed by us, another layout, another pool, client or step.
+    Unreadable,
+    Expired,
+}
+
+pub(crate) fn session_expired() -> Error {
+    Error::NotAuthorized("Invalid session for the user, session is expired.".into())
+}
+
+/// SRP clients base64-decode SECRET_BLOCK with the standard alphabet and sign
+/// its bytes; the Session only needs to be opaque.
+fn uses_standard_base64(challenge: ChallengeName) -> bool {
+    challenge == ChallengeName::PasswordVerifier
+}
+
+impl Services {
+    /// Seals a session for `step`, good for the client's AuthSessionValidity.
+    pub(crate) fn seal_session(
+        &self,
+        ctx: &ClientContext,
+        user: SessionUser,
+        step: Step,
+    ) -> Result<String> {
+        let challenge = step.challenge();
+        let session = SignInSession {
+            v: VERSION,
+            pool: ctx.pool.id.clone(),
+            client: ctx.client.id.clone(),
+            user,
+            expires: self
+                .clock
+                .now()
+                .plus_seconds(ctx.policy.auth_session_seconds)
+                .millis(),
+            step,
+        };
+        let json = serde_json::to_vec(&session).map_err(|e| Error::Internal(e.to_string()))?;
+        let sealed = self.sealing.seal(&json, PURPOSE)?;
+        Ok(if uses_standard_base64(challenge) {
+            STANDARD.encode(sealed)
+        } else {
+            URL_SAFE_NO_PAD.encode(sealed)
+        })
+    }
+
+    /// Opens a session issued to this client of this pool for `challenge`, unexpired.
+    pub(crate) fn open_session(
+        &self,
+        ctx: &ClientContext,
+        text: &str,
+        challenge: ChallengeName,
+    ) -> Result<SignInSession, SessionFault> {
+        let bytes = if uses_standard_base64(challenge) {
+            STANDARD.decode(text.as_bytes())
+        } else {
+            URL_SAFE_NO_PAD.decode(text.as_bytes())
+        }
+        .map_err(|_| SessionFault::Unreadable)?;
+        let json = self
+            .sealing
+            .open(&bytes, PURPOSE)
+            .map_err(|_| SessionFault::Unreadable)?;
+        let session: SignInSession =
+            serde_json::from_slice(&json).map_err(|_| SessionFault::Unreadable)?;
+        if session.v != VERSION
+            || session.pool != ctx.pool.id
+            || session.client != ctx.client.id
+            || session.step.challenge() != challenge
+        {
+            return Err(SessionFault::Unreadable);
+        }
+        if session.expires <= self.clock.now().millis() {
+            return Err(SessionFault::Expired);
+        }
+        Ok(session)
+    }
+}

@@ -1,0 +1,139 @@
+//! USER_SRP_AUTH: the challenge (B, salt, and the sealed session as
+//! SECRET_BLOCK) and its answer, PASSWORD_VERIFIER. An unknown user gets a
+//! challenge indistinguishable from a real one when the client hides user
+//! existence.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use tessera_crypto::srp::{self, PublicA};
+
+use super::challenge::{Challenge, ChallengeName};
+use super::session::{SessionFault, SessionUser, Step, session_expired};
+use super::{AuthOutcome, Stage};
+use crate::error::{Error, Result};
+use crate::services::Services;
+use crate::services::client_context::ClientContext;
+use crate::services::credentials::srp_pool_name;
+use crate::services::existence::incorrect_credentials;
+
+/// What PASSWORD_VERIFIER carries.
+pub(crate) struct PasswordClaim<'a> {
+    pub username: &'a str,
+    pub secret_block: &'a str,
+    pub signature: &'a str,
+    pub timestamp: &'a str,
+    pub secret_hash: Option<&'a str>,
+}
+
+impl Services {
+    pub(crate) async fn start_srp(
+        &self,
+        ctx: &ClientContext,
+        username: &str,
+        srp_a: &PublicA,
+        secret_hash: Option<&str>,
+    ) -> Result<AuthOutcome> {
+        let (pool, client) = (&ctx.pool, &ctx.client);
+        let user = self.users.sign_in_user(pool, username).await?;
+        let (verifier, sub, user_id) = match &user {
+            Some(user) => {
+                self.check_secret_hash(client, secret_hash, &[username, &user.username])?;
+                match self.verifier(user)? {
+                    Some(v) => (v, Some(user.sub.clone()), user.username.clone()),
+                    None => return Err(incorrect_credentials()),
+                }
+            }
+            None => {
+                self.check_secret_hash(client, secret_hash, &[username])?;
+                if !ctx.policy.prevent_user_existence_errors {
+                    return Err(Error::UserNotFound);
+                }
+                // A challenge indistinguishable from a real one, stable for
+                // this name, that no password can answer.
+                let seed = self.sealing.keyed_hash(
+                    "simulated-srp-user",
+                    format!("{}|{}", pool.id, pool.normalize(username)).as_bytes(),
+                );
+                let fake_id =
+                    uuid::Builder::from_random_bytes(seed[..16].try_into().unwrap_or_default())
+                        .into_uuid()
+                        .to_string();
+                (srp::fake_verifier(&seed), None, fake_id)
+            }
+        };
+        let ephemeral = srp::server_challenge(&verifier);
+        let secret_block = self.seal_session(
+            ctx,
+            SessionUser {
+                sub,
+                username: user_id.clone(),
+            },
+            Step::PasswordVerifier {
+                a: srp_a.to_hex(),
+                b: hex::encode(&ephemeral.secret_b),
+                big_b: hex::encode(&ephemeral.public_b),
+            },
+        )?;
+        Ok(AuthOutcome::Challenge {
+            challenge: Challenge::PasswordVerifier {
+                salt: srp::salt_hex(&verifier),
+                srp_b: srp::public_b_hex(&ephemeral),
+                secret_block,
+                user_id_for_srp: user_id,
+            },
+            session: None,
+        })
+    }
+
+    pub(crate) async fn finish_srp(
+        &self,
+        ctx: &ClientContext,
+        claim: PasswordClaim<'_>,
+    ) -> Result<AuthOutcome> {
+        let (pool, client) = (&ctx.pool, &ctx.client);
+        let session = self
+            .open_session(ctx, claim.secret_block, ChallengeName::PasswordVerifier)
+            .map_err(|fault| match fault {
+                SessionFault::Unreadable => incorrect_credentials(),
+                SessionFault::Expired => session_expired(),
+            })?;
+        self.check_secret_hash(
+            client,
+            claim.secret_hash,
+            &[claim.username, &session.user.username],
+        )?;
+        let Step::PasswordVerifier { a, b, big_b } = &session.step else {
+            return Err(incorrect_credentials());
+        };
+        let Some(sub) = &session.user.sub else {
+            return Err(incorrect_credentials());
+        };
+        let user = self
+            .users
+            .by_sub(&pool.id, sub)
+            .await?
+            .ok_or_else(incorrect_credentials)?;
+        self.check_not_locked(&user)?;
+        let verifier = self.verifier(&user)?.ok_or_else(incorrect_credentials)?;
+        let matched = match (
+            srp::parse_public_a(a),
+            hex::decode(b),
+            hex::decode(big_b),
+            STANDARD.decode(claim.secret_block.as_bytes()),
+        ) {
+            (Ok(a), Ok(secret_b), Ok(public_b), Ok(block_bytes)) => srp::verify_claim(
+                &verifier,
+                &a,
+                &srp::ServerEphemeral { secret_b, public_b },
+                srp_pool_name(&pool.id),
+                &user.username,
+                &block_bytes,
+                claim.timestamp,
+                claim.signature,
+            ),
+            _ => false,
+        };
+        self.settle_password_check(&user, matched).await?;
+        self.advance(ctx, user, Stage::FirstFactor).await
+    }
+}

@@ -1,0 +1,256 @@
+//! `TokenIssuer`: signs ID and access tokens with Cognito's claims and starts
+//! the token family (and first refresh token) of each new sign-in.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+use tessera_crypto::jwt::SigningKey;
+use tessera_crypto::seal::SealingKey;
+
+use super::keys::SigningKeys;
+use super::{ADMIN_SCOPE, Family, TokenSet, new_refresh_token};
+use crate::clock::{Clock, Timestamp};
+use crate::domain::client::AppClient;
+use crate::domain::client_policy::ClientPolicy;
+use crate::domain::pool::UserPool;
+use crate::domain::token::{RefreshTokenRecord, TokenFamily};
+use crate::domain::user::User;
+use crate::error::{Error, Result};
+use crate::ids::UserPoolId;
+use crate::services::MAX_PAGE;
+use crate::store::{PageRequest, Store};
+
+pub struct TokenIssuer {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    sealing: Arc<SealingKey>,
+    keys: SigningKeys,
+    /// The public URL without a trailing slash; issuers are `{base}/{poolId}`.
+    base: String,
+}
+
+/// An attribute's value as a claim: Cognito types the verification flags and
+/// `updated_at`; everything else (custom attributes included) is a string.
+fn claim_value(name: &str, value: &str) -> Value {
+    match name {
+        "email_verified" | "phone_number_verified" => Value::Bool(value == "true"),
+        "updated_at" => value
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| Value::from(value)),
+        _ => Value::from(value),
+    }
+}
+
+/// What the user's groups put in its tokens: names, role ARNs and the role
+/// of the group with the lowest precedence.
+struct GroupClaims {
+    names: Vec<String>,
+    roles: Vec<String>,
+    preferred_role: Option<String>,
+}
+
+impl TokenIssuer {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        sealing: Arc<SealingKey>,
+        public_url: &str,
+    ) -> Self {
+        Self {
+            keys: SigningKeys::new(store.clone(), clock.clone(), sealing.clone()),
+            store,
+            clock,
+            sealing,
+            base: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub(crate) fn keys(&self) -> &SigningKeys {
+        &self.keys
+    }
+
+    pub fn issuer(&self, pool: &UserPoolId) -> String {
+        format!("{}/{}", self.base, pool)
+    }
+
+    /// The pool id an issuer names, if it is one of this server's.
+    pub(crate) fn pool_of_issuer(&self, issuer: &str) -> Option<UserPoolId> {
+        issuer
+            .strip_prefix(&self.base)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .filter(|id| !id.is_empty() && !id.contains('/'))
+            .map(UserPoolId::new)
+    }
+
+    pub(crate) fn refresh_token_hash(&self, token: &str) -> Vec<u8> {
+        self.sealing
+            .keyed_hash("refresh-token", token.as_bytes())
+            .to_vec()
+    }
+
+    async fn group_claims(&self, user: &User) -> Result<GroupClaims> {
+        let mut groups = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .list_groups_for_user(
+                    &user.pool_id,
+                    &user.sub,
+                    &PageRequest {
+                        after,
+                        limit: MAX_PAGE,
+                    },
+                )
+                .await?;
+            groups.extend(page.items);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        Ok(GroupClaims {
+            names: groups.iter().map(|g| g.name.as_str().to_owned()).collect(),
+            roles: groups.iter().filter_map(|g| g.role_arn.clone()).collect(),
+            preferred_role: groups
+                .iter()
+                .filter(|g| g.role_arn.is_some())
+                .min_by_key(|g| g.precedence.unwrap_or(i64::MAX))
+                .and_then(|g| g.role_arn.clone()),
+        })
+    }
+
+    /// Issues ID and access tokens, and for a new sign-in a refresh token and
+    /// its family.
+    pub(crate) async fn issue(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        policy: &ClientPolicy,
+        user: &User,
+        family: Family,
+    ) -> Result<TokenSet> {
+        let now = self.clock.now();
+        let (family, new_refresh) = match family {
+            Family::Existing(f) => (f, None),
+            Family::New => {
+                let family = TokenFamily {
+                    origin_jti: uuid::Uuid::new_v4().to_string(),
+                    pool_id: pool.id.clone(),
+                    sub: user.sub.clone(),
+                    client_id: client.id.clone(),
+                    auth_time: now,
+                    expires: now.plus_seconds(policy.lifetimes.refresh),
+                    revoked: false,
+                };
+                let token = new_refresh_token();
+                let record = RefreshTokenRecord {
+                    token_hash: self.refresh_token_hash(&token),
+                    origin_jti: family.origin_jti.clone(),
+                    created: now,
+                    superseded: None,
+                };
+                (family, Some((token, record)))
+            }
+        };
+        // The family's durable commit runs while the tokens are signed; nothing is
+        // handed out before it succeeds.
+        let recorded = async {
+            match &new_refresh {
+                Some((_, record)) => self.store.create_token_family(&family, record).await,
+                None => Ok(()),
+            }
+        };
+        let (recorded, signed) = tokio::join!(
+            recorded,
+            self.signed(pool, client, policy, user, &family, now)
+        );
+        recorded?;
+        Ok(TokenSet {
+            refresh_token: new_refresh.map(|(token, _)| token),
+            ..signed?
+        })
+    }
+
+    /// Signed ID and access tokens for a sign-in of `family` (no refresh token).
+    async fn signed(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        policy: &ClientPolicy,
+        user: &User,
+        family: &TokenFamily,
+        now: Timestamp,
+    ) -> Result<TokenSet> {
+        let keys = self.keys.opened(&pool.id, false).await?;
+        let groups = self.group_claims(user).await?;
+        let iat = now.millis() / 1000;
+        let auth_time = family.auth_time.millis() / 1000;
+        let event_id = uuid::Uuid::new_v4().to_string();
+        let issuer = self.issuer(&pool.id);
+        let lifetimes = policy.lifetimes;
+
+        let mut id = Map::new();
+        id.insert("sub".into(), json!(user.sub));
+        if !groups.names.is_empty() {
+            id.insert("cognito:groups".into(), json!(groups.names));
+        }
+        if !groups.roles.is_empty() {
+            id.insert("cognito:roles".into(), json!(groups.roles));
+        }
+        if let Some(role) = &groups.preferred_role {
+            id.insert("cognito:preferred_role".into(), json!(role));
+        }
+        for (name, value) in &user.attributes {
+            if name != "sub" && policy.may_read(name) {
+                id.insert(name.clone(), claim_value(name, value));
+            }
+        }
+        id.insert("iss".into(), json!(issuer));
+        id.insert("cognito:username".into(), json!(user.username));
+        id.insert("origin_jti".into(), json!(family.origin_jti));
+        id.insert("aud".into(), json!(client.id));
+        id.insert("event_id".into(), json!(event_id));
+        id.insert("token_use".into(), json!("id"));
+        id.insert("auth_time".into(), json!(auth_time));
+        id.insert("exp".into(), json!(iat + lifetimes.id));
+        id.insert("iat".into(), json!(iat));
+        id.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
+
+        let mut access = Map::new();
+        access.insert("sub".into(), json!(user.sub));
+        if !groups.names.is_empty() {
+            access.insert("cognito:groups".into(), json!(groups.names));
+        }
+        access.insert("iss".into(), json!(issuer));
+        access.insert("client_id".into(), json!(client.id));
+        access.insert("origin_jti".into(), json!(family.origin_jti));
+        access.insert("event_id".into(), json!(event_id));
+        access.insert("token_use".into(), json!("access"));
+        access.insert("scope".into(), json!(ADMIN_SCOPE));
+        access.insert("auth_time".into(), json!(auth_time));
+        access.insert("exp".into(), json!(iat + lifetimes.access));
+        access.insert("iat".into(), json!(iat));
+        access.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
+        access.insert("username".into(), json!(user.username));
+
+        let sign = |key: &SigningKey, claims: &Map<String, Value>| {
+            key.sign(claims)
+                .map_err(|e| Error::Internal(format!("signing a token: {e:?}")))
+        };
+        Ok(TokenSet {
+            id_token: sign(&keys.id, &id)?,
+            access_token: sign(&keys.access, &access)?,
+            refresh_token: None,
+            expires_in: lifetimes.access,
+        })
+    }
+}
+
+impl crate::services::Services {
+    /// `{public url}/{pool id}`: the `iss` of the pool's tokens.
+    pub fn issuer(&self, pool: &UserPoolId) -> String {
+        self.tokens.issuer(pool)
+    }
+}
