@@ -1,8 +1,11 @@
-//! `spawn_app()`: the real Tessera, in-process on `127.0.0.1:0`, over a
-//! temporary data directory, with a fixed clock and the dev outbox; and an
+//! The harness every end-to-end test stands on. `spawn_app()`: the real
+//! Tessera, in-process on `127.0.0.1:0`, over a temporary data directory,
+//! with a fixed clock and the dev outbox; and an
 //! `aws-sdk-cognitoidentityprovider` client pointed at it.
+//!
+//! - [`fixtures`]: attribute helpers and the pool and user most tests start from.
 
-#![allow(dead_code)] // Each test binary uses a different part of the harness.
+pub mod fixtures;
 
 use std::sync::Arc;
 
@@ -15,6 +18,9 @@ use tessera::secret::Secret;
 use tessera::server::{RunningServer, start_with_clock};
 use tessera_core::clock::{FixedClock, Timestamp};
 use tessera_core::mailer::StoredMessage;
+
+/// What a test returns: `?` on any SDK call fails the test with its error.
+pub type Result = anyhow::Result<()>;
 
 pub struct TestApp {
     pub server: RunningServer,
