@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from conftest import free_port
+from tessera_e2e.server import free_port
 
 PG_TIMEOUT = 60.0
 

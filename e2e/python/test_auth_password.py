@@ -18,43 +18,34 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from pycognito import Cognito
 from pycognito.exceptions import ForceChangePasswordException
 
-from conftest import (
+from tessera_e2e.aws import expect_error, make_client, raw_call
+from tessera_e2e.flows import (
     AUTH_NEW_PASSWORD,
     AUTH_PASSWORD,
+    WRONG_PASSWORD,
+    assert_tokens,
     attr_dict,
-    attr_list,
     confirmed_user,
-    expect_error,
     jwt_claims,
-    make_client,
-    new_app_client,
-    new_pool,
+    make_app_client,
+    make_pool,
+    make_user,
     password_auth,
+    pool_with_user,
+    pycognito_user,
     secret_hash,
     sign_in,
     srp_sign_in,
 )
 
-WRONG_PASSWORD = "Incorrect username or password."
 TEMP_PASSWORD = "Temp0rary!"
-
-
-def assert_tokens(auth):
-    for key in ("AccessToken", "IdToken", "RefreshToken"):
-        assert isinstance(auth.get(key), str) and auth[key], key
-    assert auth["TokenType"] == "Bearer"
-    assert auth["ExpiresIn"] == 3600
 
 
 @pytest.fixture
 def pw_pool(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
-    confirmed_user(cognito, pool_id, "alice", attributes={"email": "alice@example.com"})
-    return pool_id, client_id
+    return pool_with_user(cognito, attributes={"email": "alice@example.com"})
 
 
 @pytest.fixture
@@ -81,8 +72,8 @@ def test_user_password_auth_wrong_password(cognito, pw_pool):
 
 
 def test_user_password_auth_with_secret(cognito):
-    pool_id = new_pool(cognito)
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito)
+    client = make_app_client(cognito, pool_id, secret=True)
     client_id, secret = client["ClientId"], client["ClientSecret"]
     confirmed_user(cognito, pool_id, "bob")
     assert_tokens(sign_in(cognito, client_id, "bob", client_secret=secret))
@@ -102,8 +93,8 @@ def test_missing_password_parameter(cognito, pw_pool):
 
 
 def test_case_insensitive_username(cognito):
-    pool_id = new_pool(cognito, UsernameConfiguration={"CaseSensitive": False})
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, UsernameConfiguration={"CaseSensitive": False})
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     canonical = confirmed_user(cognito, pool_id, "Carol")["Username"]
     for typed in ("carol", "CAROL"):
         auth = sign_in(cognito, client_id, typed)
@@ -111,16 +102,16 @@ def test_case_insensitive_username(cognito):
 
 
 def test_email_username_pool(cognito):
-    pool_id = new_pool(cognito, UsernameAttributes=["email"])
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito, UsernameAttributes=["email"])
+    client = make_app_client(cognito, pool_id, secret=True)
     sub = confirmed_user(cognito, pool_id, "dora@example.com")["Username"]
     auth = sign_in(cognito, client["ClientId"], "dora@example.com", client_secret=client["ClientSecret"])
     assert jwt_claims(auth["IdToken"])["cognito:username"] == sub
 
 
 def test_verified_email_alias(cognito):
-    pool_id = new_pool(cognito, AliasAttributes=["email"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, AliasAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "erin", attributes={"email": "erin@example.com", "email_verified": "true"})
     auth = sign_in(cognito, client_id, "erin@example.com")
     assert jwt_claims(auth["AccessToken"])["username"] == "erin"
@@ -157,8 +148,8 @@ def test_admin_flow_wrong_password(admin, pw_pool):
 
 
 def test_admin_flow_with_secret(admin, cognito):
-    pool_id = new_pool(cognito)
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito)
+    client = make_app_client(cognito, pool_id, secret=True)
     client_id = client["ClientId"]
     confirmed_user(cognito, pool_id, "fred")
     resp = admin.admin_initiate_auth(
@@ -175,8 +166,6 @@ def test_admin_flow_with_secret(admin, cognito):
 
 
 def test_admin_initiate_auth_requires_signature(cognito, server, pw_pool):
-    from conftest import raw_call
-
     pool_id, client_id = pw_pool
     resp = raw_call(server, "AdminInitiateAuth", {
         "UserPoolId": pool_id, "ClientId": client_id, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
@@ -187,8 +176,7 @@ def test_admin_initiate_auth_requires_signature(cognito, server, pw_pool):
 
 def test_pycognito_admin_authenticate(server, pw_pool):
     pool_id, client_id = pw_pool
-    u = Cognito(pool_id, client_id, username="alice", boto3_client_kwargs={
-        "endpoint_url": server.url, "aws_access_key_id": "test", "aws_secret_access_key": "test"})
+    u = pycognito_user(server, pool_id, client_id, "alice")
     u.admin_authenticate(password=AUTH_PASSWORD)  # ADMIN_NO_SRP_AUTH, then verifies the tokens
     assert u.access_claims["username"] == "alice"
 
@@ -197,16 +185,16 @@ def test_pycognito_admin_authenticate(server, pw_pool):
 
 
 def test_password_flow_not_enabled(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
     confirmed_user(cognito, pool_id, "gus")
     with expect_error("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client"):
         password_auth(cognito, client_id, "gus", AUTH_PASSWORD)
 
 
 def test_admin_flow_not_enabled(admin, cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
     confirmed_user(cognito, pool_id, "hal")
     for flow in ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"):
         with expect_error("InvalidParameterException", contains="flow not enabled for this client"):
@@ -215,8 +203,8 @@ def test_admin_flow_not_enabled(admin, cognito):
 
 
 def test_srp_flow_not_enabled(server, cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, flows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, flows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
     confirmed_user(cognito, pool_id, "ida")
     with expect_error("InvalidParameterException", contains="flow not enabled for this client"):
         srp_sign_in(server, pool_id, client_id, "ida")
@@ -224,8 +212,8 @@ def test_srp_flow_not_enabled(server, cognito):
 
 
 def test_legacy_flow_names_enable_their_flows(admin, cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, flows=["USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"])["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, flows=["USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"])["ClientId"]
     confirmed_user(cognito, pool_id, "jon")
     assert_tokens(sign_in(cognito, client_id, "jon"))
     resp = admin.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
@@ -234,8 +222,8 @@ def test_legacy_flow_names_enable_their_flows(admin, cognito):
 
 
 def test_flow_check_does_not_reveal_users(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, flows=["ALLOW_USER_SRP_AUTH"])["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, flows=["ALLOW_USER_SRP_AUTH"])["ClientId"]
     # Unknown user: the disabled flow is refused before any user lookup.
     with expect_error("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client"):
         password_auth(cognito, client_id, "nobody", AUTH_PASSWORD)
@@ -246,11 +234,10 @@ def test_flow_check_does_not_reveal_users(cognito):
 
 @pytest.fixture
 def invited(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
-    cognito.admin_create_user(UserPoolId=pool_id, Username="kate", TemporaryPassword=TEMP_PASSWORD,
-                              MessageAction="SUPPRESS",
-                              UserAttributes=attr_list({"email": "kate@example.com", "email_verified": "true"}))
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
+    make_user(cognito, pool_id, "kate", {"email": "kate@example.com", "email_verified": "true"},
+              password=TEMP_PASSWORD)
     return pool_id, client_id
 
 
@@ -321,8 +308,7 @@ def test_respond_new_password_with_tampered_session(cognito, invited):
 
 def test_session_is_bound_to_its_user(cognito, invited):
     pool_id, client_id = invited
-    cognito.admin_create_user(UserPoolId=pool_id, Username="leo", TemporaryPassword=TEMP_PASSWORD,
-                              MessageAction="SUPPRESS")
+    make_user(cognito, pool_id, "leo", password=TEMP_PASSWORD)
     resp = password_auth(cognito, client_id, "kate", TEMP_PASSWORD)
     # kate's Session must not set leo's password: either the mismatch is refused, or the
     # Session's own user (kate) is the one answered for.
@@ -360,8 +346,7 @@ def test_srp_sign_in_of_invited_user_gets_challenge(server, invited):
 
 def test_pycognito_new_password_challenge(server, cognito, invited):
     pool_id, client_id = invited
-    u = Cognito(pool_id, client_id, username="kate", boto3_client_kwargs={
-        "endpoint_url": server.url, "aws_access_key_id": "test", "aws_secret_access_key": "test"})
+    u = pycognito_user(server, pool_id, client_id, "kate")
     # SRP sign-in with the temporary password, then NEW_PASSWORD_REQUIRED answered with the
     # Session; pycognito also sends its PASSWORD_VERIFIER fields along, which must be ignored.
     u.new_password_challenge(password=TEMP_PASSWORD, new_password=AUTH_NEW_PASSWORD)

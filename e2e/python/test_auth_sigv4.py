@@ -10,16 +10,17 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from conftest import (
+from tessera_e2e.aws import (
     assert_json_error,
     aws_cli,
+    expect_error,
     make_client,
     raw_call,
-    run_tessera,
     sign_headers,
-    unique,
     unsigned_client,
 )
+from tessera_e2e.flows import unique
+from tessera_e2e.server import run_tessera
 
 KEY_ID = "AKIATESSERAE2E000001"
 SECRET = "tessera-e2e-secret-0123456789abcdefABCDEF"
@@ -32,10 +33,6 @@ AUTH_ERRORS = {
     "IncompleteSignatureException",
     "AccessDeniedException",
 }
-
-
-def _code(excinfo):
-    return excinfo.value.response["Error"]["Code"]
 
 
 @pytest.fixture
@@ -80,23 +77,20 @@ def test_correct_key_is_accepted(keyed_server):
 
 def test_unknown_key_is_unrecognized(keyed_server):
     client = make_client(keyed_server, aws_access_key_id="AKIANOTCONFIGURED000", aws_secret_access_key=SECRET)
-    with pytest.raises(ClientError) as ei:
+    with expect_error("UnrecognizedClientException"):
         client.list_user_pools(MaxResults=5)
-    assert _code(ei) == "UnrecognizedClientException"
 
 
 def test_wrong_secret_is_invalid_signature(keyed_server):
     client = make_client(keyed_server, aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET + "x")
-    with pytest.raises(ClientError) as ei:
+    with expect_error("InvalidSignatureException"):
         client.list_user_pools(MaxResults=5)
-    assert _code(ei) == "InvalidSignatureException"
 
 
 def test_missing_signature_on_signed_operation(keyed_server):
     client = unsigned_client(keyed_server)
-    with pytest.raises(ClientError) as ei:
+    with expect_error("MissingAuthenticationTokenException"):
         client.list_user_pools(MaxResults=5)
-    assert _code(ei) == "MissingAuthenticationTokenException"
 
 
 def test_auth_errors_are_cognito_style_json(keyed_server):
@@ -216,12 +210,10 @@ secret = "second-secret"
     assert isinstance(good.list_user_pools(MaxResults=5)["UserPools"], list)
     second = make_client(srv, aws_access_key_id="AKIASECONDKEY0000002", aws_secret_access_key="second-secret")
     assert isinstance(second.list_user_pools(MaxResults=5)["UserPools"], list)
-    with pytest.raises(ClientError) as ei:
+    with expect_error("InvalidSignatureException"):
         make_client(srv, aws_access_key_id=KEY_ID, aws_secret_access_key="nope").list_user_pools(MaxResults=5)
-    assert _code(ei) == "InvalidSignatureException"
-    with pytest.raises(ClientError) as ei:
+    with expect_error("UnrecognizedClientException"):
         make_client(srv).list_user_pools(MaxResults=5)  # test/test: not configured
-    assert _code(ei) == "UnrecognizedClientException"
 
 
 # ---- non-loopback listeners ------------------------------------------------
@@ -246,6 +238,5 @@ def test_non_loopback_with_keys_starts_and_verifies(start_server):
     srv = start_server(listen="0.0.0.0:0", env=KEY_ENV)
     ok = make_client(srv, aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET)
     assert ok.list_user_pools(MaxResults=1)["ResponseMetadata"]["HTTPStatusCode"] == 200
-    with pytest.raises(ClientError) as ei:
+    with expect_error("UnrecognizedClientException"):
         make_client(srv).list_user_pools(MaxResults=1)
-    assert _code(ei) == "UnrecognizedClientException"

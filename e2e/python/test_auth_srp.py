@@ -11,53 +11,31 @@ import re
 import uuid
 
 import pytest
-from botocore.exceptions import ClientError
-from pycognito import Cognito
-from pycognito.aws_srp import AWSSRP, N_HEX
+from pycognito.aws_srp import N_HEX
 
-from conftest import (
+from tessera_e2e.aws import expect_error, make_client
+from tessera_e2e.flows import (
     AUTH_PASSWORD,
+    WRONG_PASSWORD,
+    assert_tokens,
     attr_dict,
     confirmed_user,
-    expect_error,
     jwt_claims,
-    make_client,
-    new_app_client,
-    new_pool,
+    make_app_client,
+    make_pool,
+    pool_with_user,
+    pycognito_user,
     secret_hash,
     srp_sign_in,
+    srp_start,
 )
 
-# Cognito's answer to a wrong password (and, with PreventUserExistenceErrors, to an unknown
-# user): documented in the developer guide's "Managing error responses" page.
-WRONG_PASSWORD = "Incorrect username or password."
 N = int(N_HEX, 16)
-
-
-def srp_start(cognito, pool_id, client_id, username, password=AUTH_PASSWORD, client_secret=None):
-    """InitiateAuth USER_SRP_AUTH with pycognito's values; returns (srp, auth_params, response)."""
-    srp = AWSSRP(username=username, password=password, pool_id=pool_id, client_id=client_id,
-                 client=cognito, client_secret=client_secret)
-    params = srp.get_auth_params()
-    resp = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
-    return srp, params, resp
-
-
-def assert_tokens(result):
-    auth = result["AuthenticationResult"]
-    for key in ("AccessToken", "IdToken", "RefreshToken"):
-        assert isinstance(auth.get(key), str) and auth[key], key
-    assert auth["TokenType"] == "Bearer"
-    assert auth["ExpiresIn"] == 3600
-    return auth
 
 
 @pytest.fixture
 def srp_pool(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
-    confirmed_user(cognito, pool_id, "alice", attributes={"email": "alice@example.com"})
-    return pool_id, client_id
+    return pool_with_user(cognito, attributes={"email": "alice@example.com"})
 
 
 # ---------------------------------------------------------------- happy paths
@@ -65,17 +43,17 @@ def srp_pool(cognito):
 
 def test_pycognito_srp_without_secret(server, srp_pool):
     pool_id, client_id = srp_pool
-    auth = assert_tokens(srp_sign_in(server, pool_id, client_id, "alice"))
+    auth = assert_tokens(srp_sign_in(server, pool_id, client_id, "alice")["AuthenticationResult"])
     assert jwt_claims(auth["AccessToken"])["username"] == "alice"
     assert jwt_claims(auth["IdToken"])["cognito:username"] == "alice"
 
 
 def test_pycognito_srp_with_client_secret(server, cognito):
-    pool_id = new_pool(cognito)
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito)
+    client = make_app_client(cognito, pool_id, secret=True)
     confirmed_user(cognito, pool_id, "bob")
     auth = assert_tokens(srp_sign_in(server, pool_id, client["ClientId"], "bob",
-                                     client_secret=client["ClientSecret"]))
+                                     client_secret=client["ClientSecret"])["AuthenticationResult"])
     assert jwt_claims(auth["AccessToken"])["client_id"] == client["ClientId"]
 
 
@@ -112,7 +90,7 @@ def test_respond_without_session_like_pycognito(cognito, srp_pool):
     answer = srp.process_challenge(resp["ChallengeParameters"], params)
     result = cognito.respond_to_auth_challenge(ClientId=client_id, ChallengeName="PASSWORD_VERIFIER",
                                                ChallengeResponses=answer)
-    assert_tokens(result)
+    assert_tokens(result["AuthenticationResult"])
     assert result["ChallengeParameters"] == {}
 
 
@@ -126,30 +104,26 @@ def test_respond_with_session_like_amazon_cognito_identity_js(cognito, srp_pool)
     extra = {"Session": resp["Session"]} if resp.get("Session") else {}
     result = cognito.respond_to_auth_challenge(ClientId=client_id, ChallengeName="PASSWORD_VERIFIER",
                                                ChallengeResponses=answer, **extra)
-    assert_tokens(result)
+    assert_tokens(result["AuthenticationResult"])
 
 
 def test_admin_initiate_auth_with_srp(server, srp_pool):
     pool_id, client_id = srp_pool
     admin = make_client(server)
-    srp = AWSSRP(username="alice", password=AUTH_PASSWORD, pool_id=pool_id, client_id=client_id, client=admin)
-    params = srp.get_auth_params()
-    resp = admin.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id, AuthFlow="USER_SRP_AUTH",
-                                     AuthParameters=params)
+    srp, params, resp = srp_start(admin, pool_id, client_id, "alice", admin=True)
     assert resp["ChallengeName"] == "PASSWORD_VERIFIER"
     answer = srp.process_challenge(resp["ChallengeParameters"], params)
     result = admin.admin_respond_to_auth_challenge(UserPoolId=pool_id, ClientId=client_id,
                                                    ChallengeName="PASSWORD_VERIFIER",
                                                    ChallengeResponses=answer)
-    assert_tokens(result)
+    assert_tokens(result["AuthenticationResult"])
 
 
 def test_pycognito_cognito_class_authenticates_and_verifies_tokens(server, srp_pool):
     pool_id, client_id = srp_pool
     # pycognito's high-level class: SRP sign-in, then it verifies both tokens against
     # {endpoint_url}/{pool}/.well-known/jwks.json with issuer {endpoint_url}/{pool}.
-    u = Cognito(pool_id, client_id, username="alice", boto3_client_kwargs={
-        "endpoint_url": server.url, "aws_access_key_id": "test", "aws_secret_access_key": "test"})
+    u = pycognito_user(server, pool_id, client_id, "alice")
     u.authenticate(password=AUTH_PASSWORD)
     assert u.id_claims["cognito:username"] == "alice"
     assert u.id_claims["email"] == "alice@example.com"
@@ -163,42 +137,42 @@ def test_pycognito_cognito_class_authenticates_and_verifies_tokens(server, srp_p
 
 
 def test_email_as_username_uses_sub_for_srp(server, cognito):
-    pool_id = new_pool(cognito, UsernameAttributes=["email"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, UsernameAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     sub = confirmed_user(cognito, pool_id, "carol@example.com")["Username"]
     assert str(uuid.UUID(sub)) == sub
     _, _, resp = srp_start(cognito, pool_id, client_id, "carol@example.com")
     # srp.md: USER_ID_FOR_SRP is the internal username, the UUID, not the email typed.
     assert resp["ChallengeParameters"]["USER_ID_FOR_SRP"] == sub
-    auth = assert_tokens(srp_sign_in(server, pool_id, client_id, "carol@example.com"))
+    auth = assert_tokens(srp_sign_in(server, pool_id, client_id, "carol@example.com")["AuthenticationResult"])
     assert jwt_claims(auth["IdToken"])["cognito:username"] == sub
     assert jwt_claims(auth["IdToken"])["email"] == "carol@example.com"
 
 
 def test_email_as_username_with_client_secret(server, cognito):
-    pool_id = new_pool(cognito, UsernameAttributes=["email"])
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito, UsernameAttributes=["email"])
+    client = make_app_client(cognito, pool_id, secret=True)
     sub = confirmed_user(cognito, pool_id, "dora@example.com")["Username"]
     # pycognito hashes the email for InitiateAuth and the UUID for RespondToAuthChallenge.
     auth = assert_tokens(srp_sign_in(server, pool_id, client["ClientId"], "dora@example.com",
-                                     client_secret=client["ClientSecret"]))
+                                     client_secret=client["ClientSecret"])["AuthenticationResult"])
     assert jwt_claims(auth["AccessToken"])["username"] == sub
 
 
 def test_case_insensitive_pool(server, cognito):
-    pool_id = new_pool(cognito, UsernameConfiguration={"CaseSensitive": False})
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, UsernameConfiguration={"CaseSensitive": False})
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     canonical = confirmed_user(cognito, pool_id, "Erin")["Username"]
     for typed in ("erin", "ERIN", "eRiN"):
         _, _, resp = srp_start(cognito, pool_id, client_id, typed)
         assert resp["ChallengeParameters"]["USER_ID_FOR_SRP"] == canonical
-        auth = assert_tokens(srp_sign_in(server, pool_id, client_id, typed))
+        auth = assert_tokens(srp_sign_in(server, pool_id, client_id, typed)["AuthenticationResult"])
         assert jwt_claims(auth["AccessToken"])["username"] == canonical
 
 
 def test_case_sensitive_pool_refuses_other_case(server, cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "Fay")
     # LEGACY client: an unknown username is reported as such ("User does not exist.").
     with expect_error("UserNotFoundException", "User does not exist."):
@@ -206,30 +180,30 @@ def test_case_sensitive_pool_refuses_other_case(server, cognito):
 
 
 def test_verified_email_alias(server, cognito):
-    pool_id = new_pool(cognito, AliasAttributes=["email"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, AliasAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "gina", attributes={"email": "gina@example.com", "email_verified": "true"})
     _, _, resp = srp_start(cognito, pool_id, client_id, "gina@example.com")
     # Developer guide: USER_ID_FOR_SRP "contains the user's actual user name, not an alias".
     assert resp["ChallengeParameters"]["USER_ID_FOR_SRP"] == "gina"
-    auth = assert_tokens(srp_sign_in(server, pool_id, client_id, "gina@example.com"))
+    auth = assert_tokens(srp_sign_in(server, pool_id, client_id, "gina@example.com")["AuthenticationResult"])
     assert jwt_claims(auth["AccessToken"])["username"] == "gina"
 
 
 def test_preferred_username_alias(server, cognito):
-    pool_id = new_pool(cognito, AliasAttributes=["preferred_username"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, AliasAttributes=["preferred_username"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "hank", attributes={"preferred_username": "hanky"})
-    auth = assert_tokens(srp_sign_in(server, pool_id, client_id, "hanky"))
+    auth = assert_tokens(srp_sign_in(server, pool_id, client_id, "hanky")["AuthenticationResult"])
     assert jwt_claims(auth["AccessToken"])["username"] == "hank"
 
 
 def test_unicode_password(server, cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     password = "Pässw0rd!ñ€"
     confirmed_user(cognito, pool_id, "ivan", password=password)
-    assert_tokens(srp_sign_in(server, pool_id, client_id, "ivan", password=password))
+    assert_tokens(srp_sign_in(server, pool_id, client_id, "ivan", password=password)["AuthenticationResult"])
     with expect_error("NotAuthorizedException", WRONG_PASSWORD):
         srp_sign_in(server, pool_id, client_id, "ivan", password="Passw0rd!n€")
 
@@ -244,8 +218,8 @@ def test_wrong_password(server, srp_pool):
 
 
 def test_wrong_password_with_client_secret(server, cognito):
-    pool_id = new_pool(cognito)
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito)
+    client = make_app_client(cognito, pool_id, secret=True)
     confirmed_user(cognito, pool_id, "jill")
     with expect_error("NotAuthorizedException", WRONG_PASSWORD):
         srp_sign_in(server, pool_id, client["ClientId"], "jill", password="Wrong-Passw0rd!",
@@ -253,21 +227,21 @@ def test_wrong_password_with_client_secret(server, cognito):
 
 
 def test_secret_client_without_secret_hash(cognito):
-    pool_id = new_pool(cognito)
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito)
+    client = make_app_client(cognito, pool_id, secret=True)
     client_id = client["ClientId"]
     confirmed_user(cognito, pool_id, "kim")
     # The live wording has changed over time: "Client <id> is configured for secret but secret
     # was not received" (older CLI outputs in public READMEs) and "Client <id> is configured with
     # secret but SECRET_HASH was not received" (amplify-android#2504, 2025 logs); both start so.
-    with expect_error("NotAuthorizedException", contains=f"Client {client_id} is configured") as excinfo:
+    with expect_error("NotAuthorizedException", contains=f"Client {client_id} is configured") as caught:
         srp_start(cognito, pool_id, client_id, "kim")
-    assert "secret" in excinfo.value.response["Error"]["Message"]
+    assert "secret" in caught.message
 
 
 def test_secret_hash_also_checked_on_the_challenge_response(cognito):
-    pool_id = new_pool(cognito)
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito)
+    client = make_app_client(cognito, pool_id, secret=True)
     client_id, secret = client["ClientId"], client["ClientSecret"]
     confirmed_user(cognito, pool_id, "lena")
     srp, params, resp = srp_start(cognito, pool_id, client_id, "lena", client_secret=secret)
@@ -294,7 +268,7 @@ def test_tampered_secret_block(cognito, srp_pool):
 
 def test_secret_block_bound_to_its_client(cognito, srp_pool):
     pool_id, client_id = srp_pool
-    other_client = new_app_client(cognito, pool_id)["ClientId"]
+    other_client = make_app_client(cognito, pool_id)["ClientId"]
     srp, params, resp = srp_start(cognito, pool_id, client_id, "alice")
     answer = srp.process_challenge(resp["ChallengeParameters"], params)
     with expect_error("NotAuthorizedException"):
@@ -319,19 +293,16 @@ def test_signature_over_other_timestamp_refused(cognito, srp_pool):
 def test_srp_a_congruent_to_zero_refused(cognito, srp_pool, a_value):
     pool_id, client_id = srp_pool
     # A ≡ 0 (mod N) would let a client force S = 0 without the password (SRP-6a safety check).
-    with pytest.raises(ClientError) as excinfo:
+    with expect_error({"NotAuthorizedException", "InvalidParameterException"}):
         cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
                               AuthParameters={"USERNAME": "alice", "SRP_A": format(a_value, "x")})
-    err = excinfo.value.response["Error"]
-    assert err["Code"] in {"NotAuthorizedException", "InvalidParameterException"}, err
 
 
 def test_srp_a_not_hex_refused(cognito, srp_pool):
     pool_id, client_id = srp_pool
-    with pytest.raises(ClientError) as excinfo:
+    with expect_error({"NotAuthorizedException", "InvalidParameterException"}):
         cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
                               AuthParameters={"USERNAME": "alice", "SRP_A": "not-hex!"})
-    assert excinfo.value.response["Error"]["Code"] in {"NotAuthorizedException", "InvalidParameterException"}
 
 
 def test_missing_srp_a(cognito, srp_pool):

@@ -6,7 +6,8 @@ import json
 import pytest
 import requests
 
-from conftest import TARGET_PREFIX, assert_json_error, raw_call, unique
+from tessera_e2e.aws import TARGET_PREFIX, assert_json_error, raw_call
+from tessera_e2e.flows import unique
 
 MIB = 1024 * 1024
 

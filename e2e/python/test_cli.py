@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from conftest import POOL_ID_RE, AwsCliError, aws_cli, unique
+from tessera_e2e.aws import POOL_ID_RE, AwsCliError, aws_cli
+from tessera_e2e.flows import attr_dict, unique
 
 
 @pytest.fixture
@@ -79,14 +80,14 @@ def test_admin_create_user_and_get_user(server, cli_pool):
     assert created["Username"] == "cliuser"
     assert created["UserStatus"] == "FORCE_CHANGE_PASSWORD"
     assert created["Enabled"] is True
-    attrs = {a["Name"]: a["Value"] for a in created["Attributes"]}
+    attrs = attr_dict(created["Attributes"])
     assert attrs["email"] == "cli@example.com"
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", attrs["sub"])
 
     got = aws_cli(server, "admin-get-user", "--user-pool-id", pool_id, "--username", "cliuser")
     assert got["Username"] == "cliuser"
     assert got["UserStatus"] == "FORCE_CHANGE_PASSWORD"
-    got_attrs = {a["Name"]: a["Value"] for a in got["UserAttributes"]}
+    got_attrs = attr_dict(got["UserAttributes"])
     assert got_attrs["sub"] == attrs["sub"]
     assert got_attrs["name"] == "Cli User"
     # AWS CLI v1 prints awsJson timestamps as received: epoch seconds

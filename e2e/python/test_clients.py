@@ -21,9 +21,9 @@ import re
 import time
 
 import pytest
-from botocore.config import Config
 
-from conftest import CLIENT_ID_RE, expect_error, make_client, unique
+from tessera_e2e.aws import CLIENT_ID_RE, expect_error
+from tessera_e2e.flows import unique
 
 FULL_CLIENT = dict(
     RefreshTokenValidity=10,
@@ -67,11 +67,6 @@ def attr_pool(cognito):
     ])["UserPool"]["Id"]
     yield pool_id
     cognito.delete_user_pool(UserPoolId=pool_id)
-
-
-@pytest.fixture
-def lax(server):
-    return make_client(server, config=Config(parameter_validation=False))
 
 
 def test_create_minimal_client(cognito, pool):

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from botocore.exceptions import ClientError
 
-from conftest import make_client, unique
+from tessera_e2e.aws import make_client
+from tessera_e2e.flows import attr_dict, unique
 
 N = 50
 
@@ -41,8 +42,8 @@ def test_parallel_admin_create_user_same_username(server, cognito, pool):
     users = cognito.list_users(UserPoolId=pool)["Users"]
     assert [u["Username"] for u in users] == [username]
     winner = next(r for code, r in outcomes if code == "ok")
-    sub = {a["Name"]: a["Value"] for a in winner["User"]["Attributes"]}["sub"]
-    stored = {a["Name"]: a["Value"] for a in cognito.admin_get_user(UserPoolId=pool, Username=username)["UserAttributes"]}
+    sub = attr_dict(winner["User"]["Attributes"])["sub"]
+    stored = attr_dict(cognito.admin_get_user(UserPoolId=pool, Username=username)["UserAttributes"])
     assert stored["sub"] == sub
     assert cognito.describe_user_pool(UserPoolId=pool)["UserPool"]["EstimatedNumberOfUsers"] == 1
 

@@ -11,7 +11,9 @@ import socket
 import pytest
 import requests
 
-from conftest import TesseraServer, free_port, make_client, run_tessera, unique
+from tessera_e2e.aws import make_client
+from tessera_e2e.flows import attr_dict, unique
+from tessera_e2e.server import TesseraServer, free_port, run_tessera
 
 # ---- help ------------------------------------------------------------------------
 
@@ -245,7 +247,7 @@ def _check_declared(srv):
 
     alice = c.admin_get_user(UserPoolId="us-east-1_devpool01", Username="alice")
     assert alice["UserStatus"] == "CONFIRMED"
-    attrs = {a["Name"]: a["Value"] for a in alice["UserAttributes"]}
+    attrs = attr_dict(alice["UserAttributes"])
     assert attrs["email"] == "alice@example.com"
     assert attrs["email_verified"] == "true"
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", attrs["sub"])

@@ -6,7 +6,7 @@ UnsupportedOperationException."""
 import botocore.session
 import pytest
 
-from conftest import raw_call
+from tessera_e2e.aws import raw_call
 
 MODEL = botocore.session.get_session().get_service_model("cognito-idp")
 

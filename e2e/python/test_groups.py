@@ -6,40 +6,12 @@ matching `arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+.
 Limit 0..60.
 """
 
-import datetime
+from tessera_e2e.aws import expect_error
+from tessera_e2e.flows import make_pool, make_user, recent
 
-import pytest
-from botocore.exceptions import ClientError
-
-from conftest import unique
-
-PW = "Passw0rd!"
 ROLE = "arn:aws:iam::123456789012:role/TesseraAdmins"
 OTHER_ROLE = "arn:aws:iam::123456789012:role/service-role/TesseraReaders"
 MISSING_POOL = "us-east-1_Nope12345"
-
-
-def expect_error(code, fn, **kwargs):
-    with pytest.raises(ClientError) as excinfo:
-        fn(**kwargs)
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, f"expected {code}, got {err}"
-    return err.get("Message", "")
-
-
-def make_pool(cognito):
-    return cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
-
-
-def create_user(cognito, pool_id, username):
-    cognito.admin_create_user(
-        UserPoolId=pool_id, Username=username, TemporaryPassword=PW, MessageAction="SUPPRESS"
-    )
-
-
-def recent(ts):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    return isinstance(ts, datetime.datetime) and abs((now - ts).total_seconds()) < 600
 
 
 def collect(fn, item_key, page_size, **kwargs):
@@ -106,8 +78,9 @@ def test_unicode_group_name(cognito, pool):
 
 def test_duplicate_group(cognito, pool):
     cognito.create_group(UserPoolId=pool, GroupName="dup", Description="first")
-    msg = expect_error("GroupExistsException", cognito.create_group, UserPoolId=pool, GroupName="dup")
-    assert "already exists" in msg
+    with expect_error("GroupExistsException") as caught:
+        cognito.create_group(UserPoolId=pool, GroupName="dup")
+    assert "already exists" in caught.message
     assert cognito.get_group(UserPoolId=pool, GroupName="dup")["Group"]["Description"] == "first"
 
 
@@ -121,25 +94,23 @@ def test_same_group_name_in_two_pools(cognito):
 
 def test_invalid_role_arn_is_rejected(cognito, pool):
     # at least 20 characters, so botocore's client-side min-length check lets it through
-    msg = expect_error(
-        "InvalidParameterException",
-        cognito.create_group,
-        UserPoolId=pool,
-        GroupName="badrole",
-        RoleArn="this-is-not-a-valid-role-arn",
-    )
-    assert "rolearn" in msg.lower()
-    expect_error("ResourceNotFoundException", cognito.get_group, UserPoolId=pool, GroupName="badrole")
+    with expect_error("InvalidParameterException") as caught:
+        cognito.create_group(UserPoolId=pool, GroupName="badrole", RoleArn="this-is-not-a-valid-role-arn")
+    assert "rolearn" in caught.message.lower()
+    with expect_error("ResourceNotFoundException"):
+        cognito.get_group(UserPoolId=pool, GroupName="badrole")
 
 
 def test_create_group_in_unknown_pool(cognito):
-    expect_error("ResourceNotFoundException", cognito.create_group, UserPoolId=MISSING_POOL, GroupName="g")
+    with expect_error("ResourceNotFoundException"):
+        cognito.create_group(UserPoolId=MISSING_POOL, GroupName="g")
 
 
 def test_get_unknown_group(cognito, pool):
-    msg = expect_error("ResourceNotFoundException", cognito.get_group, UserPoolId=pool, GroupName="nope")
+    with expect_error("ResourceNotFoundException") as caught:
+        cognito.get_group(UserPoolId=pool, GroupName="nope")
     # Cognito says "Group not found." (field reports: aws-aspnet-cognito-identity-provider#85 and others)
-    assert msg.startswith("Group not found"), msg
+    assert caught.message.startswith("Group not found"), caught.message
 
 
 # ---------------------------------------------------------------- ListGroups
@@ -161,11 +132,13 @@ def test_list_groups_empty_and_unknown_pool(cognito, pool):
     resp = cognito.list_groups(UserPoolId=pool)
     assert resp["Groups"] == []
     assert "NextToken" not in resp
-    expect_error("ResourceNotFoundException", cognito.list_groups, UserPoolId=MISSING_POOL)
+    with expect_error("ResourceNotFoundException"):
+        cognito.list_groups(UserPoolId=MISSING_POOL)
 
 
 def test_list_groups_limit_above_60_rejected(cognito, pool):
-    expect_error("InvalidParameterException", cognito.list_groups, UserPoolId=pool, Limit=61)
+    with expect_error("InvalidParameterException"):
+        cognito.list_groups(UserPoolId=pool, Limit=61)
 
 
 # ---------------------------------------------------------------- UpdateGroup / DeleteGroup
@@ -189,30 +162,28 @@ def test_update_group(cognito, pool):
 
 def test_update_group_with_invalid_role_arn(cognito, pool):
     cognito.create_group(UserPoolId=pool, GroupName="g1", RoleArn=ROLE)
-    expect_error(
-        "InvalidParameterException",
-        cognito.update_group,
-        UserPoolId=pool,
-        GroupName="g1",
-        RoleArn="arn-but-not-really-an-arn",
-    )
+    with expect_error("InvalidParameterException"):
+        cognito.update_group(UserPoolId=pool, GroupName="g1", RoleArn="arn-but-not-really-an-arn")
     assert cognito.get_group(UserPoolId=pool, GroupName="g1")["Group"]["RoleArn"] == ROLE
 
 
 def test_update_unknown_group(cognito, pool):
-    expect_error("ResourceNotFoundException", cognito.update_group, UserPoolId=pool, GroupName="nope", Description="x")
+    with expect_error("ResourceNotFoundException"):
+        cognito.update_group(UserPoolId=pool, GroupName="nope", Description="x")
 
 
 def test_delete_group(cognito, pool):
     cognito.create_group(UserPoolId=pool, GroupName="doomed")
     cognito.delete_group(UserPoolId=pool, GroupName="doomed")
-    expect_error("ResourceNotFoundException", cognito.get_group, UserPoolId=pool, GroupName="doomed")
+    with expect_error("ResourceNotFoundException"):
+        cognito.get_group(UserPoolId=pool, GroupName="doomed")
     assert cognito.list_groups(UserPoolId=pool)["Groups"] == []
-    expect_error("ResourceNotFoundException", cognito.delete_group, UserPoolId=pool, GroupName="doomed")
+    with expect_error("ResourceNotFoundException"):
+        cognito.delete_group(UserPoolId=pool, GroupName="doomed")
 
 
 def test_delete_group_removes_memberships(cognito, pool):
-    create_user(cognito, pool, "ann")
+    make_user(cognito, pool, "ann")
     cognito.create_group(UserPoolId=pool, GroupName="doomed")
     cognito.create_group(UserPoolId=pool, GroupName="kept")
     cognito.admin_add_user_to_group(UserPoolId=pool, Username="ann", GroupName="doomed")
@@ -231,7 +202,7 @@ def test_delete_group_removes_memberships(cognito, pool):
 
 def test_add_and_list_membership(cognito, pool):
     for name in ("ben", "cat"):
-        create_user(cognito, pool, name)
+        make_user(cognito, pool, name)
     cognito.create_group(UserPoolId=pool, GroupName="staff", Precedence=3)
     cognito.admin_add_user_to_group(UserPoolId=pool, Username="ben", GroupName="staff")
 
@@ -249,7 +220,7 @@ def test_add_and_list_membership(cognito, pool):
 
 
 def test_add_user_to_group_is_idempotent(cognito, pool):
-    create_user(cognito, pool, "dan")
+    make_user(cognito, pool, "dan")
     cognito.create_group(UserPoolId=pool, GroupName="g")
     cognito.admin_add_user_to_group(UserPoolId=pool, Username="dan", GroupName="g")
     cognito.admin_add_user_to_group(UserPoolId=pool, Username="dan", GroupName="g")
@@ -258,27 +229,19 @@ def test_add_user_to_group_is_idempotent(cognito, pool):
 
 
 def test_add_user_to_group_errors(cognito, pool):
-    create_user(cognito, pool, "eli")
+    make_user(cognito, pool, "eli")
     cognito.create_group(UserPoolId=pool, GroupName="g")
-    msg = expect_error(
-        "ResourceNotFoundException", cognito.admin_add_user_to_group, UserPoolId=pool, Username="eli", GroupName="nope"
-    )
-    assert msg.startswith("Group not found"), msg
-    msg = expect_error(
-        "UserNotFoundException", cognito.admin_add_user_to_group, UserPoolId=pool, Username="ghost", GroupName="g"
-    )
-    assert msg == "User does not exist."
-    expect_error(
-        "ResourceNotFoundException",
-        cognito.admin_add_user_to_group,
-        UserPoolId=MISSING_POOL,
-        Username="eli",
-        GroupName="g",
-    )
+    with expect_error("ResourceNotFoundException") as caught:
+        cognito.admin_add_user_to_group(UserPoolId=pool, Username="eli", GroupName="nope")
+    assert caught.message.startswith("Group not found"), caught.message
+    with expect_error("UserNotFoundException", "User does not exist."):
+        cognito.admin_add_user_to_group(UserPoolId=pool, Username="ghost", GroupName="g")
+    with expect_error("ResourceNotFoundException"):
+        cognito.admin_add_user_to_group(UserPoolId=MISSING_POOL, Username="eli", GroupName="g")
 
 
 def test_remove_user_from_group(cognito, pool):
-    create_user(cognito, pool, "fay")
+    make_user(cognito, pool, "fay")
     for g in ("a", "b"):
         cognito.create_group(UserPoolId=pool, GroupName=g)
         cognito.admin_add_user_to_group(UserPoolId=pool, Username="fay", GroupName=g)
@@ -289,35 +252,26 @@ def test_remove_user_from_group(cognito, pool):
 
 
 def test_remove_user_from_group_errors(cognito, pool):
-    create_user(cognito, pool, "gil")
+    make_user(cognito, pool, "gil")
     cognito.create_group(UserPoolId=pool, GroupName="g")
-    expect_error(
-        "ResourceNotFoundException",
-        cognito.admin_remove_user_from_group,
-        UserPoolId=pool,
-        Username="gil",
-        GroupName="nope",
-    )
-    expect_error(
-        "UserNotFoundException",
-        cognito.admin_remove_user_from_group,
-        UserPoolId=pool,
-        Username="ghost",
-        GroupName="g",
-    )
+    with expect_error("ResourceNotFoundException"):
+        cognito.admin_remove_user_from_group(UserPoolId=pool, Username="gil", GroupName="nope")
+    with expect_error("UserNotFoundException"):
+        cognito.admin_remove_user_from_group(UserPoolId=pool, Username="ghost", GroupName="g")
 
 
 def test_list_groups_for_unknown_user(cognito, pool):
-    msg = expect_error("UserNotFoundException", cognito.admin_list_groups_for_user, UserPoolId=pool, Username="ghost")
-    assert msg == "User does not exist."
+    with expect_error("UserNotFoundException", "User does not exist."):
+        cognito.admin_list_groups_for_user(UserPoolId=pool, Username="ghost")
 
 
 def test_list_users_in_unknown_group(cognito, pool):
-    expect_error("ResourceNotFoundException", cognito.list_users_in_group, UserPoolId=pool, GroupName="nope")
+    with expect_error("ResourceNotFoundException"):
+        cognito.list_users_in_group(UserPoolId=pool, GroupName="nope")
 
 
 def test_admin_list_groups_for_user_paginated(cognito, pool):
-    create_user(cognito, pool, "hal")
+    make_user(cognito, pool, "hal")
     expected = sorted(f"team-{i}" for i in range(8))
     for g in expected:
         cognito.create_group(UserPoolId=pool, GroupName=g)
@@ -335,9 +289,9 @@ def test_list_users_in_group_paginated(cognito, pool):
     cognito.create_group(UserPoolId=pool, GroupName="crowd")
     expected = sorted(f"member-{i}" for i in range(9))
     for name in expected:
-        create_user(cognito, pool, name)
+        make_user(cognito, pool, name)
         cognito.admin_add_user_to_group(UserPoolId=pool, Username=name, GroupName="crowd")
-    create_user(cognito, pool, "outsider")
+    make_user(cognito, pool, "outsider")
 
     pages = collect(cognito.list_users_in_group, "Users", 4, UserPoolId=pool, GroupName="crowd")
     collected = [u["Username"] for page in pages for u in page]
@@ -348,7 +302,7 @@ def test_list_users_in_group_paginated(cognito, pool):
 
 def test_deleting_user_removes_memberships(cognito, pool):
     for name in ("ivy", "joe"):
-        create_user(cognito, pool, name)
+        make_user(cognito, pool, name)
     cognito.create_group(UserPoolId=pool, GroupName="g")
     for name in ("ivy", "joe"):
         cognito.admin_add_user_to_group(UserPoolId=pool, Username=name, GroupName="g")
@@ -357,6 +311,6 @@ def test_deleting_user_removes_memberships(cognito, pool):
     assert members_of(cognito, pool, "g") == ["joe"]
 
     # a new user with the same username is a different user: no inherited membership
-    create_user(cognito, pool, "ivy")
+    make_user(cognito, pool, "ivy")
     assert groups_of(cognito, pool, "ivy") == []
     assert members_of(cognito, pool, "g") == ["joe"]

@@ -7,16 +7,18 @@ import jwt
 import pytest
 from jwt import PyJWKClient
 
-from conftest import (
+from tessera_e2e.aws import expect_error
+from tessera_e2e.flows import (
     AUTH_NEW_PASSWORD,
     AUTH_PASSWORD,
+    REVOKED_ACCESS,
+    WRONG_PASSWORD,
     attr_dict,
     attr_list,
-    expect_error,
     issuer_of,
     latest_code,
-    new_app_client,
-    new_pool,
+    make_app_client,
+    make_pool,
     outbox,
     secret_hash,
     srp_sign_in,
@@ -25,8 +27,8 @@ from conftest import (
 
 @pytest.mark.parametrize("with_secret", [False, True], ids=["public-client", "secret-client"])
 def test_sign_up_to_sign_out(server, cognito, with_secret):
-    pool_id = new_pool(cognito, AutoVerifiedAttributes=["email"])
-    client = new_app_client(cognito, pool_id, secret=with_secret)
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"])
+    client = make_app_client(cognito, pool_id, secret=with_secret)
     client_id, secret = client["ClientId"], client.get("ClientSecret")
     extra = (lambda username: {"SecretHash": secret_hash(username, client_id, secret)}) if secret else (lambda username: {})
     iss = issuer_of(server, pool_id)
@@ -78,7 +80,7 @@ def test_sign_up_to_sign_out(server, cognito, with_secret):
     # 7. ChangePassword, then the new password signs in (SRP) and the old one does not.
     cognito.change_password(AccessToken=fresher["AccessToken"], PreviousPassword=AUTH_PASSWORD,
                             ProposedPassword=AUTH_NEW_PASSWORD)
-    with expect_error("NotAuthorizedException", "Incorrect username or password."):
+    with expect_error("NotAuthorizedException", WRONG_PASSWORD):
         srp_sign_in(server, pool_id, client_id, "journey", AUTH_PASSWORD, client_secret=secret)
     second = srp_sign_in(server, pool_id, client_id, "journey", AUTH_NEW_PASSWORD,
                          client_secret=secret)["AuthenticationResult"]
@@ -95,5 +97,5 @@ def test_sign_up_to_sign_out(server, cognito, with_secret):
             cognito.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=params)
     with expect_error("NotAuthorizedException"):
         cognito.get_tokens_from_refresh_token(RefreshToken=second["RefreshToken"], ClientId=client_id, **secret_arg)
-    with expect_error("NotAuthorizedException", "Access Token has been revoked"):
+    with expect_error("NotAuthorizedException", REVOKED_ACCESS):
         cognito.get_user(AccessToken=second["AccessToken"])

@@ -9,33 +9,11 @@ Limit is 0..60 (model QueryLimitType).
 """
 
 import pytest
-from botocore.exceptions import ClientError
 
+from tessera_e2e.aws import expect_error
+from tessera_e2e.flows import AUTH_PASSWORD, attr_dict, make_user
 
-PW = "Passw0rd!"
 MISSING_POOL = "us-east-1_Nope12345"
-
-
-def expect_error(code, fn, **kwargs):
-    with pytest.raises(ClientError) as excinfo:
-        fn(**kwargs)
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, f"expected {code}, got {err}"
-    return err.get("Message", "")
-
-
-def attrs(attribute_list):
-    return {a["Name"]: a["Value"] for a in attribute_list}
-
-
-def create(cognito, pool_id, username, attributes=None):
-    return cognito.admin_create_user(
-        UserPoolId=pool_id,
-        Username=username,
-        UserAttributes=[{"Name": k, "Value": v} for k, v in (attributes or {}).items()],
-        TemporaryPassword=PW,
-        MessageAction="SUPPRESS",
-    )["User"]
 
 
 def names(resp):
@@ -80,8 +58,8 @@ def people(cognito, pool):
     """A pool with four users: alice (CONFIRMED), alfred (disabled), Bob, carol."""
     subs = {}
     for username, a in PEOPLE.items():
-        subs[username] = attrs(create(cognito, pool, username, a)["Attributes"])["sub"]
-    cognito.admin_set_user_password(UserPoolId=pool, Username="alice", Password=PW, Permanent=True)
+        subs[username] = attr_dict(make_user(cognito, pool, username, a)["Attributes"])["sub"]
+    cognito.admin_set_user_password(UserPoolId=pool, Username="alice", Password=AUTH_PASSWORD, Permanent=True)
     cognito.admin_disable_user(UserPoolId=pool, Username="alfred")
     return pool, subs
 
@@ -103,7 +81,7 @@ def test_listed_user_shape(cognito, people):
     assert alice["UserStatus"] == "CONFIRMED"
     assert alice["Enabled"] is True
     assert alice["UserCreateDate"] <= alice["UserLastModifiedDate"]
-    a = attrs(alice["Attributes"])
+    a = attr_dict(alice["Attributes"])
     assert a["sub"] == subs["alice"]
     assert a["email"] == "alice@example.com"
     assert users["alfred"]["Enabled"] is False
@@ -111,7 +89,8 @@ def test_listed_user_shape(cognito, people):
 
 
 def test_list_users_unknown_pool(cognito):
-    expect_error("ResourceNotFoundException", cognito.list_users, UserPoolId=MISSING_POOL)
+    with expect_error("ResourceNotFoundException"):
+        cognito.list_users(UserPoolId=MISSING_POOL)
 
 
 def test_list_users_empty_pool(cognito, pool):
@@ -229,19 +208,19 @@ def test_prefix_operator_without_spaces(cognito, people):
 
 
 def test_escaped_quote_in_value(cognito, pool):
-    create(cognito, pool, "quoted", {"given_name": 'Jo"hn'})
-    create(cognito, pool, "plain", {"given_name": "John"})
+    make_user(cognito, pool, "quoted", {"given_name": 'Jo"hn'})
+    make_user(cognito, pool, "plain", {"given_name": "John"})
     # API reference: quotation marks within the value are escaped with a backslash
     assert search(cognito, pool, 'given_name = "Jo\\"hn"') == ["quoted"]
     assert search(cognito, pool, 'given_name ^= "Jo\\""') == ["quoted"]
 
 
 def test_unicode_values(cognito, pool):
-    create(cognito, pool, "zoe1", {"given_name": "Zoë", "family_name": "Ñúñez"})
-    create(cognito, pool, "zoe2", {"given_name": "Zoéa"})
-    create(cognito, pool, "zoe3", {"given_name": "Zoe"})
-    create(cognito, pool, "taro", {"name": "山田太郎"})
-    create(cognito, pool, "hanako", {"name": "山本花子"})
+    make_user(cognito, pool, "zoe1", {"given_name": "Zoë", "family_name": "Ñúñez"})
+    make_user(cognito, pool, "zoe2", {"given_name": "Zoéa"})
+    make_user(cognito, pool, "zoe3", {"given_name": "Zoe"})
+    make_user(cognito, pool, "taro", {"name": "山田太郎"})
+    make_user(cognito, pool, "hanako", {"name": "山本花子"})
     assert search(cognito, pool, 'given_name ^= "Zo"') == ["zoe1", "zoe2", "zoe3"]
     assert search(cognito, pool, 'given_name ^= "Zoë"') == ["zoe1"]
     assert search(cognito, pool, 'given_name = "Zoë"') == ["zoe1"]
@@ -263,9 +242,10 @@ def test_unicode_values(cognito, pool):
 )
 def test_malformed_filter(cognito, people, filter_string):
     pool_id, _ = people
-    msg = expect_error("InvalidParameterException", cognito.list_users, UserPoolId=pool_id, Filter=filter_string)
+    with expect_error("InvalidParameterException") as caught:
+        cognito.list_users(UserPoolId=pool_id, Filter=filter_string)
     # Cognito's wording seen in the field (aws-sdk-php#1088, aws-aspnet-cognito-identity-provider#235)
-    assert msg.startswith("Error while parsing filter"), msg
+    assert caught.message.startswith("Error while parsing filter"), caught.message
 
 
 @pytest.mark.parametrize(
@@ -279,7 +259,8 @@ def test_malformed_filter(cognito, people, filter_string):
 )
 def test_unsearchable_attribute(cognito, people, filter_string):
     pool_id, _ = people
-    expect_error("InvalidParameterException", cognito.list_users, UserPoolId=pool_id, Filter=filter_string)
+    with expect_error("InvalidParameterException"):
+        cognito.list_users(UserPoolId=pool_id, Filter=filter_string)
 
 
 # ---------------------------------------------------------------- AttributesToGet
@@ -290,7 +271,7 @@ def test_attributes_to_get(cognito, people):
     resp = cognito.list_users(UserPoolId=pool_id, AttributesToGet=["email"])
     assert sorted(u["Username"] for u in resp["Users"]) == sorted(PEOPLE)
     for user in resp["Users"]:
-        returned = attrs(user["Attributes"])
+        returned = attr_dict(user["Attributes"])
         assert returned["email"] == PEOPLE[user["Username"]]["email"]
         assert "given_name" not in returned and "phone_number" not in returned
         assert set(returned) <= {"email", "sub"}
@@ -303,7 +284,7 @@ def test_attributes_to_get_with_filter(cognito, people):
         UserPoolId=pool_id, Filter='family_name ^= "L"', AttributesToGet=["given_name", "family_name"]
     )
     assert [u["Username"] for u in resp["Users"]] == ["alice"]
-    returned = attrs(resp["Users"][0]["Attributes"])
+    returned = attr_dict(resp["Users"][0]["Attributes"])
     assert returned["given_name"] == "Alice" and returned["family_name"] == "Liddell"
     assert "email" not in returned
 
@@ -312,13 +293,14 @@ def test_attributes_to_get_with_filter(cognito, people):
 
 
 def test_limit_above_60_is_rejected(cognito, pool):
-    msg = expect_error("InvalidParameterException", cognito.list_users, UserPoolId=pool, Limit=61)
+    with expect_error("InvalidParameterException") as caught:
+        cognito.list_users(UserPoolId=pool, Limit=61)
     # constraint violations name the member ("... at 'limit' failed to satisfy constraint ...")
-    assert "limit" in msg.lower()
+    assert "limit" in caught.message.lower()
 
 
 def test_limit_60_is_accepted(cognito, pool):
-    create(cognito, pool, "one")
+    make_user(cognito, pool, "one")
     assert names(cognito.list_users(UserPoolId=pool, Limit=60)) == ["one"]
 
 
@@ -340,7 +322,7 @@ def _collect(cognito, pool_id, page_size, **kwargs):
 def test_pagination_across_several_pages(cognito, pool):
     expected = sorted(f"page-user-{i:02d}" for i in range(25))
     for username in expected:
-        create(cognito, pool, username)
+        make_user(cognito, pool, username)
     pages = _collect(cognito, pool, 7)
     collected = [u for page in pages for u in page]
     assert len(pages) >= 4
@@ -353,7 +335,7 @@ def test_pagination_with_filter(cognito, pool):
     for i in range(20):
         team = "red" if i % 2 == 0 else "blue"
         username = f"{team}-{i:02d}"
-        create(cognito, pool, username, {"given_name": team})
+        make_user(cognito, pool, username, {"given_name": team})
         if team == "red":
             wanted.append(username)
     pages = _collect(cognito, pool, 3, Filter='given_name = "red"')
@@ -366,7 +348,7 @@ def test_pagination_with_filter(cognito, pool):
 def test_boto3_paginator(cognito, pool):
     expected = sorted(f"pg-{i:02d}" for i in range(11))
     for username in expected:
-        create(cognito, pool, username)
+        make_user(cognito, pool, username)
     paginator = cognito.get_paginator("list_users")
     pages = list(paginator.paginate(UserPoolId=pool, PaginationConfig={"PageSize": 4}))
     collected = [u["Username"] for p in pages for u in p["Users"]]
@@ -376,7 +358,7 @@ def test_boto3_paginator(cognito, pool):
 
 def test_exact_page_boundary_has_no_dangling_empty_page(cognito, pool):
     for i in range(6):
-        create(cognito, pool, f"b{i}")
+        make_user(cognito, pool, f"b{i}")
     pages = _collect(cognito, pool, 3)
     collected = [u for page in pages for u in page]
     assert sorted(collected) == sorted(f"b{i}" for i in range(6))

@@ -32,46 +32,43 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-import jwt
 import pytest
 import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from jwt import PyJWKClient
-from pycognito.aws_srp import AWSSRP
 
-from conftest import (
+from private_postgres import PostgresUnavailable, PrivatePostgres
+from tessera_e2e.aws import assert_json_error, expect_error, make_client, raw_call
+from tessera_e2e.flows import (
     AUTH_PASSWORD,
-    assert_json_error,
+    LOCKED,
+    REVOKED_ACCESS,
+    REVOKED_REFRESH,
     attr_dict,
-    attr_list,
     codes_for,
-    confirmed_user,
-    expect_error,
+    fail_sign_in,
     jwt_claims,
     jwt_header,
     latest_code,
-    make_client,
-    new_app_client,
-    new_pool,
+    make_app_client,
+    make_pool,
     password_auth,
-    raw_call,
-    run_tessera,
+    pool_with_user,
+    refresh,
     sign_in,
+    sign_up,
+    srp_start,
     unique,
+    user_status,
+    verify_token,
 )
-from private_postgres import PostgresUnavailable, PrivatePostgres
+from tessera_e2e.server import TesseraServer, run_tessera
 
 pytestmark = pytest.mark.slow
 
 # Both nodes name this as their public URL, so a token's issuer does not depend on which node
 # issued it (nothing needs to resolve the host: clients use each node's listen URL).
 PUBLIC_URL = "http://tessera.test"
-
-WRONG_PASSWORD = "Incorrect username or password."
-LOCKED = "Password attempts exceeded"
-REVOKED_ACCESS = "Access Token has been revoked"
-REVOKED_REFRESH = "Refresh Token has been revoked"
 
 # Bounds: generous for a loaded machine, but a hang still fails the test.
 KEY_ROTATION_TIMEOUT = 15.0  # the nodes' signing-key cache lives 5 s
@@ -131,15 +128,6 @@ def issuer(pool_id: str) -> str:
     return f"{PUBLIC_URL}/{pool_id}"
 
 
-def refresh(cognito, client_id, token):
-    return cognito.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
-                                 AuthParameters={"REFRESH_TOKEN": token})["AuthenticationResult"]
-
-
-def user_status(cognito, pool_id, username) -> str:
-    return cognito.admin_get_user(UserPoolId=pool_id, Username=username)["UserStatus"]
-
-
 def jwks(node, pool_id) -> dict:
     r = requests.get(f"{node.url}/{pool_id}/.well-known/jwks.json", timeout=10)
     assert r.status_code == 200, (r.status_code, r.text)
@@ -148,20 +136,6 @@ def jwks(node, pool_id) -> dict:
 
 def kids(node, pool_id) -> set[str]:
     return {key["kid"] for key in jwks(node, pool_id)["keys"]}
-
-
-def verify(token, node, pool_id, audience=None) -> dict:
-    """Verify `token` with PyJWT against `node`'s JWKS, issuer = the shared public URL."""
-    key = PyJWKClient(f"{node.url}/{pool_id}/.well-known/jwks.json", cache_keys=False).get_signing_key_from_jwt(token)
-    return jwt.decode(token, key.key, algorithms=["RS256"], audience=audience, issuer=issuer(pool_id),
-                      options={"verify_aud": audience is not None, "require": ["exp", "iat", "iss", "sub"]})
-
-
-def pool_with_user(cognito, username="alice", **pool_settings):
-    pool_id = new_pool(cognito, **pool_settings)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]  # every flow, USER_PASSWORD_AUTH included
-    confirmed_user(cognito, pool_id, username)
-    return pool_id, client_id
 
 
 def wait_ready(node, status: int, timeout: float) -> dict:
@@ -181,16 +155,15 @@ def wait_ready(node, status: int, timeout: float) -> dict:
 def test_pool_user_and_sign_up_code_shared(nodes):
     n1, n2 = nodes
     c1, c2 = make_client(n1), make_client(n2)
-    pool_id = new_pool(c1, AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(c1, pool_id)["ClientId"]
+    pool_id = make_pool(c1, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(c1, pool_id)["ClientId"]
     # Created on node 1, described by node 2.
     assert c2.describe_user_pool(UserPoolId=pool_id)["UserPool"]["AutoVerifiedAttributes"] == ["email"]
     assert c2.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]["ClientId"] == client_id
 
     username = unique("user")
     email = f"{username}@example.com"
-    answer = c1.sign_up(ClientId=client_id, Username=username, Password=AUTH_PASSWORD,
-                        UserAttributes=attr_list({"email": email}))
+    answer = sign_up(c1, client_id, username, email=email)
     assert answer["UserConfirmed"] is False
     assert user_status(c2, pool_id, username) == "UNCONFIRMED"
 
@@ -213,9 +186,7 @@ def test_srp_started_on_one_node_finished_on_the_other(nodes, with_session):
     n1, n2 = nodes
     c1, c2 = make_client(n1), make_client(n2)
     pool_id, client_id = pool_with_user(c1)
-    srp = AWSSRP(username="alice", password=AUTH_PASSWORD, pool_id=pool_id, client_id=client_id, client=c1)
-    params = srp.get_auth_params()
-    challenge = c1.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
+    srp, params, challenge = srp_start(c1, pool_id, client_id, "alice")
     assert challenge["ChallengeName"] == "PASSWORD_VERIFIER"
     # pycognito's own arithmetic (A, S, HKDF, PASSWORD_CLAIM_SIGNATURE) over node 1's B and
     # SECRET_BLOCK; the answer goes to node 2, which never saw the InitiateAuth.
@@ -229,9 +200,10 @@ def test_srp_started_on_one_node_finished_on_the_other(nodes, with_session):
     result = c2.respond_to_auth_challenge(ClientId=client_id, ChallengeName="PASSWORD_VERIFIER",
                                           ChallengeResponses=answer, **extra)
     tokens = result["AuthenticationResult"]
-    claims = verify(tokens["AccessToken"], n2, pool_id)
+    claims = verify_token(tokens["AccessToken"], n2, pool_id, issuer=issuer(pool_id))
     assert claims["username"] == "alice" and claims["iss"] == issuer(pool_id)
-    assert verify(tokens["IdToken"], n1, pool_id, audience=client_id)["cognito:username"] == "alice"
+    id_claims = verify_token(tokens["IdToken"], n1, pool_id, audience=client_id, issuer=issuer(pool_id))
+    assert id_claims["cognito:username"] == "alice"
 
 
 def test_tokens_refresh_and_global_sign_out_across_nodes(nodes):
@@ -266,13 +238,7 @@ def test_lockout_counts_failures_on_both_nodes(nodes):
 
     # Five failures, alternating nodes: 3 on node 1, 2 on node 2. Neither node alone reaches 5,
     # so only a shared counter locks the user.
-    for i in range(5):
-        with pytest.raises(ClientError) as excinfo:
-            password_auth(clients[i % 2], client_id, "alice", "Wrong-Passw0rd!")
-        err = excinfo.value.response["Error"]
-        assert err["Code"] == "NotAuthorizedException", err
-        # The failure that starts the lockout may already carry the lockout message.
-        assert err["Message"] in ({WRONG_PASSWORD} if i < 4 else {WRONG_PASSWORD, LOCKED}), err
+    fail_sign_in(clients, client_id, "alice", 5)
     started = time.monotonic()
     # Locked on both nodes: even the right password is refused.
     for node, cognito in ((2, clients[1]), (1, clients[0])):
@@ -335,10 +301,11 @@ def test_key_rotation_reaches_every_node(nodes, shared_db, tessera_bin, tmp_path
                           interval=0.5)
     assert jwt_header(new_tokens["AccessToken"])["kid"] in after
     # Verified by a resource server that only knows node 2's JWKS.
-    assert verify(new_tokens["AccessToken"], n2, pool_id)["username"] == "alice"
-    assert verify(new_tokens["IdToken"], n2, pool_id, audience=client_id)["cognito:username"] == "alice"
+    assert verify_token(new_tokens["AccessToken"], n2, pool_id, issuer=issuer(pool_id))["username"] == "alice"
+    id_claims = verify_token(new_tokens["IdToken"], n2, pool_id, audience=client_id, issuer=issuer(pool_id))
+    assert id_claims["cognito:username"] == "alice"
     # Tokens signed before the rotation still verify, and still work on the API.
-    assert verify(before_tokens["AccessToken"], n2, pool_id)["username"] == "alice"
+    assert verify_token(before_tokens["AccessToken"], n2, pool_id, issuer=issuer(pool_id))["username"] == "alice"
     assert c2.get_user(AccessToken=before_tokens["AccessToken"])["Username"] == "alice"
     assert c2.get_user(AccessToken=new_tokens["AccessToken"])["Username"] == "alice"
 
@@ -349,8 +316,8 @@ def test_key_rotation_reaches_every_node(nodes, shared_db, tessera_bin, tmp_path
 def test_concurrent_sign_up_of_one_username_over_both_nodes(nodes):
     n1, n2 = nodes
     admin = make_client(n1)
-    pool_id = new_pool(admin)
-    client_id = new_app_client(admin, pool_id)["ClientId"]
+    pool_id = make_pool(admin)
+    client_id = make_app_client(admin, pool_id)["ClientId"]
     username = unique("racer")
     per_node = 50
     clients = [make_client(n) for n in (n1, n2) for _ in range(per_node)]
@@ -440,7 +407,7 @@ def test_database_outage_and_recovery(nodes, shared_db):
     n1, n2 = nodes
     pg = shared_db.pg
     c1, c2 = make_client(n1), make_client(n2)
-    pool_id = new_pool(c1)
+    pool_id = make_pool(c1)
     existing = unique("before")
     c1.admin_create_user(UserPoolId=pool_id, Username=existing, MessageAction="SUPPRESS")
 
@@ -546,8 +513,6 @@ def test_migrate_applies_to_postgres_and_never_prints_the_password(shared_db, te
 def test_nodes_starting_together_create_declared_resources_once(shared_db, tessera_bin, tmp_path):
     """Every node runs the same config: nodes starting at the same moment over one
     database must not create a declared pool, client or user twice, nor refuse to start."""
-    from conftest import TesseraServer
-
     pool_name = unique("declared")
     config = f"""
 [[pools]]

@@ -15,9 +15,9 @@ Cognito facts used here:
 """
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import unique
+from tessera_e2e.aws import expect_error
+from tessera_e2e.flows import make_pool, make_user, user_status
 
 CREATE_PREFIX = "Password did not conform with password policy: "
 
@@ -42,33 +42,9 @@ VIOLATIONS = [
 SYMBOLS = list("^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+=")
 
 
-def expect_error(code, fn, **kwargs):
-    with pytest.raises(ClientError) as excinfo:
-        fn(**kwargs)
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, f"expected {code}, got {err}"
-    return err.get("Message", "")
-
-
-def make_pool(cognito, **policy):
-    return cognito.create_user_pool(
-        PoolName=unique("pool"), Policies={"PasswordPolicy": policy}
-    )["UserPool"]["Id"]
-
-
 @pytest.fixture
 def strict_pool(cognito):
-    return make_pool(cognito, **STRICT)
-
-
-def create(cognito, pool_id, username, password):
-    return cognito.admin_create_user(
-        UserPoolId=pool_id, Username=username, TemporaryPassword=password, MessageAction="SUPPRESS"
-    )["User"]
-
-
-def status(cognito, pool_id, username):
-    return cognito.admin_get_user(UserPoolId=pool_id, Username=username)["UserStatus"]
+    return make_pool(cognito, password_policy=STRICT)
 
 
 # ---------------------------------------------------------------- policy is stored
@@ -85,21 +61,16 @@ def test_policy_is_stored(cognito, strict_pool):
 
 @pytest.mark.parametrize("password,reason", VIOLATIONS, ids=[r for _, r in VIOLATIONS])
 def test_temporary_password_violations(cognito, strict_pool, password, reason):
-    msg = expect_error(
-        "InvalidPasswordException",
-        cognito.admin_create_user,
-        UserPoolId=strict_pool,
-        Username="victim",
-        TemporaryPassword=password,
-        MessageAction="SUPPRESS",
-    )
-    assert msg == CREATE_PREFIX + reason
+    with expect_error("InvalidPasswordException", CREATE_PREFIX + reason):
+        cognito.admin_create_user(UserPoolId=strict_pool, Username="victim", TemporaryPassword=password,
+                                  MessageAction="SUPPRESS")
     # nothing was created
-    expect_error("UserNotFoundException", cognito.admin_get_user, UserPoolId=strict_pool, Username="victim")
+    with expect_error("UserNotFoundException"):
+        cognito.admin_get_user(UserPoolId=strict_pool, Username="victim")
 
 
 def test_temporary_password_that_conforms(cognito, strict_pool):
-    user = create(cognito, strict_pool, "ok", "Abcdefg1!x")  # exactly 10
+    user = make_user(cognito, strict_pool, "ok", password="Abcdefg1!x")  # exactly 10
     assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
 
 
@@ -109,24 +80,19 @@ def test_temporary_password_that_conforms(cognito, strict_pool):
 @pytest.mark.parametrize("permanent", [True, False])
 @pytest.mark.parametrize("password,reason", VIOLATIONS, ids=[r for _, r in VIOLATIONS])
 def test_set_password_violations(cognito, strict_pool, password, reason, permanent):
-    create(cognito, strict_pool, "victim", "Abcdefg1!x")
-    msg = expect_error(
-        "InvalidPasswordException",
-        cognito.admin_set_user_password,
-        UserPoolId=strict_pool,
-        Username="victim",
-        Password=password,
-        Permanent=permanent,
-    )
-    assert msg.startswith("Password") and "conform" in msg, msg
-    assert msg.endswith(": " + reason), msg
-    assert status(cognito, strict_pool, "victim") == "FORCE_CHANGE_PASSWORD"
+    make_user(cognito, strict_pool, "victim", password="Abcdefg1!x")
+    with expect_error("InvalidPasswordException") as caught:
+        cognito.admin_set_user_password(UserPoolId=strict_pool, Username="victim", Password=password,
+                                        Permanent=permanent)
+    assert caught.message.startswith("Password") and "conform" in caught.message, caught.message
+    assert caught.message.endswith(": " + reason), caught.message
+    assert user_status(cognito, strict_pool, "victim") == "FORCE_CHANGE_PASSWORD"
 
 
 def test_set_password_that_conforms(cognito, strict_pool):
-    create(cognito, strict_pool, "ok", "Abcdefg1!x")
+    make_user(cognito, strict_pool, "ok", password="Abcdefg1!x")
     cognito.admin_set_user_password(UserPoolId=strict_pool, Username="ok", Password="Zyxwvu9#tq", Permanent=True)
-    assert status(cognito, strict_pool, "ok") == "CONFIRMED"
+    assert user_status(cognito, strict_pool, "ok") == "CONFIRMED"
 
 
 # ---------------------------------------------------------------- individual rules
@@ -134,21 +100,23 @@ def test_set_password_that_conforms(cognito, strict_pool):
 
 @pytest.mark.parametrize("symbol", SYMBOLS)
 def test_every_documented_symbol_counts(cognito, symbol):
-    pool_id = make_pool(cognito, MinimumLength=8, RequireUppercase=True, RequireLowercase=True,
-                        RequireNumbers=True, RequireSymbols=True)
+    pool_id = make_pool(cognito, password_policy=dict(
+        MinimumLength=8, RequireUppercase=True, RequireLowercase=True,
+        RequireNumbers=True, RequireSymbols=True))
     password = "Abcdefg1" + symbol
-    create(cognito, pool_id, "u", password)
+    make_user(cognito, pool_id, "u", password=password)
     cognito.admin_set_user_password(UserPoolId=pool_id, Username="u", Password=password, Permanent=True)
-    assert status(cognito, pool_id, "u") == "CONFIRMED"
+    assert user_status(cognito, pool_id, "u") == "CONFIRMED"
 
 
 def test_relaxed_policy_accepts_simple_passwords(cognito):
-    pool_id = make_pool(cognito, MinimumLength=6, RequireUppercase=False, RequireLowercase=False,
-                        RequireNumbers=False, RequireSymbols=False)
-    create(cognito, pool_id, "a", "abcdef")
-    create(cognito, pool_id, "b", "123456")
+    pool_id = make_pool(cognito, password_policy=dict(
+        MinimumLength=6, RequireUppercase=False, RequireLowercase=False,
+        RequireNumbers=False, RequireSymbols=False))
+    make_user(cognito, pool_id, "a", password="abcdef")
+    make_user(cognito, pool_id, "b", password="123456")
     cognito.admin_set_user_password(UserPoolId=pool_id, Username="a", Password="zzzzzz", Permanent=True)
-    assert status(cognito, pool_id, "a") == "CONFIRMED"
+    assert user_status(cognito, pool_id, "a") == "CONFIRMED"
 
 
 @pytest.mark.parametrize(
@@ -169,53 +137,38 @@ def test_each_rule_on_its_own(cognito, flag, password_without, reason):
         "RequireSymbols": False,
     }
     policy[flag] = True
-    pool_id = make_pool(cognito, **policy)
-    msg = expect_error(
-        "InvalidPasswordException",
-        cognito.admin_create_user,
-        UserPoolId=pool_id,
-        Username="u",
-        TemporaryPassword=password_without,
-        MessageAction="SUPPRESS",
-    )
-    assert msg == CREATE_PREFIX + reason
+    pool_id = make_pool(cognito, password_policy=policy)
+    with expect_error("InvalidPasswordException", CREATE_PREFIX + reason):
+        cognito.admin_create_user(UserPoolId=pool_id, Username="u", TemporaryPassword=password_without,
+                                  MessageAction="SUPPRESS")
     # with the rule off the same password is fine
-    off = make_pool(cognito, **{**policy, flag: False})
-    assert create(cognito, off, "u", password_without)["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    off = make_pool(cognito, password_policy={**policy, flag: False})
+    assert make_user(cognito, off, "u", password=password_without)["UserStatus"] == "FORCE_CHANGE_PASSWORD"
 
 
 def test_minimum_length_boundary(cognito):
-    pool_id = make_pool(cognito, MinimumLength=12, RequireUppercase=True, RequireLowercase=True,
-                        RequireNumbers=True, RequireSymbols=True)
-    msg = expect_error(
-        "InvalidPasswordException",
-        cognito.admin_create_user,
-        UserPoolId=pool_id,
-        Username="short",
-        TemporaryPassword="Abcdefghi1!",  # 11
-        MessageAction="SUPPRESS",
-    )
-    assert msg == CREATE_PREFIX + "Password not long enough"
-    assert create(cognito, pool_id, "exact", "Abcdefghij1!")["Username"] == "exact"  # 12
+    pool_id = make_pool(cognito, password_policy=dict(
+        MinimumLength=12, RequireUppercase=True, RequireLowercase=True,
+        RequireNumbers=True, RequireSymbols=True))
+    with expect_error("InvalidPasswordException", CREATE_PREFIX + "Password not long enough"):
+        cognito.admin_create_user(UserPoolId=pool_id, Username="short", TemporaryPassword="Abcdefghi1!",  # 11
+                                  MessageAction="SUPPRESS")
+    assert make_user(cognito, pool_id, "exact", password="Abcdefghij1!")["Username"] == "exact"  # 12
 
 
 def test_policy_change_applies_to_new_passwords(cognito):
-    pool_id = make_pool(cognito, MinimumLength=6, RequireUppercase=False, RequireLowercase=False,
-                        RequireNumbers=False, RequireSymbols=False)
-    create(cognito, pool_id, "u", "simple")
+    pool_id = make_pool(cognito, password_policy=dict(
+        MinimumLength=6, RequireUppercase=False, RequireLowercase=False,
+        RequireNumbers=False, RequireSymbols=False))
+    make_user(cognito, pool_id, "u", password="simple")
     cognito.update_user_pool(
         UserPoolId=pool_id,
         Policies={"PasswordPolicy": {**STRICT}},
     )
-    msg = expect_error(
-        "InvalidPasswordException",
-        cognito.admin_set_user_password,
-        UserPoolId=pool_id,
-        Username="u",
-        Password="simplepas1!",  # breaks only the uppercase rule of STRICT
-        Permanent=True,
-    )
-    assert msg.endswith(": Password must have uppercase characters"), msg
+    with expect_error("InvalidPasswordException") as caught:
+        # "simplepas1!" breaks only the uppercase rule of STRICT
+        cognito.admin_set_user_password(UserPoolId=pool_id, Username="u", Password="simplepas1!", Permanent=True)
+    assert caught.message.endswith(": Password must have uppercase characters"), caught.message
 
 
 # ---------------------------------------------------------------- default policy
@@ -240,16 +193,10 @@ def test_default_policy(cognito, pool):
     ],
 )
 def test_default_policy_is_enforced(cognito, pool, password, reason):
-    msg = expect_error(
-        "InvalidPasswordException",
-        cognito.admin_create_user,
-        UserPoolId=pool,
-        Username="u",
-        TemporaryPassword=password,
-        MessageAction="SUPPRESS",
-    )
-    assert msg == CREATE_PREFIX + reason
+    with expect_error("InvalidPasswordException", CREATE_PREFIX + reason):
+        cognito.admin_create_user(UserPoolId=pool, Username="u", TemporaryPassword=password,
+                                  MessageAction="SUPPRESS")
 
 
 def test_default_policy_accepts_conforming_password(cognito, pool):
-    assert create(cognito, pool, "u", "Passw0rd!")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    assert make_user(cognito, pool, "u", password="Passw0rd!")["UserStatus"] == "FORCE_CHANGE_PASSWORD"

@@ -3,11 +3,8 @@ identical after a restart on the same data directory."""
 
 import pytest
 
-from conftest import make_client, unique
-
-
-def _attrs(d):
-    return [{"Name": k, "Value": v} for k, v in d.items()]
+from tessera_e2e.aws import make_client
+from tessera_e2e.flows import attr_list, unique
 
 
 def _strip_meta(resp):
@@ -82,7 +79,7 @@ def test_everything_survives_sigkill(start_server):
     }
     for u, attrs in users.items():
         c.admin_create_user(UserPoolId=pool_id, Username=u, MessageAction="SUPPRESS",
-                            TemporaryPassword="Temp1234A", UserAttributes=_attrs(attrs))
+                            TemporaryPassword="Temp1234A", UserAttributes=attr_list(attrs))
     c.admin_set_user_password(UserPoolId=pool_id, Username="alice", Password="Perm1234Z", Permanent=True)
     c.admin_disable_user(UserPoolId=pool_id, Username="carol")
     c.admin_update_user_attributes(UserPoolId=pool_id, Username="bob",

@@ -15,9 +15,9 @@ import re
 import time
 
 import pytest
-from botocore.config import Config
 
-from conftest import POOL_ID_RE, expect_error, make_client, outbox, raw_call, unique
+from tessera_e2e.aws import POOL_ID_RE, expect_error, raw_call
+from tessera_e2e.flows import attr_dict, make_user, outbox, unique
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 
@@ -153,13 +153,6 @@ def cleanup(cognito):
             cognito.delete_user_pool(UserPoolId=pool_id)
         except Exception:  # noqa: BLE001
             pass
-
-
-@pytest.fixture
-def lax(server):
-    """A client that skips botocore's own parameter checks, so the server's
-    validation is what answers."""
-    return make_client(server, config=Config(parameter_validation=False))
 
 
 # ---- create / describe ----------------------------------------------------------
@@ -609,20 +602,14 @@ def schema_pool(cognito, cleanup):
     return pool_id
 
 
-def _create(cognito, pool_id, attrs, username=None):
-    return cognito.admin_create_user(
-        UserPoolId=pool_id, Username=username or unique("u"), MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": k, "Value": v} for k, v in attrs.items()])
-
-
 def test_required_attribute_must_be_given(cognito, schema_pool):
     # "Attributes did not conform to the schema: email: The attribute is required"
     # (https://github.com/furaiev/amazon-cognito-identity-dart-2/issues/89,
     #  https://github.com/aws-amplify/amplify-backend/issues/3117 for AdminCreateUser)
     with expect_error("InvalidParameterException",
                       contains=("Attributes did not conform to the schema", "email", "attribute is required")):
-        _create(cognito, schema_pool, {"custom:tier": "gold"})
-    user = _create(cognito, schema_pool, {"email": "ok@example.com"})["User"]
+        make_user(cognito, schema_pool, unique("u"), {"custom:tier": "gold"}, password=None)
+    user = make_user(cognito, schema_pool, unique("u"), {"email": "ok@example.com"}, password=None)
     assert {"Name": "email", "Value": "ok@example.com"} in user["Attributes"]
 
 
@@ -632,22 +619,24 @@ def test_unknown_attribute_rejected(cognito, schema_pool):
     with expect_error("InvalidParameterException",
                       contains=("Attributes did not conform to the schema",
                                 "custom:nope: Attribute does not exist in the schema")):
-        _create(cognito, schema_pool, {"email": "a@example.com", "custom:nope": "x"})
+        make_user(cognito, schema_pool, unique("u"), {"email": "a@example.com", "custom:nope": "x"}, password=None)
 
 
 def test_string_constraints(cognito, schema_pool):
     with expect_error("InvalidParameterException", contains=("custom:tier",)):
-        _create(cognito, schema_pool, {"email": "a@example.com", "custom:tier": "x" * 17})
-    user = _create(cognito, schema_pool, {"email": "b@example.com", "custom:tier": "x" * 16})["User"]
+        make_user(cognito, schema_pool, unique("u"), {"email": "a@example.com", "custom:tier": "x" * 17}, password=None)
+    user = make_user(cognito, schema_pool, unique("u"), {"email": "b@example.com", "custom:tier": "x" * 16},
+                     password=None)
     assert {"Name": "custom:tier", "Value": "x" * 16} in user["Attributes"]
 
 
 def test_number_constraints(cognito, schema_pool):
     with expect_error("InvalidParameterException", contains=("custom:age",)):
-        _create(cognito, schema_pool, {"email": "a@example.com", "custom:age": "151"})
+        make_user(cognito, schema_pool, unique("u"), {"email": "a@example.com", "custom:age": "151"}, password=None)
     with expect_error("InvalidParameterException", contains=("custom:age",)):
-        _create(cognito, schema_pool, {"email": "a@example.com", "custom:age": "not-a-number"})
-    user = _create(cognito, schema_pool, {"email": "c@example.com", "custom:age": "150"})["User"]
+        make_user(cognito, schema_pool, unique("u"), {"email": "a@example.com", "custom:age": "not-a-number"},
+                  password=None)
+    user = make_user(cognito, schema_pool, unique("u"), {"email": "c@example.com", "custom:age": "150"}, password=None)
     assert {"Name": "custom:age", "Value": "150"} in user["Attributes"]
 
 
@@ -656,8 +645,8 @@ def test_boolean_custom_attribute(cognito, cleanup):
         {"Name": "flag", "AttributeDataType": "Boolean", "Mutable": True}])["UserPool"]["Id"]
     cleanup.append(pool_id)
     with expect_error("InvalidParameterException", contains=("custom:flag",)):
-        _create(cognito, pool_id, {"custom:flag": "maybe"})
-    user = _create(cognito, pool_id, {"custom:flag": "true"})["User"]
+        make_user(cognito, pool_id, unique("u"), {"custom:flag": "maybe"}, password=None)
+    user = make_user(cognito, pool_id, unique("u"), {"custom:flag": "true"}, password=None)
     assert {"Name": "custom:flag", "Value": "true"} in user["Attributes"]
 
 
@@ -669,33 +658,31 @@ def test_required_standard_attribute(cognito, cleanup):
     assert name_attr["Required"] is True
     with expect_error("InvalidParameterException",
                       "Attributes did not conform to the schema: name: The attribute is required"):
-        _create(cognito, pool_id, {})
-    _create(cognito, pool_id, {"name": "Named"})
+        make_user(cognito, pool_id, unique("u"), {}, password=None)
+    make_user(cognito, pool_id, unique("u"), {"name": "Named"}, password=None)
 
 
 def test_immutable_custom_attribute_cannot_be_updated(cognito, schema_pool):
     # Immutable attributes can be set when the user is created, never changed after
     # (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html).
     username = unique("imm")
-    _create(cognito, schema_pool, {"email": "imm@example.com", "custom:tenant": "acme"}, username)
+    make_user(cognito, schema_pool, username, {"email": "imm@example.com", "custom:tenant": "acme"}, password=None)
     with expect_error("InvalidParameterException", contains=("custom:tenant",)):
         cognito.admin_update_user_attributes(UserPoolId=schema_pool, Username=username,
                                              UserAttributes=[{"Name": "custom:tenant", "Value": "evil"}])
-    attrs = {a["Name"]: a["Value"] for a in
-             cognito.admin_get_user(UserPoolId=schema_pool, Username=username)["UserAttributes"]}
+    attrs = attr_dict(cognito.admin_get_user(UserPoolId=schema_pool, Username=username)["UserAttributes"])
     assert attrs["custom:tenant"] == "acme"
     # a mutable custom attribute can be updated
     cognito.admin_update_user_attributes(UserPoolId=schema_pool, Username=username,
                                          UserAttributes=[{"Name": "custom:tier", "Value": "silver"}])
-    attrs = {a["Name"]: a["Value"] for a in
-             cognito.admin_get_user(UserPoolId=schema_pool, Username=username)["UserAttributes"]}
+    attrs = attr_dict(cognito.admin_get_user(UserPoolId=schema_pool, Username=username)["UserAttributes"])
     assert attrs["custom:tier"] == "silver"
 
 
 def test_estimated_number_of_users(cognito, schema_pool):
     names = [unique("n") for _ in range(3)]
     for i, n in enumerate(names):
-        _create(cognito, schema_pool, {"email": f"n{i}@example.com"}, n)
+        make_user(cognito, schema_pool, n, {"email": f"n{i}@example.com"}, password=None)
     assert cognito.describe_user_pool(UserPoolId=schema_pool)["UserPool"]["EstimatedNumberOfUsers"] == 3
     cognito.admin_delete_user(UserPoolId=schema_pool, Username=names[0])
     assert cognito.describe_user_pool(UserPoolId=schema_pool)["UserPool"]["EstimatedNumberOfUsers"] == 2

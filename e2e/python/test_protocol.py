@@ -6,14 +6,8 @@ import time
 import pytest
 import requests
 
-from conftest import (
-    JSON_CONTENT_TYPE,
-    TARGET_PREFIX,
-    assert_json_error,
-    outbox,
-    raw_call,
-    unique,
-)
+from tessera_e2e.aws import JSON_CONTENT_TYPE, TARGET_PREFIX, assert_json_error, raw_call
+from tessera_e2e.flows import outbox, unique
 
 
 def test_success_response_headers_and_body(server):

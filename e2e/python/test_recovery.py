@@ -16,34 +16,31 @@ Cognito facts:
 """
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import (
+from tessera_e2e.aws import expect_error
+from tessera_e2e.flows import (
     AUTH_NEW_PASSWORD,
     AUTH_PASSWORD,
+    WRONG_PASSWORD,
     codes_for,
     confirmed_user,
-    expect_error,
     latest_code,
-    new_app_client,
-    new_pool,
+    make_app_client,
+    make_pool,
     outbox,
     password_auth,
+    pool_with_user,
     secret_hash,
     sign_in,
     srp_sign_in,
 )
 
-WRONG_PASSWORD = "Incorrect username or password."
 NO_RECOVERY = "Cannot reset password for the user as there is no registered/verified email or phone_number"
 
 
 @pytest.fixture
 def verified(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
-    confirmed_user(cognito, pool_id, "alice", attributes={"email": "alice@example.com", "email_verified": "true"})
-    return pool_id, client_id
+    return pool_with_user(cognito, attributes={"email": "alice@example.com", "email_verified": "true"})
 
 
 def test_forgot_password_round_trip(cognito, server, verified):
@@ -64,9 +61,9 @@ def test_forgot_password_round_trip(cognito, server, verified):
 
 
 def test_forgot_password_uses_pool_template(cognito, server):
-    pool_id = new_pool(cognito, VerificationMessageTemplate={
+    pool_id = make_pool(cognito, VerificationMessageTemplate={
         "DefaultEmailOption": "CONFIRM_WITH_CODE", "EmailSubject": "Reset", "EmailMessage": "Reset code {####}!"})
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "bob", attributes={"email": "bob@example.com", "email_verified": "true"})
     cognito.forgot_password(ClientId=client_id, Username="bob")
     (msg,) = outbox(server, pool_id=pool_id, recipient="bob@example.com")
@@ -91,19 +88,17 @@ def test_confirm_forgot_password_code_is_single_use(cognito, server, verified):
     code = latest_code(server, pool_id, "alice@example.com")
     cognito.confirm_forgot_password(ClientId=client_id, Username="alice", ConfirmationCode=code,
                                     Password=AUTH_NEW_PASSWORD)
-    with pytest.raises(ClientError) as excinfo:
+    with expect_error({"ExpiredCodeException", "CodeMismatchException"}):
         cognito.confirm_forgot_password(ClientId=client_id, Username="alice", ConfirmationCode=code,
                                         Password="Th1rd-Passw0rd!")
-    assert excinfo.value.response["Error"]["Code"] in {"ExpiredCodeException", "CodeMismatchException"}
     assert sign_in(cognito, client_id, "alice", AUTH_NEW_PASSWORD)["AccessToken"]
 
 
 def test_confirm_forgot_password_without_request(cognito, verified):
     _, client_id = verified
-    with pytest.raises(ClientError) as excinfo:
+    with expect_error({"ExpiredCodeException", "CodeMismatchException"}):
         cognito.confirm_forgot_password(ClientId=client_id, Username="alice", ConfirmationCode="123456",
                                         Password=AUTH_NEW_PASSWORD)
-    assert excinfo.value.response["Error"]["Code"] in {"ExpiredCodeException", "CodeMismatchException"}
     assert sign_in(cognito, client_id, "alice", AUTH_PASSWORD)["AccessToken"]
 
 
@@ -118,8 +113,8 @@ def test_confirm_forgot_password_enforces_policy(cognito, server, verified):
 
 
 def test_forgot_password_with_client_secret(cognito, server):
-    pool_id = new_pool(cognito)
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito)
+    client = make_app_client(cognito, pool_id, secret=True)
     client_id, secret = client["ClientId"], client["ClientSecret"]
     confirmed_user(cognito, pool_id, "carol", attributes={"email": "carol@example.com", "email_verified": "true"})
     with expect_error("NotAuthorizedException"):
@@ -139,8 +134,8 @@ def test_forgot_password_with_client_secret(cognito, server):
 
 
 def _both_verified(cognito, mechanisms):
-    pool_id = new_pool(cognito, AccountRecoverySetting={"RecoveryMechanisms": mechanisms})
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, AccountRecoverySetting={"RecoveryMechanisms": mechanisms})
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "dan", attributes={
         "email": "dan@example.com", "email_verified": "true",
         "phone_number": "+15555550142", "phone_number_verified": "true"})
@@ -172,9 +167,9 @@ def test_recovery_prefers_verified_email_when_first(cognito, server):
 
 
 def test_recovery_falls_back_to_next_verified_mechanism(cognito, server):
-    pool_id = new_pool(cognito, AccountRecoverySetting={"RecoveryMechanisms": [
+    pool_id = make_pool(cognito, AccountRecoverySetting={"RecoveryMechanisms": [
         {"Name": "verified_phone_number", "Priority": 1}, {"Name": "verified_email", "Priority": 2}]})
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "erin", attributes={
         "email": "erin@example.com", "email_verified": "true", "phone_number": "+15555550143"})
     resp = cognito.forgot_password(ClientId=client_id, Username="erin")
@@ -183,8 +178,8 @@ def test_recovery_falls_back_to_next_verified_mechanism(cognito, server):
 
 
 def test_unverified_email_cannot_recover(cognito, server):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "fay", attributes={"email": "fay@example.com"})
     with expect_error("InvalidParameterException", NO_RECOVERY):
         cognito.forgot_password(ClientId=client_id, Username="fay")
@@ -198,8 +193,8 @@ def test_forgot_password_unknown_user_legacy(cognito, verified):
 
 
 def test_forgot_password_unknown_user_prevent_existence_errors(cognito, server):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, PreventUserExistenceErrors="ENABLED")["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, PreventUserExistenceErrors="ENABLED")["ClientId"]
     resp = cognito.forgot_password(ClientId=client_id, Username="ghost")
     details = resp["CodeDeliveryDetails"]
     assert details["DeliveryMedium"] in {"EMAIL", "SMS"}

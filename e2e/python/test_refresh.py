@@ -17,28 +17,22 @@ Cognito facts:
 
 import pytest
 
-from conftest import (
+from tessera_e2e.aws import expect_error, make_client
+from tessera_e2e.flows import (
     confirmed_user,
-    expect_error,
     jwt_claims,
-    make_client,
-    new_app_client,
-    new_pool,
+    make_app_client,
+    make_pool,
+    pool_with_user,
+    refresh,
     secret_hash,
     sign_in,
 )
 
 
-def refresh(cognito, client_id, token, flow="REFRESH_TOKEN_AUTH", **extra):
-    params = {"REFRESH_TOKEN": token, **extra}
-    return cognito.initiate_auth(ClientId=client_id, AuthFlow=flow, AuthParameters=params)["AuthenticationResult"]
-
-
 @pytest.fixture
 def session(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
-    confirmed_user(cognito, pool_id, "alice", attributes={"email": "alice@example.com", "given_name": "Alice"})
+    pool_id, client_id = pool_with_user(cognito, attributes={"email": "alice@example.com", "given_name": "Alice"})
     return pool_id, client_id, sign_in(cognito, client_id, "alice")
 
 
@@ -89,8 +83,8 @@ def test_refreshed_id_token_reflects_current_attributes_and_groups(cognito, sess
 
 
 def test_refresh_with_client_secret(cognito):
-    pool_id = new_pool(cognito)
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito)
+    client = make_app_client(cognito, pool_id, secret=True)
     client_id, secret = client["ClientId"], client["ClientSecret"]
     confirmed_user(cognito, pool_id, "bob")
     auth = sign_in(cognito, client_id, "bob", client_secret=secret)
@@ -103,8 +97,8 @@ def test_refresh_with_client_secret(cognito):
 
 
 def test_refresh_with_secret_in_email_username_pool(cognito):
-    pool_id = new_pool(cognito, UsernameAttributes=["email"])
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito, UsernameAttributes=["email"])
+    client = make_app_client(cognito, pool_id, secret=True)
     client_id, secret = client["ClientId"], client["ClientSecret"]
     sub = confirmed_user(cognito, pool_id, "carol@example.com")["Username"]
     auth = sign_in(cognito, client_id, "carol@example.com", client_secret=secret)
@@ -115,15 +109,15 @@ def test_refresh_with_secret_in_email_username_pool(cognito):
 
 def test_refresh_token_of_another_client(cognito, session):
     pool_id, client_id, auth = session
-    other = new_app_client(cognito, pool_id)["ClientId"]
+    other = make_app_client(cognito, pool_id)["ClientId"]
     with expect_error("NotAuthorizedException"):
         refresh(cognito, other, auth["RefreshToken"])
 
 
 def test_refresh_token_of_another_pool(cognito, session):
     _, _, auth = session
-    other_pool = new_pool(cognito)
-    other_client = new_app_client(cognito, other_pool)["ClientId"]
+    other_pool = make_pool(cognito)
+    other_client = make_app_client(cognito, other_pool)["ClientId"]
     with expect_error("NotAuthorizedException"):
         refresh(cognito, other_client, auth["RefreshToken"])
 
@@ -147,8 +141,8 @@ def test_access_token_is_not_a_refresh_token(cognito, session):
 
 
 def test_refresh_keeps_client_lifetimes(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, IdTokenValidity=10, AccessTokenValidity=20,
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, IdTokenValidity=10, AccessTokenValidity=20,
                                TokenValidityUnits={"IdToken": "minutes", "AccessToken": "minutes"})["ClientId"]
     confirmed_user(cognito, pool_id, "dan")
     new = refresh(cognito, client_id, sign_in(cognito, client_id, "dan")["RefreshToken"])
@@ -173,8 +167,8 @@ def test_get_tokens_from_refresh_token_without_rotation(cognito, session):
 
 
 def test_get_tokens_from_refresh_token_with_secret(cognito):
-    pool_id = new_pool(cognito)
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito)
+    client = make_app_client(cognito, pool_id, secret=True)
     client_id, secret = client["ClientId"], client["ClientSecret"]
     confirmed_user(cognito, pool_id, "erin")
     token = sign_in(cognito, client_id, "erin", client_secret=secret)["RefreshToken"]
@@ -188,15 +182,15 @@ def test_get_tokens_from_refresh_token_with_secret(cognito):
 
 def test_get_tokens_from_refresh_token_of_another_client(cognito, session):
     pool_id, _, auth = session
-    other = new_app_client(cognito, pool_id)["ClientId"]
+    other = make_app_client(cognito, pool_id)["ClientId"]
     with expect_error("NotAuthorizedException"):
         cognito.get_tokens_from_refresh_token(RefreshToken=auth["RefreshToken"], ClientId=other)
 
 
 @pytest.fixture
 def rotating(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, RefreshTokenRotation={"Feature": "ENABLED",
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, RefreshTokenRotation={"Feature": "ENABLED",
                                                                         "RetryGracePeriodSeconds": 0})["ClientId"]
     confirmed_user(cognito, pool_id, "fay")
     return pool_id, client_id, sign_in(cognito, client_id, "fay")
@@ -222,8 +216,8 @@ def test_rotated_out_token_is_refused(cognito, rotating):
 
 
 def test_rotation_grace_period(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, RefreshTokenRotation={"Feature": "ENABLED",
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, RefreshTokenRotation={"Feature": "ENABLED",
                                                                         "RetryGracePeriodSeconds": 60})["ClientId"]
     confirmed_user(cognito, pool_id, "gus")
     first = sign_in(cognito, client_id, "gus")["RefreshToken"]

@@ -10,48 +10,33 @@ Cognito facts used here (sources next to each assertion):
   "Your verification code" (the defaults the CDK documents for userVerification).
 """
 
-import uuid
-
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (
+from tessera_e2e.aws import expect_error
+from tessera_e2e.flows import (
     AUTH_PASSWORD,
+    admin_get_user,
     attr_dict,
     attr_list,
     codes_for,
-    expect_error,
+    is_uuid,
     latest_code,
-    new_app_client,
-    new_pool,
+    make_app_client,
+    make_pool,
     outbox,
     secret_hash,
+    sign_up,
 )
 
 EMAIL_POOL = {"AutoVerifiedAttributes": ["email"]}
 
 
-def is_uuid(value):
-    try:
-        return str(uuid.UUID(value)) == value
-    except (TypeError, ValueError):
-        return False
-
-
-def user_of(cognito, pool_id, username):
-    return cognito.admin_get_user(UserPoolId=pool_id, Username=username)
-
-
 @pytest.fixture
 def email_pool(cognito):
-    pool_id = new_pool(cognito, **EMAIL_POOL)
-    client = new_app_client(cognito, pool_id)
+    pool_id = make_pool(cognito, **EMAIL_POOL)
+    client = make_app_client(cognito, pool_id)
     return pool_id, client["ClientId"]
-
-
-def sign_up(cognito, client_id, username, password=AUTH_PASSWORD, **attributes):
-    return cognito.sign_up(ClientId=client_id, Username=username, Password=password,
-                           UserAttributes=attr_list(attributes))
 
 
 # ---------------------------------------------------------------- SignUp
@@ -73,7 +58,7 @@ def test_sign_up_answer(cognito, email_pool):
 def test_signed_up_user_is_unconfirmed_with_unverified_email(cognito, email_pool):
     pool_id, client_id = email_pool
     sub = sign_up(cognito, client_id, "bob", email="bob@example.com")["UserSub"]
-    user = user_of(cognito, pool_id, "bob")
+    user = admin_get_user(cognito, pool_id, "bob")
     assert user["UserStatus"] == "UNCONFIRMED"
     assert user["Enabled"] is True
     attrs = attr_dict(user["UserAttributes"])
@@ -96,12 +81,12 @@ def test_sign_up_sends_code_with_default_template(cognito, server, email_pool):
 
 
 def test_sign_up_uses_pool_verification_template(cognito, server):
-    pool_id = new_pool(cognito, AutoVerifiedAttributes=["email"], VerificationMessageTemplate={
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"], VerificationMessageTemplate={
         "DefaultEmailOption": "CONFIRM_WITH_CODE",
         "EmailSubject": "Welcome to Tessera",
         "EmailMessage": "Hello {username}, your code: {####} (end)",
     })
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     sign_up(cognito, client_id, "dave", email="dave@example.com")
     (m,) = outbox(server, pool_id=pool_id, recipient="dave@example.com")
     assert m["subject"] == "Welcome to Tessera"
@@ -110,8 +95,8 @@ def test_sign_up_uses_pool_verification_template(cognito, server):
 
 
 def test_sign_up_with_auto_verified_phone_sends_sms(cognito, server):
-    pool_id = new_pool(cognito, AutoVerifiedAttributes=["phone_number"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["phone_number"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     resp = sign_up(cognito, client_id, "erin", phone_number="+15555550123")
     # amplify-js#2341: phone destinations keep "+" and the last four digits.
     assert resp["CodeDeliveryDetails"] == {
@@ -125,14 +110,14 @@ def test_sign_up_with_auto_verified_phone_sends_sms(cognito, server):
 
 
 def test_sign_up_without_auto_verification_sends_nothing(cognito, server):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     resp = sign_up(cognito, client_id, "frank", email="frank@example.com")
     assert resp["UserConfirmed"] is False
     # amplify-ui#6629: no CodeDeliveryDetails when no attribute is auto-verified.
     assert "CodeDeliveryDetails" not in resp
     assert outbox(server, pool_id=pool_id) == []
-    assert user_of(cognito, pool_id, "frank")["UserStatus"] == "UNCONFIRMED"
+    assert admin_get_user(cognito, pool_id, "frank")["UserStatus"] == "UNCONFIRMED"
 
 
 def test_sign_up_accepts_validation_data_and_client_metadata(cognito, email_pool):
@@ -144,7 +129,7 @@ def test_sign_up_accepts_validation_data_and_client_metadata(cognito, email_pool
         ClientMetadata={"source": "e2e"},
     )
     assert resp["UserConfirmed"] is False
-    assert user_of(cognito, pool_id, "gina")["UserStatus"] == "UNCONFIRMED"
+    assert admin_get_user(cognito, pool_id, "gina")["UserStatus"] == "UNCONFIRMED"
 
 
 def test_duplicate_username(cognito, email_pool):
@@ -156,8 +141,8 @@ def test_duplicate_username(cognito, email_pool):
 
 
 def test_duplicate_username_in_case_insensitive_pool(cognito):
-    pool_id = new_pool(cognito, UsernameConfiguration={"CaseSensitive": False})
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, UsernameConfiguration={"CaseSensitive": False})
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     sign_up(cognito, client_id, "Ivy")
     with expect_error("UsernameExistsException"):
         sign_up(cognito, client_id, "ivy")
@@ -173,14 +158,14 @@ def test_password_policy(cognito, email_pool):
                       "Password did not conform with policy: Password must have symbol characters"):
         sign_up(cognito, client_id, "jack", password="Abcdefg12", email="jack@example.com")
     with expect_error("UserNotFoundException"):
-        user_of(cognito, pool_id, "jack")
+        admin_get_user(cognito, pool_id, "jack")
 
 
 def test_relaxed_password_policy(cognito):
-    pool_id = new_pool(cognito, Policies={"PasswordPolicy": {
+    pool_id = make_pool(cognito, Policies={"PasswordPolicy": {
         "MinimumLength": 6, "RequireUppercase": False, "RequireLowercase": True,
         "RequireNumbers": False, "RequireSymbols": False}})
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     assert sign_up(cognito, client_id, "kate", password="simple")["UserConfirmed"] is False
 
 
@@ -197,20 +182,20 @@ def test_attribute_outside_schema_refused(cognito, email_pool):
     with expect_error("InvalidParameterException"):
         sign_up(cognito, client_id, "liam", email="liam@example.com", **{"custom:nope": "x"})
     with expect_error("UserNotFoundException"):
-        user_of(cognito, pool_id, "liam")
+        admin_get_user(cognito, pool_id, "liam")
 
 
 def test_client_write_attributes_enforced(cognito):
-    pool_id = new_pool(cognito, AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(cognito, pool_id, WriteAttributes=["email"])["ClientId"]
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id, WriteAttributes=["email"])["ClientId"]
     # "A client attempted to write unauthorized attribute" (NotAuthorizedException), the live
     # answer quoted in aws-sdk-js#1319 and padok-team/cognito-scanner#6.
     with expect_error("NotAuthorizedException", "A client attempted to write unauthorized attribute"):
         sign_up(cognito, client_id, "mia", email="mia@example.com", given_name="Mia")
     with expect_error("UserNotFoundException"):
-        user_of(cognito, pool_id, "mia")
+        admin_get_user(cognito, pool_id, "mia")
     sign_up(cognito, client_id, "mia", email="mia@example.com")
-    assert "given_name" not in attr_dict(user_of(cognito, pool_id, "mia")["UserAttributes"])
+    assert "given_name" not in attr_dict(admin_get_user(cognito, pool_id, "mia")["UserAttributes"])
 
 
 def test_email_verified_cannot_be_self_set(cognito, email_pool):
@@ -220,12 +205,12 @@ def test_email_verified_cannot_be_self_set(cognito, email_pool):
     with expect_error("NotAuthorizedException", "A client attempted to write unauthorized attribute"):
         sign_up(cognito, client_id, "noah", email="noah@example.com", email_verified="true")
     with expect_error("UserNotFoundException"):
-        user_of(cognito, pool_id, "noah")
+        admin_get_user(cognito, pool_id, "noah")
 
 
 def test_phone_number_verified_cannot_be_self_set(cognito):
-    pool_id = new_pool(cognito, AutoVerifiedAttributes=["phone_number"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["phone_number"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     with expect_error("NotAuthorizedException", "A client attempted to write unauthorized attribute"):
         sign_up(cognito, client_id, "olga", phone_number="+15555550100", phone_number_verified="true")
 
@@ -235,8 +220,8 @@ def test_phone_number_verified_cannot_be_self_set(cognito):
 
 @pytest.fixture
 def secret_pool(cognito):
-    pool_id = new_pool(cognito, **EMAIL_POOL)
-    client = new_app_client(cognito, pool_id, secret=True)
+    pool_id = make_pool(cognito, **EMAIL_POOL)
+    client = make_app_client(cognito, pool_id, secret=True)
     return pool_id, client["ClientId"], client["ClientSecret"]
 
 
@@ -245,7 +230,7 @@ def test_secret_client_requires_secret_hash(cognito, secret_pool):
     with expect_error("NotAuthorizedException", contains="secret"):
         sign_up(cognito, client_id, "paul", email="paul@example.com")
     with expect_error("UserNotFoundException"):
-        user_of(cognito, pool_id, "paul")
+        admin_get_user(cognito, pool_id, "paul")
 
 
 def test_secret_client_wrong_secret_hash(cognito, secret_pool):
@@ -257,7 +242,7 @@ def test_secret_client_wrong_secret_hash(cognito, secret_pool):
                         SecretHash=secret_hash("someone-else", client_id, secret),
                         UserAttributes=attr_list({"email": "quinn@example.com"}))
     with expect_error("UserNotFoundException"):
-        user_of(cognito, pool_id, "quinn")
+        admin_get_user(cognito, pool_id, "quinn")
 
 
 def test_secret_client_sign_up_and_confirm(cognito, server, secret_pool):
@@ -269,7 +254,7 @@ def test_secret_client_sign_up_and_confirm(cognito, server, secret_pool):
     with expect_error("NotAuthorizedException"):
         cognito.confirm_sign_up(ClientId=client_id, Username="rita", ConfirmationCode=code)
     cognito.confirm_sign_up(ClientId=client_id, Username="rita", ConfirmationCode=code, SecretHash=h)
-    assert user_of(cognito, pool_id, "rita")["UserStatus"] == "CONFIRMED"
+    assert admin_get_user(cognito, pool_id, "rita")["UserStatus"] == "CONFIRMED"
 
 
 # ---------------------------------------------------------------- ConfirmSignUp
@@ -281,7 +266,7 @@ def test_confirm_sign_up(cognito, server, email_pool):
     code = latest_code(server, pool_id, "sam@example.com")
     assert len(code) == 6 and code.isdigit()
     cognito.confirm_sign_up(ClientId=client_id, Username="sam", ConfirmationCode=code)
-    user = user_of(cognito, pool_id, "sam")
+    user = admin_get_user(cognito, pool_id, "sam")
     assert user["UserStatus"] == "CONFIRMED"
     # Confirming through the emailed code verifies the auto-verified attribute.
     assert attr_dict(user["UserAttributes"])["email_verified"] == "true"
@@ -295,9 +280,9 @@ def test_confirm_with_wrong_code(cognito, server, email_pool):
     # "Invalid verification code provided, please try again." (amplify-js#11738, live output).
     with expect_error("CodeMismatchException", "Invalid verification code provided, please try again."):
         cognito.confirm_sign_up(ClientId=client_id, Username="tom", ConfirmationCode=wrong)
-    assert user_of(cognito, pool_id, "tom")["UserStatus"] == "UNCONFIRMED"
+    assert admin_get_user(cognito, pool_id, "tom")["UserStatus"] == "UNCONFIRMED"
     cognito.confirm_sign_up(ClientId=client_id, Username="tom", ConfirmationCode=code)
-    assert user_of(cognito, pool_id, "tom")["UserStatus"] == "CONFIRMED"
+    assert admin_get_user(cognito, pool_id, "tom")["UserStatus"] == "CONFIRMED"
 
 
 def test_reused_code_and_already_confirmed_user(cognito, server, email_pool):
@@ -321,8 +306,8 @@ def test_code_is_per_user(cognito, server, email_pool):
         with expect_error("CodeMismatchException"):
             cognito.confirm_sign_up(ClientId=client_id, Username="wes", ConfirmationCode=vic_code)
     cognito.confirm_sign_up(ClientId=client_id, Username="wes", ConfirmationCode=wes_code)
-    assert user_of(cognito, pool_id, "vic")["UserStatus"] == "UNCONFIRMED"
-    assert user_of(cognito, pool_id, "wes")["UserStatus"] == "CONFIRMED"
+    assert admin_get_user(cognito, pool_id, "vic")["UserStatus"] == "UNCONFIRMED"
+    assert admin_get_user(cognito, pool_id, "wes")["UserStatus"] == "CONFIRMED"
 
 
 def test_confirm_unknown_user(cognito, email_pool):
@@ -347,26 +332,26 @@ def test_too_many_wrong_codes_are_bounded(cognito, server, email_pool):
     # Guessing is bounded (issue 3: "a bounded number of wrong attempts"): Cognito stops
     # comparing with TooManyFailedAttemptsException / LimitExceededException (model docs).
     assert seen[-1] in {"TooManyFailedAttemptsException", "LimitExceededException"}, seen
-    assert user_of(cognito, pool_id, "xena")["UserStatus"] == "UNCONFIRMED"
+    assert admin_get_user(cognito, pool_id, "xena")["UserStatus"] == "UNCONFIRMED"
 
 
 def test_email_username_pool_sign_up(cognito, server):
-    pool_id = new_pool(cognito, UsernameAttributes=["email"], AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, UsernameAttributes=["email"], AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     resp = cognito.sign_up(ClientId=client_id, Username="yara@example.com", Password=AUTH_PASSWORD)
     sub = resp["UserSub"]
-    user = user_of(cognito, pool_id, "yara@example.com")
+    user = admin_get_user(cognito, pool_id, "yara@example.com")
     # With UsernameAttributes the internal username is the generated UUID, the sub.
     assert user["Username"] == sub
     assert attr_dict(user["UserAttributes"])["email"] == "yara@example.com"
     code = latest_code(server, pool_id, "yara@example.com")
     cognito.confirm_sign_up(ClientId=client_id, Username="yara@example.com", ConfirmationCode=code)
-    assert user_of(cognito, pool_id, sub)["UserStatus"] == "CONFIRMED"
+    assert admin_get_user(cognito, pool_id, sub)["UserStatus"] == "CONFIRMED"
 
 
 def test_email_username_pool_refuses_non_email(cognito):
-    pool_id = new_pool(cognito, UsernameAttributes=["email"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, UsernameAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     with expect_error("InvalidParameterException"):
         cognito.sign_up(ClientId=client_id, Username="plainname", Password=AUTH_PASSWORD)
 
@@ -386,7 +371,7 @@ def test_resend_confirmation_code(cognito, server, email_pool):
     codes = codes_for(server, pool_id, "zoe@example.com")
     assert len(codes) == 2
     cognito.confirm_sign_up(ClientId=client_id, Username="zoe", ConfirmationCode=codes[-1])
-    assert user_of(cognito, pool_id, "zoe")["UserStatus"] == "CONFIRMED"
+    assert admin_get_user(cognito, pool_id, "zoe")["UserStatus"] == "CONFIRMED"
 
 
 def test_resend_for_unknown_user(cognito, email_pool):

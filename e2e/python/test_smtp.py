@@ -10,7 +10,6 @@ operation answer CodeDeliveryFailureException and leaves no half-created user.
 import email
 import email.policy
 import json
-import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,19 +17,19 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from conftest import (
+from tessera_e2e.aws import expect_error, make_client
+from tessera_e2e.flows import (
     AUTH_NEW_PASSWORD,
-    AUTH_PASSWORD,
     attr_list,
+    code_in,
     confirmed_user,
-    expect_error,
-    free_port,
-    make_client,
-    new_app_client,
-    new_pool,
+    make_app_client,
+    make_pool,
     outbox,
     sign_in,
+    sign_up,
 )
+from tessera_e2e.server import free_port
 
 FROM = "Tessera <no-reply@example.com>"
 
@@ -115,12 +114,6 @@ from = "{FROM}"
 """
 
 
-def code_in(text):
-    m = re.search(r"(?<!\d)(\d{6})(?!\d)", text)
-    assert m, f"no code in {text!r}"
-    return m.group(1)
-
-
 # ---------------------------------------------------------------- delivery by SMTP
 
 
@@ -128,14 +121,13 @@ def test_sign_up_code_arrives_by_smtp_with_pool_template(smtp, start_server):
     sink, port = smtp()
     srv = start_server(config_toml=smtp_config(port))
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["email"], VerificationMessageTemplate={
+    pool_id = make_pool(c, AutoVerifiedAttributes=["email"], VerificationMessageTemplate={
         "DefaultEmailOption": "CONFIRM_WITH_CODE",
         "EmailSubject": "Confirm your Tessera account",
         "EmailMessage": "Hi {username}, your code is {####}. Welcome!",
     })
-    client_id = new_app_client(c, pool_id)["ClientId"]
-    c.sign_up(ClientId=client_id, Username="alice", Password=AUTH_PASSWORD,
-              UserAttributes=attr_list({"email": "alice@example.com"}))
+    client_id = make_app_client(c, pool_id)["ClientId"]
+    sign_up(c, client_id, "alice", email="alice@example.com")
     (m,) = sink.to("alice@example.com")
     assert m["rcpt_tos"] == ["alice@example.com"]
     assert m["mail_from"] == "no-reply@example.com"
@@ -154,10 +146,9 @@ def test_default_template_by_smtp(smtp, start_server):
     sink, port = smtp()
     srv = start_server(config_toml=smtp_config(port))
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
-    c.sign_up(ClientId=client_id, Username="bob", Password=AUTH_PASSWORD,
-              UserAttributes=attr_list({"email": "bob@example.com"}))
+    pool_id = make_pool(c, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
+    sign_up(c, client_id, "bob", email="bob@example.com")
     (m,) = sink.to("bob@example.com")
     assert m["subject"] == "Your verification code"
     assert m["body"] == f"Your verification code is {code_in(m['body'])}."
@@ -167,8 +158,8 @@ def test_forgot_password_code_by_smtp(smtp, start_server):
     sink, port = smtp()
     srv = start_server(config_toml=smtp_config(port))
     c = make_client(srv)
-    pool_id = new_pool(c)
-    client_id = new_app_client(c, pool_id)["ClientId"]
+    pool_id = make_pool(c)
+    client_id = make_app_client(c, pool_id)["ClientId"]
     confirmed_user(c, pool_id, "carol", attributes={"email": "carol@example.com", "email_verified": "true"})
     c.forgot_password(ClientId=client_id, Username="carol")
     (m,) = sink.to("carol@example.com")
@@ -181,7 +172,7 @@ def test_invitation_by_smtp(smtp, start_server):
     sink, port = smtp()
     srv = start_server(config_toml=smtp_config(port))
     c = make_client(srv)
-    pool_id = new_pool(c)
+    pool_id = make_pool(c)
     c.admin_create_user(UserPoolId=pool_id, Username="dan", TemporaryPassword="Temp0rary!",
                         UserAttributes=attr_list({"email": "dan@example.com"}), DesiredDeliveryMediums=["EMAIL"])
     (m,) = sink.to("dan@example.com")
@@ -193,10 +184,9 @@ def test_smtp_authentication(smtp, start_server, tmp_path):
     sink, port = smtp(auth=("mailer", "s3cret-pass"))
     srv = start_server(config_toml=smtp_config(port, extra='username = "mailer"\npassword = "s3cret-pass"'))
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
-    c.sign_up(ClientId=client_id, Username="erin", Password=AUTH_PASSWORD,
-              UserAttributes=attr_list({"email": "erin@example.com"}))
+    pool_id = make_pool(c, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
+    sign_up(c, client_id, "erin", email="erin@example.com")
     assert len(sink.to("erin@example.com")) == 1
     assert (True in [ok for _, ok in sink.logins]), sink.logins
 
@@ -208,10 +198,9 @@ def test_smtp_password_file(smtp, start_server, tmp_path):
     srv = start_server(config_toml=smtp_config(
         port, extra=f'username = "mailer"\npassword_file = "{secret}"'))
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
-    c.sign_up(ClientId=client_id, Username="fay", Password=AUTH_PASSWORD,
-              UserAttributes=attr_list({"email": "fay@example.com"}))
+    pool_id = make_pool(c, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
+    sign_up(c, client_id, "fay", email="fay@example.com")
     assert len(sink.to("fay@example.com")) == 1
 
 
@@ -219,11 +208,10 @@ def test_wrong_smtp_credentials(smtp, start_server):
     sink, port = smtp(auth=("mailer", "right"))
     srv = start_server(config_toml=smtp_config(port, extra='username = "mailer"\npassword = "wrong"'))
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
+    pool_id = make_pool(c, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
     with expect_error("CodeDeliveryFailureException"):
-        c.sign_up(ClientId=client_id, Username="gus", Password=AUTH_PASSWORD,
-                  UserAttributes=attr_list({"email": "gus@example.com"}))
+        sign_up(c, client_id, "gus", email="gus@example.com")
     assert sink.messages == []
     with expect_error("UserNotFoundException"):
         c.admin_get_user(UserPoolId=pool_id, Username="gus")
@@ -237,16 +225,14 @@ def test_smtp_refusal_leaves_no_user(smtp, start_server):
     sink.refuse = True
     srv = start_server(config_toml=smtp_config(port))
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
+    pool_id = make_pool(c, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
     with expect_error("CodeDeliveryFailureException"):
-        c.sign_up(ClientId=client_id, Username="hank", Password=AUTH_PASSWORD,
-                  UserAttributes=attr_list({"email": "hank@example.com"}))
+        sign_up(c, client_id, "hank", email="hank@example.com")
     with expect_error("UserNotFoundException"):
         c.admin_get_user(UserPoolId=pool_id, Username="hank")
     sink.refuse = False
-    resp = c.sign_up(ClientId=client_id, Username="hank", Password=AUTH_PASSWORD,
-                     UserAttributes=attr_list({"email": "hank@example.com"}))
+    resp = sign_up(c, client_id, "hank", email="hank@example.com")
     assert resp["UserConfirmed"] is False
     (m,) = sink.to("hank@example.com")
     c.confirm_sign_up(ClientId=client_id, Username="hank", ConfirmationCode=code_in(m["body"]))
@@ -257,17 +243,15 @@ def test_smtp_down_leaves_no_user(smtp, start_server):
     port = free_port()  # nothing listens here yet
     srv = start_server(config_toml=smtp_config(port))
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
+    pool_id = make_pool(c, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
     with expect_error("CodeDeliveryFailureException"):
-        c.sign_up(ClientId=client_id, Username="ivy", Password=AUTH_PASSWORD,
-                  UserAttributes=attr_list({"email": "ivy@example.com"}))
+        sign_up(c, client_id, "ivy", email="ivy@example.com")
     with expect_error("UserNotFoundException"):
         c.admin_get_user(UserPoolId=pool_id, Username="ivy")
     assert c.list_users(UserPoolId=pool_id)["Users"] == []
     sink, _ = smtp(port=port)  # the mail server comes up
-    c.sign_up(ClientId=client_id, Username="ivy", Password=AUTH_PASSWORD,
-              UserAttributes=attr_list({"email": "ivy@example.com"}))
+    sign_up(c, client_id, "ivy", email="ivy@example.com")
     assert len(sink.to("ivy@example.com")) == 1
 
 
@@ -275,8 +259,8 @@ def test_smtp_down_during_forgot_password(smtp, start_server):
     port = free_port()
     srv = start_server(config_toml=smtp_config(port))
     c = make_client(srv)
-    pool_id = new_pool(c)
-    client_id = new_app_client(c, pool_id)["ClientId"]
+    pool_id = make_pool(c)
+    client_id = make_app_client(c, pool_id)["ClientId"]
     confirmed_user(c, pool_id, "jack", attributes={"email": "jack@example.com", "email_verified": "true"})
     with expect_error("CodeDeliveryFailureException"):
         c.forgot_password(ClientId=client_id, Username="jack")
@@ -289,12 +273,11 @@ def test_starttls_required_but_not_offered(smtp, start_server):
     sink, port = smtp()  # plain SMTP: no STARTTLS on offer
     srv = start_server(config_toml=smtp_config(port, security="starttls"))
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
+    pool_id = make_pool(c, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
     # Never downgrade to plaintext when STARTTLS was asked for.
     with expect_error("CodeDeliveryFailureException"):
-        c.sign_up(ClientId=client_id, Username="kate", Password=AUTH_PASSWORD,
-                  UserAttributes=attr_list({"email": "kate@example.com"}))
+        sign_up(c, client_id, "kate", email="kate@example.com")
     assert sink.messages == []
     with expect_error("UserNotFoundException"):
         c.admin_get_user(UserPoolId=pool_id, Username="kate")
@@ -304,11 +287,10 @@ def test_implicit_tls_against_plain_server(smtp, start_server):
     sink, port = smtp()
     srv = start_server(config_toml=smtp_config(port, security="tls"))
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["email"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
+    pool_id = make_pool(c, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
     with expect_error("CodeDeliveryFailureException"):
-        c.sign_up(ClientId=client_id, Username="liam", Password=AUTH_PASSWORD,
-                  UserAttributes=attr_list({"email": "liam@example.com"}))
+        sign_up(c, client_id, "liam", email="liam@example.com")
     assert sink.messages == []
 
 
@@ -319,10 +301,9 @@ def test_sms_still_goes_to_outbox_with_smtp(smtp, start_server):
     sink, port = smtp()
     srv = start_server(config_toml=smtp_config(port))
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["phone_number"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
-    c.sign_up(ClientId=client_id, Username="mia", Password=AUTH_PASSWORD,
-              UserAttributes=attr_list({"phone_number": "+15555550188"}))
+    pool_id = make_pool(c, AutoVerifiedAttributes=["phone_number"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
+    sign_up(c, client_id, "mia", phone_number="+15555550188")
     (m,) = outbox(srv, pool_id=pool_id, recipient="+15555550188")
     assert m["medium"] == "SMS" and m["kind"] == "code"
     assert sink.messages == []
@@ -359,10 +340,9 @@ def test_sms_webhook(webhook, start_server):
     url, received = webhook
     srv = start_server(config_toml=f'[sms_webhook]\nurl = "{url}"\n')
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["phone_number"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
-    c.sign_up(ClientId=client_id, Username="noah", Password=AUTH_PASSWORD,
-              UserAttributes=attr_list({"phone_number": "+15555550199"}))
+    pool_id = make_pool(c, AutoVerifiedAttributes=["phone_number"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
+    sign_up(c, client_id, "noah", phone_number="+15555550199")
     (hit,) = received
     assert hit["path"] == "/sms"
     assert hit["content_type"].startswith("application/json")
@@ -377,10 +357,9 @@ def test_sms_webhook(webhook, start_server):
 def test_sms_webhook_down_leaves_no_user(start_server):
     srv = start_server(config_toml=f'[sms_webhook]\nurl = "http://127.0.0.1:{free_port()}/sms"\n')
     c = make_client(srv)
-    pool_id = new_pool(c, AutoVerifiedAttributes=["phone_number"])
-    client_id = new_app_client(c, pool_id)["ClientId"]
+    pool_id = make_pool(c, AutoVerifiedAttributes=["phone_number"])
+    client_id = make_app_client(c, pool_id)["ClientId"]
     with expect_error("CodeDeliveryFailureException"):
-        c.sign_up(ClientId=client_id, Username="olga", Password=AUTH_PASSWORD,
-                  UserAttributes=attr_list({"phone_number": "+15555550111"}))
+        sign_up(c, client_id, "olga", phone_number="+15555550111")
     with expect_error("UserNotFoundException"):
         c.admin_get_user(UserPoolId=pool_id, Username="olga")

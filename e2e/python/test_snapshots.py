@@ -7,7 +7,9 @@ reviewing the output, never to make a failing comparison pass blindly."""
 
 import pytest
 
-from conftest import TARGET_PREFIX, TesseraServer, http_snapshot, raw_call
+from tessera_e2e.aws import TARGET_PREFIX, raw_call
+from tessera_e2e.server import TesseraServer
+from tessera_e2e.snapshots import http_snapshot
 
 POOL = "us-east-1_snapshot1"
 CLIENT = "snapclient0000000000000001"

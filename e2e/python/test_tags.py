@@ -8,19 +8,11 @@ the format of the API reference's resource types for Amazon Cognito user pools).
 import re
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import unique
+from tessera_e2e.aws import expect_error
+from tessera_e2e.flows import make_pool, unique
 
 ARN_RE = re.compile(r"^arn:aws:cognito-idp:us-east-1:\d{12}:userpool/(us-east-1_[0-9A-Za-z]+)$")
-
-
-def expect_error(code, fn, **kwargs):
-    with pytest.raises(ClientError) as excinfo:
-        fn(**kwargs)
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, f"expected {code}, got {err}"
-    return err.get("Message", "")
 
 
 def pool_arn(cognito, pool_id):
@@ -57,7 +49,7 @@ def test_tags_given_at_creation(cognito):
 
 
 def test_tag_resource_adds_and_overwrites(cognito):
-    pool_id = cognito.create_user_pool(PoolName=unique("pool"), UserPoolTags={"env": "dev"})["UserPool"]["Id"]
+    pool_id = make_pool(cognito, UserPoolTags={"env": "dev"})
     arn = pool_arn(cognito, pool_id)
 
     cognito.tag_resource(ResourceArn=arn, Tags={"env": "prod", "owner": "alice"})
@@ -101,21 +93,26 @@ def test_tags_are_per_pool(cognito):
 def test_unknown_arn(cognito, pool, op):
     arn = missing_arn(cognito, pool)
     if op == "list":
-        expect_error("ResourceNotFoundException", cognito.list_tags_for_resource, ResourceArn=arn)
+        with expect_error("ResourceNotFoundException"):
+            cognito.list_tags_for_resource(ResourceArn=arn)
     elif op == "tag":
-        expect_error("ResourceNotFoundException", cognito.tag_resource, ResourceArn=arn, Tags={"k": "v"})
+        with expect_error("ResourceNotFoundException"):
+            cognito.tag_resource(ResourceArn=arn, Tags={"k": "v"})
     else:
-        expect_error("ResourceNotFoundException", cognito.untag_resource, ResourceArn=arn, TagKeys=["k"])
+        with expect_error("ResourceNotFoundException"):
+            cognito.untag_resource(ResourceArn=arn, TagKeys=["k"])
 
 
 def test_deleted_pool_arn_is_unknown(cognito):
     created = cognito.create_user_pool(PoolName=unique("pool"), UserPoolTags={"k": "v"})["UserPool"]
     cognito.delete_user_pool(UserPoolId=created["Id"])
-    expect_error("ResourceNotFoundException", cognito.list_tags_for_resource, ResourceArn=created["Arn"])
+    with expect_error("ResourceNotFoundException"):
+        cognito.list_tags_for_resource(ResourceArn=created["Arn"])
 
 
 def test_tag_key_too_long_is_rejected(cognito, pool):
     # model TagKeysType: 1..128 characters (botocore checks only the minimum client-side)
     arn = pool_arn(cognito, pool)
-    expect_error("InvalidParameterException", cognito.tag_resource, ResourceArn=arn, Tags={"k" * 129: "v"})
+    with expect_error("InvalidParameterException"):
+        cognito.tag_resource(ResourceArn=arn, Tags={"k" * 129: "v"})
     assert tags_of(cognito, arn) == {}

@@ -16,55 +16,39 @@ Cognito facts (shared/reference/tokens.md, from the developer guide's ID/access 
 
 import re
 import time
-import uuid
 
 import jwt
 import pytest
 import requests
 from jwt import PyJWKClient
 
-from conftest import (
+from tessera_e2e.aws import make_client
+from tessera_e2e.flows import (
     AUTH_PASSWORD,
+    attr_dict,
     confirmed_user,
+    is_uuid,
     issuer_of,
     jwt_claims,
     jwt_header,
-    make_client,
-    new_app_client,
-    new_pool,
+    make_app_client,
+    make_pool,
     sign_in,
     srp_sign_in,
+    verify_token,
 )
 
 SCOPE = "aws.cognito.signin.user.admin"
 
 
-def is_uuid(value):
-    try:
-        return str(uuid.UUID(value)) == value
-    except (TypeError, ValueError):
-        return False
-
-
-def verify(token, server_url, pool_id, audience=None, issuer=None):
-    """Verify with PyJWT against the pool's JWKS; returns the claims."""
-    iss = issuer or f"{server_url}/{pool_id}"
-    jwks = PyJWKClient(f"{server_url}/{pool_id}/.well-known/jwks.json", cache_keys=False)
-    key = jwks.get_signing_key_from_jwt(token).key
-    options = {"require": ["exp", "iat", "iss", "sub"]}
-    if audience is None:
-        options["verify_aud"] = False
-    return jwt.decode(token, key, algorithms=["RS256"], audience=audience, issuer=iss, options=options)
-
-
 @pytest.fixture
 def rich(cognito):
     """A pool with a custom attribute, two groups and a user in both."""
-    pool_id = new_pool(cognito, Schema=[
+    pool_id = make_pool(cognito, Schema=[
         {"Name": "tier", "AttributeDataType": "Number", "Mutable": True},
         {"Name": "team", "AttributeDataType": "String", "Mutable": True},
     ])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     user = confirmed_user(cognito, pool_id, "alice", attributes={
         "email": "alice@example.com", "email_verified": "true",
         "phone_number": "+15555550123", "phone_number_verified": "false",
@@ -73,7 +57,7 @@ def rich(cognito):
     for group in ("admins", "readers"):
         cognito.create_group(UserPoolId=pool_id, GroupName=group)
         cognito.admin_add_user_to_group(UserPoolId=pool_id, Username="alice", GroupName=group)
-    sub = {a["Name"]: a["Value"] for a in user["UserAttributes"]}["sub"]
+    sub = attr_dict(user["UserAttributes"])["sub"]
     return pool_id, client_id, sub
 
 
@@ -81,7 +65,7 @@ def rich(cognito):
 
 
 def test_jwks_document(server, cognito):
-    pool_id = new_pool(cognito)
+    pool_id = make_pool(cognito)
     r = requests.get(f"{issuer_of(server, pool_id)}/.well-known/jwks.json", timeout=10)
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("application/json")
@@ -102,7 +86,7 @@ def test_jwks_document(server, cognito):
 
 
 def test_openid_configuration(server, cognito):
-    pool_id = new_pool(cognito)
+    pool_id = make_pool(cognito)
     iss = issuer_of(server, pool_id)
     r = requests.get(f"{iss}/.well-known/openid-configuration", timeout=10)
     assert r.status_code == 200
@@ -113,7 +97,7 @@ def test_openid_configuration(server, cognito):
 
 
 def test_each_pool_has_its_own_keys(server, cognito):
-    a, b = new_pool(cognito), new_pool(cognito)
+    a, b = make_pool(cognito), make_pool(cognito)
     kids = [{k["kid"] for k in requests.get(f"{issuer_of(server, p)}/.well-known/jwks.json", timeout=10).json()["keys"]}
             for p in (a, b)]
     assert kids[0] and kids[1]
@@ -131,7 +115,7 @@ def test_jwks_of_unknown_pool(server):
 def test_pyjwt_verifies_id_token(server, cognito, rich):
     pool_id, client_id, sub = rich
     auth = sign_in(cognito, client_id, "alice")
-    claims = verify(auth["IdToken"], server.url, pool_id, audience=client_id)
+    claims = verify_token(auth["IdToken"], server, pool_id, audience=client_id)
     assert claims["token_use"] == "id"
     assert claims["aud"] == client_id
     assert claims["iss"] == issuer_of(server, pool_id)
@@ -141,7 +125,7 @@ def test_pyjwt_verifies_id_token(server, cognito, rich):
 def test_pyjwt_verifies_access_token(server, cognito, rich):
     pool_id, client_id, sub = rich
     auth = sign_in(cognito, client_id, "alice")
-    claims = verify(auth["AccessToken"], server.url, pool_id)
+    claims = verify_token(auth["AccessToken"], server, pool_id)
     assert claims["token_use"] == "access"
     assert claims["client_id"] == client_id
     assert claims["sub"] == sub
@@ -151,9 +135,9 @@ def test_pyjwt_refuses_wrong_audience_and_issuer(server, cognito, rich):
     pool_id, client_id, _ = rich
     token = sign_in(cognito, client_id, "alice")["IdToken"]
     with pytest.raises(jwt.InvalidAudienceError):
-        verify(token, server.url, pool_id, audience="someotherclient")
+        verify_token(token, server, pool_id, audience="someotherclient")
     with pytest.raises(jwt.InvalidIssuerError):
-        verify(token, server.url, pool_id, audience=client_id, issuer=f"{server.url}/us-east-1_Other1234")
+        verify_token(token, server, pool_id, audience=client_id, issuer=f"{server.url}/us-east-1_Other1234")
 
 
 def test_header_is_exactly_kid_and_alg(server, cognito, rich):
@@ -171,8 +155,8 @@ def test_header_is_exactly_kid_and_alg(server, cognito, rich):
 def test_tokens_from_srp_verify_too(server, cognito, rich):
     pool_id, client_id, sub = rich
     auth = srp_sign_in(server, pool_id, client_id, "alice")["AuthenticationResult"]
-    assert verify(auth["IdToken"], server.url, pool_id, audience=client_id)["sub"] == sub
-    assert verify(auth["AccessToken"], server.url, pool_id)["sub"] == sub
+    assert verify_token(auth["IdToken"], server, pool_id, audience=client_id)["sub"] == sub
+    assert verify_token(auth["AccessToken"], server, pool_id)["sub"] == sub
 
 
 # ---------------------------------------------------------------- claims
@@ -182,7 +166,7 @@ def test_id_token_claims(server, cognito, rich):
     pool_id, client_id, sub = rich
     before = int(time.time())
     auth = sign_in(cognito, client_id, "alice")
-    c = verify(auth["IdToken"], server.url, pool_id, audience=client_id)
+    c = verify_token(auth["IdToken"], server, pool_id, audience=client_id)
     assert c["cognito:username"] == "alice"
     assert c["email"] == "alice@example.com"
     assert c["email_verified"] is True
@@ -204,7 +188,7 @@ def test_id_token_claims(server, cognito, rich):
 def test_access_token_claims(server, cognito, rich):
     pool_id, client_id, sub = rich
     auth = sign_in(cognito, client_id, "alice")
-    c = verify(auth["AccessToken"], server.url, pool_id)
+    c = verify_token(auth["AccessToken"], server, pool_id)
     assert c["token_use"] == "access"
     assert c["scope"] == SCOPE
     assert c["username"] == "alice"
@@ -237,8 +221,8 @@ def test_each_sign_in_is_a_new_session(cognito, rich):
 
 
 def test_no_groups_claim_without_groups(server, cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "bob", attributes={"email": "bob@example.com"})
     auth = sign_in(cognito, client_id, "bob")
     assert "cognito:groups" not in jwt_claims(auth["IdToken"])
@@ -248,20 +232,20 @@ def test_no_groups_claim_without_groups(server, cognito):
 
 
 def test_email_username_pool_claims(server, cognito):
-    pool_id = new_pool(cognito, UsernameAttributes=["email"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, UsernameAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     sub = confirmed_user(cognito, pool_id, "carol@example.com")["Username"]
     auth = sign_in(cognito, client_id, "carol@example.com")
-    assert verify(auth["IdToken"], server.url, pool_id, audience=client_id)["cognito:username"] == sub
-    assert verify(auth["AccessToken"], server.url, pool_id)["username"] == sub
+    assert verify_token(auth["IdToken"], server, pool_id, audience=client_id)["cognito:username"] == sub
+    assert verify_token(auth["AccessToken"], server, pool_id)["username"] == sub
 
 
 def test_client_read_attributes_limit_id_token(server, cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, ReadAttributes=["email", "email_verified"])["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, ReadAttributes=["email", "email_verified"])["ClientId"]
     confirmed_user(cognito, pool_id, "dan", attributes={
         "email": "dan@example.com", "email_verified": "true", "given_name": "Dan", "family_name": "Doe"})
-    c = verify(sign_in(cognito, client_id, "dan")["IdToken"], server.url, pool_id, audience=client_id)
+    c = verify_token(sign_in(cognito, client_id, "dan")["IdToken"], server, pool_id, audience=client_id)
     assert c["email"] == "dan@example.com"
     assert c["email_verified"] is True
     assert "given_name" not in c and "family_name" not in c
@@ -269,23 +253,23 @@ def test_client_read_attributes_limit_id_token(server, cognito):
 
 
 def test_lifetimes_follow_client_settings(server, cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(
         cognito, pool_id, IdTokenValidity=17, AccessTokenValidity=23, RefreshTokenValidity=2,
         TokenValidityUnits={"IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "days"},
     )["ClientId"]
     confirmed_user(cognito, pool_id, "eve")
     auth = sign_in(cognito, client_id, "eve")
     assert auth["ExpiresIn"] == 23 * 60
-    i = verify(auth["IdToken"], server.url, pool_id, audience=client_id)
-    a = verify(auth["AccessToken"], server.url, pool_id)
+    i = verify_token(auth["IdToken"], server, pool_id, audience=client_id)
+    a = verify_token(auth["AccessToken"], server, pool_id)
     assert i["exp"] - i["iat"] == 17 * 60
     assert a["exp"] - a["iat"] == 23 * 60
 
 
 def test_lifetime_in_hours(server, cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, IdTokenValidity=2, AccessTokenValidity=5,
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, IdTokenValidity=2, AccessTokenValidity=5,
                                TokenValidityUnits={"IdToken": "hours", "AccessToken": "hours"})["ClientId"]
     confirmed_user(cognito, pool_id, "fay")
     auth = sign_in(cognito, client_id, "fay")
@@ -303,7 +287,7 @@ def test_refresh_token_is_opaque_and_well_formed(cognito, rich):
 
 def test_token_kid_of_one_pool_unknown_to_another(server, cognito, rich):
     pool_id, client_id, _ = rich
-    other = new_pool(cognito)
+    other = make_pool(cognito)
     token = sign_in(cognito, client_id, "alice")["AccessToken"]
     with pytest.raises(jwt.PyJWKClientError):
         PyJWKClient(f"{issuer_of(server, other)}/.well-known/jwks.json", cache_keys=False).get_signing_key_from_jwt(token)
@@ -314,8 +298,8 @@ def test_token_kid_of_one_pool_unknown_to_another(server, cognito, rich):
 
 def _sign_in_on(srv):
     c = make_client(srv)
-    pool_id = new_pool(c)
-    client_id = new_app_client(c, pool_id)["ClientId"]
+    pool_id = make_pool(c)
+    client_id = make_app_client(c, pool_id)["ClientId"]
     confirmed_user(c, pool_id, "gail")
     return pool_id, client_id, sign_in(c, client_id, "gail")
 
@@ -329,7 +313,7 @@ def _check_public_url(srv, public):
     doc = requests.get(f"{srv.url}/{pool_id}/.well-known/openid-configuration", timeout=10).json()
     assert doc["issuer"] == iss
     assert doc["jwks_uri"] == f"{iss}/.well-known/jwks.json"
-    verify(auth["IdToken"], srv.url, pool_id, audience=client_id, issuer=iss)
+    verify_token(auth["IdToken"], srv, pool_id, audience=client_id, issuer=iss)
 
 
 def test_default_issuer_is_listen_url(server, cognito):
@@ -373,7 +357,7 @@ def test_tokens_survive_restart(start_server):
     srv.restart()
     # Signing keys are persisted (sealed): tokens issued before a restart still verify
     # against the JWKS and are accepted by the server.
-    verify(auth["IdToken"], srv.url, pool_id, audience=client_id,
+    verify_token(auth["IdToken"], srv, pool_id, audience=client_id,
            issuer=jwt_claims(auth["IdToken"])["iss"])
     c = make_client(srv)
     assert c.get_user(AccessToken=auth["AccessToken"])["Username"] == "gail"

@@ -14,32 +14,31 @@ Cognito facts:
 """
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import (
+from tessera_e2e.aws import expect_error
+from tessera_e2e.flows import (
     AUTH_NEW_PASSWORD,
     AUTH_PASSWORD,
+    WRONG_PASSWORD,
     attr_dict,
     attr_list,
     codes_for,
     confirmed_user,
-    expect_error,
     latest_code,
-    new_app_client,
-    new_pool,
+    make_app_client,
+    make_pool,
     outbox,
     password_auth,
     sign_in,
+    srp_sign_in,
 )
-
-WRONG_PASSWORD = "Incorrect username or password."
 
 
 @pytest.fixture
 def user(cognito):
-    pool_id = new_pool(cognito, AutoVerifiedAttributes=["email"], Schema=[
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"], Schema=[
         {"Name": "team", "AttributeDataType": "String", "Mutable": True}])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "alice", attributes={
         "email": "alice@example.com", "email_verified": "true", "given_name": "Alice", "custom:team": "red"})
     auth = sign_in(cognito, client_id, "alice")
@@ -67,8 +66,8 @@ def test_get_user(cognito, user):
 
 
 def test_get_user_in_email_username_pool(cognito):
-    pool_id = new_pool(cognito, UsernameAttributes=["email"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, UsernameAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     sub = confirmed_user(cognito, pool_id, "bob@example.com")["Username"]
     token = sign_in(cognito, client_id, "bob@example.com")["AccessToken"]
     assert cognito.get_user(AccessToken=token)["Username"] == sub
@@ -106,9 +105,9 @@ def test_change_email_unverifies_and_sends_code(cognito, server, user):
 
 
 def test_keep_original_email_until_verified(cognito, server):
-    pool_id = new_pool(cognito, AutoVerifiedAttributes=["email"], UserAttributeUpdateSettings={
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"], UserAttributeUpdateSettings={
         "AttributesRequireVerificationBeforeUpdate": ["email"]})
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "carol", attributes={"email": "carol@example.com", "email_verified": "true"})
     token = sign_in(cognito, client_id, "carol")["AccessToken"]
     cognito.update_user_attributes(AccessToken=token, UserAttributes=attr_list({"email": "carol2@example.com"}))
@@ -124,8 +123,8 @@ def test_keep_original_email_until_verified(cognito, server):
 
 
 def test_email_verified_not_self_writable(cognito, server):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "dan", attributes={"email": "dan@example.com"})
     token = sign_in(cognito, client_id, "dan")["AccessToken"]
     with expect_error("NotAuthorizedException", "A client attempted to write unauthorized attribute"):
@@ -134,8 +133,8 @@ def test_email_verified_not_self_writable(cognito, server):
 
 
 def test_client_write_attributes_enforced(cognito):
-    pool_id = new_pool(cognito)
-    client_id = new_app_client(cognito, pool_id, WriteAttributes=["given_name"])["ClientId"]
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, WriteAttributes=["given_name"])["ClientId"]
     confirmed_user(cognito, pool_id, "erin", attributes={"family_name": "Old"})
     token = sign_in(cognito, client_id, "erin")["AccessToken"]
     with expect_error("NotAuthorizedException", "A client attempted to write unauthorized attribute"):
@@ -183,15 +182,14 @@ def test_verification_code_is_single_use(cognito, server, user):
     cognito.update_user_attributes(AccessToken=token, UserAttributes=attr_list({"email": "twice@example.com"}))
     new_code = latest_code(server, pool_id, "twice@example.com")
     if new_code != code:
-        with pytest.raises(ClientError) as excinfo:
+        with expect_error({"CodeMismatchException", "ExpiredCodeException"}):
             cognito.verify_user_attribute(AccessToken=token, AttributeName="email", Code=code)
-        assert excinfo.value.response["Error"]["Code"] in {"CodeMismatchException", "ExpiredCodeException"}
         assert get_attrs(cognito, token)["email_verified"] == "false"
 
 
 def test_phone_verification_by_sms(cognito, server):
-    pool_id = new_pool(cognito, AutoVerifiedAttributes=["phone_number"])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["phone_number"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "fay")
     token = sign_in(cognito, client_id, "fay")["AccessToken"]
     resp = cognito.update_user_attributes(AccessToken=token, UserAttributes=attr_list({"phone_number": "+15555550177"}))
@@ -215,9 +213,9 @@ def test_delete_user_attributes(cognito, user):
 
 
 def test_delete_required_attribute_refused(cognito):
-    pool_id = new_pool(cognito, Schema=[{"Name": "email", "AttributeDataType": "String",
+    pool_id = make_pool(cognito, Schema=[{"Name": "email", "AttributeDataType": "String",
                                          "Required": True, "Mutable": True}])
-    client_id = new_app_client(cognito, pool_id)["ClientId"]
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "gus", attributes={"email": "gus@example.com"})
     token = sign_in(cognito, client_id, "gus")["AccessToken"]
     with expect_error("InvalidParameterException"):
@@ -252,8 +250,6 @@ def test_change_password_policy(cognito, user):
 
 
 def test_changed_password_works_with_srp(server, cognito, user):
-    from conftest import srp_sign_in
-
     pool_id, client_id, token = user
     cognito.change_password(AccessToken=token, PreviousPassword=AUTH_PASSWORD, ProposedPassword=AUTH_NEW_PASSWORD)
     # The SRP verifier follows the password.
@@ -270,9 +266,8 @@ def test_delete_user(cognito, user):
         cognito.admin_get_user(UserPoolId=pool_id, Username="alice")
     # The deleted user's token no longer authorizes anything (a missing user is reported as
     # "User does not exist." by some SDK reports, aws-sdk-android#366, so either type).
-    with pytest.raises(ClientError) as excinfo:
+    with expect_error({"NotAuthorizedException", "UserNotFoundException"}):
         cognito.get_user(AccessToken=token)
-    assert excinfo.value.response["Error"]["Code"] in {"NotAuthorizedException", "UserNotFoundException"}
 
 
 def test_deleted_user_can_sign_up_again_as_new_user(cognito, user):
@@ -281,6 +276,5 @@ def test_deleted_user_can_sign_up_again_as_new_user(cognito, user):
     cognito.delete_user(AccessToken=token)
     new = confirmed_user(cognito, pool_id, "alice")
     assert attr_dict(new["UserAttributes"])["sub"] != old_sub
-    with pytest.raises(ClientError) as excinfo:
+    with expect_error({"NotAuthorizedException", "UserNotFoundException"}):
         cognito.get_user(AccessToken=token)
-    assert excinfo.value.response["Error"]["Code"] in {"NotAuthorizedException", "UserNotFoundException"}

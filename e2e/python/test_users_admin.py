@@ -9,58 +9,20 @@ Real Cognito is the spec. Error messages are asserted verbatim only where a publ
 shows Cognito's wording; the source is noted next to the assertion.
 """
 
-import datetime
 import re
 import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import outbox, unique
+from tessera_e2e.aws import expect_error
+from tessera_e2e.flows import AUTH_PASSWORD, admin_get_user, attr_dict, make_pool, make_user, outbox, recent
 
 # A syntactically valid pool id ({region}_{alnum}) that no server will have created.
 MISSING_POOL = "us-east-1_Nope12345"
-GOOD_PASSWORD = "Passw0rd!"  # satisfies Cognito's default policy (8, upper, lower, digit, symbol)
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def expect_error(code, fn, **kwargs):
-    """Call fn(**kwargs), assert it fails with `code`, return the message."""
-    with pytest.raises(ClientError) as excinfo:
-        fn(**kwargs)
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, f"expected {code}, got {err}"
-    return err.get("Message", "")
-
-
-def make_pool(cognito, **kwargs):
-    return cognito.create_user_pool(PoolName=unique("pool"), **kwargs)["UserPool"]["Id"]
-
-
-def attrs(attribute_list):
-    return {a["Name"]: a["Value"] for a in attribute_list}
-
-
-def create(cognito, pool_id, username, attributes=None, **kwargs):
-    kwargs.setdefault("MessageAction", "SUPPRESS")
-    kwargs.setdefault("TemporaryPassword", GOOD_PASSWORD)
-    return cognito.admin_create_user(
-        UserPoolId=pool_id,
-        Username=username,
-        UserAttributes=[{"Name": k, "Value": v} for k, v in (attributes or {}).items()],
-        **kwargs,
-    )["User"]
-
-
-def get(cognito, pool_id, username):
-    return cognito.admin_get_user(UserPoolId=pool_id, Username=username)
-
-
-def recent(ts):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    return isinstance(ts, datetime.datetime) and abs((now - ts).total_seconds()) < 600
 
 
 # Invitation template that makes the temporary password easy to pull out of a message.
@@ -85,14 +47,14 @@ def password_in(message):
 
 
 def test_create_user_response_shape(cognito, pool):
-    user = create(cognito, pool, "alice", {"email": "alice@example.com", "given_name": "Alice"})
+    user = make_user(cognito, pool, "alice", {"email": "alice@example.com", "given_name": "Alice"})
 
     assert user["Username"] == "alice"
     assert user["Enabled"] is True
     assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
     assert recent(user["UserCreateDate"])
     assert recent(user["UserLastModifiedDate"])
-    a = attrs(user["Attributes"])
+    a = attr_dict(user["Attributes"])
     assert a["email"] == "alice@example.com"
     assert a["given_name"] == "Alice"
     # sub is a UUID in canonical lower-case form
@@ -100,64 +62,44 @@ def test_create_user_response_shape(cognito, pool):
 
 
 def test_each_user_gets_its_own_sub(cognito, pool):
-    subs = {attrs(create(cognito, pool, f"user{i}")["Attributes"])["sub"] for i in range(3)}
+    subs = {attr_dict(make_user(cognito, pool, f"user{i}")["Attributes"])["sub"] for i in range(3)}
     assert len(subs) == 3
 
 
 def test_created_user_is_force_change_password(cognito, pool):
-    create(cognito, pool, "bob")
-    assert get(cognito, pool, "bob")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    make_user(cognito, pool, "bob")
+    assert admin_get_user(cognito, pool, "bob")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
 
 
 def test_create_existing_username_fails(cognito, pool):
-    create(cognito, pool, "carol")
-    msg = expect_error(
-        "UsernameExistsException",
-        cognito.admin_create_user,
-        UserPoolId=pool,
-        Username="carol",
-        TemporaryPassword=GOOD_PASSWORD,
-        MessageAction="SUPPRESS",
-    )
+    make_user(cognito, pool, "carol")
     # Wording seen from real Cognito (e.g. localstack#4465 report, AWS CLI output).
-    assert msg == "User account already exists"
+    with expect_error("UsernameExistsException", "User account already exists"):
+        cognito.admin_create_user(UserPoolId=pool, Username="carol", TemporaryPassword=AUTH_PASSWORD,
+                                  MessageAction="SUPPRESS")
 
 
 def test_create_user_in_unknown_pool(cognito):
-    msg = expect_error(
-        "ResourceNotFoundException",
-        cognito.admin_create_user,
-        UserPoolId=MISSING_POOL,
-        Username="dave",
-        MessageAction="SUPPRESS",
-    )
     # Real wording captured in public SDK test snapshots: "User pool <id> does not exist."
-    assert msg == f"User pool {MISSING_POOL} does not exist."
+    with expect_error("ResourceNotFoundException", f"User pool {MISSING_POOL} does not exist."):
+        cognito.admin_create_user(UserPoolId=MISSING_POOL, Username="dave", MessageAction="SUPPRESS")
 
 
 def test_create_user_with_invalid_email_is_rejected(cognito, pool):
-    msg = expect_error(
-        "InvalidParameterException",
-        cognito.admin_create_user,
-        UserPoolId=pool,
-        Username="erin",
-        UserAttributes=[{"Name": "email", "Value": "not-an-email"}],
-        MessageAction="SUPPRESS",
-    )
     # Real AdminCreateUser output recorded in a public project's README.
-    assert msg == "Invalid email address format."
-    expect_error("UserNotFoundException", cognito.admin_get_user, UserPoolId=pool, Username="erin")
+    with expect_error("InvalidParameterException", "Invalid email address format."):
+        cognito.admin_create_user(UserPoolId=pool, Username="erin",
+                                  UserAttributes=[{"Name": "email", "Value": "not-an-email"}],
+                                  MessageAction="SUPPRESS")
+    with expect_error("UserNotFoundException"):
+        cognito.admin_get_user(UserPoolId=pool, Username="erin")
 
 
 def test_create_user_with_attribute_not_in_schema_is_rejected(cognito, pool):
-    expect_error(
-        "InvalidParameterException",
-        cognito.admin_create_user,
-        UserPoolId=pool,
-        Username="frank",
-        UserAttributes=[{"Name": "custom:not_in_schema", "Value": "x"}],
-        MessageAction="SUPPRESS",
-    )
+    with expect_error("InvalidParameterException"):
+        cognito.admin_create_user(UserPoolId=pool, Username="frank",
+                                  UserAttributes=[{"Name": "custom:not_in_schema", "Value": "x"}],
+                                  MessageAction="SUPPRESS")
 
 
 # ---------------------------------------------------------------- invitations / outbox
@@ -247,7 +189,7 @@ def test_generated_password_is_accepted_as_a_valid_password(cognito, server):
     )
     pw = password_in(outbox(server, pool_id=pool_id, recipient="ivy@example.com")[0])
     cognito.admin_set_user_password(UserPoolId=pool_id, Username="ivy", Password=pw, Permanent=True)
-    assert get(cognito, pool_id, "ivy")["UserStatus"] == "CONFIRMED"
+    assert admin_get_user(cognito, pool_id, "ivy")["UserStatus"] == "CONFIRMED"
 
 
 def test_message_action_suppress_sends_nothing(cognito, server, pool):
@@ -258,14 +200,14 @@ def test_message_action_suppress_sends_nothing(cognito, server, pool):
             {"Name": "email", "Value": "jack@example.com"},
             {"Name": "phone_number", "Value": "+15555550101"},
         ],
-        TemporaryPassword=GOOD_PASSWORD,
+        TemporaryPassword=AUTH_PASSWORD,
         MessageAction="SUPPRESS",
         DesiredDeliveryMediums=["EMAIL", "SMS"],
     )
     assert outbox(server, pool_id=pool, recipient="jack@example.com") == []
     assert outbox(server, pool_id=pool, recipient="+15555550101") == []
     # the user exists all the same
-    assert get(cognito, pool, "jack")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    assert admin_get_user(cognito, pool, "jack")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
 
 
 def test_message_action_resend_sends_a_new_invitation(cognito, server):
@@ -279,7 +221,7 @@ def test_message_action_resend_sends_a_new_invitation(cognito, server):
     )
     first = outbox(server, pool_id=pool_id, recipient=email)
     assert len(first) == 1
-    sub = attrs(get(cognito, pool_id, "kate")["UserAttributes"])["sub"]
+    sub = attr_dict(admin_get_user(cognito, pool_id, "kate")["UserAttributes"])["sub"]
 
     resp = cognito.admin_create_user(
         UserPoolId=pool_id,
@@ -293,33 +235,23 @@ def test_message_action_resend_sends_a_new_invitation(cognito, server):
     # API reference (AdminCreateUser MessageAction): RESEND resends the invitation
     # "with a new temporary password".
     assert password_in(msgs[0]) != password_in(msgs[1])
-    user = get(cognito, pool_id, "kate")
+    user = admin_get_user(cognito, pool_id, "kate")
     assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
-    assert attrs(user["UserAttributes"])["sub"] == sub, "RESEND must not create a new user"
+    assert attr_dict(user["UserAttributes"])["sub"] == sub, "RESEND must not create a new user"
 
 
 def test_resend_for_unknown_user_fails(cognito, pool):
-    expect_error(
-        "UserNotFoundException",
-        cognito.admin_create_user,
-        UserPoolId=pool,
-        Username="nobody",
-        MessageAction="RESEND",
-    )
+    with expect_error("UserNotFoundException"):
+        cognito.admin_create_user(UserPoolId=pool, Username="nobody", MessageAction="RESEND")
 
 
 def test_resend_for_confirmed_user_fails(cognito, pool):
-    create(cognito, pool, "liam")
-    cognito.admin_set_user_password(UserPoolId=pool, Username="liam", Password=GOOD_PASSWORD, Permanent=True)
+    make_user(cognito, pool, "liam")
+    cognito.admin_set_user_password(UserPoolId=pool, Username="liam", Password=AUTH_PASSWORD, Permanent=True)
     # Cognito refuses RESEND once the user left FORCE_CHANGE_PASSWORD (emulators such as
     # floci-io/floci#755 model it as UnsupportedUserStateException "to match AWS").
-    expect_error(
-        "UnsupportedUserStateException",
-        cognito.admin_create_user,
-        UserPoolId=pool,
-        Username="liam",
-        MessageAction="RESEND",
-    )
+    with expect_error("UnsupportedUserStateException"):
+        cognito.admin_create_user(UserPoolId=pool, Username="liam", MessageAction="RESEND")
 
 
 def test_desired_delivery_sms(cognito, server):
@@ -378,29 +310,31 @@ def test_outbox_is_scoped_by_pool(cognito, server):
 
 
 def test_get_user_shape(cognito, pool):
-    created = create(cognito, pool, "paul", {"email": "paul@example.com", "email_verified": "true"})
-    user = get(cognito, pool, "paul")
+    created = make_user(cognito, pool, "paul", {"email": "paul@example.com", "email_verified": "true"})
+    user = admin_get_user(cognito, pool, "paul")
 
     assert user["Username"] == "paul"
     assert user["Enabled"] is True
     assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
     assert recent(user["UserCreateDate"]) and recent(user["UserLastModifiedDate"])
     assert user["UserCreateDate"] <= user["UserLastModifiedDate"]
-    a = attrs(user["UserAttributes"])
+    a = attr_dict(user["UserAttributes"])
     assert a["email"] == "paul@example.com"
     assert a["email_verified"] == "true"
-    assert a["sub"] == attrs(created["Attributes"])["sub"]
+    assert a["sub"] == attr_dict(created["Attributes"])["sub"]
     assert not user.get("MFAOptions")  # absent or empty for a user without MFA
     assert not user.get("UserMFASettingList")
 
 
 def test_get_unknown_user(cognito, pool):
-    msg = expect_error("UserNotFoundException", cognito.admin_get_user, UserPoolId=pool, Username="ghost")
-    assert msg == "User does not exist."  # Cognito's wording (AWS sandbox tests, reference doc)
+    # Cognito's wording (AWS sandbox tests, reference doc)
+    with expect_error("UserNotFoundException", "User does not exist."):
+        cognito.admin_get_user(UserPoolId=pool, Username="ghost")
 
 
 def test_get_user_in_unknown_pool(cognito):
-    expect_error("ResourceNotFoundException", cognito.admin_get_user, UserPoolId=MISSING_POOL, Username="x")
+    with expect_error("ResourceNotFoundException"):
+        cognito.admin_get_user(UserPoolId=MISSING_POOL, Username="x")
 
 
 @pytest.mark.parametrize(
@@ -411,22 +345,22 @@ def test_get_user_in_unknown_pool(cognito):
         ("admin_enable_user", {}),
         ("admin_confirm_sign_up", {}),
         ("admin_reset_user_password", {}),
-        ("admin_set_user_password", {"Password": GOOD_PASSWORD, "Permanent": True}),
+        ("admin_set_user_password", {"Password": AUTH_PASSWORD, "Permanent": True}),
         ("admin_update_user_attributes", {"UserAttributes": [{"Name": "given_name", "Value": "X"}]}),
         ("admin_delete_user_attributes", {"UserAttributeNames": ["given_name"]}),
     ],
 )
 def test_admin_ops_on_unknown_user(cognito, pool, op, extra):
-    msg = expect_error("UserNotFoundException", getattr(cognito, op), UserPoolId=pool, Username="ghost", **extra)
-    assert msg == "User does not exist."
+    with expect_error("UserNotFoundException", "User does not exist."):
+        getattr(cognito, op)(UserPoolId=pool, Username="ghost", **extra)
 
 
 # ---------------------------------------------------------------- attributes
 
 
 def test_update_user_attributes(cognito, pool):
-    create(cognito, pool, "quinn", {"given_name": "Quinn", "email": "q@example.com"})
-    before = get(cognito, pool, "quinn")
+    make_user(cognito, pool, "quinn", {"given_name": "Quinn", "email": "q@example.com"})
+    before = admin_get_user(cognito, pool, "quinn")
 
     cognito.admin_update_user_attributes(
         UserPoolId=pool,
@@ -438,13 +372,13 @@ def test_update_user_attributes(cognito, pool):
             {"Name": "email_verified", "Value": "true"},
         ],
     )
-    after = get(cognito, pool, "quinn")
-    a = attrs(after["UserAttributes"])
+    after = admin_get_user(cognito, pool, "quinn")
+    a = attr_dict(after["UserAttributes"])
     assert a["given_name"] == "Quincy"
     assert a["family_name"] == "Jones"
     assert a["email"] == "quincy@example.com"
     assert a["email_verified"] == "true"
-    assert a["sub"] == attrs(before["UserAttributes"])["sub"]
+    assert a["sub"] == attr_dict(before["UserAttributes"])["sub"]
     assert after["UserLastModifiedDate"] >= before["UserLastModifiedDate"]
     assert after["UserCreateDate"] == before["UserCreateDate"]
 
@@ -453,12 +387,12 @@ def test_changed_auto_verified_email_is_unverified_and_gets_a_code(cognito, serv
     # AdminUpdateUserAttributes reference: unless the call also sets email_verified,
     # a changed auto-verified email becomes unverified and Cognito sends it a code.
     pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"])
-    create(cognito, pool_id, "vera", {"email": "vera@example.com", "email_verified": "true"})
+    make_user(cognito, pool_id, "vera", {"email": "vera@example.com", "email_verified": "true"})
 
     cognito.admin_update_user_attributes(
         UserPoolId=pool_id, Username="vera", UserAttributes=[{"Name": "email", "Value": "vera2@example.com"}]
     )
-    a = attrs(get(cognito, pool_id, "vera")["UserAttributes"])
+    a = attr_dict(admin_get_user(cognito, pool_id, "vera")["UserAttributes"])
     assert a["email"] == "vera2@example.com"
     assert a["email_verified"] == "false"
     msgs = outbox(server, pool_id=pool_id, recipient="vera2@example.com")
@@ -474,25 +408,21 @@ def test_changed_auto_verified_email_is_unverified_and_gets_a_code(cognito, serv
             {"Name": "email_verified", "Value": "true"},
         ],
     )
-    assert attrs(get(cognito, pool_id, "vera")["UserAttributes"])["email_verified"] == "true"
+    assert attr_dict(admin_get_user(cognito, pool_id, "vera")["UserAttributes"])["email_verified"] == "true"
     assert outbox(server, pool_id=pool_id, recipient="vera3@example.com") == []
 
 
 def test_update_attribute_not_in_schema_is_rejected(cognito, pool):
-    create(cognito, pool, "rita")
-    expect_error(
-        "InvalidParameterException",
-        cognito.admin_update_user_attributes,
-        UserPoolId=pool,
-        Username="rita",
-        UserAttributes=[{"Name": "custom:not_in_schema", "Value": "x"}],
-    )
+    make_user(cognito, pool, "rita")
+    with expect_error("InvalidParameterException"):
+        cognito.admin_update_user_attributes(UserPoolId=pool, Username="rita",
+                                             UserAttributes=[{"Name": "custom:not_in_schema", "Value": "x"}])
 
 
 def test_delete_user_attributes(cognito, pool):
-    create(cognito, pool, "sam", {"given_name": "Sam", "family_name": "Smith"})
+    make_user(cognito, pool, "sam", {"given_name": "Sam", "family_name": "Smith"})
     cognito.admin_delete_user_attributes(UserPoolId=pool, Username="sam", UserAttributeNames=["given_name"])
-    a = attrs(get(cognito, pool, "sam")["UserAttributes"])
+    a = attr_dict(admin_get_user(cognito, pool, "sam")["UserAttributes"])
     assert "given_name" not in a
     assert a["family_name"] == "Smith"
     assert "sub" in a
@@ -503,17 +433,13 @@ def test_required_attribute_cannot_be_deleted(cognito):
         cognito,
         Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
     )
-    create(cognito, pool_id, "tina", {"email": "tina@example.com"})
-    msg = expect_error(
-        "InvalidParameterException",
-        cognito.admin_delete_user_attributes,
-        UserPoolId=pool_id,
-        Username="tina",
-        UserAttributeNames=["email"],
-    )
+    make_user(cognito, pool_id, "tina", {"email": "tina@example.com"})
+    with expect_error("InvalidParameterException") as caught:
+        cognito.admin_delete_user_attributes(UserPoolId=pool_id, Username="tina",
+                                             UserAttributeNames=["email"])
     # Field reports show "...: email: Required attribute cannot be deleted."
-    assert "required" in msg.lower()
-    assert attrs(get(cognito, pool_id, "tina")["UserAttributes"])["email"] == "tina@example.com"
+    assert "required" in caught.message.lower()
+    assert attr_dict(admin_get_user(cognito, pool_id, "tina")["UserAttributes"])["email"] == "tina@example.com"
 
 
 def test_required_attribute_missing_on_create_is_rejected(cognito):
@@ -521,84 +447,75 @@ def test_required_attribute_missing_on_create_is_rejected(cognito):
         cognito,
         Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
     )
-    expect_error(
-        "InvalidParameterException",
-        cognito.admin_create_user,
-        UserPoolId=pool_id,
-        Username="uma",
-        MessageAction="SUPPRESS",
-    )
+    with expect_error("InvalidParameterException"):
+        cognito.admin_create_user(UserPoolId=pool_id, Username="uma", MessageAction="SUPPRESS")
 
 
 # ---------------------------------------------------------------- delete / disable / enable
 
 
 def test_delete_user(cognito, pool):
-    old_sub = attrs(create(cognito, pool, "vera")["Attributes"])["sub"]
+    old_sub = attr_dict(make_user(cognito, pool, "vera")["Attributes"])["sub"]
     assert cognito.admin_delete_user(UserPoolId=pool, Username="vera")["ResponseMetadata"]["HTTPStatusCode"] == 200
-    expect_error("UserNotFoundException", cognito.admin_get_user, UserPoolId=pool, Username="vera")
+    with expect_error("UserNotFoundException"):
+        cognito.admin_get_user(UserPoolId=pool, Username="vera")
     assert "vera" not in [u["Username"] for u in cognito.list_users(UserPoolId=pool)["Users"]]
     # the username is free again, and the new user is a different user
-    new_sub = attrs(create(cognito, pool, "vera")["Attributes"])["sub"]
+    new_sub = attr_dict(make_user(cognito, pool, "vera")["Attributes"])["sub"]
     assert new_sub != old_sub
 
 
 def test_delete_user_twice(cognito, pool):
-    create(cognito, pool, "will")
+    make_user(cognito, pool, "will")
     cognito.admin_delete_user(UserPoolId=pool, Username="will")
-    expect_error("UserNotFoundException", cognito.admin_delete_user, UserPoolId=pool, Username="will")
+    with expect_error("UserNotFoundException"):
+        cognito.admin_delete_user(UserPoolId=pool, Username="will")
 
 
 def test_disable_and_enable_user(cognito, pool):
-    create(cognito, pool, "xena")
-    assert get(cognito, pool, "xena")["Enabled"] is True
+    make_user(cognito, pool, "xena")
+    assert admin_get_user(cognito, pool, "xena")["Enabled"] is True
 
     cognito.admin_disable_user(UserPoolId=pool, Username="xena")
-    user = get(cognito, pool, "xena")
+    user = admin_get_user(cognito, pool, "xena")
     assert user["Enabled"] is False
     assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"  # disabling does not touch the status
     listed = {u["Username"]: u for u in cognito.list_users(UserPoolId=pool)["Users"]}
     assert listed["xena"]["Enabled"] is False
 
     cognito.admin_disable_user(UserPoolId=pool, Username="xena")  # idempotent
-    assert get(cognito, pool, "xena")["Enabled"] is False
+    assert admin_get_user(cognito, pool, "xena")["Enabled"] is False
 
     cognito.admin_enable_user(UserPoolId=pool, Username="xena")
-    assert get(cognito, pool, "xena")["Enabled"] is True
+    assert admin_get_user(cognito, pool, "xena")["Enabled"] is True
 
 
 # ---------------------------------------------------------------- AdminSetUserPassword
 
 
 def test_set_password_permanent_confirms_user(cognito, pool):
-    create(cognito, pool, "yuri")
+    make_user(cognito, pool, "yuri")
     cognito.admin_set_user_password(UserPoolId=pool, Username="yuri", Password="N3w-Passw0rd", Permanent=True)
-    assert get(cognito, pool, "yuri")["UserStatus"] == "CONFIRMED"
+    assert admin_get_user(cognito, pool, "yuri")["UserStatus"] == "CONFIRMED"
 
 
 def test_set_password_temporary_forces_change(cognito, pool):
-    create(cognito, pool, "zoe")
+    make_user(cognito, pool, "zoe")
     cognito.admin_set_user_password(UserPoolId=pool, Username="zoe", Password="N3w-Passw0rd", Permanent=True)
-    assert get(cognito, pool, "zoe")["UserStatus"] == "CONFIRMED"
+    assert admin_get_user(cognito, pool, "zoe")["UserStatus"] == "CONFIRMED"
     # API reference: a non-permanent password puts the user in FORCE_CHANGE_PASSWORD
     cognito.admin_set_user_password(UserPoolId=pool, Username="zoe", Password="An0ther-Pass", Permanent=False)
-    assert get(cognito, pool, "zoe")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    assert admin_get_user(cognito, pool, "zoe")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
 
 
 def test_set_password_policy_violation(cognito, pool):
-    create(cognito, pool, "adam")
-    msg = expect_error(
-        "InvalidPasswordException",
-        cognito.admin_set_user_password,
-        UserPoolId=pool,
-        Username="adam",
-        Password="Sh0rt!",
-        Permanent=True,
-    )
+    make_user(cognito, pool, "adam")
+    with expect_error("InvalidPasswordException") as caught:
+        cognito.admin_set_user_password(UserPoolId=pool, Username="adam", Password="Sh0rt!", Permanent=True)
     # The reason text is Cognito's; the prefix differs per operation in the field
     # ("Password did not conform with policy:", "Password does not conform to policy:").
-    assert "conform" in msg and msg.endswith("Password not long enough"), msg
-    assert get(cognito, pool, "adam")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    assert "conform" in caught.message and caught.message.endswith("Password not long enough"), caught.message
+    assert admin_get_user(cognito, pool, "adam")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
 
 
 # ---------------------------------------------------------------- AdminResetUserPassword
@@ -607,13 +524,13 @@ def test_set_password_policy_violation(cognito, pool):
 def test_reset_password_with_verified_email_sends_code(cognito, server):
     pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"])
     email = "beth@example.com"
-    create(cognito, pool_id, "beth", {"email": email, "email_verified": "true"})
-    cognito.admin_set_user_password(UserPoolId=pool_id, Username="beth", Password=GOOD_PASSWORD, Permanent=True)
+    make_user(cognito, pool_id, "beth", {"email": email, "email_verified": "true"})
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username="beth", Password=AUTH_PASSWORD, Permanent=True)
     before = len(outbox(server, pool_id=pool_id, recipient=email))
 
     cognito.admin_reset_user_password(UserPoolId=pool_id, Username="beth")
 
-    assert get(cognito, pool_id, "beth")["UserStatus"] == "RESET_REQUIRED"
+    assert admin_get_user(cognito, pool_id, "beth")["UserStatus"] == "RESET_REQUIRED"
     msgs = outbox(server, pool_id=pool_id, recipient=email)
     assert len(msgs) == before + 1
     assert msgs[-1]["medium"] == "EMAIL"
@@ -621,20 +538,22 @@ def test_reset_password_with_verified_email_sends_code(cognito, server):
 
 
 def test_reset_password_without_verified_contact(cognito, pool):
-    create(cognito, pool, "carl")
-    cognito.admin_set_user_password(UserPoolId=pool, Username="carl", Password=GOOD_PASSWORD, Permanent=True)
-    msg = expect_error("InvalidParameterException", cognito.admin_reset_user_password, UserPoolId=pool, Username="carl")
+    make_user(cognito, pool, "carl")
+    cognito.admin_set_user_password(UserPoolId=pool, Username="carl", Password=AUTH_PASSWORD, Permanent=True)
     # Cognito's wording (seen in AWS-sandbox tests and many client error maps)
-    assert msg == "Cannot reset password for the user as there is no registered/verified email or phone_number"
-    assert get(cognito, pool, "carl")["UserStatus"] == "CONFIRMED"
+    with expect_error("InvalidParameterException",
+                      "Cannot reset password for the user as there is no registered/verified email or phone_number"):
+        cognito.admin_reset_user_password(UserPoolId=pool, Username="carl")
+    assert admin_get_user(cognito, pool, "carl")["UserStatus"] == "CONFIRMED"
 
 
 def test_reset_password_unverified_email_is_not_a_contact(cognito):
     pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"])
-    create(cognito, pool_id, "dina", {"email": "dina@example.com", "email_verified": "false"})
-    cognito.admin_set_user_password(UserPoolId=pool_id, Username="dina", Password=GOOD_PASSWORD, Permanent=True)
-    expect_error("InvalidParameterException", cognito.admin_reset_user_password, UserPoolId=pool_id, Username="dina")
-    assert get(cognito, pool_id, "dina")["UserStatus"] == "CONFIRMED"
+    make_user(cognito, pool_id, "dina", {"email": "dina@example.com", "email_verified": "false"})
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username="dina", Password=AUTH_PASSWORD, Permanent=True)
+    with expect_error("InvalidParameterException"):
+        cognito.admin_reset_user_password(UserPoolId=pool_id, Username="dina")
+    assert admin_get_user(cognito, pool_id, "dina")["UserStatus"] == "CONFIRMED"
 
 
 # ---------------------------------------------------------------- AdminConfirmSignUp
@@ -643,17 +562,17 @@ def test_reset_password_unverified_email_is_not_a_contact(cognito):
 def test_confirm_sign_up_on_unconfirmed_user(cognito, pool_with_client):
     pool_id, client_id = pool_with_client
     try:
-        cognito.sign_up(ClientId=client_id, Username="ella", Password=GOOD_PASSWORD)
+        cognito.sign_up(ClientId=client_id, Username="ella", Password=AUTH_PASSWORD)
     except ClientError as e:  # SignUp belongs to the sign-up issue; it is only a fixture here
         pytest.skip(f"SignUp not available to create an UNCONFIRMED user: {e.response['Error']}")
-    assert get(cognito, pool_id, "ella")["UserStatus"] == "UNCONFIRMED"
+    assert admin_get_user(cognito, pool_id, "ella")["UserStatus"] == "UNCONFIRMED"
     cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username="ella")
-    assert get(cognito, pool_id, "ella")["UserStatus"] == "CONFIRMED"
+    assert admin_get_user(cognito, pool_id, "ella")["UserStatus"] == "CONFIRMED"
 
 
 def test_confirm_sign_up_on_confirmed_user(cognito, pool):
-    create(cognito, pool, "fred")
-    cognito.admin_set_user_password(UserPoolId=pool, Username="fred", Password=GOOD_PASSWORD, Permanent=True)
-    msg = expect_error("NotAuthorizedException", cognito.admin_confirm_sign_up, UserPoolId=pool, Username="fred")
+    make_user(cognito, pool, "fred")
+    cognito.admin_set_user_password(UserPoolId=pool, Username="fred", Password=AUTH_PASSWORD, Permanent=True)
     # Cognito's wording, widely matched by clients (e.g. aws-amplify/amplify-ui#219)
-    assert msg == "User cannot be confirmed. Current status is CONFIRMED"
+    with expect_error("NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED"):
+        cognito.admin_confirm_sign_up(UserPoolId=pool, Username="fred")
