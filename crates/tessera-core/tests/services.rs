@@ -5,85 +5,19 @@ use std::sync::Arc;
 
 use serde_json::{Map, json};
 use tessera_core::Error;
-use tessera_core::clock::{FixedClock, Timestamp};
+use tessera_core::clock::FixedClock;
 use tessera_core::domain::user::UserStatus;
-use tessera_core::ids::UserPoolId;
-use tessera_core::mailer::{DevOutbox, Medium};
+use tessera_core::mailer::Medium;
+use tessera_core::services::Services;
 use tessera_core::services::clients::CreateClient;
-use tessera_core::services::pools::CreatePool;
-use tessera_core::services::users::{CreateUser, MessageAction};
-use tessera_core::services::{Deployment, Services};
 use tessera_core::store::Store;
 use tessera_crypto::seal::SealingKey;
-use tessera_store::SqliteStore;
 
-const START: Timestamp = Timestamp(1_800_000_000_000);
+mod support;
 
-struct Harness {
-    services: Services,
-    store: Arc<SqliteStore>,
-    outbox: Arc<DevOutbox>,
-    dir: tempfile::TempDir,
-}
-
-fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Arc::new(SqliteStore::open(dir.path().join("t.db")).expect("store"));
-    let clock = Arc::new(FixedClock::new(START));
-    let outbox = Arc::new(DevOutbox::new(100, false, clock.clone()));
-    let services = Services::new(
-        store.clone(),
-        clock,
-        outbox.clone(),
-        Arc::new(SealingKey::generate().expect("key")),
-        Deployment {
-            region: "us-east-1".into(),
-            account_id: "000000000000".into(),
-            public_url: "http://127.0.0.1:9229".into(),
-        },
-    );
-    Harness {
-        services,
-        store,
-        outbox,
-        dir,
-    }
-}
+use support::{Harness, START, deployment, harness};
 
 impl Harness {
-    async fn pool(&self, members: serde_json::Value) -> UserPoolId {
-        let members: Map<String, serde_json::Value> =
-            serde_json::from_value(members).expect("object");
-        self.services
-            .create_pool(CreatePool {
-                name: "p".into(),
-                members,
-                schema: Vec::new(),
-                tags: Default::default(),
-            })
-            .await
-            .expect("pool")
-            .id
-    }
-
-    async fn user(&self, pool: &UserPoolId, name: &str, attrs: &[(&str, &str)], password: &str) {
-        self.services
-            .admin_create_user(CreateUser {
-                pool_id: pool.clone(),
-                username: name.into(),
-                attributes: attrs
-                    .iter()
-                    .map(|(k, v)| ((*k).into(), (*v).into()))
-                    .collect(),
-                temporary_password: Some(password.into()),
-                force_alias_creation: false,
-                message_action: MessageAction::Suppress,
-                delivery_mediums: Vec::new(),
-            })
-            .await
-            .expect("user");
-    }
-
     /// Everything SQLite has written: the database file and its write-ahead log.
     fn disk_bytes(&self) -> Vec<u8> {
         let mut all = Vec::new();
@@ -216,11 +150,7 @@ async fn a_client_secret_does_not_open_under_another_key() {
         Arc::new(FixedClock::new(START)),
         h.outbox.clone(),
         Arc::new(SealingKey::generate().expect("key")),
-        Deployment {
-            region: "us-east-1".into(),
-            account_id: "000000000000".into(),
-            public_url: "http://127.0.0.1:9229".into(),
-        },
+        deployment(),
     );
     assert!(matches!(
         other.describe_client(&pool, &created.client.id).await,
