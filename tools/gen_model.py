@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate crates/tessera-http/src/model/generated.rs from botocore's cognito-idp model.
+"""Generate crates/tessera-http/src/user_pools/generated.rs from botocore's cognito-idp model.
 
 Usage:
     python3 tools/gen_model.py [MODEL] [--out PATH] [--botocore-version X.Y.Z]
@@ -25,7 +25,7 @@ import zipfile
 
 MODEL_IN_PACKAGE = "data/cognito-idp/2016-04-18/service-2.json"
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_OUT = os.path.join(REPO_ROOT, "crates/tessera-http/src/model/generated.rs")
+DEFAULT_OUT = os.path.join(REPO_ROOT, "crates/tessera-http/src/user_pools/generated.rs")
 
 # Java's predefined classes are ASCII-only unless UNICODE_CHARACTER_CLASS is
 # set (Coral does not set it); Rust's are Unicode. Spell out Java's meaning.
@@ -320,7 +320,7 @@ def generate(model, version, command):
         "",
         "//! Operations and input shapes of the Cognito user-pool API model.",
         "",
-        "use super::{Bounds, Member, Pattern, Shape, ShapeId, ShapeKind};",
+        "use crate::awsjson::model::{Bounds, Member, Pattern, Shape, ShapeId, ShapeKind};",
         "",
         f"/// Botocore release the model was taken from.",
         f"pub const BOTOCORE_VERSION: &str = {rust_str(version or 'unknown')};",

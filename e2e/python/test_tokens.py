@@ -96,6 +96,19 @@ def test_openid_configuration(server, cognito):
     assert "RS256" in doc["id_token_signing_alg_values_supported"]
 
 
+def test_openid_configuration_names_only_endpoints_that_answer(server, cognito):
+    """An OIDC client follows every endpoint discovery names, so naming one
+    that is not served (the OAuth endpoints, before OAuth exists) breaks it."""
+    pool_id = make_pool(cognito)
+    doc = requests.get(
+        f"{issuer_of(server, pool_id)}/.well-known/openid-configuration", timeout=10
+    ).json()
+    urls = {k: v for k, v in doc.items() if k.endswith(("_endpoint", "_uri"))}
+    assert set(urls) == {"jwks_uri"}
+    for name, url in urls.items():
+        assert requests.get(url, timeout=10).status_code == 200, name
+
+
 def test_each_pool_has_its_own_keys(server, cognito):
     a, b = make_pool(cognito), make_pool(cognito)
     kids = [{k["kid"] for k in requests.get(f"{issuer_of(server, p)}/.well-known/jwks.json", timeout=10).json()["keys"]}

@@ -1,18 +1,19 @@
 //! Tessera's HTTP edge.
 //!
-//! - [`model`]: the service model's operations and input constraints (generated).
-//! - [`awsjson`]: the awsJson 1.1 endpoint — target parsing, SigV4, validation,
-//!   dispatch, and the one mapping from core errors to Cognito's.
-//! - [`ops`]: one file per implemented operation.
+//! - [`awsjson`]: the awsJson 1.1 machinery every AWS-style API shares —
+//!   target routing, SigV4, model validation, the `Service` trait.
+//! - [`user_pools`]: the Cognito user-pool API: its model, dispatch, error
+//!   mapping and one file per operation.
+//! - [`oauth`]: the OAuth 2.0 surface (its error type so far).
 //! - [`oidc`]: each pool's JWKS and OpenID discovery document.
 //! - [`operator`]: health, readiness and the dev outbox.
 //! - [`router`]: the axum router and shared state.
 
 pub mod awsjson;
-pub mod model;
+pub mod oauth;
 pub mod oidc;
 pub mod operator;
-pub mod ops;
 pub mod router;
+pub mod user_pools;
 
 pub use router::{AdminAuth, AppState, router};

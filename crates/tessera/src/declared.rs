@@ -17,7 +17,8 @@ use tessera_core::services::pools::CreatePool;
 use tessera_core::services::users::{CreateUser, MessageAction};
 use tessera_crypto::derived;
 
-use tessera_http::model::{Operation, validate_input};
+use tessera_http::awsjson::Service;
+use tessera_http::user_pools::{Operation, UserPools};
 
 use crate::config::{DeclaredClient, DeclaredPool, DeclaredUser};
 
@@ -38,7 +39,7 @@ fn check(
     for (name, value) in required {
         input.insert((*name).to_owned(), value.clone());
     }
-    validate_input(op, &Value::Object(input)).map_err(|e| anyhow::anyhow!("{}", e.message()))
+    UserPools::validate(op, &Value::Object(input)).map_err(|e| anyhow::anyhow!("{}", e.message()))
 }
 
 /// Creates what is missing; `region` prefixes the ids derived for pools.

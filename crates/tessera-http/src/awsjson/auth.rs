@@ -8,14 +8,18 @@ use tessera_crypto::sigv4::{self, RequestToVerify, SigV4Error};
 use super::ApiError;
 use crate::router::{AdminAuth, AppState};
 
-const SIGNING_NAME: &str = "cognito-idp";
-
 /// awsJson services answer signature failures with 400, like other client errors.
 fn refused(e: SigV4Error) -> ApiError {
     ApiError::bad_request(e.aws_error_type(), e.to_string())
 }
 
-pub fn check(state: &AppState, parts: &Parts, body: &Bytes) -> Result<(), ApiError> {
+/// Checks a request signed for the service `signing_name`.
+pub fn check(
+    state: &AppState,
+    parts: &Parts,
+    body: &Bytes,
+    signing_name: &str,
+) -> Result<(), ApiError> {
     let headers: Vec<(&str, &[u8])> = parts
         .headers
         .iter()
@@ -27,7 +31,7 @@ pub fn check(state: &AppState, parts: &Parts, body: &Bytes) -> Result<(), ApiErr
         query: parts.uri.query().unwrap_or(""),
         headers: &headers,
         body,
-        service: SIGNING_NAME,
+        service: signing_name,
     };
     let authorization = request.authorization().map_err(refused)?;
     match &state.admin_auth {

@@ -6,6 +6,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde_json::json;
 
 use super::CONTENT_TYPE;
+use super::validate::InputError;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -61,5 +62,14 @@ impl IntoResponse for ApiError {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
         headers.insert("x-amzn-errortype", HeaderValue::from_static(self.kind));
         response
+    }
+}
+
+impl From<InputError> for ApiError {
+    fn from(e: InputError) -> Self {
+        match e {
+            InputError::Serialization(m) => ApiError::serialization(m),
+            InputError::Constraint(m) => ApiError::invalid_parameter(m),
+        }
     }
 }

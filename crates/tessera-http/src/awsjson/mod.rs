@@ -1,14 +1,17 @@
-//! The awsJson 1.1 endpoint: `POST /` with the operation in `X-Amz-Target`.
+//! The awsJson 1.1 endpoint: `POST /` with the operation in `X-Amz-Target`,
+//! shared by every service it serves.
 //!
+//! - [`service`]: the `Service` trait a served API implements.
 //! - [`error`]: `ApiError`, the wire form of every error.
-//! - [`errors`]: the one mapping from core errors to Cognito's types and messages.
 //! - [`auth`]: SigV4 for signed operations.
-//! - [`dispatch`]: the single `match` from operation to handler.
+//! - [`model`]: service-model shapes (one generated table per service).
+//! - [`validate`]: input checks against a model, worded as AWS words them.
 
 pub mod auth;
-pub mod dispatch;
 pub mod error;
-pub mod errors;
+pub mod model;
+pub mod service;
+pub mod validate;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -17,11 +20,12 @@ use http::{HeaderValue, StatusCode, header};
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::model::{self, Operation};
 use crate::router::AppState;
+use crate::user_pools::UserPools;
 pub use error::ApiError;
+pub use service::{OperationError, Service};
 
-const USER_POOL_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+/// The identity-pool API's prefix, answered "not yet" until it is built.
 const IDENTITY_POOL_PREFIX: &str = "AWSCognitoIdentityService.";
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// Answers `{}` after reading and parsing the body like any operation, and
@@ -67,29 +71,19 @@ fn ok(value: Value) -> Response {
 
 async fn handle(state: &AppState, request: Request) -> Result<Value, ApiError> {
     let (parts, body) = request.into_parts();
-    if parts.headers.get("x-amz-target").map(|v| v.as_bytes()) == Some(NOOP_TARGET.as_bytes()) {
-        parse_json(&read_body(body, state.body_limit).await?)?;
-        return Ok(Value::Object(Default::default()));
-    }
-    let op = operation(&parts.headers)?;
-    let bytes = read_body(body, state.body_limit).await?;
-    if !op.is_unsigned() {
-        auth::check(state, &parts, &bytes)?;
-    }
-    let input = parse_json(&bytes)?;
-    model::validate_input(op, &input)?;
-    dispatch::call(state, op, input).await
-}
-
-fn operation(headers: &http::HeaderMap) -> Result<Operation, ApiError> {
-    let target = headers
+    let target = parts
+        .headers
         .get("x-amz-target")
         .ok_or_else(|| ApiError::unknown_operation("Missing X-Amz-Target header."))?
         .to_str()
-        .map_err(|_| ApiError::unknown_operation("Invalid X-Amz-Target header."))?;
-    if let Some(name) = target.strip_prefix(USER_POOL_PREFIX) {
-        return Operation::from_name(name)
-            .ok_or_else(|| ApiError::unknown_operation(&format!("Unknown operation {target}.")));
+        .map_err(|_| ApiError::unknown_operation("Invalid X-Amz-Target header."))?
+        .to_owned();
+    if target == NOOP_TARGET {
+        parse_json(&read_body(body, state.body_limit).await?)?;
+        return Ok(Value::Object(Default::default()));
+    }
+    if let Some(name) = target.strip_prefix(UserPools::TARGET_PREFIX) {
+        return serve::<UserPools>(state, &parts, body, &target, name).await;
     }
     if target.starts_with(IDENTITY_POOL_PREFIX) {
         return Err(ApiError::new(
@@ -101,6 +95,28 @@ fn operation(headers: &http::HeaderMap) -> Result<Operation, ApiError> {
     Err(ApiError::unknown_operation(&format!(
         "Unknown operation {target}."
     )))
+}
+
+/// One operation of service `S`: its signature, body, input checks, and call.
+async fn serve<S: Service>(
+    state: &AppState,
+    parts: &http::request::Parts,
+    body: Body,
+    target: &str,
+    name: &str,
+) -> Result<Value, ApiError> {
+    let op = S::operation(name)
+        .ok_or_else(|| ApiError::unknown_operation(&format!("Unknown operation {target}.")))?;
+    let bytes = read_body(body, state.body_limit).await?;
+    if !S::is_unsigned(op) {
+        auth::check(state, parts, &bytes, S::SIGNING_NAME)?;
+    }
+    let input = parse_json(&bytes)?;
+    S::validate(op, &input)?;
+    S::call(state, op, input).await.map_err(|e| match e {
+        OperationError::Wire(wire) => wire,
+        OperationError::Core(core) => S::error(core),
+    })
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {

@@ -1,0 +1,85 @@
+//! The single `match` from operation to handler. Operations of the model not
+//! built yet answer an error that names them.
+
+use serde_json::Value;
+
+use super::{Operation, ops};
+use crate::awsjson::{ApiError, OperationError};
+use crate::router::AppState;
+
+pub async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value, OperationError> {
+    use Operation as O;
+    match op {
+        O::CreateUserPool => ops::create_user_pool::handle(state, input).await,
+        O::DescribeUserPool => ops::describe_user_pool::handle(state, input).await,
+        O::ListUserPools => ops::list_user_pools::handle(state, input).await,
+        O::UpdateUserPool => ops::update_user_pool::handle(state, input).await,
+        O::DeleteUserPool => ops::delete_user_pool::handle(state, input).await,
+        O::AddCustomAttributes => ops::add_custom_attributes::handle(state, input).await,
+        O::CreateUserPoolClient => ops::create_user_pool_client::handle(state, input).await,
+        O::DescribeUserPoolClient => ops::describe_user_pool_client::handle(state, input).await,
+        O::ListUserPoolClients => ops::list_user_pool_clients::handle(state, input).await,
+        O::UpdateUserPoolClient => ops::update_user_pool_client::handle(state, input).await,
+        O::DeleteUserPoolClient => ops::delete_user_pool_client::handle(state, input).await,
+        O::AdminCreateUser => ops::admin_create_user::handle(state, input).await,
+        O::AdminGetUser => ops::admin_get_user::handle(state, input).await,
+        O::ListUsers => ops::list_users::handle(state, input).await,
+        O::AdminUpdateUserAttributes => {
+            ops::admin_update_user_attributes::handle(state, input).await
+        }
+        O::AdminDeleteUserAttributes => {
+            ops::admin_delete_user_attributes::handle(state, input).await
+        }
+        O::AdminDeleteUser => ops::admin_delete_user::handle(state, input).await,
+        O::AdminDisableUser => ops::admin_disable_user::handle(state, input).await,
+        O::AdminEnableUser => ops::admin_enable_user::handle(state, input).await,
+        O::AdminSetUserPassword => ops::admin_set_user_password::handle(state, input).await,
+        O::AdminResetUserPassword => ops::admin_reset_user_password::handle(state, input).await,
+        O::AdminConfirmSignUp => ops::admin_confirm_sign_up::handle(state, input).await,
+        O::CreateGroup => ops::create_group::handle(state, input).await,
+        O::GetGroup => ops::get_group::handle(state, input).await,
+        O::ListGroups => ops::list_groups::handle(state, input).await,
+        O::UpdateGroup => ops::update_group::handle(state, input).await,
+        O::DeleteGroup => ops::delete_group::handle(state, input).await,
+        O::AdminAddUserToGroup => ops::admin_add_user_to_group::handle(state, input).await,
+        O::AdminRemoveUserFromGroup => {
+            ops::admin_remove_user_from_group::handle(state, input).await
+        }
+        O::AdminListGroupsForUser => ops::admin_list_groups_for_user::handle(state, input).await,
+        O::ListUsersInGroup => ops::list_users_in_group::handle(state, input).await,
+        O::TagResource => ops::tag_resource::handle(state, input).await,
+        O::UntagResource => ops::untag_resource::handle(state, input).await,
+        O::ListTagsForResource => ops::list_tags_for_resource::handle(state, input).await,
+        O::InitiateAuth => ops::initiate_auth::handle(state, input).await,
+        O::AdminInitiateAuth => ops::admin_initiate_auth::handle(state, input).await,
+        O::RespondToAuthChallenge => ops::respond_to_auth_challenge::handle(state, input).await,
+        O::AdminRespondToAuthChallenge => {
+            ops::admin_respond_to_auth_challenge::handle(state, input).await
+        }
+        O::GetTokensFromRefreshToken => {
+            ops::get_tokens_from_refresh_token::handle(state, input).await
+        }
+        O::SignUp => ops::sign_up::handle(state, input).await,
+        O::ConfirmSignUp => ops::confirm_sign_up::handle(state, input).await,
+        O::ResendConfirmationCode => ops::resend_confirmation_code::handle(state, input).await,
+        O::ForgotPassword => ops::forgot_password::handle(state, input).await,
+        O::ConfirmForgotPassword => ops::confirm_forgot_password::handle(state, input).await,
+        O::GetUser => ops::get_user::handle(state, input).await,
+        O::UpdateUserAttributes => ops::update_user_attributes::handle(state, input).await,
+        O::GetUserAttributeVerificationCode => {
+            ops::get_user_attribute_verification_code::handle(state, input).await
+        }
+        O::VerifyUserAttribute => ops::verify_user_attribute::handle(state, input).await,
+        O::DeleteUserAttributes => ops::delete_user_attributes::handle(state, input).await,
+        O::DeleteUser => ops::delete_user::handle(state, input).await,
+        O::ChangePassword => ops::change_password::handle(state, input).await,
+        O::GlobalSignOut => ops::global_sign_out::handle(state, input).await,
+        O::AdminUserGlobalSignOut => ops::admin_user_global_sign_out::handle(state, input).await,
+        O::RevokeToken => ops::revoke_token::handle(state, input).await,
+        other => Err(ApiError::bad_request(
+            "UnsupportedOperationException",
+            format!("Tessera does not implement {} yet.", other.name()),
+        )
+        .into()),
+    }
+}

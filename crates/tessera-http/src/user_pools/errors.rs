@@ -1,0 +1,40 @@
+//! The one place core errors become the user-pool API's (Cognito's) error
+//! types and messages.
+
+use tessera_core::Error;
+
+use crate::awsjson::ApiError;
+
+pub(crate) fn api_error(e: Error) -> ApiError {
+    let (kind, message) = match e {
+        Error::InvalidParameter(m) => ("InvalidParameterException", m),
+        Error::ResourceNotFound(m) => ("ResourceNotFoundException", m),
+        Error::UserNotFound => ("UserNotFoundException", "User does not exist.".into()),
+        Error::UsernameExists(m) => ("UsernameExistsException", m),
+        Error::AliasExists(m) => ("AliasExistsException", m),
+        Error::GroupExists(m) => ("GroupExistsException", m),
+        Error::InvalidPassword(m) => ("InvalidPasswordException", m),
+        Error::NotAuthorized(m) => ("NotAuthorizedException", m),
+        Error::UnsupportedUserState(m) => ("UnsupportedUserStateException", m),
+        Error::CodeDeliveryFailure(m) => ("CodeDeliveryFailureException", m),
+        Error::LimitExceeded(m) => ("LimitExceededException", m),
+        Error::InvalidOAuthFlow(m) => ("InvalidOAuthFlowException", m),
+        Error::UserNotConfirmed => ("UserNotConfirmedException", "User is not confirmed.".into()),
+        Error::PasswordResetRequired => (
+            "PasswordResetRequiredException",
+            "Password reset required for the user".into(),
+        ),
+        Error::CodeMismatch(m) => ("CodeMismatchException", m),
+        Error::ExpiredCode(m) => ("ExpiredCodeException", m),
+        Error::TooManyFailedAttempts(m) => ("TooManyFailedAttemptsException", m),
+        Error::RefreshTokenReuse(m) => ("RefreshTokenReuseException", m),
+        Error::Unauthorized(m) => ("UnauthorizedException", m),
+        Error::UnsupportedTokenType(m) => ("UnsupportedTokenTypeException", m),
+        Error::UnsupportedOperation(m) => ("UnsupportedOperationException", m),
+        Error::Internal(cause) => {
+            tracing::error!(%cause, "internal error");
+            return ApiError::internal("Internal server error.");
+        }
+    };
+    ApiError::bad_request(kind, message)
+}

@@ -1,0 +1,52 @@
+//! The Cognito user-pool API (`AWSCognitoIdentityProviderService.*`) as an
+//! awsJson [`Service`].
+//!
+//! - [`generated`]: every operation and input shape of the service model
+//!   (written by `tools/gen_model.py`).
+//! - [`dispatch`]: the single `match` from operation to handler.
+//! - [`errors`]: the one mapping from core errors to Cognito's types and messages.
+//! - [`ops`]: one file per implemented operation.
+
+pub mod dispatch;
+pub mod errors;
+pub mod generated;
+pub mod ops;
+
+use serde_json::Value;
+
+use crate::awsjson::model::Model;
+use crate::awsjson::validate::{InputError, validate_input};
+use crate::awsjson::{ApiError, OperationError, Service};
+use crate::router::AppState;
+pub use generated::Operation;
+
+/// The user-pool model's shapes.
+pub static MODEL: Model = Model::new(generated::SHAPES);
+
+pub struct UserPools;
+
+impl Service for UserPools {
+    type Operation = Operation;
+    const TARGET_PREFIX: &'static str = "AWSCognitoIdentityProviderService.";
+    const SIGNING_NAME: &'static str = "cognito-idp";
+
+    fn operation(name: &str) -> Option<Operation> {
+        Operation::from_name(name)
+    }
+
+    fn is_unsigned(op: Operation) -> bool {
+        op.is_unsigned()
+    }
+
+    fn validate(op: Operation, input: &Value) -> Result<(), InputError> {
+        validate_input(&MODEL, op.input_shape(), input)
+    }
+
+    async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value, OperationError> {
+        dispatch::call(state, op, input).await
+    }
+
+    fn error(e: tessera_core::Error) -> ApiError {
+        errors::api_error(e)
+    }
+}

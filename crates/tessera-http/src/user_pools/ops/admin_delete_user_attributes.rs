@@ -1,0 +1,26 @@
+//! AdminDeleteUserAttributes.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_core::ids::UserPoolId;
+
+use super::parse;
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    user_pool_id: UserPoolId,
+    username: String,
+    user_attribute_names: Vec<String>,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    state
+        .services
+        .admin_delete_user_attributes(&r.user_pool_id, &r.username, &r.user_attribute_names)
+        .await?;
+    Ok(json!({}))
+}

@@ -1,0 +1,28 @@
+//! AdminSetUserPassword.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_core::ids::UserPoolId;
+
+use super::parse;
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    user_pool_id: UserPoolId,
+    username: String,
+    password: String,
+    #[serde(default)]
+    permanent: bool,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    state
+        .services
+        .admin_set_user_password(&r.user_pool_id, &r.username, &r.password, r.permanent)
+        .await?;
+    Ok(json!({}))
+}

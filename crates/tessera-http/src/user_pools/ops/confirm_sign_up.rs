@@ -1,0 +1,36 @@
+//! ConfirmSignUp.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_core::ids::ClientId;
+use tessera_core::services::signup::ConfirmSignUp;
+
+use super::parse;
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    client_id: ClientId,
+    username: String,
+    confirmation_code: String,
+    secret_hash: Option<String>,
+    #[serde(default)]
+    force_alias_creation: bool,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    state
+        .services
+        .confirm_sign_up(ConfirmSignUp {
+            client_id: r.client_id,
+            username: r.username,
+            code: r.confirmation_code,
+            secret_hash: r.secret_hash,
+            force_alias_creation: r.force_alias_creation,
+        })
+        .await?;
+    Ok(json!({}))
+}

@@ -1,0 +1,24 @@
+//! DeleteUserAttributes.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::parse;
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    access_token: String,
+    user_attribute_names: Vec<String>,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    state
+        .services
+        .delete_user_attributes(&r.access_token, &r.user_attribute_names)
+        .await?;
+    Ok(json!({}))
+}

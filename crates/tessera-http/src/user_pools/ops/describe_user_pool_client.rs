@@ -1,0 +1,25 @@
+//! DescribeUserPoolClient.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_core::ids::{ClientId, UserPoolId};
+
+use super::{parse, shapes};
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    user_pool_id: UserPoolId,
+    client_id: ClientId,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    let view = state
+        .services
+        .describe_client(&r.user_pool_id, &r.client_id)
+        .await?;
+    Ok(json!({"UserPoolClient": shapes::client(&view)}))
+}

@@ -1,0 +1,25 @@
+//! GetGroup.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_core::ids::{GroupName, UserPoolId};
+
+use super::{parse, shapes};
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    user_pool_id: UserPoolId,
+    group_name: GroupName,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    let group = state
+        .services
+        .get_group(&r.user_pool_id, &r.group_name)
+        .await?;
+    Ok(json!({"Group": shapes::group(&group)}))
+}

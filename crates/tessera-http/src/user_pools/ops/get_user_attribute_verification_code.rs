@@ -1,0 +1,24 @@
+//! GetUserAttributeVerificationCode.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{parse, shapes};
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    access_token: String,
+    attribute_name: String,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    let delivery = state
+        .services
+        .get_user_attribute_verification_code(&r.access_token, &r.attribute_name)
+        .await?;
+    Ok(json!({"CodeDeliveryDetails": shapes::code_delivery(&delivery)}))
+}

@@ -1,0 +1,20 @@
+//! GlobalSignOut.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::parse;
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    access_token: String,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    state.services.global_sign_out(&r.access_token).await?;
+    Ok(json!({}))
+}

@@ -1,0 +1,23 @@
+//! TagResource.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::parse;
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    resource_arn: String,
+    tags: BTreeMap<String, String>,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    state.services.tag_resource(&r.resource_arn, r.tags).await?;
+    Ok(json!({}))
+}
