@@ -46,6 +46,17 @@ pub(crate) fn unknown_user(ctx: &ClientContext, hidden: Hidden) -> Error {
     }
 }
 
+/// For operations that answer an unknown user with a made-up success when the
+/// client hides user existence (an SRP challenge, a code "sent"): whether to
+/// go on with the simulation, or the error to answer.
+pub(crate) fn simulate_unknown_user(ctx: &ClientContext) -> Result<()> {
+    if ctx.policy.prevent_user_existence_errors {
+        Ok(())
+    } else {
+        Err(Error::UserNotFound)
+    }
+}
+
 impl Services {
     /// The user a client-facing operation names (by username, alias or `sub`),
     /// or the answer `unknown_user` gives.

@@ -4,7 +4,7 @@
 use super::Services;
 use super::codes::{CodeDelivery, Codes, RESET_CODE_LIFETIME_SECONDS, mask};
 use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
-use super::existence::Hidden;
+use super::existence::{Hidden, simulate_unknown_user};
 use crate::domain::code::CodePurpose;
 use crate::domain::user::UserStatus;
 use crate::error::{Error, Result};
@@ -43,9 +43,7 @@ impl Services {
             attribute: "email".into(),
         };
         let Some(user) = self.users.find(&ctx.pool, username).await? else {
-            if !prevent {
-                return Err(Error::UserNotFound);
-            }
+            simulate_unknown_user(&ctx)?;
             self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
             return Ok(simulated());
         };

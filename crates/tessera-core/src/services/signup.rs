@@ -7,7 +7,7 @@ use super::attributes::check_writable;
 use super::codes::{CONFIRM_CODE_LIFETIME_SECONDS, CodeDelivery, medium_for};
 use super::credentials::{SIGN_UP_PASSWORD_PREFIX, check_password_policy};
 use super::directory::{Creation, UserDirectory};
-use super::existence::Hidden;
+use super::existence::{Hidden, simulate_unknown_user};
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
 use crate::domain::schema::check_required_present;
@@ -171,9 +171,7 @@ impl Services {
     ) -> Result<CodeDelivery> {
         let ctx = self.client_context(client_id, None).await?;
         let Some(user) = self.users.find(&ctx.pool, username).await? else {
-            if !ctx.policy.prevent_user_existence_errors {
-                return Err(Error::UserNotFound);
-            }
+            simulate_unknown_user(&ctx)?;
             // A made-up delivery, as for a real user.
             self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
             return Ok(CodeDelivery {

@@ -10,11 +10,11 @@ use tessera_crypto::srp::{self, PublicA};
 use super::challenge::{Challenge, ChallengeName};
 use super::session::{SessionFault, SessionUser, Step, session_expired};
 use super::{AuthOutcome, Stage};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
 use crate::services::credentials::srp_pool_name;
-use crate::services::existence::incorrect_credentials;
+use crate::services::existence::{incorrect_credentials, simulate_unknown_user};
 
 /// What PASSWORD_VERIFIER carries.
 pub(crate) struct PasswordClaim<'a> {
@@ -45,9 +45,7 @@ impl Services {
             }
             None => {
                 self.check_secret_hash(client, secret_hash, &[username])?;
-                if !ctx.policy.prevent_user_existence_errors {
-                    return Err(Error::UserNotFound);
-                }
+                simulate_unknown_user(ctx)?;
                 // A challenge indistinguishable from a real one, stable for
                 // this name, that no password can answer.
                 let seed = self.sealing.keyed_hash(
