@@ -47,6 +47,7 @@ from tessera_e2e.flows import (
     latest_code,
     make_app_client,
     make_pool,
+    parallel_wrong_passwords,
     password_auth,
     pool_with_user,
     secret_hash,
@@ -431,6 +432,19 @@ def test_lockout_applies_to_srp_and_is_per_user(server, cognito, pool_user):
     assert sign_in(cognito, client_id, "bob")["AccessToken"]
     time.sleep(3)
     assert srp_sign_in(server, pool_id, client_id, "alice")["AuthenticationResult"]
+
+
+def test_parallel_wrong_passwords_reach_the_check_no_more_than_the_lockout_allows(server, cognito):
+    # Fifty guesses at once against one account: only the five the lockout allows may reach the
+    # password check ("Incorrect username or password."); the rest are refused by the lockout the
+    # fifth one starts ("Password attempts exceeded") — as if they had come one after another.
+    clients = [make_client(server) for _ in range(50)]
+    for round_ in range(5):
+        pool_id, client_id = pool_with_user(cognito)
+        answers = parallel_wrong_passwords(clients, client_id, "alice")
+        checked = answers[("NotAuthorizedException", WRONG_PASSWORD)]
+        assert checked == 5, (round_, answers)
+        assert answers[("NotAuthorizedException", LOCKED)] == 45, (round_, answers)
 
 
 def test_one_failure_counter_across_flows(server, cognito, pool_user):

@@ -44,6 +44,7 @@ from tessera_e2e.flows import (
     LOCKED,
     REVOKED_ACCESS,
     REVOKED_REFRESH,
+    WRONG_PASSWORD,
     attr_dict,
     codes_for,
     fail_sign_in,
@@ -52,6 +53,7 @@ from tessera_e2e.flows import (
     latest_code,
     make_app_client,
     make_pool,
+    parallel_wrong_passwords,
     password_auth,
     pool_with_user,
     refresh,
@@ -261,6 +263,18 @@ def test_lockout_counts_failures_on_both_nodes(nodes):
             return None
 
     wait_for(signed_in, 10, "the lockout to end", interval=0.2)
+
+
+def test_parallel_wrong_passwords_over_both_nodes_reach_the_check_five_times(nodes):
+    # The lockout bounds guesses exactly across nodes too: 25 guesses at once on each node,
+    # five reach the password check in all.
+    n1, n2 = nodes
+    clients = [make_client(n) for n in (n1, n2) for _ in range(25)]
+    for round_ in range(3):
+        pool_id, client_id = pool_with_user(clients[0])
+        answers = parallel_wrong_passwords(clients, client_id, "alice")
+        assert answers[("NotAuthorizedException", WRONG_PASSWORD)] == 5, (round_, answers)
+        assert answers[("NotAuthorizedException", LOCKED)] == 45, (round_, answers)
 
 
 # ---------------------------------------------------------------- signing keys

@@ -657,7 +657,7 @@ def test_required_standard_attribute(cognito, cleanup):
     name_attr = schema_by_name(cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"])["name"]
     assert name_attr["Required"] is True
     with expect_error("InvalidParameterException",
-                      "Attributes did not conform to the schema: name: The attribute is required"):
+                      "Attributes did not conform to the schema: name: The attribute is required\n"):
         make_user(cognito, pool_id, unique("u"), {}, password=None)
     make_user(cognito, pool_id, unique("u"), {"name": "Named"}, password=None)
 

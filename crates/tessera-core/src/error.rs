@@ -9,8 +9,9 @@ pub enum Error {
     InvalidParameter(String),
     #[error("{0}")]
     ResourceNotFound(String),
-    #[error("User does not exist.")]
-    UserNotFound,
+    /// The message differs by operation (see `services::existence`).
+    #[error("{0}")]
+    UserNotFound(String),
     #[error("{0}")]
     UsernameExists(String),
     #[error("{0}")]

@@ -138,13 +138,15 @@ pub trait Store: Send + Sync + 'static {
         max_failures: u32,
     ) -> StoreResult<CodeCheck>;
 
-    /// Applies one failed sign-in atomically (`FailureState::after_failure`).
-    async fn record_sign_in_failure(
+    /// Admits one password check atomically (`FailureState::admit`): counts it
+    /// as a failure and returns the new state, or `None` while the user is
+    /// locked, changing nothing.
+    async fn admit_sign_in_attempt(
         &self,
         pool: &UserPoolId,
         sub: &str,
         now: Timestamp,
-    ) -> StoreResult<FailureState>;
+    ) -> StoreResult<Option<FailureState>>;
     async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()>;
 
     /// Every signing key of the pool, retired ones included, oldest first.

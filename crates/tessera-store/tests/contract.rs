@@ -159,10 +159,10 @@ macro_rules! contract_tests {
                 pending_attributes_round_trip_through_create_and_update,
             }
             lockout {
-                record_failure_applies_after_failure_and_get_user_shows_it,
+                admission_counts_each_check_refuses_while_locked_and_get_user_shows_it,
                 clear_resets_to_the_default_state,
                 update_user_does_not_overwrite_the_failure_state,
-                concurrent_failures_are_all_counted,
+                concurrent_checks_are_admitted_only_up_to_the_lockout,
                 unknown_user_is_not_found,
             }
             signing_keys {

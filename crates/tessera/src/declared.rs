@@ -210,7 +210,7 @@ async fn ensure_user(
 ) -> anyhow::Result<()> {
     match services.admin_get_user(pool_id, &declared.username).await {
         Ok(_) => return Ok(()),
-        Err(Error::UserNotFound) => {}
+        Err(Error::UserNotFound(_)) => {}
         Err(e) => return Err(e.into()),
     }
     let created = services

@@ -16,11 +16,15 @@ import hashlib
 import hmac
 import json
 import re
+import threading
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 
 import jwt
 import requests
+from botocore.exceptions import ClientError
 from jwt import PyJWKClient
 from pycognito import Cognito
 from pycognito.aws_srp import AWSSRP
@@ -217,6 +221,25 @@ def sign_in(cognito, client_id: str, username: str, password: str = AUTH_PASSWOR
     resp = password_auth(cognito, client_id, username, password, client_secret)
     assert "AuthenticationResult" in resp, f"expected tokens, got {resp!r}"
     return resp["AuthenticationResult"]
+
+
+def parallel_wrong_passwords(clients, client_id: str, username: str,
+                             password: str = "Wrong-Passw0rd!") -> Counter:
+    """One wrong USER_PASSWORD_AUTH per client in `clients`, all released at once (one
+    thread each); returns how many answers carried each (error code, message). Answers
+    "Incorrect username or password." are the guesses that reached the password check."""
+    barrier = threading.Barrier(len(clients))
+
+    def guess(cognito):
+        barrier.wait(timeout=60)
+        try:
+            password_auth(cognito, client_id, username, password)
+            return ("signed in", "")
+        except ClientError as e:
+            return (e.response["Error"]["Code"], e.response["Error"].get("Message"))
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        return Counter(pool.map(guess, clients))
 
 
 def fail_sign_in(clients, client_id: str, username: str, times: int,

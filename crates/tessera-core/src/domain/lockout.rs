@@ -3,6 +3,11 @@
 //! failure up to 15 minutes; failures during a lockout do not count; the count
 //! starts again after 15 minutes without a failure. One counter per user,
 //! across every sign-in flow.
+//!
+//! Each password check is admitted before it runs and counted as a failure
+//! then, atomically in the store (a match clears the count afterwards): so
+//! however many guesses arrive at once, on one node or many, no more reach
+//! the password check than sequential ones would.
 
 use crate::clock::Timestamp;
 
@@ -20,6 +25,12 @@ pub struct FailureState {
 impl FailureState {
     pub fn is_locked(&self, now: Timestamp) -> bool {
         self.locked_until.is_some_and(|until| until > now)
+    }
+
+    /// Admits one password check at `now`: the state with it counted as a
+    /// failure, or `None` while locked (a refused check does not count).
+    pub fn admit(&self, now: Timestamp) -> Option<FailureState> {
+        (!self.is_locked(now)).then(|| self.after_failure(now))
     }
 
     /// The state after one more failure at `now` (the caller has checked the
@@ -67,6 +78,25 @@ mod tests {
             s = s.after_failure(t0.plus_seconds(2));
         }
         assert_eq!(s.locked_until, Some(t0.plus_seconds(2 + 900)));
+    }
+
+    #[test]
+    fn admitting_counts_until_locked_then_refuses_without_counting() {
+        let t0 = Timestamp(5_000_000);
+        let mut s = FailureState::default();
+        let mut admitted = 0;
+        for _ in 0..50 {
+            if let Some(next) = s.admit(t0) {
+                s = next;
+                admitted += 1;
+            }
+        }
+        assert_eq!(admitted, 5, "five checks, then the lockout");
+        assert_eq!(s.count, 5);
+        assert!(
+            s.admit(t0.plus_seconds(1)).is_some(),
+            "admitted once the second passed"
+        );
     }
 
     #[test]

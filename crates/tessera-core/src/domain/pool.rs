@@ -90,6 +90,7 @@ pub fn apply_setting_defaults(settings: &mut Map<String, Value>) {
     for (name, value) in defaults {
         settings.entry(name).or_insert(value);
     }
+    mirror_verification_messages(settings);
     // A temporary-password validity left out, or sent as 0 (as SDKs with
     // non-optional integers do), means Cognito's 7 days.
     if let Some(policy) = settings
@@ -102,6 +103,37 @@ pub fn apply_setting_defaults(settings: &mut Map<String, Value>) {
             .or_insert(json!(0));
         if days.as_i64().unwrap_or(0) == 0 {
             *days = json!(DEFAULT_TEMPORARY_PASSWORD_DAYS);
+        }
+    }
+}
+
+/// The legacy top-level verification messages and their members of
+/// `VerificationMessageTemplate` describe one template: Cognito returns each
+/// pair filled from whichever the caller sent.
+fn mirror_verification_messages(settings: &mut Map<String, Value>) {
+    const PAIRS: [(&str, &str); 3] = [
+        ("SmsVerificationMessage", "SmsMessage"),
+        ("EmailVerificationMessage", "EmailMessage"),
+        ("EmailVerificationSubject", "EmailSubject"),
+    ];
+    for (legacy, member) in PAIRS {
+        let templated = settings
+            .get("VerificationMessageTemplate")
+            .and_then(|t| t.get(member))
+            .cloned();
+        match (settings.get(legacy).cloned(), templated) {
+            (None, Some(text)) => {
+                settings.insert(legacy.into(), text);
+            }
+            (Some(text), None) => {
+                if let Some(template) = settings
+                    .get_mut("VerificationMessageTemplate")
+                    .and_then(Value::as_object_mut)
+                {
+                    template.insert(member.into(), text);
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -164,6 +196,15 @@ impl UserPool {
         } else {
             value.to_lowercase()
         }
+    }
+
+    /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: no self-service sign-up.
+    pub fn admin_create_user_only(&self) -> bool {
+        self.settings
+            .get("AdminCreateUserConfig")
+            .and_then(|c| c.get("AllowAdminCreateUserOnly"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     }
 
     /// `AdminCreateUserConfig.InviteMessageTemplate`, if the pool has one.

@@ -134,20 +134,17 @@ pub fn build_schema(inputs: &[SchemaAttributeInput]) -> Result<Vec<SchemaAttribu
 }
 
 fn adjust_standard(attr: &mut SchemaAttribute, input: &SchemaAttributeInput) -> Result<()> {
-    if let Some(t) = &input.attribute_data_type
-        && *t != attr.attribute_data_type
-    {
+    let changes_type = input
+        .attribute_data_type
+        .as_ref()
+        .is_some_and(|t| *t != attr.attribute_data_type);
+    if changes_type || input.developer_only_attribute == Some(true) {
         return Err(Error::InvalidParameter(format!(
-            "{}: You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {}",
-            attr.name, attr.name
+            "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {}",
+            attr.name
         )));
     }
-    if input.developer_only_attribute == Some(true) {
-        return Err(Error::InvalidParameter(format!(
-            "{}: You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {}",
-            attr.name, attr.name
-        )));
-    }
+    check_constraints(&attr.name, &attr.attribute_data_type, input)?;
     if attr.name == "sub" {
         return Ok(());
     }
@@ -185,13 +182,14 @@ pub fn add_custom(schema: &mut Vec<SchemaAttribute>, input: &SchemaAttributeInpu
     } else {
         format!("custom:{bare}")
     };
-    if schema.iter().any(|a| {
-        a.name == name
-            || a.name == format!("custom:{bare}")
-            || a.name == format!("dev:custom:{bare}")
-    }) {
+    // The error names the attribute as a caller knows it, and the one holding the name.
+    if let Some(existing) = schema
+        .iter()
+        .find(|a| a.name == format!("custom:{bare}") || a.name == format!("dev:custom:{bare}"))
+    {
         return Err(Error::InvalidParameter(format!(
-            "{name}: Existing attribute already has name {name}."
+            "custom:{bare}: Existing attribute already has name {}.",
+            existing.name
         )));
     }
     if input.required == Some(true) {
@@ -204,10 +202,13 @@ pub fn add_custom(schema: &mut Vec<SchemaAttribute>, input: &SchemaAttributeInpu
             "A user pool can have at most {MAX_CUSTOM_ATTRIBUTES} custom attributes."
         )));
     }
-    let data_type = input
-        .attribute_data_type
-        .clone()
-        .unwrap_or_else(|| "String".to_owned());
+    let data_type = input.attribute_data_type.clone().ok_or_else(|| {
+        Error::InvalidParameter(
+            "Invalid AttributeDataType input, consider using the provided AttributeDataType enum."
+                .into(),
+        )
+    })?;
+    check_constraints(input.name.as_deref().unwrap_or_default(), &data_type, input)?;
     schema.push(SchemaAttribute {
         name,
         developer_only_attribute: developer_only,
@@ -238,86 +239,211 @@ pub fn add_custom(schema: &mut Vec<SchemaAttribute>, input: &SchemaAttributeInpu
     Ok(())
 }
 
+/// Longest a string attribute may be.
+const MAX_STRING_LENGTH: u64 = 2048;
+
+/// Cognito's checks on the constraints of an attribute of `data_type` (the
+/// constraints of the other type are ignored, as Cognito ignores them).
+/// `name` is the attribute as the caller named it.
+fn check_constraints(name: &str, data_type: &str, input: &SchemaAttributeInput) -> Result<()> {
+    let invalid =
+        |kind: &str| Error::InvalidParameter(format!("Invalid {kind} for schema attribute {name}"));
+    match data_type {
+        "String" => {
+            let Some(c) = &input.string_attribute_constraints else {
+                return Ok(());
+            };
+            let length = |v: &Option<String>| -> Result<Option<u64>> {
+                v.as_deref()
+                    .map(|v| v.parse::<u64>())
+                    .transpose()
+                    .map_err(|_| invalid("StringAttributeConstraints"))
+            };
+            let (min, max) = (length(&c.min_length)?, length(&c.max_length)?);
+            if min.max(max).is_some_and(|n| n > MAX_STRING_LENGTH) {
+                return Err(Error::InvalidParameter(format!(
+                    "user.{name}: String attributes cannot have a length of more than {MAX_STRING_LENGTH}"
+                )));
+            }
+            if let (Some(min), Some(max)) = (min, max)
+                && max < min
+            {
+                return Err(Error::InvalidParameter(format!(
+                    "user.{name}: Max length cannot be less than min length."
+                )));
+            }
+        }
+        "Number" => {
+            let Some(c) = &input.number_attribute_constraints else {
+                return Ok(());
+            };
+            let value = |v: &Option<String>| -> Result<Option<f64>> {
+                v.as_deref()
+                    .map(|v| v.parse::<f64>().ok().filter(|n| n.is_finite()))
+                    .map(|n| n.ok_or_else(|| invalid("NumberAttributeConstraints")))
+                    .transpose()
+            };
+            if let (Some(min), Some(max)) = (value(&c.min_value)?, value(&c.max_value)?)
+                && max < min
+            {
+                return Err(Error::InvalidParameter(format!(
+                    "user.{name}: Max value cannot be less than min value."
+                )));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 pub fn is_custom(name: &str) -> bool {
     name.starts_with("custom:") || name.starts_with("dev:custom:")
 }
 
-fn schema_error(name: &str, reason: &str) -> Error {
-    Error::InvalidParameter(format!(
-        "Attributes did not conform to the schema: {name}: {reason}"
-    ))
+/// How an operation words the attribute faults it found: one line per
+/// attribute, each ending in a newline, under the operation's own heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultWording {
+    /// SignUp, AdminCreateUser and a challenge's new attributes:
+    /// `Attributes did not conform to the schema: email: …\n`.
+    Creation,
+    /// UpdateUserAttributes and AdminUpdateUserAttributes: `user.email: …\n`.
+    Update,
+    /// DeleteUserAttributes and AdminDeleteUserAttributes:
+    /// `Invalid user attributes: user.email: …\n`.
+    Deletion,
 }
 
-/// Checks one attribute value against its schema entry.
-pub fn check_value(schema: &[SchemaAttribute], name: &str, value: &str) -> Result<()> {
-    let attr = schema
-        .iter()
-        .find(|a| a.name == name)
-        .ok_or_else(|| schema_error(name, "Attribute does not exist in the schema."))?;
+/// Every attribute fault of one request, collected so the answer names each.
+#[derive(Debug, Default)]
+pub struct AttributeFaults {
+    lines: Vec<String>,
+    /// A value Cognito refuses with an error of its own (an email or phone
+    /// number that is not one); reported when no schema fault is.
+    format: Option<Error>,
+}
+
+impl AttributeFaults {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, name: &str, reason: &str) {
+        self.lines.push(format!("{name}: {reason}"));
+    }
+
+    /// Checks one attribute value against its schema entry.
+    pub fn check_value(&mut self, schema: &[SchemaAttribute], name: &str, value: &str) {
+        let Some(attr) = schema.iter().find(|a| a.name == name) else {
+            return self.add(name, "Attribute does not exist in the schema.");
+        };
+        if let Some(reason) = type_fault(attr, value) {
+            return self.add(name, &reason);
+        }
+        let format = match name {
+            "email" if !looks_like_email(value) => "Invalid email address format.",
+            "phone_number" if !looks_like_phone(value) => "Invalid phone number format.",
+            _ => return,
+        };
+        self.format
+            .get_or_insert_with(|| Error::InvalidParameter(format.into()));
+    }
+
+    /// An attribute that is immutable may be set at creation, never changed.
+    pub fn check_mutable(&mut self, schema: &[SchemaAttribute], name: &str) {
+        if schema.iter().any(|a| a.name == name && !a.mutable) {
+            self.add(
+                name,
+                "Attribute cannot be updated. (changing an immutable attribute)",
+            );
+        }
+    }
+
+    /// Required attributes the given set lacks.
+    pub fn check_required(&mut self, schema: &[SchemaAttribute], present: impl Fn(&str) -> bool) {
+        for attr in schema.iter().filter(|a| a.required && a.name != "sub") {
+            if !present(&attr.name) {
+                self.add(&attr.name, "The attribute is required");
+            }
+        }
+    }
+
+    /// `Ok` when nothing was found; otherwise every fault, as `wording` words them.
+    pub fn into_result(self, wording: FaultWording) -> Result<()> {
+        if self.lines.is_empty() {
+            return self.format.map_or(Ok(()), Err);
+        }
+        let (heading, label) = match wording {
+            FaultWording::Creation => ("Attributes did not conform to the schema: ", ""),
+            FaultWording::Update => ("", "user."),
+            FaultWording::Deletion => ("Invalid user attributes: ", "user."),
+        };
+        let lines: String = self
+            .lines
+            .iter()
+            .map(|line| format!("{label}{line}\n"))
+            .collect();
+        Err(Error::InvalidParameter(format!("{heading}{lines}")))
+    }
+}
+
+/// What is wrong with `value` for the attribute's type and constraints.
+fn type_fault(attr: &SchemaAttribute, value: &str) -> Option<String> {
+    let bound = |v: &Option<String>| v.as_deref().and_then(|m| m.parse::<f64>().ok());
     match attr.attribute_data_type.as_str() {
         "String" => {
             let len = value.chars().count();
-            if let Some(c) = &attr.string_attribute_constraints {
-                if let Some(max) = c
-                    .max_length
-                    .as_deref()
-                    .and_then(|m| m.parse::<usize>().ok())
-                    && len > max
-                {
-                    return Err(schema_error(
-                        name,
-                        &format!("String must be no longer than {max} characters"),
-                    ));
-                }
-                if let Some(min) = c
-                    .min_length
-                    .as_deref()
-                    .and_then(|m| m.parse::<usize>().ok())
-                    && len < min
-                {
-                    return Err(schema_error(
-                        name,
-                        &format!("String must be no shorter than {min} characters"),
-                    ));
-                }
+            let c = attr.string_attribute_constraints.as_ref()?;
+            let (min, max) = (bound(&c.min_length), bound(&c.max_length));
+            if let Some(max) = max.filter(|max| len as f64 > *max) {
+                return Some(format!("String must be no longer than {max} characters"));
             }
+            if let Some(min) = min.filter(|min| (len as f64) < *min) {
+                return Some(format!("String must be no shorter than {min} characters"));
+            }
+            None
         }
         "Number" => {
-            let n: f64 = value
-                .parse()
-                .map_err(|_| schema_error(name, "Number must be a valid number"))?;
-            if let Some(c) = &attr.number_attribute_constraints {
-                if let Some(min) = c.min_value.as_deref().and_then(|m| m.parse::<f64>().ok())
-                    && n < min
-                {
-                    return Err(schema_error(
-                        name,
-                        &format!("Number must be at least {min}"),
-                    ));
-                }
-                if let Some(max) = c.max_value.as_deref().and_then(|m| m.parse::<f64>().ok())
-                    && n > max
-                {
-                    return Err(schema_error(name, &format!("Number must be at most {max}")));
-                }
+            let Ok(n) = value.parse::<f64>() else {
+                return Some("Number must be a valid number".into());
+            };
+            let c = attr.number_attribute_constraints.as_ref()?;
+            if let Some(min) = bound(&c.min_value).filter(|min| n < *min) {
+                return Some(format!("Number must be at least {min}"));
             }
+            if let Some(max) = bound(&c.max_value).filter(|max| n > *max) {
+                return Some(format!("Number must be at most {max}"));
+            }
+            None
         }
-        "Boolean" if value != "true" && value != "false" => {
-            return Err(schema_error(name, "Boolean must be true or false"));
+        "Boolean" if canonical_boolean(value).is_none() => {
+            Some("Boolean must be true or false".into())
         }
-        "DateTime" if value.is_empty() => {
-            return Err(schema_error(name, "DateTime must not be empty"));
-        }
-        _ => {}
+        "DateTime" if value.is_empty() => Some("DateTime must not be empty".into()),
+        _ => None,
     }
-    match name {
-        "email" if !looks_like_email(value) => Err(Error::InvalidParameter(
-            "Invalid email address format.".into(),
-        )),
-        "phone_number" if !looks_like_phone(value) => Err(Error::InvalidParameter(
-            "Invalid phone number format.".into(),
-        )),
-        _ => Ok(()),
+}
+
+/// `true` / `false` in any case (administrators send `True`, as Cognito
+/// accepts), in the form Tessera stores.
+fn canonical_boolean(value: &str) -> Option<&'static str> {
+    if value.eq_ignore_ascii_case("true") {
+        Some("true")
+    } else if value.eq_ignore_ascii_case("false") {
+        Some("false")
+    } else {
+        None
+    }
+}
+
+/// The value as stored: Boolean attributes as `true` / `false`, the rest as given.
+pub fn canonical_value(schema: &[SchemaAttribute], name: &str, value: &str) -> String {
+    let boolean = schema
+        .iter()
+        .any(|a| a.name == name && a.attribute_data_type == "Boolean");
+    match canonical_boolean(value) {
+        Some(b) if boolean => b.to_owned(),
+        _ => value.to_owned(),
     }
 }
 
@@ -340,30 +466,6 @@ fn looks_like_phone(v: &str) -> bool {
     })
 }
 
-/// Required attributes the given set lacks, as Cognito reports the first one.
-pub fn check_required_present(
-    schema: &[SchemaAttribute],
-    present: impl Fn(&str) -> bool,
-) -> Result<()> {
-    for attr in schema.iter().filter(|a| a.required && a.name != "sub") {
-        if !present(&attr.name) {
-            return Err(schema_error(&attr.name, "The attribute is required"));
-        }
-    }
-    Ok(())
-}
-
-/// An attribute that is immutable may be set at creation, never changed.
-pub fn check_mutable(schema: &[SchemaAttribute], name: &str) -> Result<()> {
-    match schema.iter().find(|a| a.name == name) {
-        Some(a) if !a.mutable => Err(schema_error(
-            name,
-            "Attribute cannot be updated. (changing an immutable attribute)",
-        )),
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,6 +485,19 @@ mod tests {
         assert!(add_custom(&mut schema, &custom("team")).is_err());
     }
 
+    fn faults(check: impl FnOnce(&mut AttributeFaults), wording: FaultWording) -> Result<()> {
+        let mut faults = AttributeFaults::new();
+        check(&mut faults);
+        faults.into_result(wording)
+    }
+
+    fn message(result: Result<()>) -> String {
+        match result {
+            Err(Error::InvalidParameter(m)) => m,
+            other => panic!("expected InvalidParameter, got {other:?}"),
+        }
+    }
+
     #[test]
     fn required_standard_attribute_is_enforced() {
         let schema = build_schema(&[SchemaAttributeInput {
@@ -391,18 +506,115 @@ mod tests {
             ..Default::default()
         }])
         .expect("schema");
-        assert!(check_required_present(&schema, |_| false).is_err());
-        assert!(check_required_present(&schema, |n| n == "email").is_ok());
+        let missing = |f: &mut AttributeFaults| f.check_required(&schema, |_| false);
+        assert_eq!(
+            message(faults(missing, FaultWording::Creation)),
+            "Attributes did not conform to the schema: email: The attribute is required\n"
+        );
+        let present = |f: &mut AttributeFaults| f.check_required(&schema, |n| n == "email");
+        assert!(faults(present, FaultWording::Creation).is_ok());
     }
 
     #[test]
     fn values_are_checked_against_types() {
         let schema = build_schema(&[]).expect("schema");
-        assert!(check_value(&schema, "email", "a@b.c").is_ok());
-        assert!(check_value(&schema, "email", "nope").is_err());
-        assert!(check_value(&schema, "phone_number", "+15555550100").is_ok());
-        assert!(check_value(&schema, "phone_number", "555").is_err());
-        assert!(check_value(&schema, "email_verified", "yes").is_err());
-        assert!(check_value(&schema, "custom:missing", "x").is_err());
+        let check = |name: &str, value: &str| {
+            faults(
+                |f| f.check_value(&schema, name, value),
+                FaultWording::Update,
+            )
+        };
+        assert!(check("email", "a@b.c").is_ok());
+        assert!(check("email", "nope").is_err());
+        assert!(check("phone_number", "+15555550100").is_ok());
+        assert!(check("phone_number", "555").is_err());
+        assert!(check("email_verified", "yes").is_err());
+        assert!(check("email_verified", "True").is_ok());
+        assert!(check("custom:missing", "x").is_err());
+        assert_eq!(canonical_value(&schema, "email_verified", "True"), "true");
+        assert_eq!(canonical_value(&schema, "name", "True"), "True");
+    }
+
+    #[test]
+    fn every_fault_is_listed_one_per_line_in_the_operations_wording() {
+        let schema = build_schema(&[]).expect("schema");
+        let both = |f: &mut AttributeFaults| {
+            f.check_value(&schema, "custom:a", "x");
+            f.check_value(&schema, "email", "not an email");
+            f.check_value(&schema, "custom:b", "y");
+        };
+        assert_eq!(
+            message(faults(both, FaultWording::Deletion)),
+            "Invalid user attributes: user.custom:a: Attribute does not exist in the schema.\n\
+             user.custom:b: Attribute does not exist in the schema.\n"
+        );
+        // A bad email alone is its own error.
+        let email = |f: &mut AttributeFaults| f.check_value(&schema, "email", "not an email");
+        assert_eq!(
+            message(faults(email, FaultWording::Update)),
+            "Invalid email address format."
+        );
+    }
+
+    #[test]
+    fn constraints_are_checked_as_cognito_checks_them() {
+        let with = |name: &str,
+                    data_type: &str,
+                    string: Option<(&str, &str)>,
+                    number: Option<(&str, &str)>| {
+            SchemaAttributeInput {
+                name: Some(name.into()),
+                attribute_data_type: Some(data_type.into()),
+                string_attribute_constraints: string.map(|(min, max)| StringConstraints {
+                    min_length: Some(min.into()).filter(|v: &String| !v.is_empty()),
+                    max_length: Some(max.into()).filter(|v: &String| !v.is_empty()),
+                }),
+                number_attribute_constraints: number.map(|(min, max)| NumberConstraints {
+                    min_value: Some(min.into()).filter(|v: &String| !v.is_empty()),
+                    max_value: Some(max.into()).filter(|v: &String| !v.is_empty()),
+                }),
+                ..Default::default()
+            }
+        };
+        let cases = [
+            (
+                with("email", "String", Some(("", "many")), None),
+                "Invalid StringAttributeConstraints for schema attribute email",
+            ),
+            (
+                with("updated_at", "Number", None, Some(("x", ""))),
+                "Invalid NumberAttributeConstraints for schema attribute updated_at",
+            ),
+            (
+                with("email", "String", Some(("", "2049")), None),
+                "user.email: String attributes cannot have a length of more than 2048",
+            ),
+            (
+                with("team", "String", Some(("2", "1")), None),
+                "user.team: Max length cannot be less than min length.",
+            ),
+            (
+                with("age", "Number", None, Some(("2", "1"))),
+                "user.age: Max value cannot be less than min value.",
+            ),
+            (
+                SchemaAttributeInput {
+                    name: Some("team".into()),
+                    ..Default::default()
+                },
+                "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+            ),
+            (
+                with("email", "Number", None, None),
+                "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(message(build_schema(&[input]).map(|_| ())), expected);
+        }
+        // The other type's constraints are ignored.
+        assert!(
+            build_schema(&[with("team", "String", Some(("1", "9")), Some(("x", "y")))]).is_ok()
+        );
     }
 }

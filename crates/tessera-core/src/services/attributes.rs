@@ -12,7 +12,7 @@ use super::directory::UserDirectory;
 use crate::domain::client_policy::ClientPolicy;
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
-use crate::domain::schema::{check_mutable, check_value};
+use crate::domain::schema::{AttributeFaults, FaultWording, canonical_value};
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 
@@ -32,19 +32,24 @@ impl Services {
         user: &mut User,
         updates: &[(String, String)],
     ) -> Result<Vec<(String, String)>> {
-        for (name, value) in updates {
+        let updates: Vec<(String, String)> = updates
+            .iter()
+            .map(|(name, value)| (name.clone(), canonical_value(&pool.schema, name, value)))
+            .collect();
+        let mut faults = AttributeFaults::new();
+        for (name, value) in &updates {
             if name == "sub" {
-                return Err(Error::InvalidParameter(
-                    "Attributes did not conform to the schema: sub: Attribute cannot be updated. (changing an immutable attribute)".into(),
-                ));
+                faults.check_mutable(&pool.schema, name);
+                continue;
             }
-            check_value(&pool.schema, name, value)?;
+            faults.check_value(&pool.schema, name, value);
             if user.attribute(name) != Some(value.as_str()) {
-                check_mutable(&pool.schema, name)?;
+                faults.check_mutable(&pool.schema, name);
             }
         }
+        faults.into_result(FaultWording::Update)?;
         let mut to_verify = Vec::new();
-        for (name, value) in updates {
+        for (name, value) in &updates {
             let changed = user.attribute(name) != Some(value.as_str());
             let flag = format!("{name}_verified");
             let contact = name == "email" || name == "phone_number";

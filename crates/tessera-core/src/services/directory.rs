@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::existence::user_not_found;
 use crate::domain::code::CodeRecord;
 use crate::domain::pool::UserPool;
 use crate::domain::user::{Alias, AliasKind, User};
@@ -135,7 +136,7 @@ impl UserDirectory {
             .update_user(user, &[])
             .await
             .map_err(|e| match e {
-                StoreError::NotFound => Error::UserNotFound,
+                StoreError::NotFound => user_not_found(),
                 StoreError::Conflict(Conflict::Alias(alias)) => Error::AliasExists(format!(
                     "An account with the given {} already exists.",
                     alias.kind.attribute()
@@ -151,7 +152,7 @@ impl UserDirectory {
             .update_user(user, take)
             .await
             .map_err(|e| match e {
-                StoreError::NotFound => Error::UserNotFound,
+                StoreError::NotFound => user_not_found(),
                 StoreError::Conflict(Conflict::Alias(alias)) => Error::AliasExists(format!(
                     "An account with the {} already exists.",
                     alias.kind.attribute()
@@ -186,7 +187,7 @@ impl UserDirectory {
 
 fn not_found_as_user(e: StoreError) -> Error {
     match e {
-        StoreError::NotFound => Error::UserNotFound,
+        StoreError::NotFound => user_not_found(),
         other => other.into(),
     }
 }

@@ -27,6 +27,16 @@ pub(crate) enum Hidden {
     AsWrongCode,
 }
 
+/// What most operations say of a user that does not exist.
+pub(crate) fn user_not_found() -> Error {
+    Error::UserNotFound("User does not exist.".into())
+}
+
+/// What ForgotPassword says of a name that matches no user.
+pub(crate) fn username_not_found_for_client() -> Error {
+    Error::UserNotFound("Username/client id combination not found.".into())
+}
+
 pub(crate) fn incorrect_credentials() -> Error {
     Error::NotAuthorized("Incorrect username or password.".into())
 }
@@ -38,7 +48,7 @@ pub(crate) fn wrong_code() -> Error {
 /// The answer for a name that matches no user of the client's pool.
 pub(crate) fn unknown_user(ctx: &ClientContext, hidden: Hidden) -> Error {
     if !ctx.policy.prevent_user_existence_errors {
-        return Error::UserNotFound;
+        return user_not_found();
     }
     match hidden {
         Hidden::AsWrongPassword => incorrect_credentials(),
@@ -48,12 +58,12 @@ pub(crate) fn unknown_user(ctx: &ClientContext, hidden: Hidden) -> Error {
 
 /// For operations that answer an unknown user with a made-up success when the
 /// client hides user existence (an SRP challenge, a code "sent"): whether to
-/// go on with the simulation, or the error to answer.
-pub(crate) fn simulate_unknown_user(ctx: &ClientContext) -> Result<()> {
+/// go on with the simulation, or `not_found`.
+pub(crate) fn simulate_unknown_user(ctx: &ClientContext, not_found: fn() -> Error) -> Result<()> {
     if ctx.policy.prevent_user_existence_errors {
         Ok(())
     } else {
-        Err(Error::UserNotFound)
+        Err(not_found())
     }
 }
 
@@ -77,6 +87,6 @@ impl Services {
         self.users
             .find(pool, name)
             .await?
-            .ok_or(Error::UserNotFound)
+            .ok_or_else(user_not_found)
     }
 }

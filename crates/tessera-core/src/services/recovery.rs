@@ -4,7 +4,7 @@
 use super::Services;
 use super::codes::{CodeDelivery, Codes, RESET_CODE_LIFETIME_SECONDS, mask};
 use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
-use super::existence::{Hidden, simulate_unknown_user};
+use super::existence::{Hidden, simulate_unknown_user, username_not_found_for_client};
 use crate::domain::code::CodePurpose;
 use crate::domain::user::UserStatus;
 use crate::error::{Error, Result};
@@ -34,6 +34,12 @@ impl Services {
         secret_hash: Option<&str>,
     ) -> Result<CodeDelivery> {
         let ctx = self.client_context(client_id, None).await?;
+        // A pool whose only recovery is the administrator sends no codes, for anyone.
+        if ctx.pool.recovery_mechanisms() == ["admin_only"] {
+            return Err(Error::NotAuthorized(
+                "Contact administrator to reset password.".into(),
+            ));
+        }
         let prevent = ctx.policy.prevent_user_existence_errors;
         // A made-up delivery shaped like a real one, for names that cannot
         // receive a code when the client hides whether users exist.
@@ -43,7 +49,7 @@ impl Services {
             attribute: "email".into(),
         };
         let Some(user) = self.users.find(&ctx.pool, username).await? else {
-            simulate_unknown_user(&ctx)?;
+            simulate_unknown_user(&ctx, username_not_found_for_client)?;
             self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
             return Ok(simulated());
         };

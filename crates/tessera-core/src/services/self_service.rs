@@ -120,7 +120,7 @@ impl Services {
     ) -> Result<()> {
         let (who, _) = self.caller(access_token).await?;
         let (pool, mut user) = (who.pool, who.user);
-        self.check_not_locked(&user)?;
+        self.admit_password_check(&user).await?;
         let matched = self.password_matches(&user, previous)?;
         self.settle_password_check(&user, matched).await?;
         check_password_policy(&pool, proposed, SET_PASSWORD_PREFIX)?;

@@ -1,16 +1,13 @@
 //! Self-service sign-up: SignUp, ConfirmSignUp, ResendConfirmationCode.
 
-use std::collections::BTreeMap;
-
 use super::Services;
 use super::attributes::check_writable;
 use super::codes::{CONFIRM_CODE_LIFETIME_SECONDS, CodeDelivery, medium_for};
 use super::credentials::{SIGN_UP_PASSWORD_PREFIX, check_password_policy};
 use super::directory::{Creation, UserDirectory};
-use super::existence::{Hidden, simulate_unknown_user};
+use super::existence::{Hidden, simulate_unknown_user, user_not_found};
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
-use crate::domain::schema::check_required_present;
 use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
 use crate::ids::ClientId;
@@ -52,6 +49,11 @@ impl Services {
     pub async fn sign_up(&self, input: SignUp) -> Result<SignUpResult> {
         let ctx = self.client_context(&input.client_id, None).await?;
         let (pool, client) = (&ctx.pool, &ctx.client);
+        if pool.admin_create_user_only() {
+            return Err(Error::NotAuthorized(
+                "SignUp is not permitted for this user pool".into(),
+            ));
+        }
         self.check_secret_hash(client, input.secret_hash.as_deref(), &[&input.username])?;
         let password = input
             .password
@@ -61,13 +63,12 @@ impl Services {
             &ctx.policy,
             input.attributes.iter().map(|(n, _)| n.as_str()),
         )?;
-        Self::check_attributes(pool, &input.attributes)?;
+        let mut attributes = Self::checked_attributes(pool, &input.attributes)?;
         check_password_policy(pool, password, SIGN_UP_PASSWORD_PREFIX)?;
         let sub = uuid::Uuid::new_v4().to_string();
-        let mut attributes: BTreeMap<String, String> = input.attributes.iter().cloned().collect();
         let username = self.username_for(pool, &input.username, &sub, &mut attributes)?;
         attributes.insert("sub".into(), sub.clone());
-        check_required_present(&pool.schema, |n| attributes.contains_key(n))?;
+        Self::check_required(pool, &attributes)?;
         let now = self.clock.now();
         let sealed = self.seal_password(&pool.id, &username, &sub, password)?;
         let user = User {
@@ -171,7 +172,7 @@ impl Services {
     ) -> Result<CodeDelivery> {
         let ctx = self.client_context(client_id, None).await?;
         let Some(user) = self.users.find(&ctx.pool, username).await? else {
-            simulate_unknown_user(&ctx)?;
+            simulate_unknown_user(&ctx, user_not_found)?;
             // A made-up delivery, as for a real user.
             self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
             return Ok(CodeDelivery {

@@ -12,7 +12,7 @@ use super::directory::{Creation, UserDirectory};
 use super::recovery::no_recovery_contact;
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
-use crate::domain::schema::{check_mutable, check_required_present, check_value};
+use crate::domain::schema::{AttributeFaults, FaultWording, canonical_value};
 use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
 use crate::ids::UserPoolId;
@@ -45,16 +45,35 @@ fn is_phone(v: &str) -> bool {
 }
 
 impl Services {
-    pub(crate) fn check_attributes(pool: &UserPool, attributes: &[(String, String)]) -> Result<()> {
+    /// A new user's attributes checked against the schema (every fault
+    /// reported together), in their stored form.
+    pub(crate) fn checked_attributes(
+        pool: &UserPool,
+        attributes: &[(String, String)],
+    ) -> Result<BTreeMap<String, String>> {
+        let mut faults = AttributeFaults::new();
         for (name, value) in attributes {
             if name == "sub" {
-                return Err(Error::InvalidParameter(
-                    "Attributes did not conform to the schema: sub: Attribute cannot be updated. (changing an immutable attribute)".into(),
-                ));
+                faults.check_mutable(&pool.schema, name);
+            } else {
+                faults.check_value(&pool.schema, name, value);
             }
-            check_value(&pool.schema, name, value)?;
         }
-        Ok(())
+        faults.into_result(FaultWording::Creation)?;
+        Ok(attributes
+            .iter()
+            .map(|(name, value)| (name.clone(), canonical_value(&pool.schema, name, value)))
+            .collect())
+    }
+
+    /// Required attributes a new user lacks, reported together.
+    pub(crate) fn check_required(
+        pool: &UserPool,
+        attributes: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        let mut faults = AttributeFaults::new();
+        faults.check_required(&pool.schema, |n| attributes.contains_key(n));
+        faults.into_result(FaultWording::Creation)
     }
 
     pub async fn admin_create_user(&self, input: CreateUser) -> Result<User> {
@@ -62,12 +81,11 @@ impl Services {
         if input.message_action == MessageAction::Resend {
             return self.resend_invitation(&pool, &input).await;
         }
-        Self::check_attributes(&pool, &input.attributes)?;
+        let mut attributes = Self::checked_attributes(&pool, &input.attributes)?;
         let sub = uuid::Uuid::new_v4().to_string();
-        let mut attributes: BTreeMap<String, String> = input.attributes.iter().cloned().collect();
         let username = self.username_for(&pool, &input.username, &sub, &mut attributes)?;
         attributes.insert("sub".into(), sub.clone());
-        check_required_present(&pool.schema, |n| attributes.contains_key(n))?;
+        Self::check_required(&pool, &attributes)?;
 
         let policy = pool.password_policy();
         let password = match &input.temporary_password {
@@ -165,7 +183,9 @@ impl Services {
             };
             return Err(Error::InvalidParameter(message.into()));
         };
-        check_value(&pool.schema, attr, requested)?;
+        let mut faults = AttributeFaults::new();
+        faults.check_value(&pool.schema, attr, requested);
+        faults.into_result(FaultWording::Creation)?;
         if let Some(given) = attributes.get(attr)
             && given != requested
         {
@@ -239,19 +259,17 @@ impl Services {
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         let mut user = self.admin_named_user(&pool, username).await?;
+        let mut faults = AttributeFaults::new();
         for name in names {
-            let attr = pool.schema_attribute(name).ok_or_else(|| {
-                Error::InvalidParameter(format!(
-                    "Attributes did not conform to the schema: {name}: Attribute does not exist in the schema."
-                ))
-            })?;
-            if attr.required || name == "sub" {
-                return Err(Error::InvalidParameter(format!(
-                    "Attributes did not conform to the schema: {name}: The attribute is required"
-                )));
+            match pool.schema_attribute(name) {
+                None => faults.add(name, "Attribute does not exist in the schema."),
+                Some(attr) if attr.required || name == "sub" => {
+                    faults.add(name, "The attribute is required")
+                }
+                Some(_) => faults.check_mutable(&pool.schema, name),
             }
-            check_mutable(&pool.schema, name)?;
         }
+        faults.into_result(FaultWording::Deletion)?;
         for name in names {
             user.attributes.remove(name);
             if name == "email" || name == "phone_number" {

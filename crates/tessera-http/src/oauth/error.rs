@@ -81,7 +81,7 @@ impl From<Error> for OAuthError {
             Error::NotAuthorized(m) | Error::CodeMismatch(m) | Error::ExpiredCode(m) => {
                 OAuthError::invalid_grant(m)
             }
-            Error::UserNotFound | Error::UserNotConfirmed | Error::PasswordResetRequired => {
+            Error::UserNotFound(_) | Error::UserNotConfirmed | Error::PasswordResetRequired => {
                 OAuthError::invalid_grant(e.to_string())
             }
             Error::InvalidOAuthFlow(m) => OAuthError::unauthorized_client(m),
@@ -144,7 +144,7 @@ mod tests {
             (Error::InvalidParameter("x".into()), "invalid_request"),
             (Error::ResourceNotFound("x".into()), "invalid_client"),
             (Error::NotAuthorized("x".into()), "invalid_grant"),
-            (Error::UserNotFound, "invalid_grant"),
+            (Error::UserNotFound("x".into()), "invalid_grant"),
             (Error::InvalidOAuthFlow("x".into()), "unauthorized_client"),
             (Error::Internal("x".into()), "server_error"),
         ];

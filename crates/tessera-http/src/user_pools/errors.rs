@@ -9,7 +9,7 @@ pub(crate) fn api_error(e: Error) -> ApiError {
     let (kind, message) = match e {
         Error::InvalidParameter(m) => ("InvalidParameterException", m),
         Error::ResourceNotFound(m) => ("ResourceNotFoundException", m),
-        Error::UserNotFound => ("UserNotFoundException", "User does not exist.".into()),
+        Error::UserNotFound(m) => ("UserNotFoundException", m),
         Error::UsernameExists(m) => ("UsernameExistsException", m),
         Error::AliasExists(m) => ("AliasExistsException", m),
         Error::GroupExists(m) => ("GroupExistsException", m),

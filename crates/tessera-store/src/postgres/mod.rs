@@ -365,16 +365,14 @@ impl Store for PostgresStore {
         .await?)
     }
 
-    async fn record_sign_in_failure(
+    async fn admit_sign_in_attempt(
         &self,
         pool: &UserPoolId,
         sub: &str,
         now: Timestamp,
-    ) -> StoreResult<FailureState> {
-        transaction!(self, |tx| users::record_sign_in_failure(
-            &tx, pool, sub, now
-        )
-        .await?)
+    ) -> StoreResult<Option<FailureState>> {
+        transaction!(self, |tx| users::admit_sign_in_attempt(&tx, pool, sub, now)
+            .await?)
     }
 
     async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {

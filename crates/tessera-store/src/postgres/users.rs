@@ -341,12 +341,12 @@ pub async fn list(
     })
 }
 
-pub async fn record_sign_in_failure(
+pub async fn admit_sign_in_attempt(
     c: &impl GenericClient,
     pool: &UserPoolId,
     sub: &str,
     now: Timestamp,
-) -> PgResult<FailureState> {
+) -> PgResult<Option<FailureState>> {
     let row = query_found(
         c,
         "SELECT u.id, u.failed_sign_ins, u.last_failed_sign_in, u.locked_until
@@ -361,7 +361,9 @@ pub async fn record_sign_in_failure(
         last_failure: row.try_get::<_, Option<i64>>(2)?.map(Timestamp),
         locked_until: row.try_get::<_, Option<i64>>(3)?.map(Timestamp),
     };
-    let next = current.after_failure(now);
+    let Some(next) = current.admit(now) else {
+        return Ok(None);
+    };
     execute(
         c,
         "UPDATE users SET failed_sign_ins = $2, last_failed_sign_in = $3, locked_until = $4
@@ -374,7 +376,7 @@ pub async fn record_sign_in_failure(
         ],
     )
     .await?;
-    Ok(next)
+    Ok(Some(next))
 }
 
 pub async fn clear_sign_in_failures(

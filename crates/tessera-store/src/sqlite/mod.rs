@@ -273,14 +273,14 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn record_sign_in_failure(
+    async fn admit_sign_in_attempt(
         &self,
         pool: &UserPoolId,
         sub: &str,
         now: Timestamp,
-    ) -> StoreResult<FailureState> {
+    ) -> StoreResult<Option<FailureState>> {
         let (pool, sub) = (pool.clone(), sub.to_owned());
-        self.write(move |c| users::record_sign_in_failure(c, &pool, &sub, now))
+        self.write(move |c| users::admit_sign_in_attempt(c, &pool, &sub, now))
             .await
     }
 

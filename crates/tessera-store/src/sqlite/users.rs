@@ -344,12 +344,12 @@ pub fn list(
         .map(|items| Listing { items, next })
 }
 
-pub fn record_sign_in_failure(
+pub fn admit_sign_in_attempt(
     conn: &Connection,
     pool: &UserPoolId,
     sub: &str,
     now: Timestamp,
-) -> StoreResult<FailureState> {
+) -> StoreResult<Option<FailureState>> {
     let row = user_row(conn, pool.as_str(), sub)?;
     let current = conn
         .query_row(
@@ -364,7 +364,9 @@ pub fn record_sign_in_failure(
             },
         )
         .map_err(backend)?;
-    let next = current.after_failure(now);
+    let Some(next) = current.admit(now) else {
+        return Ok(None);
+    };
     conn.execute_cached(
         "UPDATE users SET failed_sign_ins = ?2, last_failed_sign_in = ?3, locked_until = ?4 WHERE id = ?1",
         params![
@@ -375,7 +377,7 @@ pub fn record_sign_in_failure(
         ],
     )
     .map_err(backend)?;
-    Ok(next)
+    Ok(Some(next))
 }
 
 pub fn clear_sign_in_failures(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()> {

@@ -145,9 +145,9 @@ pub async fn password_reset_saves_the_user_and_clears_its_failures(engine: &Engi
     store.create_user(&u, &[], None).await.expect("create_user");
     for i in 0..6 {
         store
-            .record_sign_in_failure(&p.id, &u.sub, later(i))
+            .admit_sign_in_attempt(&p.id, &u.sub, later(i))
             .await
-            .expect("record_sign_in_failure");
+            .expect("admit_sign_in_attempt");
     }
     u.password = Some(b"new sealed verifier".to_vec());
     u.modified = later(10);

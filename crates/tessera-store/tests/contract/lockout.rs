@@ -1,6 +1,6 @@
-//! Sign-in failure counting: the store applies `FailureState::after_failure`
-//! atomically, and only its failure methods change the state (never
-//! `update_user`).
+//! Sign-in failure counting: the store admits each password check with
+//! `FailureState::admit` atomically — counted, or refused while locked — and
+//! only its failure methods change the state (never `update_user`).
 
 use std::sync::Arc;
 
@@ -9,7 +9,9 @@ use tessera_core::store::UserKey;
 
 use crate::support::*;
 
-pub async fn record_failure_applies_after_failure_and_get_user_shows_it(engine: &Engine) {
+pub async fn admission_counts_each_check_refuses_while_locked_and_get_user_shows_it(
+    engine: &Engine,
+) {
     let store = engine.open().await;
     let p = pool("Lockout");
     store.create_pool(&p).await.expect("create_pool");
@@ -25,8 +27,8 @@ pub async fn record_failure_applies_after_failure_and_get_user_shows_it(engine: 
         "a new user has no failures"
     );
 
-    // Four free failures, a lockout that doubles, one failure after the
-    // lockout ended, then a quiet quarter hour restarting the count.
+    // Four free failures, a lockout that doubles, a check refused during it,
+    // one after the lockout ended, then a quiet quarter hour restarting the count.
     let times = [
         T0,
         later(1),
@@ -34,30 +36,32 @@ pub async fn record_failure_applies_after_failure_and_get_user_shows_it(engine: 
         later(3),
         later(4),
         later(5),
+        later(6),
         later(10),
         later(10 + 15 * 60),
         later(10 + 15 * 60 + 1),
     ];
     let mut expected = FailureState::default();
+    let mut refused = 0;
     for (i, now) in times.into_iter().enumerate() {
-        expected = expected.after_failure(now);
+        let admitted = expected.admit(now);
         let returned = store
-            .record_sign_in_failure(&p.id, &u.sub, now)
+            .admit_sign_in_attempt(&p.id, &u.sub, now)
             .await
-            .expect("record_sign_in_failure");
-        assert_eq!(
-            returned,
-            expected,
-            "the state returned by failure {}",
-            i + 1
-        );
+            .expect("admit_sign_in_attempt");
+        assert_eq!(returned, admitted, "the answer to check {}", i + 1);
+        match admitted {
+            Some(next) => expected = next,
+            None => refused += 1,
+        }
         let stored = store
             .get_user(&p.id, UserKey::Username("alice"))
             .await
             .expect("get_user")
             .sign_in_failures;
-        assert_eq!(stored, expected, "the state stored by failure {}", i + 1);
+        assert_eq!(stored, expected, "the state stored after check {}", i + 1);
     }
+    assert_eq!(refused, 1, "the check during the lockout was refused");
     // The sequence did exercise a lockout and a reset.
     let mut check = FailureState::default();
     for now in &times[..5] {
@@ -108,14 +112,15 @@ pub async fn clear_resets_to_the_default_state(engine: &Engine) {
         .expect("create_user");
     for i in 0..6 {
         store
-            .record_sign_in_failure(&p.id, &u.sub, later(i))
+            .admit_sign_in_attempt(&p.id, &u.sub, later(i))
             .await
-            .expect("record");
+            .expect("admit");
     }
     let other_state = store
-        .record_sign_in_failure(&p.id, &other.sub, T0)
+        .admit_sign_in_attempt(&p.id, &other.sub, T0)
         .await
-        .expect("record");
+        .expect("admit")
+        .expect("admitted");
     let locked = store
         .get_user(&p.id, UserKey::Sub(&u.sub))
         .await
@@ -151,10 +156,10 @@ pub async fn clear_resets_to_the_default_state(engine: &Engine) {
     // The count starts from the beginning.
     assert_eq!(
         store
-            .record_sign_in_failure(&p.id, &u.sub, later(6))
+            .admit_sign_in_attempt(&p.id, &u.sub, later(6))
             .await
-            .expect("record after clear"),
-        FailureState::default().after_failure(later(6))
+            .expect("admit after clear"),
+        Some(FailureState::default().after_failure(later(6)))
     );
     // The other user's failures are untouched.
     assert_eq!(
@@ -180,9 +185,10 @@ pub async fn update_user_does_not_overwrite_the_failure_state(engine: &Engine) {
         .await
         .expect("get_user");
     let failed = store
-        .record_sign_in_failure(&p.id, &u.sub, later(1))
+        .admit_sign_in_attempt(&p.id, &u.sub, later(1))
         .await
-        .expect("record");
+        .expect("admit")
+        .expect("admitted");
     stale = with_attr(stale, "name", "Erin");
     stale.modified = later(2);
     store.update_user(&stale, &[]).await.expect("update_user");
@@ -220,7 +226,7 @@ pub async fn update_user_does_not_overwrite_the_failure_state(engine: &Engine) {
     );
 }
 
-pub async fn concurrent_failures_are_all_counted(engine: &Engine) {
+pub async fn concurrent_checks_are_admitted_only_up_to_the_lockout(engine: &Engine) {
     let store = engine.open().await;
     let p = pool("LockRace");
     store.create_pool(&p).await.expect("create_pool");
@@ -236,30 +242,26 @@ pub async fn concurrent_failures_are_all_counted(engine: &Engine) {
             let (pool, sub) = (p.id.clone(), u.sub.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                store.record_sign_in_failure(&pool, &sub, later(1)).await
+                store.admit_sign_in_attempt(&pool, &sub, later(1)).await
             })
         })
         .collect();
     let mut counts = Vec::new();
     for t in tasks {
-        counts.push(
-            t.await
-                .expect("task")
-                .expect("record_sign_in_failure")
-                .count,
-        );
+        if let Some(state) = t.await.expect("task").expect("admit_sign_in_attempt") {
+            counts.push(state.count);
+        }
     }
     counts.sort_unstable();
     assert_eq!(
         counts,
-        (1..=20).collect::<Vec<u32>>(),
-        "each failure saw its own count"
+        (1..=5).collect::<Vec<u32>>(),
+        "five checks admitted, each with its own count; the rest refused by the lockout"
     );
     let mut expected = FailureState::default();
-    for _ in 0..n {
+    for _ in 0..5 {
         expected = expected.after_failure(later(1));
     }
-    assert_eq!(expected.count, 20);
     assert_eq!(
         store
             .get_user(&p.id, UserKey::Sub(&u.sub))
@@ -276,8 +278,8 @@ pub async fn unknown_user_is_not_found(engine: &Engine) {
     store.create_pool(&p).await.expect("create_pool");
     let ghost = new_sub();
     assert_not_found(
-        "record_sign_in_failure",
-        store.record_sign_in_failure(&p.id, &ghost, T0).await,
+        "admit_sign_in_attempt",
+        store.admit_sign_in_attempt(&p.id, &ghost, T0).await,
     );
     assert_not_found(
         "clear_sign_in_failures",
@@ -286,9 +288,9 @@ pub async fn unknown_user_is_not_found(engine: &Engine) {
     let u = user(&p.id, "gina");
     store.create_user(&u, &[], None).await.expect("create_user");
     assert_not_found(
-        "record in a missing pool",
+        "admit in a missing pool",
         store
-            .record_sign_in_failure(&pool_id("Absent"), &u.sub, T0)
+            .admit_sign_in_attempt(&pool_id("Absent"), &u.sub, T0)
             .await,
     );
     assert_eq!(

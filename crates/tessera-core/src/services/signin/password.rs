@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::challenge::{Challenge, ChallengeName};
 use super::session::{SessionUser, Step, session_expired};
 use super::{AuthOutcome, Stage};
-use crate::domain::schema::{check_mutable, check_required_present, check_value};
+use crate::domain::schema::{AttributeFaults, FaultWording, canonical_value};
 use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
 use crate::services::Services;
@@ -39,35 +39,37 @@ impl Services {
             return Err(unknown_user(ctx, Hidden::AsWrongPassword));
         };
         self.check_secret_hash(&ctx.client, secret_hash, &[username, &user.username])?;
-        self.check_not_locked(&user)?;
+        self.admit_password_check(&user).await?;
         let matched = self.password_matches(&user, password)?;
         self.settle_password_check(&user, matched).await?;
         self.advance(ctx, user, Stage::FirstFactor).await
     }
 
-    /// Refuses while the user is locked out; failures then do not count.
-    pub(crate) fn check_not_locked(&self, user: &User) -> Result<()> {
-        if user.sign_in_failures.is_locked(self.clock.now()) {
-            return Err(Error::NotAuthorized("Password attempts exceeded".into()));
+    /// Admits one password check, counted as a failure until it matches, or
+    /// refuses it while the user is locked out (refused checks do not count).
+    /// Admission is one atomic store write, so concurrent guesses — on one
+    /// node or many — cannot outrun the lockout.
+    pub(crate) async fn admit_password_check(&self, user: &User) -> Result<()> {
+        match self
+            .store
+            .admit_sign_in_attempt(&user.pool_id, &user.sub, self.clock.now())
+            .await?
+        {
+            Some(_) => Ok(()),
+            None => Err(Error::NotAuthorized("Password attempts exceeded".into())),
         }
-        Ok(())
     }
 
-    /// Records the outcome of a password check in the user's lockout counter.
+    /// Settles an admitted password check: a match clears the failure count
+    /// its admission raised; a mismatch stays counted.
     pub(crate) async fn settle_password_check(&self, user: &User, matched: bool) -> Result<()> {
-        if matched {
-            if user.sign_in_failures.count > 0 {
-                self.store
-                    .clear_sign_in_failures(&user.pool_id, &user.sub)
-                    .await?;
-            }
-            Ok(())
-        } else {
-            self.store
-                .record_sign_in_failure(&user.pool_id, &user.sub, self.clock.now())
-                .await?;
-            Err(incorrect_credentials())
+        if !matched {
+            return Err(incorrect_credentials());
         }
+        self.store
+            .clear_sign_in_failures(&user.pool_id, &user.sub)
+            .await?;
+        Ok(())
     }
 
     /// NEW_PASSWORD_REQUIRED: the current attributes and the required ones
@@ -134,14 +136,20 @@ impl Services {
         }
         let updates = answer.attributes;
         check_writable(&ctx.policy, updates.iter().map(|(n, _)| n.as_str()))?;
+        let mut faults = AttributeFaults::new();
         for (name, value) in updates {
-            check_value(&pool.schema, name, value)?;
+            faults.check_value(&pool.schema, name, value);
             if user.attributes.contains_key(name) {
-                check_mutable(&pool.schema, name)?;
+                faults.check_mutable(&pool.schema, name);
             }
         }
-        user.attributes.extend(updates.iter().cloned());
-        check_required_present(&pool.schema, |n| user.attributes.contains_key(n))?;
+        faults.into_result(FaultWording::Creation)?;
+        user.attributes.extend(
+            updates
+                .iter()
+                .map(|(name, value)| (name.clone(), canonical_value(&pool.schema, name, value))),
+        );
+        Self::check_required(pool, &user.attributes)?;
         check_password_policy(pool, answer.new_password, SET_PASSWORD_PREFIX)?;
         user.password =
             Some(self.seal_password(&pool.id, &user.username, &user.sub, answer.new_password)?);

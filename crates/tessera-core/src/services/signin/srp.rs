@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
 use crate::services::credentials::srp_pool_name;
-use crate::services::existence::{incorrect_credentials, simulate_unknown_user};
+use crate::services::existence::{incorrect_credentials, simulate_unknown_user, user_not_found};
 
 /// What PASSWORD_VERIFIER carries.
 pub(crate) struct PasswordClaim<'a> {
@@ -45,7 +45,7 @@ impl Services {
             }
             None => {
                 self.check_secret_hash(client, secret_hash, &[username])?;
-                simulate_unknown_user(ctx)?;
+                simulate_unknown_user(ctx, user_not_found)?;
                 // A challenge indistinguishable from a real one, stable for
                 // this name, that no password can answer.
                 let seed = self.sealing.keyed_hash(
@@ -111,7 +111,7 @@ impl Services {
             .by_sub(&pool.id, sub)
             .await?
             .ok_or_else(incorrect_credentials)?;
-        self.check_not_locked(&user)?;
+        self.admit_password_check(&user).await?;
         let verifier = self.verifier(&user)?.ok_or_else(incorrect_credentials)?;
         let matched = match (
             srp::parse_public_a(a),
