@@ -23,18 +23,45 @@ const RETIRED_KEY_PUBLISHED_SECONDS: i64 = 86_400;
 /// node may have rotated them).
 const KEY_CACHE_SECONDS: i64 = 5;
 
+/// A key tokens are verified with: what it signs, and since when it is retired.
+struct VerifyingKey {
+    key: PublicKey,
+    purpose: KeyPurpose,
+    retired: Option<Timestamp>,
+}
+
 /// A pool's keys, opened.
 pub(crate) struct PoolKeys {
     loaded: Timestamp,
     pub(crate) id: SigningKey,
     pub(crate) access: SigningKey,
-    verifying: HashMap<String, PublicKey>,
+    verifying: HashMap<String, VerifyingKey>,
 }
 
 impl PoolKeys {
-    pub(crate) fn verifying(&self, kid: &str) -> Option<&PublicKey> {
-        self.verifying.get(kid)
+    /// The key `kid` names, if it signs `purpose` tokens and its tokens can
+    /// still be live at `now`: an access token signed with the ID-token key,
+    /// or with a key retired longer ago than any token lives, is no token.
+    pub(crate) fn verifying(
+        &self,
+        kid: &str,
+        purpose: KeyPurpose,
+        now: Timestamp,
+    ) -> Option<&PublicKey> {
+        self.verifying
+            .get(kid)
+            .filter(|k| k.purpose == purpose && still_published(k.retired, now))
+            .map(|k| &k.key)
     }
+
+    pub(crate) fn knows(&self, kid: &str) -> bool {
+        self.verifying.contains_key(kid)
+    }
+}
+
+/// Whether a key retired at `retired` still vouches for tokens at `now`.
+fn still_published(retired: Option<Timestamp>, now: Timestamp) -> bool {
+    retired.is_none_or(|at| at.plus_seconds(RETIRED_KEY_PUBLISHED_SECONDS) > now)
 }
 
 pub(crate) struct SigningKeys {
@@ -117,7 +144,14 @@ impl SigningKeys {
                 .map_err(|e| Error::Internal(e.to_string()))?;
             let key = PublicKey::from_jwk(&jwk)
                 .map_err(|e| Error::Internal(format!("reading a public key: {e:?}")))?;
-            verifying.insert(record.kid.clone(), key);
+            verifying.insert(
+                record.kid.clone(),
+                VerifyingKey {
+                    key,
+                    purpose: record.purpose,
+                    retired: record.retired,
+                },
+            );
         }
         Ok(PoolKeys {
             loaded: self.clock.now(),
@@ -154,10 +188,7 @@ impl SigningKeys {
             .stored(pool)
             .await?
             .iter()
-            .filter(|r| {
-                r.retired
-                    .is_none_or(|at| at.plus_seconds(RETIRED_KEY_PUBLISHED_SECONDS) > now)
-            })
+            .filter(|r| still_published(r.retired, now))
             .filter_map(|r| serde_json::from_str(&r.public_jwk).ok())
             .collect();
         Ok(json!({ "keys": keys }))
@@ -189,5 +220,49 @@ impl crate::services::Services {
     pub async fn rotate_signing_keys(&self, pool_id: &UserPoolId) -> Result<()> {
         self.pool(pool_id).await?;
         self.tokens.keys().rotate(pool_id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(purpose: KeyPurpose, retired: Option<Timestamp>) -> (String, VerifyingKey) {
+        let signing = SigningKey::generate().expect("key");
+        (
+            signing.kid().to_owned(),
+            VerifyingKey {
+                key: signing.public_key(),
+                purpose,
+                retired,
+            },
+        )
+    }
+
+    #[test]
+    fn access_tokens_verify_only_with_live_access_token_keys() {
+        let now = Timestamp(10_000_000_000);
+        let (active, a) = key(KeyPurpose::AccessToken, None);
+        let (recent, b) = key(KeyPurpose::AccessToken, Some(now.plus_seconds(-3600)));
+        let (old, c) = key(KeyPurpose::AccessToken, Some(now.plus_seconds(-86_401)));
+        let (id_key, d) = key(KeyPurpose::IdToken, None);
+        let keys = PoolKeys {
+            loaded: now,
+            id: SigningKey::generate().expect("key"),
+            access: SigningKey::generate().expect("key"),
+            verifying: HashMap::from([
+                (active.clone(), a),
+                (recent.clone(), b),
+                (old.clone(), c),
+                (id_key.clone(), d),
+            ]),
+        };
+        let access = |kid: &str| keys.verifying(kid, KeyPurpose::AccessToken, now).is_some();
+        assert!(access(&active));
+        assert!(access(&recent), "retired an hour ago: its tokens may still live");
+        assert!(!access(&old), "retired over a day ago: no token of it is live");
+        assert!(!access(&id_key), "the ID-token key signs no access token");
+        assert!(!access("unknown"));
+        assert!(keys.knows(&old) && !keys.knows("unknown"));
     }
 }

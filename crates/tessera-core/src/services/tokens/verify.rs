@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::ADMIN_SCOPE;
 use crate::domain::pool::UserPool;
+use crate::domain::signing_key::KeyPurpose;
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::ids::ClientId;
@@ -72,8 +73,9 @@ impl Services {
         })
     }
 
-    /// Claims of a token signed by one of a pool's keys and naming this
-    /// server's issuer for that pool. Only RS256 is accepted.
+    /// Claims of an access token signed by one of its pool's access-token keys
+    /// that can still vouch for a live token, naming this server's issuer for
+    /// that pool. Only RS256 is accepted.
     async fn verified_claims(&self, token: &str) -> Result<Map<String, Value>> {
         let kid = tessera_crypto::jwt::peek_kid(token).map_err(|_| invalid_access_token())?;
         let unverified = unverified_claims(token).ok_or_else(invalid_access_token)?;
@@ -91,10 +93,12 @@ impl Services {
             Err(Error::ResourceNotFound(_)) => return Err(invalid_access_token()),
             Err(e) => return Err(e),
         };
-        if opened.verifying(&kid).is_none() {
+        if !opened.knows(&kid) {
             opened = keys.opened(&pool_id, true).await?;
         }
-        let key = opened.verifying(&kid).ok_or_else(invalid_access_token)?;
+        let key = opened
+            .verifying(&kid, KeyPurpose::AccessToken, self.clock.now())
+            .ok_or_else(invalid_access_token)?;
         let claims = tessera_crypto::jwt::verify(token, key).map_err(|_| invalid_access_token())?;
         if claims.get("iss").and_then(Value::as_str) != Some(issuer) {
             return Err(invalid_access_token());
