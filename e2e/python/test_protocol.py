@@ -138,6 +138,18 @@ def test_cors_preflight(server, headers):
     assert "*" in methods or "post" in methods, methods
 
 
+def test_operator_endpoints_answer_no_cross_origin_reads(server):
+    # The dev outbox holds codes and temporary passwords: a web page the developer visits
+    # must not read it from their local server, so it carries no CORS headers.
+    r = requests.get(f"{server.url}/_tessera/outbox", headers={"Origin": "http://evil.example"},
+                     timeout=10)
+    assert r.status_code == 200
+    assert "Access-Control-Allow-Origin" not in r.headers, r.headers
+    pre = requests.options(f"{server.url}/_tessera/outbox", timeout=10, headers={
+        "Origin": "http://evil.example", "Access-Control-Request-Method": "GET"})
+    assert "Access-Control-Allow-Origin" not in pre.headers, pre.headers
+
+
 def test_cors_headers_on_actual_response(server):
     ok = raw_call(server, "ListUserPools", {"MaxResults": 1}, headers={"Origin": "http://localhost:3000"})
     assert ok.status_code == 200

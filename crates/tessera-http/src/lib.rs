@@ -6,7 +6,7 @@
 //!   mapping and one file per operation.
 //! - [`oauth`]: the OAuth 2.0 surface (its error type so far).
 //! - [`oidc`]: each pool's JWKS and OpenID discovery document.
-//! - [`operator`]: health, readiness and the dev outbox.
+//! - [`operator`]: health, readiness, the dev outbox and the test clock (no CORS).
 //! - [`router`]: the axum router and shared state.
 
 pub mod awsjson;

@@ -12,6 +12,7 @@ use tessera_core::mailer::DevOutbox;
 use tessera_core::services::Services;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::operator::ClockControl;
 use crate::{awsjson, oidc, operator};
 
 /// How signed (admin) operations are authorized.
@@ -27,9 +28,17 @@ pub enum AdminAuth {
 pub struct AppState {
     pub services: Arc<Services>,
     pub admin_auth: AdminAuth,
+    /// The clock SigV4 checks a signature's date against. With the test clock
+    /// on, this stays real time while the services read the moved clock: the
+    /// date is the caller's own clock, which the test clock does not move, so
+    /// comparing it with a clock moved by days would refuse every signed call,
+    /// and the skew window keeps its purpose (a captured request replays for
+    /// minutes, not for as long as the offset).
     pub clock: Arc<dyn Clock>,
     /// Present when messages go to the dev outbox, which is then readable over HTTP.
     pub outbox: Option<Arc<DevOutbox>>,
+    /// Present when the test clock is on; `/_tessera/clock` then reads and moves it.
+    pub clock_control: Option<Arc<dyn ClockControl>>,
     pub body_limit: usize,
     pub request_timeout: Duration,
 }
@@ -71,17 +80,31 @@ fn cors() -> CorsLayer {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    // What browser apps call cross-origin: the API and the OIDC documents.
+    let api = Router::new()
         .route("/", post(awsjson::endpoint))
-        .route("/health", get(operator::health))
-        .route("/ready", get(operator::ready))
-        .route("/_tessera/outbox", get(operator::outbox))
         .route("/{pool}/.well-known/jwks.json", get(oidc::jwks))
         .route(
             "/{pool}/.well-known/openid-configuration",
             get(oidc::openid_configuration),
         )
+        .layer(cors());
+    // Operator endpoints get no CORS headers, so no web page a developer
+    // visits can read the dev outbox (codes, temporary passwords) from a
+    // local server, or move its test clock.
+    let operator = Router::new()
+        .route("/health", get(operator::health))
+        .route("/ready", get(operator::ready))
+        .route("/_tessera/outbox", get(operator::outbox))
+        // Other methods answer as an unknown route, as every method does when
+        // the test clock is off.
+        .route(
+            "/_tessera/clock",
+            get(operator::clock)
+                .post(operator::set_clock)
+                .fallback(awsjson::not_found),
+        );
+    api.merge(operator)
         .fallback(awsjson::not_found)
-        .layer(cors())
         .with_state(state)
 }

@@ -83,4 +83,11 @@ pub struct ServeArgs {
     /// no access keys are configured. Never use this in production.
     #[arg(long, env = "TESSERA_INSECURE_ACCEPT_ANY_SIGNATURE")]
     pub insecure_accept_any_signature: bool,
+
+    /// For end-to-end tests: serve /_tessera/clock, which moves the server's
+    /// clock (codes, tokens, sessions and lockouts expire as if that much time
+    /// had passed). Refused on a listener that is not loopback. Also
+    /// TESSERA_TEST_CLOCK=true, or `test_clock = true` in the file.
+    #[arg(long)]
+    pub test_clock: bool,
 }

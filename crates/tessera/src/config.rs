@@ -38,6 +38,8 @@ pub struct FileConfig {
     /// Keep outgoing messages in the dev outbox (default: on for loopback listeners).
     pub dev_outbox: Option<bool>,
     pub request_timeout_seconds: Option<u64>,
+    /// The test clock: `/_tessera/clock` moves the server's clock (loopback only).
+    pub test_clock: Option<bool>,
     /// Base URL clients reach this server at; token issuers are `{public_url}/{poolId}`.
     pub public_url: Option<String>,
     pub smtp: Option<SmtpConfig>,
@@ -183,6 +185,9 @@ pub struct Config {
     pub key_encryption_key_file: Option<PathBuf>,
     pub access_keys: Vec<(String, Secret)>,
     pub dev_outbox: Option<bool>,
+    /// Serve `/_tessera/clock`, which moves the clock the services read (for
+    /// end-to-end tests; refused off loopback).
+    pub test_clock: bool,
     pub request_timeout: Duration,
     pub body_limit: usize,
     pub public_url: Option<String>,
@@ -208,6 +213,7 @@ impl Config {
             key_encryption_key_file: None,
             access_keys: Vec::new(),
             dev_outbox: None,
+            test_clock: false,
             request_timeout: Duration::from_secs(30),
             body_limit: 1024 * 1024,
             public_url: None,
@@ -231,6 +237,11 @@ fn read_file_config(path: &Path) -> anyhow::Result<FileConfig> {
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A yes/no variable: `1`, `true`, `yes` and `on` are yes, anything else no.
+fn env_flag(name: &str) -> Option<bool> {
+    env(name).map(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on"))
 }
 
 fn read_secret_file(path: &Path) -> anyhow::Result<Secret> {
@@ -268,6 +279,9 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<Config> {
     }
     if args.insecure_accept_any_signature {
         config.insecure_accept_any_signature = true;
+    }
+    if args.test_clock {
+        config.test_clock = true;
     }
     Ok(config)
 }
@@ -314,6 +328,9 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
         config.access_keys.push((key.id, secret));
     }
     config.dev_outbox = file.dev_outbox;
+    if let Some(v) = file.test_clock {
+        config.test_clock = v;
+    }
     if let Some(s) = file.request_timeout_seconds {
         config.request_timeout = Duration::from_secs(s);
     }
@@ -357,8 +374,11 @@ fn apply_env(config: &mut Config) -> anyhow::Result<()> {
     if let Some(v) = env("TESSERA_PUBLIC_URL") {
         config.public_url = Some(v);
     }
-    if let Some(v) = env("TESSERA_DEV_OUTBOX") {
-        config.dev_outbox = Some(matches!(v.as_str(), "1" | "true" | "yes" | "on"));
+    if let Some(v) = env_flag("TESSERA_DEV_OUTBOX") {
+        config.dev_outbox = Some(v);
+    }
+    if let Some(v) = env_flag("TESSERA_TEST_CLOCK") {
+        config.test_clock = v;
     }
     Ok(())
 }

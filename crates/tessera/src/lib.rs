@@ -9,6 +9,7 @@
 //! - [`delivery`]: email over SMTP, SMS to a webhook, or the dev outbox, per medium.
 //! - [`declared`]: pools, clients, groups and users declared in the config file.
 //! - [`server`]: starts the HTTP server over a store and reports where it listens.
+//! - [`test_clock`]: the clock end-to-end tests move through `/_tessera/clock`.
 
 pub mod cli;
 pub mod config;
@@ -17,3 +18,4 @@ pub mod delivery;
 pub mod kek;
 pub mod secret;
 pub mod server;
+pub mod test_clock;

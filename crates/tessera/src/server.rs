@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +12,7 @@ use tessera_core::clock::{Clock, SystemClock};
 use tessera_core::mailer::{DevOutbox, Mailer};
 use tessera_core::services::{Deployment, Services};
 use tessera_core::store::Store;
+use tessera_http::operator::ClockControl;
 use tessera_http::{AdminAuth, AppState};
 use tessera_store::{PostgresOptions, PostgresStore, SqliteStore};
 use tokio::net::TcpListener;
@@ -17,6 +20,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, StoreChoice};
+use crate::test_clock::{self, TestClock};
 use crate::{declared, kek};
 
 const DATABASE_FILE: &str = "tessera.db";
@@ -58,11 +62,48 @@ pub struct OpenedStore {
     pub location: String,
 }
 
+/// Mode of a data directory Tessera creates: it holds the database and the
+/// generated key-encryption key.
+const DATA_DIR_MODE: u32 = 0o700;
+
+/// Creates the data directory owner-only when it does not exist. One that
+/// exists keeps the mode its operator gave it, with a warning when group or
+/// others may read or write it.
+fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(meta) => {
+            if !meta.is_dir() {
+                bail!("data directory {} is not a directory", dir.display());
+            }
+            let mode = meta.permissions().mode() & 0o7777;
+            if mode & 0o066 != 0 {
+                tracing::warn!(
+                    data_dir = %dir.display(),
+                    mode = %format!("{mode:04o}"),
+                    "the data directory is readable or writable by other local users; \
+                     it holds the database and the key-encryption key: consider chmod 700"
+                );
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(DATA_DIR_MODE)
+                .create(dir)
+                .with_context(|| format!("creating data directory {}", dir.display()))?;
+            // DirBuilder's mode passes through the umask; set it exactly.
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DATA_DIR_MODE))
+                .with_context(|| format!("setting the mode of {}", dir.display()))
+        }
+        Err(e) => Err(e).with_context(|| format!("reading data directory {}", dir.display())),
+    }
+}
+
 /// Opens the configured store, applying pending migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<OpenedStore> {
     // The data directory also holds a generated key-encryption key.
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    prepare_data_dir(&config.data_dir)?;
     match &config.store {
         StoreChoice::Sqlite => {
             let path = config.data_dir.join(DATABASE_FILE);
@@ -159,12 +200,53 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     start_with_clock(config, Arc::new(SystemClock)).await
 }
 
-/// Starts serving; tests pass a fixed clock.
+/// The clocks a server reads.
+struct Clocks {
+    /// What the services and the dev outbox read: every expiry, lifetime,
+    /// lockout window and timestamp the server keeps or answers.
+    services: Arc<dyn Clock>,
+    /// What SigV4 compares a signature's date with (see `AppState::clock`).
+    signatures: Arc<dyn Clock>,
+    /// The test clock, when on.
+    control: Option<Arc<dyn ClockControl>>,
+}
+
+impl Clocks {
+    /// `clock` everywhere, or, with the test clock on (on loopback only), the
+    /// test clock over `clock` for the services while signatures keep being
+    /// checked against `clock` itself: the caller signs with its own, unmoved
+    /// clock.
+    fn new(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        if !config.test_clock {
+            return Ok(Self {
+                services: clock.clone(),
+                signatures: clock,
+                control: None,
+            });
+        }
+        test_clock::check_listener(config.listen)?;
+        tracing::warn!(
+            "the test clock is on: POST /_tessera/clock moves the server's clock \
+             (for tests only; never in production)"
+        );
+        let moved = Arc::new(TestClock::new(clock.clone()));
+        Ok(Self {
+            services: moved.clone(),
+            signatures: clock,
+            control: Some(moved),
+        })
+    }
+}
+
+/// Starts serving; tests pass a fixed clock. With `test_clock` set, the
+/// services read a test clock over `clock`.
 pub async fn start_with_clock(
     config: Config,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<RunningServer> {
     let admin_auth = admin_auth(&config)?;
+    let clocks = Clocks::new(&config, clock)?;
+    let clock = clocks.services.clone();
     // The SRP table of powers of g takes ~10 ms; build it before the first sign-in needs it.
     tokio::task::spawn_blocking(tessera_crypto::srp::warm_up);
     let listener = TcpListener::bind(config.listen)
@@ -196,8 +278,9 @@ pub async fn start_with_clock(
     let state = AppState {
         services,
         admin_auth,
-        clock,
+        clock: clocks.signatures,
         outbox: outbox.clone(),
+        clock_control: clocks.control,
         body_limit: config.body_limit,
         request_timeout: config.request_timeout,
     };

@@ -2,6 +2,8 @@
 //! concurrent writes together (group commit, see [`writer`]); reads use a small
 //! pool of connections, which WAL lets run beside the writer.
 //! `synchronous=FULL` makes an acknowledged write survive power loss.
+//! A database file the store creates is readable by its owner only, and so
+//! are its `-wal` and `-shm` files (SQLite gives them the database's mode).
 //!
 //! - [`migrations`]: embedded migrations and their runner.
 //! - [`writer`]: the writer thread and group commit.
@@ -20,6 +22,7 @@ mod tokens;
 mod users;
 mod writer;
 
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -37,7 +40,7 @@ use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
 use tessera_core::ids::{ClientId, GroupName, UserPoolId};
-use tessera_core::store::{Listing, PageRequest, Store, StoreResult, UserKey};
+use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
 
 use codec::backend;
 use writer::Writer;
@@ -85,10 +88,43 @@ fn open_connection(path: &Path) -> StoreResult<Connection> {
     Ok(conn)
 }
 
+/// Mode of a database file the store creates: it holds sealed secrets, code
+/// and token hashes and every user's attributes.
+const DATABASE_FILE_MODE: u32 = 0o600;
+
+/// Creates the database file, empty and owner-only, unless it exists. SQLite
+/// would create it with the process umask (0644 under the usual 022); it gives
+/// the `-wal` and `-shm` files it creates later the database file's mode (its
+/// unix VFS copies it and `fchmod`s past the umask), so they follow this one.
+/// An existing file keeps the mode its operator gave it.
+fn create_private(path: &Path) -> StoreResult<()> {
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(DATABASE_FILE_MODE)
+        .open(path);
+    let file = match created {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => {
+            return Err(StoreError::Backend(format!(
+                "creating {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    // The umask may have taken bits off the mode asked for (0600 & !umask);
+    // set it exactly.
+    file.set_permissions(std::fs::Permissions::from_mode(DATABASE_FILE_MODE))
+        .map_err(|e| StoreError::Backend(format!("setting the mode of {}: {e}", path.display())))
+}
+
 impl SqliteStore {
-    /// Opens (creating if needed) the database file and applies pending migrations.
+    /// Opens (creating if needed, owner-only) the database file and applies
+    /// pending migrations.
     pub fn open(path: impl Into<PathBuf>) -> StoreResult<Self> {
         let path = path.into();
+        create_private(&path)?;
         let mut writer = open_connection(&path)?;
         migrations::apply(&mut writer)?;
         Ok(Self {
@@ -423,5 +459,64 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> StoreResult<Listing<User>> {
         self.read(|c| groups::list_members(c, pool, group, page))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    use tessera_core::store::Store;
+
+    use super::SqliteStore;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    fn sibling(db: &Path, suffix: &str) -> std::path::PathBuf {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        name.into()
+    }
+
+    /// The modes of the database and the `-wal` and `-shm` files SQLite made
+    /// beside it, after a committed write (the store still open).
+    async fn modes_after_a_write(db: &Path) -> Vec<(String, u32)> {
+        let store = SqliteStore::open(db).expect("opening the store");
+        store.init_meta("probe", b"1").await.expect("a write");
+        let modes = ["", "-wal", "-shm"]
+            .iter()
+            .map(|suffix| (suffix.to_string(), mode(&sibling(db, suffix))))
+            .collect();
+        drop(store);
+        modes
+    }
+
+    #[tokio::test]
+    async fn a_new_database_and_its_wal_and_shm_are_owner_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("tessera.db");
+        let modes = modes_after_a_write(&db).await;
+        for (suffix, mode) in modes {
+            assert_eq!(mode, 0o600, "tessera.db{suffix} is {mode:o}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_existing_database_keeps_its_mode_and_the_wal_follows_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("tessera.db");
+        std::fs::write(&db, b"").expect("an empty database file");
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        let modes = modes_after_a_write(&db).await;
+        for (suffix, mode) in modes {
+            assert_eq!(mode, 0o640, "tessera.db{suffix} is {mode:o}");
+        }
     }
 }
