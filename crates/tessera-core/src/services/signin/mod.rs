@@ -63,7 +63,7 @@ pub enum AuthOutcome {
 /// What a sign-in has completed, in the order sign-ins complete them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Stage {
-    /// A password (or refresh token) proved who the user is.
+    /// A password proved who the user is.
     FirstFactor,
     /// A user with a temporary password chose a new one.
     NewPassword,

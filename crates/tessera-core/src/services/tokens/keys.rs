@@ -259,8 +259,14 @@ mod tests {
         };
         let access = |kid: &str| keys.verifying(kid, KeyPurpose::AccessToken, now).is_some();
         assert!(access(&active));
-        assert!(access(&recent), "retired an hour ago: its tokens may still live");
-        assert!(!access(&old), "retired over a day ago: no token of it is live");
+        assert!(
+            access(&recent),
+            "retired an hour ago: its tokens may still live"
+        );
+        assert!(
+            !access(&old),
+            "retired over a day ago: no token of it is live"
+        );
         assert!(!access(&id_key), "the ID-token key signs no access token");
         assert!(!access("unknown"));
         assert!(keys.knows(&old) && !keys.knows("unknown"));
