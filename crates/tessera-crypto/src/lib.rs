@@ -7,6 +7,7 @@
 //! - [`derived`]: identifiers derived from a seed, the same on every node.
 //! - [`random`]: secure random bytes, identifiers, temporary passwords, constant-time equality.
 //! - [`srp`]: Cognito's SRP-6a (server side, password check, and a client for tests), SECRET_HASH.
+//! - [`totp`]: RFC 6238 one-time passwords (software-token MFA) and their base32 secrets.
 
 pub mod derived;
 pub mod jwt;
@@ -14,3 +15,4 @@ pub mod random;
 pub mod seal;
 pub mod sigv4;
 pub mod srp;
+pub mod totp;
