@@ -10,9 +10,11 @@ from tessera_e2e.flows import (
     AUTH_PASSWORD,
     admin_get_user,
     attr_dict,
+    confirmed_user,
     make_app_client,
     make_pool,
     make_user,
+    secret_hash,
     sign_in,
     unique,
 )
@@ -231,5 +233,139 @@ def test_preferred_username_is_unique_as_usernames_are_compared(cognito):
         assert attr_dict(admin_get_user(cognito, pool_id, "alice")["UserAttributes"])["preferred_username"] == "Star"
         cognito.admin_set_user_password(UserPoolId=pool_id, Username="alice", Password=AUTH_PASSWORD,
                                         Permanent=True)
-        client_id = make_app_client(cognito, pool_id, flows=["ALLOW_USER_PASSWORD_AUTH"])["ClientId"]
+        client_id = make_app_client(cognito, pool_id, flows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
         assert sign_in(cognito, client_id, taken[-1])["AccessToken"], "the alias signs alice in"
+
+
+# ------------------------------------------------------------- the audit of every built operation
+# Each answer below is quoted from a real Cognito response in a public tracker.
+
+def test_code_operations_name_an_unknown_user_by_username_and_client(cognito):
+    # "Username/client id combination not found." for ConfirmSignUp
+    # (amazon-cognito-identity-js#537), and for ResendConfirmationCode and
+    # ConfirmForgotPassword as applications match it.
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
+    message = "Username/client id combination not found."
+    with expect_error("UserNotFoundException", message):
+        cognito.confirm_sign_up(ClientId=client_id, Username="nobody", ConfirmationCode="123456")
+    with expect_error("UserNotFoundException", message):
+        cognito.resend_confirmation_code(ClientId=client_id, Username="nobody")
+    with expect_error("UserNotFoundException", message):
+        cognito.confirm_forgot_password(ClientId=client_id, Username="nobody", ConfirmationCode="123456",
+                                        Password=AUTH_PASSWORD)
+
+
+def test_resend_without_auto_verification_is_not_authorized(cognito):
+    # {"__type":"NotAuthorizedException","message":"Cannot resend codes. Auto verification not turned on."}
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
+    cognito.sign_up(ClientId=client_id, Username="rex", Password=AUTH_PASSWORD)
+    with expect_error("NotAuthorizedException", "Cannot resend codes. Auto verification not turned on."):
+        cognito.resend_confirmation_code(ClientId=client_id, Username="rex")
+
+
+def test_change_password_lockout_is_a_limit(cognito):
+    # ChangePassword past the lockout: LimitExceededException "Attempt limit exceeded,
+    # please try after some time." (aws-amplify/aws-sdk-android#627).
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
+    confirmed_user(cognito, pool_id, "cora")
+    token = sign_in(cognito, client_id, "cora")["AccessToken"]
+    for _ in range(5):
+        with expect_error("NotAuthorizedException", "Incorrect username or password."):
+            cognito.change_password(AccessToken=token, PreviousPassword="Wr0ng-Passw0rd!",
+                                    ProposedPassword="N3w-Passw0rd!")
+    with expect_error("LimitExceededException", "Attempt limit exceeded, please try after some time."):
+        cognito.change_password(AccessToken=token, PreviousPassword=AUTH_PASSWORD,
+                                ProposedPassword="N3w-Passw0rd!")
+
+
+def test_admin_initiate_auth_refuses_the_public_password_flow(cognito):
+    # USER_PASSWORD_AUTH belongs to InitiateAuth: AdminInitiateAuth answers
+    # "Initiate Auth method not supported." (awsdocs/aws-doc-sdk-examples#5289).
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
+    with expect_error("InvalidParameterException", "Initiate Auth method not supported."):
+        cognito.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                    AuthParameters={"USERNAME": "x", "PASSWORD": AUTH_PASSWORD})
+
+
+def test_srp_not_enabled_wording(cognito):
+    # "USER_SRP_AUTH is not enabled for the client." (aws-samples/aws-serverless-workshops#277)
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id, flows=["ALLOW_USER_PASSWORD_AUTH",
+                                                         "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
+    with expect_error("InvalidParameterException", "USER_SRP_AUTH is not enabled for the client."):
+        cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
+                              AuthParameters={"USERNAME": "x", "SRP_A": "ab" * 64})
+
+
+def test_srp_and_refresh_word_their_secret_hash_refusals(cognito):
+    # USER_SRP_AUTH without SECRET_HASH: "... is configured with secret but SECRET_HASH was
+    # not received" (aws-amplify/amplify-android#2504); REFRESH_TOKEN_AUTH with a wrong one:
+    # "SecretHash does not match for the client: <id>" (NabuCasa/pycognito#196).
+    pool_id = make_pool(cognito)
+    app = make_app_client(cognito, pool_id, secret=True)
+    client_id = app["ClientId"]
+    with expect_error("NotAuthorizedException",
+                      f"Client {client_id} is configured with secret but SECRET_HASH was not received"):
+        cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
+                              AuthParameters={"USERNAME": "x", "SRP_A": "ab" * 64})
+    confirmed_user(cognito, pool_id, "sid")
+    auth = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "sid", "PASSWORD": AUTH_PASSWORD,
+        "SECRET_HASH": secret_hash("sid", client_id, app["ClientSecret"])})["AuthenticationResult"]
+    with expect_error("NotAuthorizedException", f"SecretHash does not match for the client: {client_id}"):
+        cognito.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={
+            "REFRESH_TOKEN": auth["RefreshToken"], "SECRET_HASH": "d3JvbmcK"})
+
+
+def test_an_immutable_attribute_update_is_worded_shortly(cognito):
+    # "user.email: Attribute cannot be updated.\n" (aws-amplify/amplify-swift#3981).
+    pool_id = cognito.create_user_pool(PoolName=unique("imm"), Schema=[
+        {"Name": "email", "AttributeDataType": "String", "Mutable": False}])["UserPool"]["Id"]
+    make_user(cognito, pool_id, "ivan", {"email": "ivan@example.com"})
+    with expect_error("InvalidParameterException", "user.email: Attribute cannot be updated.\n"):
+        cognito.admin_update_user_attributes(UserPoolId=pool_id, Username="ivan",
+                                             UserAttributes=[{"Name": "email", "Value": "new@example.com"}])
+
+
+def test_only_email_and_phone_can_be_verified(cognito):
+    # "Invalid attribute name. Only phone_number and email can be verified."
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
+    confirmed_user(cognito, pool_id, "vic")
+    token = sign_in(cognito, client_id, "vic")["AccessToken"]
+    with expect_error("InvalidParameterException",
+                      "Invalid attribute name. Only phone_number and email can be verified."):
+        cognito.get_user_attribute_verification_code(AccessToken=token, AttributeName="name")
+
+
+def test_a_duplicate_group_is_worded_without_its_name(cognito):
+    # "A group with the name already exists" (aws-amplify/amplify-backend#1781).
+    pool_id = make_pool(cognito)
+    cognito.create_group(UserPoolId=pool_id, GroupName="admins")
+    with expect_error("GroupExistsException", "A group with the name already exists"):
+        cognito.create_group(UserPoolId=pool_id, GroupName="admins")
+
+
+def test_client_settings_are_refused_as_cognito_refuses_them(cognito):
+    pool_id = cognito.create_user_pool(PoolName=unique("cli"), Schema=[
+        {"Name": "name", "AttributeDataType": "String", "Required": True}])["UserPool"]["Id"]
+    # cisagov/crossfeed#440: code flow without callback URLs.
+    with expect_error("InvalidOAuthFlowException",
+                      "CallbackUrls can not be empty when code flow or implicit flow is selected"):
+        cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="c", AllowedOAuthFlows=["code"],
+                                        AllowedOAuthScopes=["openid"], AllowedOAuthFlowsUserPoolClient=True)
+    # aws/aws-cdk#7625: ALLOW_ flows without refresh.
+    with expect_error("InvalidParameterException", "REFRESH_TOKEN_AUTH should always be allowed."):
+        cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="c",
+                                        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
+    # Write attributes must include every required attribute (creating), and the update
+    # says so in its own words (jmaleonard/serverless-cognito-add-custom-attributes#4).
+    with expect_error("InvalidParameterException", "Invalid write attributes specified while creating a client"):
+        cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="c", WriteAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
+    with expect_error("InvalidParameterException", "Invalid write attributes specified while updating a client"):
+        cognito.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, WriteAttributes=["custom:nope"])

@@ -39,8 +39,6 @@ pub enum Error {
     #[error("{0}")]
     ExpiredCode(String),
     #[error("{0}")]
-    TooManyFailedAttempts(String),
-    #[error("{0}")]
     RefreshTokenReuse(String),
     /// The caller is not the client the token belongs to (RevokeToken).
     #[error("{0}")]

@@ -10,6 +10,7 @@ use tessera_core::ids::{ClientId, UserPoolId};
 use tessera_core::services::signin::challenge::Challenge;
 use tessera_core::services::signin::{AuthOutcome, InitiateAuth, RespondToChallenge};
 use tessera_core::services::signup::SignUp;
+use tessera_core::store::Store;
 use tessera_crypto::srp;
 
 mod support;
@@ -439,6 +440,89 @@ async fn the_new_password_challenge_carries_the_users_attributes_and_ends_in_tok
 }
 
 #[tokio::test]
+async fn the_new_password_answer_names_required_attributes_still_missing() {
+    // "Invalid attributes given, name is missing" (aws-sdk-js#1290); two: "name and
+    // adress is missing" (pmill/aws-cognito#25). A user lacks required attributes when
+    // the schema asked for them after it was stored: here its record is written so.
+    let h = harness();
+    let pool = h.pool(json!({})).await;
+    let schema = [("name", true), ("address", true)].map(|(name, required)| {
+        tessera_core::domain::schema::SchemaAttributeInput {
+            name: Some(name.into()),
+            attribute_data_type: Some("String".into()),
+            required: Some(required),
+            ..Default::default()
+        }
+    });
+    let mut stored_pool = h.store.get_pool(&pool).await.expect("pool");
+    stored_pool.schema = tessera_core::domain::schema::build_schema(&schema).expect("schema");
+    h.user(&pool, "tom", &[], PASSWORD).await;
+    h.store
+        .update_pool(&stored_pool)
+        .await
+        .expect("require name and address");
+    let client = h
+        .client(
+            &pool,
+            json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+        )
+        .await;
+    let s = Setting { h, pool, client };
+    let Ok(AuthOutcome::Challenge {
+        challenge:
+            Challenge::NewPasswordRequired {
+                required_attributes,
+                ..
+            },
+        session: Some(session),
+    }) = s.password_sign_in("tom", PASSWORD).await
+    else {
+        panic!("a temporary password leads to NEW_PASSWORD_REQUIRED");
+    };
+    assert_eq!(required_attributes, ["name", "address"]);
+    let answer = |extra: &'static [(&'static str, &'static str)]| {
+        let mut pairs = vec![("USERNAME", "tom"), ("NEW_PASSWORD", NEW_PASSWORD)];
+        pairs.extend_from_slice(extra);
+        pairs
+    };
+    let both = s
+        .respond("NEW_PASSWORD_REQUIRED", &answer(&[]), Some(&session))
+        .await;
+    assert_eq!(
+        next(&both),
+        refused(
+            "InvalidParameter",
+            "Invalid attributes given, name and address is missing"
+        )
+    );
+    let one = s
+        .respond(
+            "NEW_PASSWORD_REQUIRED",
+            &answer(&[("userAttributes.address", "1 Main St")]),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(
+        next(&one),
+        refused(
+            "InvalidParameter",
+            "Invalid attributes given, name is missing"
+        )
+    );
+    let done = s
+        .respond(
+            "NEW_PASSWORD_REQUIRED",
+            &answer(&[
+                ("userAttributes.address", "1 Main St"),
+                ("userAttributes.name", "Tom"),
+            ]),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(next(&done), Next::Tokens);
+}
+
+#[tokio::test]
 async fn sessions_open_only_for_their_client_their_step_and_their_lifetime() {
     let expired = refused(
         "NotAuthorized",
@@ -557,7 +641,7 @@ async fn flows_and_challenges_not_offered_are_named() {
     let only_srp =
         s.h.client(
             &s.pool,
-            json!({"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH"]}),
+            json!({"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
         )
         .await;
     let outcome = s

@@ -317,7 +317,7 @@ pub enum FaultWording {
 /// Every attribute fault of one request, collected so the answer names each.
 #[derive(Debug, Default)]
 pub struct AttributeFaults {
-    lines: Vec<String>,
+    lines: Vec<(String, Fault)>,
     /// A value Cognito refuses with an error of its own (an email or phone
     /// number that is not one); reported when no schema fault is.
     format: Option<Error>,
@@ -329,7 +329,8 @@ impl AttributeFaults {
     }
 
     pub fn add(&mut self, name: &str, reason: &str) {
-        self.lines.push(format!("{name}: {reason}"));
+        self.lines
+            .push((name.to_owned(), Fault::Reason(reason.to_owned())));
     }
 
     /// Checks one attribute value against its schema entry.
@@ -352,10 +353,7 @@ impl AttributeFaults {
     /// An attribute that is immutable may be set at creation, never changed.
     pub fn check_mutable(&mut self, schema: &[SchemaAttribute], name: &str) {
         if schema.iter().any(|a| a.name == name && !a.mutable) {
-            self.add(
-                name,
-                "Attribute cannot be updated. (changing an immutable attribute)",
-            );
+            self.lines.push((name.to_owned(), Fault::Immutable));
         }
     }
 
@@ -381,10 +379,30 @@ impl AttributeFaults {
         let lines: String = self
             .lines
             .iter()
-            .map(|line| format!("{label}{line}\n"))
+            .map(|(name, fault)| {
+                let reason = match fault {
+                    Fault::Reason(reason) => reason.as_str(),
+                    // Updates say it shorter (aws-amplify/amplify-swift#3981).
+                    Fault::Immutable if wording == FaultWording::Update => {
+                        "Attribute cannot be updated."
+                    }
+                    Fault::Immutable => {
+                        "Attribute cannot be updated. (changing an immutable attribute)"
+                    }
+                };
+                format!("{label}{name}: {reason}\n")
+            })
             .collect();
         Err(Error::InvalidParameter(format!("{heading}{lines}")))
     }
+}
+
+/// One attribute's fault.
+#[derive(Debug)]
+enum Fault {
+    Reason(String),
+    /// An immutable attribute given a new value; worded by the operation.
+    Immutable,
 }
 
 /// What is wrong with `value` for the attribute's type and constraints.

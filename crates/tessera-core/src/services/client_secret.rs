@@ -61,25 +61,52 @@ impl Services {
         given: Option<&str>,
         usernames: &[&str],
     ) -> Result<()> {
+        self.check_secret_hash_for(client, given, usernames, SecretHashUse::Other)
+    }
+
+    /// [`check_secret_hash`](Self::check_secret_hash), in the wording of the
+    /// operation that needs it.
+    pub(crate) fn check_secret_hash_for(
+        &self,
+        client: &AppClient,
+        given: Option<&str>,
+        usernames: &[&str],
+        used_for: SecretHashUse,
+    ) -> Result<()> {
         let Some(secret) = self.open_client_secret(client)? else {
             return Ok(());
         };
+        let id = &client.id;
         let Some(given) = given else {
-            return Err(Error::NotAuthorized(format!(
-                "Client {} is configured for secret but secret was not received",
-                client.id
-            )));
+            return Err(Error::NotAuthorized(match used_for {
+                SecretHashUse::SrpStart => {
+                    format!(
+                        "Client {id} is configured with secret but SECRET_HASH was not received"
+                    )
+                }
+                _ => format!("Client {id} is configured for secret but secret was not received"),
+            }));
         };
-        let ok = usernames.iter().any(|u| {
-            tessera_crypto::srp::secret_hash_matches(&secret, u, client.id.as_str(), given)
-        });
+        let ok = usernames
+            .iter()
+            .any(|u| tessera_crypto::srp::secret_hash_matches(&secret, u, id.as_str(), given));
         if ok {
-            Ok(())
-        } else {
-            Err(Error::NotAuthorized(format!(
-                "Unable to verify secret hash for client {}",
-                client.id
-            )))
+            return Ok(());
         }
+        Err(Error::NotAuthorized(match used_for {
+            SecretHashUse::Refresh => format!("SecretHash does not match for the client: {id}"),
+            _ => format!("Unable to verify secret hash for client {id}"),
+        }))
     }
+}
+
+/// Where a SECRET_HASH is checked: Cognito words the refusals of a few
+/// operations its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SecretHashUse {
+    /// USER_SRP_AUTH's first step (aws-amplify/amplify-android#2504).
+    SrpStart,
+    /// REFRESH_TOKEN_AUTH (NabuCasa/pycognito#196).
+    Refresh,
+    Other,
 }

@@ -53,8 +53,20 @@ fn strings<'a>(settings: &'a Map<String, Value>, name: &str) -> Vec<&'a str> {
         .unwrap_or_default()
 }
 
+/// Which operation a client's settings come from: they word refusals apart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Writing {
+    Creating,
+    Updating,
+}
+
 /// Cognito's cross-member rules for a client's settings.
-fn check_settings(pool: &UserPool, settings: &Map<String, Value>, has_secret: bool) -> Result<()> {
+fn check_settings(
+    pool: &UserPool,
+    settings: &Map<String, Value>,
+    has_secret: bool,
+    writing: Writing,
+) -> Result<()> {
     let policy = ClientPolicy::from_settings(settings);
     let oauth = &policy.oauth;
     let flow = |name: &str| oauth.flows.iter().any(|f| f == name);
@@ -76,9 +88,10 @@ fn check_settings(pool: &UserPool, settings: &Map<String, Value>, has_secret: bo
             "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.".into(),
         ));
     }
+    // cisagov/crossfeed#440 quotes Cognito's refusal.
     if (flow("code") || flow("implicit")) && oauth.callback_urls.is_empty() {
-        return Err(Error::InvalidParameter(
-            "A redirect_uri is required for code and implicit flows.".into(),
+        return Err(Error::InvalidOAuthFlow(
+            "CallbackUrls can not be empty when code flow or implicit flow is selected".into(),
         ));
     }
     let auth_flows = strings(settings, "ExplicitAuthFlows");
@@ -94,6 +107,23 @@ fn check_settings(pool: &UserPool, settings: &Map<String, Value>, has_secret: bo
             "The ExplicitAuthFlows values ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY and USER_PASSWORD_AUTH can't be combined with ALLOW_ values.".into(),
         ));
     }
+    // A client on the ALLOW_ names must keep refresh on (aws/aws-cdk#7625).
+    if auth_flows.iter().any(|f| f.starts_with("ALLOW_"))
+        && !auth_flows.contains(&"ALLOW_REFRESH_TOKEN_AUTH")
+    {
+        return Err(Error::InvalidParameter(
+            "REFRESH_TOKEN_AUTH should always be allowed.".into(),
+        ));
+    }
+    let verb = match writing {
+        Writing::Creating => "creating",
+        Writing::Updating => "updating",
+    };
+    let invalid = |kind: &str| {
+        Error::InvalidParameter(format!(
+            "Invalid {kind} attributes specified while {verb} a client"
+        ))
+    };
     for (list, kind) in [
         (&policy.read_attributes, "read"),
         (&policy.write_attributes, "write"),
@@ -101,10 +131,18 @@ fn check_settings(pool: &UserPool, settings: &Map<String, Value>, has_secret: bo
         for name in list.iter().flatten() {
             let known = pool.schema_attribute(name).is_some();
             if !known || (kind == "write" && name == "sub") {
-                return Err(Error::InvalidParameter(format!(
-                    "Invalid {kind} attributes specified while creating a client"
-                )));
+                return Err(invalid(kind));
             }
+        }
+    }
+    // Users must be able to give every required attribute.
+    if let Some(writable) = &policy.write_attributes {
+        let required_left_out = pool
+            .schema
+            .iter()
+            .any(|a| a.required && a.name != "sub" && !writable.contains(&a.name));
+        if required_left_out {
+            return Err(invalid("write"));
         }
     }
     check_token_validity(settings)
@@ -141,7 +179,7 @@ impl Services {
     pub async fn create_client(&self, input: CreateClient) -> Result<ClientView> {
         let pool = self.pool(&input.pool_id).await?;
         let mut settings = keep_settings(&input.members);
-        check_settings(&pool, &settings, input.generate_secret)?;
+        check_settings(&pool, &settings, input.generate_secret, Writing::Creating)?;
         apply_setting_defaults(&mut settings);
         let now = self.clock.now();
         let secret = input
@@ -218,7 +256,7 @@ impl Services {
         let pool = self.pool(&input.pool_id).await?;
         let mut client = self.client(&input.pool_id, &input.id).await?;
         let mut settings = keep_settings(&input.members);
-        check_settings(&pool, &settings, client.secret.is_some())?;
+        check_settings(&pool, &settings, client.secret.is_some(), Writing::Updating)?;
         apply_setting_defaults(&mut settings);
         client.settings = settings;
         if let Some(name) = input.name {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tessera_crypto::seal::SealingKey;
 
-use super::existence::wrong_code;
+use super::existence::{attempt_limit_exceeded, wrong_code};
 use super::messages::Messenger;
 use crate::clock::Clock;
 use crate::domain::code::{CodeCheck, CodePurpose, CodeRecord};
@@ -174,9 +174,7 @@ impl Codes {
             CodeCheck::Expired | CodeCheck::Missing => Err(Error::ExpiredCode(
                 "Invalid code provided, please request a code again.".into(),
             )),
-            CodeCheck::TooManyFailures => Err(Error::TooManyFailedAttempts(
-                "Too many failed attempts, please request a code again.".into(),
-            )),
+            CodeCheck::TooManyFailures => Err(attempt_limit_exceeded()),
         }
     }
 

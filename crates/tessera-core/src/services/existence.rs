@@ -32,9 +32,15 @@ pub(crate) fn user_not_found() -> Error {
     Error::UserNotFound("User does not exist.".into())
 }
 
-/// What ForgotPassword says of a name that matches no user.
+/// What the code operations (ForgotPassword, ConfirmForgotPassword,
+/// ConfirmSignUp, ResendConfirmationCode) say of a name that matches no user.
 pub(crate) fn username_not_found_for_client() -> Error {
     Error::UserNotFound("Username/client id combination not found.".into())
+}
+
+/// Too many wrong codes, or wrong previous passwords in ChangePassword.
+pub(crate) fn attempt_limit_exceeded() -> Error {
+    Error::LimitExceeded("Attempt limit exceeded, please try after some time.".into())
 }
 
 pub(crate) fn incorrect_credentials() -> Error {
@@ -48,7 +54,10 @@ pub(crate) fn wrong_code() -> Error {
 /// The answer for a name that matches no user of the client's pool.
 pub(crate) fn unknown_user(ctx: &ClientContext, hidden: Hidden) -> Error {
     if !ctx.policy.prevent_user_existence_errors {
-        return user_not_found();
+        return match hidden {
+            Hidden::AsWrongPassword => user_not_found(),
+            Hidden::AsWrongCode => username_not_found_for_client(),
+        };
     }
     match hidden {
         Hidden::AsWrongPassword => incorrect_credentials(),

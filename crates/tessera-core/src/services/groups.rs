@@ -41,10 +41,10 @@ impl Services {
             modified: now,
         };
         self.store.create_group(&group).await.map_err(|e| match e {
-            StoreError::Conflict(Conflict::GroupName) => Error::GroupExists(format!(
-                "A group with the name {} already exists.",
-                group.name
-            )),
+            // The name is not repeated (aws-amplify/amplify-backend#1781).
+            StoreError::Conflict(Conflict::GroupName) => {
+                Error::GroupExists("A group with the name already exists".into())
+            }
             other => other.into(),
         })?;
         Ok(group)

@@ -90,9 +90,14 @@ impl Messenger {
     }
 
     async fn deliver(&self, message: Message) -> Result<()> {
+        let medium = message.medium;
         self.mailer.send(message).await.map_err(|e| {
             tracing::warn!(cause = %e, "message delivery failed");
-            Error::CodeDeliveryFailure("Unable to deliver the message.".into())
+            Error::CodeDeliveryFailure(match medium {
+                // amazon-cognito-identity-js#307 quotes Cognito's email wording.
+                Medium::Email => "Invalid email provided/Unable to send the email".into(),
+                Medium::Sms => "Unable to deliver the message.".into(),
+            })
         })
     }
 

@@ -7,6 +7,7 @@ use super::attributes::check_writable;
 use super::codes::{CodeDelivery, VERIFY_CODE_LIFETIME_SECONDS, medium_for};
 use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
 use super::directory::UserDirectory;
+use super::existence::attempt_limit_exceeded;
 use super::tokens::Authenticated;
 use crate::domain::client_policy::ClientPolicy;
 use crate::domain::code::CodePurpose;
@@ -51,9 +52,9 @@ impl Services {
         let (who, _) = self.caller(access_token).await?;
         let (pool, user) = (who.pool, who.user);
         if attribute != "email" && attribute != "phone_number" {
-            return Err(Error::InvalidParameter(format!(
-                "Invalid attribute name: {attribute}. Only email and phone_number can be verified."
-            )));
+            return Err(Error::InvalidParameter(
+                "Invalid attribute name. Only phone_number and email can be verified.".into(),
+            ));
         }
         let destination = user
             .pending_attributes
@@ -120,7 +121,13 @@ impl Services {
     ) -> Result<()> {
         let (who, _) = self.caller(access_token).await?;
         let (pool, mut user) = (who.pool, who.user);
-        self.admit_password_check(&user).await?;
+        // ChangePassword words the lockout as a limit (aws-sdk-android#627).
+        self.admit_password_check(&user)
+            .await
+            .map_err(|e| match e {
+                Error::NotAuthorized(_) => attempt_limit_exceeded(),
+                other => other,
+            })?;
         let matched = self.password_matches(&user, previous)?;
         self.settle_password_check(&user, matched).await?;
         check_password_policy(&pool, proposed, SET_PASSWORD_PREFIX)?;

@@ -5,7 +5,7 @@ use super::attributes::check_writable;
 use super::codes::{CONFIRM_CODE_LIFETIME_SECONDS, CodeDelivery, medium_for};
 use super::credentials::{SIGN_UP_PASSWORD_PREFIX, check_password_policy};
 use super::directory::{Creation, UserDirectory};
-use super::existence::{Hidden, simulate_unknown_user, user_not_found};
+use super::existence::{Hidden, simulate_unknown_user, username_not_found_for_client};
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
 use crate::domain::user::{User, UserStatus};
@@ -172,7 +172,7 @@ impl Services {
     ) -> Result<CodeDelivery> {
         let ctx = self.client_context(client_id, None).await?;
         let Some(user) = self.users.find(&ctx.pool, username).await? else {
-            simulate_unknown_user(&ctx, user_not_found)?;
+            simulate_unknown_user(&ctx, username_not_found_for_client)?;
             // A made-up delivery, as for a real user.
             self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
             return Ok(CodeDelivery {
@@ -186,7 +186,7 @@ impl Services {
             return Err(Error::InvalidParameter("User is already confirmed.".into()));
         }
         let attribute = confirmation_attribute(&ctx.pool, &user).ok_or_else(|| {
-            Error::InvalidParameter("Cannot resend codes. Auto verification not turned on.".into())
+            Error::NotAuthorized("Cannot resend codes. Auto verification not turned on.".into())
         })?;
         let destination = user.attributes.get(&attribute).cloned().unwrap_or_default();
         self.codes

@@ -74,13 +74,17 @@ async fn app_client_with_secret_create_describe_update_list_delete() -> Result {
         .client_id(&client_id)
         .client_name("backend-v2")
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
         .send()
         .await?;
     let c = updated.user_pool_client().expect("UserPoolClient");
     assert_eq!(c.client_name(), Some("backend-v2"));
     assert_eq!(
         c.explicit_auth_flows(),
-        &[ExplicitAuthFlowsType::AllowUserSrpAuth]
+        &[
+            ExplicitAuthFlowsType::AllowUserSrpAuth,
+            ExplicitAuthFlowsType::AllowRefreshTokenAuth
+        ]
     );
     assert_eq!(
         c.client_secret(),

@@ -26,7 +26,6 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         ),
         Error::CodeMismatch(m) => ("CodeMismatchException", m),
         Error::ExpiredCode(m) => ("ExpiredCodeException", m),
-        Error::TooManyFailedAttempts(m) => ("TooManyFailedAttemptsException", m),
         Error::RefreshTokenReuse(m) => ("RefreshTokenReuseException", m),
         Error::Unauthorized(m) => ("UnauthorizedException", m),
         Error::UnsupportedTokenType(m) => ("UnsupportedTokenTypeException", m),

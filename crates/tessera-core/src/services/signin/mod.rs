@@ -69,6 +69,10 @@ pub(crate) enum Stage {
     NewPassword,
 }
 
+fn method_not_supported() -> Error {
+    Error::InvalidParameter("Initiate Auth method not supported.".into())
+}
+
 pub(crate) fn missing(parameter: &str) -> Error {
     Error::InvalidParameter(format!("Missing required parameter {parameter}"))
 }
@@ -77,12 +81,14 @@ pub(crate) fn require_flow(ctx: &ClientContext, flow: FlowKind) -> Result<()> {
     if ctx.policy.auth_flows.allows(flow) {
         return Ok(());
     }
-    Err(Error::InvalidParameter(match flow {
-        FlowKind::UserPassword | FlowKind::UserSrp => {
-            format!("{} flow not enabled for this client", flow.name())
+    Err(Error::InvalidParameter(
+        match flow {
+            FlowKind::UserPassword => "USER_PASSWORD_AUTH flow not enabled for this client",
+            FlowKind::UserSrp => "USER_SRP_AUTH is not enabled for the client.",
+            _ => "Auth flow not enabled for this client",
         }
-        _ => "Auth flow not enabled for this client".into(),
-    }))
+        .into(),
+    ))
 }
 
 impl Services {
@@ -96,13 +102,14 @@ impl Services {
                 request.flow
             ))
         })?;
+        // The password flows belong each to its own operation: ADMIN_USER_PASSWORD_AUTH
+        // to AdminInitiateAuth, USER_PASSWORD_AUTH to InitiateAuth
+        // (awsdocs/aws-doc-sdk-examples#5289).
+        let admin = request.admin_pool.is_some();
         match kind {
             FlowKind::CustomAuth | FlowKind::UserAuth => return Err(not_yet(kind)),
-            FlowKind::AdminUserPassword if request.admin_pool.is_none() => {
-                return Err(Error::InvalidParameter(
-                    "Initiate Auth method not supported.".into(),
-                ));
-            }
+            FlowKind::AdminUserPassword if !admin => return Err(method_not_supported()),
+            FlowKind::UserPassword if admin => return Err(method_not_supported()),
             _ => {}
         }
         require_flow(&ctx, kind)?;

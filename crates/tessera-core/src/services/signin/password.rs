@@ -149,7 +149,23 @@ impl Services {
                 .iter()
                 .map(|(name, value)| (name.clone(), canonical_value(&pool.schema, name, value))),
         );
-        Self::check_required(pool, &user.attributes)?;
+        // This challenge names what is missing its own way (aws-sdk-js#1290).
+        let missing: Vec<&str> = pool
+            .schema
+            .iter()
+            .filter(|a| a.required && a.name != "sub" && !user.attributes.contains_key(&a.name))
+            .map(|a| a.name.as_str())
+            .collect();
+        if let Some((last, rest)) = missing.split_last() {
+            let names = if rest.is_empty() {
+                (*last).to_owned()
+            } else {
+                format!("{} and {last}", rest.join(", "))
+            };
+            return Err(Error::InvalidParameter(format!(
+                "Invalid attributes given, {names} is missing"
+            )));
+        }
         check_password_policy(pool, answer.new_password, SET_PASSWORD_PREFIX)?;
         user.password =
             Some(self.seal_password(&pool.id, &user.username, &user.sub, answer.new_password)?);

@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 use crate::ids::ClientId;
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
+use crate::services::client_secret::SecretHashUse;
+use crate::services::existence::user_not_found;
 use crate::services::tokens::{Family, TokenSet, new_refresh_token};
 use crate::store::StoreError;
 
@@ -19,7 +21,7 @@ pub struct RefreshRequest {
 }
 
 fn invalid() -> Error {
-    Error::NotAuthorized("Invalid Refresh Token".into())
+    Error::NotAuthorized("Invalid Refresh Token.".into())
 }
 
 impl Services {
@@ -53,7 +55,7 @@ impl Services {
             .users
             .by_sub(&family.pool_id, &family.sub)
             .await?
-            .ok_or_else(invalid)?;
+            .ok_or_else(user_not_found)?;
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
@@ -79,7 +81,7 @@ impl Services {
         // Clients hash the internal username here (the sub in email pools).
         let mut names = vec![user.username.as_str(), user.sub.as_str()];
         names.extend(typed_username);
-        self.check_secret_hash(&ctx.client, secret_hash, &names)?;
+        self.check_secret_hash_for(&ctx.client, secret_hash, &names, SecretHashUse::Refresh)?;
         if self.superseded_for_good(&record, ctx) {
             return Err(invalid());
         }

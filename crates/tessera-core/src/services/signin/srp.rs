@@ -13,6 +13,7 @@ use super::{AuthOutcome, Stage};
 use crate::error::Result;
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
+use crate::services::client_secret::SecretHashUse;
 use crate::services::credentials::srp_pool_name;
 use crate::services::existence::{incorrect_credentials, simulate_unknown_user, user_not_found};
 
@@ -37,14 +38,24 @@ impl Services {
         let user = self.users.sign_in_user(pool, username).await?;
         let (verifier, sub, user_id) = match &user {
             Some(user) => {
-                self.check_secret_hash(client, secret_hash, &[username, &user.username])?;
+                self.check_secret_hash_for(
+                    client,
+                    secret_hash,
+                    &[username, &user.username],
+                    SecretHashUse::SrpStart,
+                )?;
                 match self.verifier(user)? {
                     Some(v) => (v, Some(user.sub.clone()), user.username.clone()),
                     None => return Err(incorrect_credentials()),
                 }
             }
             None => {
-                self.check_secret_hash(client, secret_hash, &[username])?;
+                self.check_secret_hash_for(
+                    client,
+                    secret_hash,
+                    &[username],
+                    SecretHashUse::SrpStart,
+                )?;
                 simulate_unknown_user(ctx, user_not_found)?;
                 // A challenge indistinguishable from a real one, stable for
                 // this name, that no password can answer.
