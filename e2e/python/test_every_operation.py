@@ -15,22 +15,25 @@ BUILT = {
     "AddCustomAttributes", "AdminAddUserToGroup", "AdminConfirmSignUp", "AdminCreateUser",
     "AdminDeleteUser", "AdminDeleteUserAttributes", "AdminDisableUser", "AdminEnableUser",
     "AdminGetUser", "AdminInitiateAuth", "AdminListGroupsForUser", "AdminRemoveUserFromGroup",
-    "AdminResetUserPassword", "AdminRespondToAuthChallenge", "AdminSetUserPassword",
+    "AdminResetUserPassword", "AdminRespondToAuthChallenge", "AdminSetUserMFAPreference",
+    "AdminSetUserPassword", "AdminSetUserSettings", "AssociateSoftwareToken",
     "AdminUpdateUserAttributes", "AdminUserGlobalSignOut", "ChangePassword", "ConfirmForgotPassword",
     "ConfirmSignUp", "CreateGroup", "CreateUserPool", "CreateUserPoolClient", "DeleteGroup",
     "DeleteUser", "DeleteUserAttributes", "DeleteUserPool", "DeleteUserPoolClient",
     "DescribeUserPool", "DescribeUserPoolClient", "ForgotPassword", "GetGroup",
-    "GetTokensFromRefreshToken", "GetUser", "GetUserAttributeVerificationCode", "GlobalSignOut",
+    "GetTokensFromRefreshToken", "GetUser", "GetUserAttributeVerificationCode", "GetUserPoolMfaConfig",
+    "GlobalSignOut",
     "InitiateAuth", "ListGroups", "ListTagsForResource", "ListUserPoolClients", "ListUserPools",
     "ListUsers", "ListUsersInGroup", "ResendConfirmationCode", "RespondToAuthChallenge",
-    "RevokeToken", "SignUp", "TagResource", "UntagResource", "UpdateGroup", "UpdateUserAttributes",
-    "UpdateUserPool", "UpdateUserPoolClient", "VerifyUserAttribute",
+    "RevokeToken", "SetUserMFAPreference", "SetUserPoolMfaConfig", "SetUserSettings", "SignUp", "TagResource", "UntagResource", "UpdateGroup", "UpdateUserAttributes",
+    "UpdateUserPool", "UpdateUserPoolClient", "VerifySoftwareToken",
+    "VerifyUserAttribute",
 }
 
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 54
+    assert len(BUILT) == 62
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))

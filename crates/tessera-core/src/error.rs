@@ -40,6 +40,11 @@ pub enum Error {
     ExpiredCode(String),
     #[error("{0}")]
     RefreshTokenReuse(String),
+    /// VerifySoftwareToken's wrong code.
+    #[error("{0}")]
+    EnableSoftwareTokenMfa(String),
+    #[error("{0}")]
+    SoftwareTokenMfaNotFound(String),
     /// The caller is not the client the token belongs to (RevokeToken).
     #[error("{0}")]
     Unauthorized(String),

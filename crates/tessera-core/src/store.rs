@@ -148,6 +148,12 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<Option<FailureState>>;
     async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()>;
+    /// Takes back one admitted check atomically (`FailureState::refund`).
+    async fn refund_sign_in_attempt(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()>;
+    /// Takes TOTP `step` for the user if no code of it or of a later step was
+    /// taken before; `false` means the code is a replay. Atomic, so of
+    /// concurrent answers with one code exactly one succeeds.
+    async fn accept_totp_step(&self, pool: &UserPoolId, sub: &str, step: i64) -> StoreResult<bool>;
 
     /// Every signing key of the pool, retired ones included, oldest first.
     async fn signing_keys(&self, pool: &UserPoolId) -> StoreResult<Vec<SigningKeyRecord>>;

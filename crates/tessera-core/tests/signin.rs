@@ -661,10 +661,10 @@ async fn flows_and_challenges_not_offered_are_named() {
 
     let answers: [(&str, Next); 2] = [
         (
-            "SMS_MFA",
+            "CUSTOM_CHALLENGE",
             refused(
                 "UnsupportedOperation",
-                "Tessera does not implement the SMS_MFA challenge yet.",
+                "Tessera does not implement the CUSTOM_CHALLENGE challenge yet.",
             ),
         ),
         (

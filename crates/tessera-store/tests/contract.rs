@@ -28,6 +28,8 @@ mod list_users;
 mod lockout;
 #[path = "contract/meta.rs"]
 mod meta;
+#[path = "contract/mfa.rs"]
+mod mfa;
 #[path = "contract/pools.rs"]
 mod pools;
 #[path = "contract/postgres.rs"]
@@ -164,6 +166,11 @@ macro_rules! contract_tests {
                 update_user_does_not_overwrite_the_failure_state,
                 concurrent_checks_are_admitted_only_up_to_the_lockout,
                 unknown_user_is_not_found,
+            }
+            mfa {
+                the_mfa_record_round_trips_through_create_and_update,
+                each_totp_step_is_taken_once_and_never_an_earlier_one,
+                a_refund_takes_back_one_admitted_check,
             }
             signing_keys {
                 a_new_pool_has_no_keys,

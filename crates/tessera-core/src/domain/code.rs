@@ -10,6 +10,8 @@ pub enum CodePurpose {
     ConfirmSignUp,
     ResetPassword,
     VerifyAttribute(String),
+    /// An SMS or email code of a sign-in's MFA step.
+    SignInMfa,
 }
 
 impl CodePurpose {
@@ -18,6 +20,7 @@ impl CodePurpose {
             CodePurpose::ConfirmSignUp => "confirm-sign-up".into(),
             CodePurpose::ResetPassword => "reset-password".into(),
             CodePurpose::VerifyAttribute(a) => format!("verify:{a}"),
+            CodePurpose::SignInMfa => "sign-in-mfa".into(),
         }
     }
 }

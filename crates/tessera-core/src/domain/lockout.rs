@@ -33,6 +33,18 @@ impl FailureState {
         (!self.is_locked(now)).then(|| self.after_failure(now))
     }
 
+    /// The state after an admitted check turned out right, while the sign-in
+    /// it belongs to goes on to another step: the check no longer counts, and
+    /// a lockout it alone brought is lifted.
+    pub fn refund(&self) -> FailureState {
+        let count = self.count.saturating_sub(1);
+        FailureState {
+            count,
+            last_failure: self.last_failure,
+            locked_until: self.locked_until.filter(|_| count > FREE_FAILURES),
+        }
+    }
+
     /// The state after one more failure at `now` (the caller has checked the
     /// user is not locked).
     pub fn after_failure(&self, now: Timestamp) -> FailureState {
@@ -96,6 +108,25 @@ mod tests {
         assert!(
             s.admit(t0.plus_seconds(1)).is_some(),
             "admitted once the second passed"
+        );
+    }
+
+    #[test]
+    fn a_refund_takes_one_check_back_and_the_lockout_it_brought() {
+        let t0 = Timestamp(7_000_000);
+        let mut s = FailureState::default();
+        for _ in 0..5 {
+            s = s.admit(t0).expect("admitted");
+        }
+        assert!(s.is_locked(t0));
+        let refunded = s.refund();
+        assert_eq!(refunded.count, 4);
+        assert!(!refunded.is_locked(t0), "four failures lock no one");
+        let mut six = s;
+        six = six.after_failure(t0.plus_seconds(1));
+        assert!(
+            six.refund().is_locked(t0.plus_seconds(1)),
+            "five failures still do"
         );
     }
 

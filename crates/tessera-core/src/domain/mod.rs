@@ -10,6 +10,7 @@
 //! - [`group`]: a group.
 //! - [`filter`]: the ListUsers filter grammar.
 //! - [`lockout`]: lockout after repeated failed sign-ins.
+//! - [`mfa`]: second factors: what a pool allows and a user prefers.
 //! - [`signing_key`]: a pool's token-signing keys.
 //! - [`token`]: token families and refresh tokens.
 
@@ -19,6 +20,7 @@ pub mod code;
 pub mod filter;
 pub mod group;
 pub mod lockout;
+pub mod mfa;
 pub mod password_policy;
 pub mod pool;
 pub mod schema;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::clock::Timestamp;
+use crate::domain::mfa::{MfaMode, PoolMfaConfig};
 use crate::domain::password_policy::{DEFAULT_TEMPORARY_PASSWORD_DAYS, PasswordPolicy};
 use crate::domain::schema::SchemaAttribute;
 use crate::ids::UserPoolId;
@@ -44,6 +45,16 @@ pub const CREATE_ONLY_SETTINGS: &[&str] = &[
     "KeyConfiguration",
     "IssuerConfiguration",
     "AcrConfiguration",
+];
+
+/// `SetUserPoolMfaConfig`'s factor members, kept with the settings but not
+/// members of `UserPoolType` (DescribeUserPool does not show them; an update
+/// keeps them).
+pub const MFA_CONFIG_SETTINGS: &[&str] = &[
+    "SmsMfaConfiguration",
+    "SoftwareTokenMfaConfiguration",
+    "EmailMfaConfiguration",
+    "WebAuthnConfiguration",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -236,6 +247,26 @@ impl UserPool {
             .unwrap_or_default();
         list.sort();
         list.into_iter().map(|(_, name)| name).collect()
+    }
+
+    /// `MfaConfiguration`.
+    pub fn mfa_mode(&self) -> MfaMode {
+        MfaMode::parse(
+            self.settings
+                .get("MfaConfiguration")
+                .and_then(Value::as_str)
+                .unwrap_or("OFF"),
+        )
+    }
+
+    /// The second factors the pool offers.
+    pub fn mfa_config(&self) -> PoolMfaConfig {
+        PoolMfaConfig {
+            members: MFA_CONFIG_SETTINGS
+                .iter()
+                .filter_map(|m| Some(((*m).to_owned(), self.settings.get(*m)?.clone())))
+                .collect(),
+        }
     }
 
     pub fn schema_attribute(&self, name: &str) -> Option<&SchemaAttribute> {

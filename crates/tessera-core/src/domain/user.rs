@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::clock::Timestamp;
 use crate::domain::lockout::FailureState;
+use crate::domain::mfa::{MfaFactor, UserMfa};
 use crate::ids::UserPoolId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,9 +122,19 @@ pub struct User {
     /// Read-only here: changed only through the store's sign-in failure methods,
     /// so an update of the user never overwrites a concurrent failure count.
     pub sign_in_failures: FailureState,
+    pub mfa: UserMfa,
 }
 
 impl User {
+    /// Whether the user has what `factor` sends codes to, or checks them with.
+    pub fn can_use_mfa(&self, factor: MfaFactor) -> bool {
+        match factor {
+            MfaFactor::Sms => self.attribute("phone_number").is_some(),
+            MfaFactor::Email => self.attribute("email").is_some(),
+            MfaFactor::SoftwareToken => self.mfa.software_token.is_some(),
+        }
+    }
+
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.get(name).map(String::as_str)
     }

@@ -60,6 +60,18 @@ pub fn mask(medium: Medium, destination: &str) -> String {
     }
 }
 
+/// Where a code went, masked.
+fn delivery(medium: Medium, destination: &str) -> CodeDelivery {
+    CodeDelivery {
+        destination: mask(medium, destination),
+        medium,
+        attribute: match medium {
+            Medium::Email => "email".into(),
+            Medium::Sms => "phone_number".into(),
+        },
+    }
+}
+
 /// The medium a code for this attribute travels by.
 pub fn medium_for(attribute: &str) -> Medium {
     if attribute == "phone_number" {
@@ -129,14 +141,25 @@ impl Codes {
         self.messenger
             .send_code(pool, user, medium, destination, code)
             .await?;
-        Ok(CodeDelivery {
-            destination: mask(medium, destination),
-            medium,
-            attribute: match medium {
-                Medium::Email => "email".into(),
-                Medium::Sms => "phone_number".into(),
-            },
-        })
+        Ok(delivery(medium, destination))
+    }
+
+    /// Stores a fresh sign-in code and sends it with the pool's authentication
+    /// message; it lives as long as the sign-in's session.
+    pub(crate) async fn issue_sign_in_code(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        lifetime_seconds: i64,
+        medium: Medium,
+        destination: &str,
+    ) -> Result<CodeDelivery> {
+        let (code, record) = self.fresh(user, CodePurpose::SignInMfa, lifetime_seconds);
+        self.store.put_code(&record).await?;
+        self.messenger
+            .send_authentication_code(pool, user, medium, destination, &code)
+            .await?;
+        Ok(delivery(medium, destination))
     }
 
     /// Stores a fresh code for `purpose` (replacing an older one) and sends it.

@@ -12,6 +12,8 @@ use crate::mailer::{Mailer, Medium, Message};
 
 const DEFAULT_CODE_SUBJECT: &str = "Your verification code";
 const DEFAULT_CODE_MESSAGE: &str = "Your verification code is {####}.";
+const DEFAULT_AUTH_SUBJECT: &str = "Your sign-in code";
+const DEFAULT_AUTH_MESSAGE: &str = "Your authentication code is {####}.";
 const DEFAULT_INVITE_SUBJECT: &str = "Your temporary password";
 const DEFAULT_INVITE_MESSAGE: &str =
     "Your username is {username} and temporary password is {####}.";
@@ -85,6 +87,47 @@ impl Messenger {
             subject,
             body: fill(&body, &user.username, code),
             kind: "code",
+        })
+        .await
+    }
+
+    /// Sends a sign-in (MFA) code with the pool's authentication templates:
+    /// `SmsAuthenticationMessage` for SMS, `EmailMfaConfiguration` for email.
+    pub(crate) async fn send_authentication_code(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        medium: Medium,
+        destination: &str,
+        code: &str,
+    ) -> Result<()> {
+        let config = pool.mfa_config();
+        let (subject, body) = match medium {
+            Medium::Email => (
+                Some(
+                    config
+                        .text("EmailMfaConfiguration", "Subject")
+                        .unwrap_or(DEFAULT_AUTH_SUBJECT),
+                ),
+                config
+                    .text("EmailMfaConfiguration", "Message")
+                    .unwrap_or(DEFAULT_AUTH_MESSAGE),
+            ),
+            Medium::Sms => (
+                None,
+                pool.settings
+                    .get("SmsAuthenticationMessage")
+                    .and_then(Value::as_str)
+                    .unwrap_or(DEFAULT_AUTH_MESSAGE),
+            ),
+        };
+        self.deliver(Message {
+            pool_id: pool.id.clone(),
+            medium,
+            recipient: destination.to_owned(),
+            subject: subject.map(str::to_owned),
+            body: fill(body, &user.username, code),
+            kind: "authentication",
         })
         .await
     }

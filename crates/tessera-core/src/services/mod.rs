@@ -22,6 +22,7 @@
 //! - [`codes`]: `Codes` — one-time codes and where recovery codes go.
 //! - [`credentials`]: passwords kept as sealed SRP verifiers; policy wording.
 //! - [`messages`]: `Messenger` — invitations and code messages from pool templates.
+//! - [`mfa`]: the pool's MFA configuration, software tokens, users' MFA preferences.
 
 pub mod attributes;
 pub mod client_context;
@@ -34,6 +35,7 @@ pub mod existence;
 pub mod groups;
 pub mod listing;
 pub mod messages;
+pub mod mfa;
 pub mod pools;
 pub mod recovery;
 pub mod self_service;

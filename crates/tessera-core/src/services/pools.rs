@@ -6,8 +6,9 @@ use serde_json::{Map, Value};
 
 use super::existence::pool_not_found;
 use super::{Services, next_token, page_request};
+use crate::domain::mfa::{MfaMode, PoolMfaConfig};
 use crate::domain::pool::{
-    CREATE_ONLY_SETTINGS, UPDATABLE_SETTINGS, UserPool, apply_setting_defaults,
+    CREATE_ONLY_SETTINGS, MFA_CONFIG_SETTINGS, UPDATABLE_SETTINGS, UserPool, apply_setting_defaults,
 };
 use crate::domain::schema::{SchemaAttributeInput, add_custom, build_schema};
 use crate::error::{Error, Result};
@@ -44,11 +45,38 @@ fn keep_settings(members: &Map<String, Value>, names: &[&str]) -> Map<String, Va
         .collect()
 }
 
-/// MFA by SMS needs somewhere to send from; Cognito refuses MFA on a pool
-/// without an SMS configuration.
-fn check_mfa(settings: &Map<String, Value>) -> Result<()> {
-    let mfa = settings.get("MfaConfiguration").and_then(Value::as_str);
-    if matches!(mfa, Some("ON" | "OPTIONAL")) && !settings.contains_key("SmsConfiguration") {
+/// MFA needs a factor. CreateUserPool and UpdateUserPool can only give it
+/// SMS (the other factors come from SetUserPoolMfaConfig, kept in the
+/// settings), and Cognito refuses MFA without one. With MFA on and SMS
+/// configured, SMS is a factor; with MFA off, no factor is.
+fn settle_mfa(settings: &mut Map<String, Value>) -> Result<()> {
+    let mode = MfaMode::parse(
+        settings
+            .get("MfaConfiguration")
+            .and_then(Value::as_str)
+            .unwrap_or("OFF"),
+    );
+    if mode == MfaMode::Off {
+        for member in MFA_CONFIG_SETTINGS {
+            if *member != "WebAuthnConfiguration" {
+                settings.remove(*member);
+            }
+        }
+        return Ok(());
+    }
+    if let Some(sms) = settings.get("SmsConfiguration").cloned() {
+        let mut config = Map::new();
+        config.insert("SmsConfiguration".into(), sms);
+        if let Some(text) = settings.get("SmsAuthenticationMessage") {
+            config.insert("SmsAuthenticationMessage".into(), text.clone());
+        }
+        settings.insert("SmsMfaConfiguration".into(), Value::Object(config));
+    }
+    let has_factor = PoolMfaConfig {
+        members: settings.clone(),
+    }
+    .any_factor();
+    if !has_factor {
         return Err(Error::InvalidParameter(
             "SMS configuration and Auto verification for phone_number are required when MFA is required/optional".into(),
         ));
@@ -80,7 +108,7 @@ impl Services {
             &[UPDATABLE_SETTINGS, CREATE_ONLY_SETTINGS].concat(),
         );
         check_sign_in_attributes(&settings)?;
-        check_mfa(&settings)?;
+        settle_mfa(&mut settings)?;
         apply_setting_defaults(&mut settings);
         let now = self.clock.now();
         Ok(UserPool {
@@ -156,9 +184,12 @@ impl Services {
 
     pub async fn update_pool(&self, input: UpdatePool) -> Result<()> {
         let mut pool = self.pool(&input.id).await?;
-        let mut settings = keep_settings(&pool.settings, CREATE_ONLY_SETTINGS);
+        let mut settings = keep_settings(
+            &pool.settings,
+            &[CREATE_ONLY_SETTINGS, MFA_CONFIG_SETTINGS].concat(),
+        );
         settings.extend(keep_settings(&input.members, UPDATABLE_SETTINGS));
-        check_mfa(&settings)?;
+        settle_mfa(&mut settings)?;
         apply_setting_defaults(&mut settings);
         pool.settings = settings;
         if let Some(name) = input.name {
@@ -171,7 +202,7 @@ impl Services {
         self.save_pool(&pool).await
     }
 
-    async fn save_pool(&self, pool: &UserPool) -> Result<()> {
+    pub(crate) async fn save_pool(&self, pool: &UserPool) -> Result<()> {
         self.store.update_pool(pool).await.map_err(|e| match e {
             StoreError::NotFound => pool_not_found(&pool.id),
             other => other.into(),

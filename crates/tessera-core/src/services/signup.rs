@@ -86,6 +86,7 @@ impl Services {
             password: Some(sealed),
             password_expires: None,
             sign_in_failures: Default::default(),
+            mfa: Default::default(),
         };
         // The user and its confirmation code are written together.
         let code = confirmation_attribute(pool, &user).map(|attribute| {

@@ -114,6 +114,7 @@ impl Services {
             pending_attributes: Default::default(),
             aliases: aliases.clone(),
             sign_in_failures: Default::default(),
+            mfa: Default::default(),
             sub,
         };
         let take = if input.force_alias_creation {

@@ -50,8 +50,10 @@ pub fn format_timestamp(epoch_seconds: i64) -> String {
     // 1970-01-01 was a Thursday.
     let weekday = WEEKDAYS[(days + 4).rem_euclid(7) as usize];
     let month = MONTHS[(month - 1) as usize];
+    // Four-digit years, as `parse_timestamp` reads them (before year 1000
+    // too: `UTC 0999`, not `UTC 999`).
     format!(
-        "{weekday} {month} {day} {:02}:{:02}:{:02} UTC {year}",
+        "{weekday} {month} {day} {:02}:{:02}:{:02} UTC {year:04}",
         secs / 3600,
         secs / 60 % 60,
         secs % 60
@@ -151,6 +153,17 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(&format_timestamp(t)), Some(t), "{t}");
         }
+    }
+
+    /// Found by the `srp_values` fuzz target: year 0 parsed, but was
+    /// formatted as `UTC 0`, which does not parse.
+    #[test]
+    fn years_before_1000_format_as_four_digits_and_parse_back() {
+        let t = parse_timestamp("Sun Dec 31 23:59:59 UTC 0000").expect("parses");
+        assert_eq!(format_timestamp(t), "Sun Dec 31 23:59:59 UTC 0000");
+        assert_eq!(parse_timestamp(&format_timestamp(t)), Some(t));
+        let t = parse_timestamp("Mon Jan 1 00:00:00 UTC 0999").expect("parses");
+        assert_eq!(parse_timestamp(&format_timestamp(t)), Some(t));
     }
 
     #[test]

@@ -76,6 +76,17 @@ pub async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value
         O::GlobalSignOut => ops::global_sign_out::handle(state, input).await,
         O::AdminUserGlobalSignOut => ops::admin_user_global_sign_out::handle(state, input).await,
         O::RevokeToken => ops::revoke_token::handle(state, input).await,
+        O::SetUserPoolMfaConfig => ops::set_user_pool_mfa_config::handle(state, input).await,
+        O::GetUserPoolMfaConfig => ops::get_user_pool_mfa_config::handle(state, input).await,
+        O::AssociateSoftwareToken => ops::associate_software_token::handle(state, input).await,
+        O::VerifySoftwareToken => ops::verify_software_token::handle(state, input).await,
+        O::SetUserMFAPreference => ops::set_user_mfa_preference::handle(state, input).await,
+        O::AdminSetUserMFAPreference => {
+            ops::admin_set_user_mfa_preference::handle(state, input).await
+        }
+        O::SetUserSettings => ops::set_user_settings::handle(state, input).await,
+        O::AdminSetUserSettings => ops::admin_set_user_settings::handle(state, input).await,
+        O::AdminDeleteSoftwareToken => ops::admin_delete_software_token::handle(state, input).await,
         other => Err(ApiError::bad_request(
             "UnsupportedOperationException",
             format!("Tessera does not implement {} yet.", other.name()),

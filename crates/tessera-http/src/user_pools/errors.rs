@@ -27,6 +27,8 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         Error::CodeMismatch(m) => ("CodeMismatchException", m),
         Error::ExpiredCode(m) => ("ExpiredCodeException", m),
         Error::RefreshTokenReuse(m) => ("RefreshTokenReuseException", m),
+        Error::EnableSoftwareTokenMfa(m) => ("EnableSoftwareTokenMFAException", m),
+        Error::SoftwareTokenMfaNotFound(m) => ("SoftwareTokenMFANotFoundException", m),
         Error::Unauthorized(m) => ("UnauthorizedException", m),
         Error::UnsupportedTokenType(m) => ("UnsupportedTokenTypeException", m),
         Error::UnsupportedOperation(m) => ("UnsupportedOperationException", m),

@@ -6,8 +6,10 @@ use deadpool_postgres::Client;
 
 use super::codec::PgResult;
 
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("migrations/0001_initial.sql")),
+    ("0002_mfa", include_str!("migrations/0002_mfa.sql")),
+];
 
 /// The advisory lock's key: "tessera" in ASCII.
 const LOCK_KEY: i64 = 0x0074_6573_7365_7261;

@@ -375,6 +375,16 @@ impl Store for PostgresStore {
             .await?)
     }
 
+    async fn refund_sign_in_attempt(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+        transaction!(self, |tx| users::refund_sign_in_attempt(&tx, pool, sub)
+            .await?)
+    }
+
+    async fn accept_totp_step(&self, pool: &UserPoolId, sub: &str, step: i64) -> StoreResult<bool> {
+        transaction!(self, |tx| users::accept_totp_step(&tx, pool, sub, step)
+            .await?)
+    }
+
     async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
         transaction!(self, |tx| users::clear_sign_in_failures(&tx, pool, sub)
             .await?)

@@ -24,12 +24,12 @@ use crate::paging::{limit_plus_one, split_page};
 /// The user's columns, then its aliases as two parallel arrays (one round trip).
 pub const COLUMNS: &str = "u.id, p.id, u.sub, u.username, u.username_key, u.status, u.enabled, \
      u.created, u.modified, u.attributes, u.password, u.password_expires, \
-     u.failed_sign_ins, u.last_failed_sign_in, u.locked_until, u.pending_attributes, \
+     u.failed_sign_ins, u.last_failed_sign_in, u.locked_until, u.pending_attributes, u.mfa, \
      ARRAY(SELECT a.kind FROM user_aliases a WHERE a.user_id = u.id ORDER BY a.kind, a.value), \
      ARRAY(SELECT a.value FROM user_aliases a WHERE a.user_id = u.id ORDER BY a.kind, a.value)";
 
 /// Index of the first column after [`COLUMNS`].
-pub const NEXT_COLUMN: usize = 18;
+pub const NEXT_COLUMN: usize = 19;
 
 pub struct Loaded {
     pub row_id: i64,
@@ -39,8 +39,8 @@ pub struct Loaded {
 /// A user from the row's columns starting at `at`, in [`COLUMNS`] order.
 pub fn from_row_at(row: &Row, at: usize) -> PgResult<Loaded> {
     let status: &str = row.try_get(at + 5)?;
-    let kinds: Vec<&str> = row.try_get(at + 16)?;
-    let values: Vec<String> = row.try_get(at + 17)?;
+    let kinds: Vec<&str> = row.try_get(at + 17)?;
+    let values: Vec<String> = row.try_get(at + 18)?;
     let aliases = kinds
         .into_iter()
         .zip(values)
@@ -64,6 +64,7 @@ pub fn from_row_at(row: &Row, at: usize) -> PgResult<Loaded> {
             password_expires: row.try_get::<_, Option<i64>>(at + 11)?.map(Timestamp),
             aliases,
             pending_attributes: from_json(row.try_get::<_, &str>(at + 15)?)?,
+            mfa: from_json(row.try_get::<_, &str>(at + 16)?)?,
             sign_in_failures: FailureState {
                 count: count_from(row.try_get(at + 12)?),
                 last_failure: row.try_get::<_, Option<i64>>(at + 13)?.map(Timestamp),
@@ -149,8 +150,8 @@ pub async fn create(c: &impl GenericClient, user: &User, take: &[Alias]) -> PgRe
     let row = query_found(
         c,
         "INSERT INTO users (pool, sub, username, username_key, status, enabled, created, modified,
-                            attributes, password, password_expires, pending_attributes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                            attributes, password, password_expires, pending_attributes, mfa)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          RETURNING id",
         &[
             &pool,
@@ -165,6 +166,7 @@ pub async fn create(c: &impl GenericClient, user: &User, take: &[Alias]) -> PgRe
             &user.password,
             &user.password_expires.map(Timestamp::millis),
             &to_json(&user.pending_attributes)?,
+            &to_json(&user.mfa)?,
         ],
     )
     .await
@@ -185,7 +187,7 @@ pub async fn update(c: &impl GenericClient, user: &User, take: &[Alias]) -> PgRe
     execute(
         c,
         "UPDATE users SET status = $2, enabled = $3, modified = $4, attributes = $5,
-                          password = $6, password_expires = $7, pending_attributes = $8
+                          password = $6, password_expires = $7, pending_attributes = $8, mfa = $9
          WHERE id = $1",
         &[
             &row_id,
@@ -196,6 +198,7 @@ pub async fn update(c: &impl GenericClient, user: &User, take: &[Alias]) -> PgRe
             &user.password,
             &user.password_expires.map(Timestamp::millis),
             &to_json(&user.pending_attributes)?,
+            &to_json(&user.mfa)?,
         ],
     )
     .await?;
@@ -341,12 +344,12 @@ pub async fn list(
     })
 }
 
-pub async fn admit_sign_in_attempt(
+/// The user's row id and failure state, the row locked for the update.
+async fn locked_failure_state(
     c: &impl GenericClient,
     pool: &UserPoolId,
     sub: &str,
-    now: Timestamp,
-) -> PgResult<Option<FailureState>> {
+) -> PgResult<(i64, FailureState)> {
     let row = query_found(
         c,
         "SELECT u.id, u.failed_sign_ins, u.last_failed_sign_in, u.locked_until
@@ -355,28 +358,74 @@ pub async fn admit_sign_in_attempt(
         &[&pool.as_str(), &sub],
     )
     .await?;
-    let row_id: i64 = row.try_get(0)?;
-    let current = FailureState {
-        count: count_from(row.try_get(1)?),
-        last_failure: row.try_get::<_, Option<i64>>(2)?.map(Timestamp),
-        locked_until: row.try_get::<_, Option<i64>>(3)?.map(Timestamp),
-    };
-    let Some(next) = current.admit(now) else {
-        return Ok(None);
-    };
+    Ok((
+        row.try_get(0)?,
+        FailureState {
+            count: count_from(row.try_get(1)?),
+            last_failure: row.try_get::<_, Option<i64>>(2)?.map(Timestamp),
+            locked_until: row.try_get::<_, Option<i64>>(3)?.map(Timestamp),
+        },
+    ))
+}
+
+async fn write_failure_state(
+    c: &impl GenericClient,
+    row_id: i64,
+    state: &FailureState,
+) -> PgResult<()> {
     execute(
         c,
         "UPDATE users SET failed_sign_ins = $2, last_failed_sign_in = $3, locked_until = $4
          WHERE id = $1",
         &[
             &row_id,
-            &count_to(next.count),
-            &next.last_failure.map(Timestamp::millis),
-            &next.locked_until.map(Timestamp::millis),
+            &count_to(state.count),
+            &state.last_failure.map(Timestamp::millis),
+            &state.locked_until.map(Timestamp::millis),
         ],
     )
     .await?;
+    Ok(())
+}
+
+pub async fn admit_sign_in_attempt(
+    c: &impl GenericClient,
+    pool: &UserPoolId,
+    sub: &str,
+    now: Timestamp,
+) -> PgResult<Option<FailureState>> {
+    let (row_id, current) = locked_failure_state(c, pool, sub).await?;
+    let Some(next) = current.admit(now) else {
+        return Ok(None);
+    };
+    write_failure_state(c, row_id, &next).await?;
     Ok(Some(next))
+}
+
+pub async fn refund_sign_in_attempt(
+    c: &impl GenericClient,
+    pool: &UserPoolId,
+    sub: &str,
+) -> PgResult<()> {
+    let (row_id, current) = locked_failure_state(c, pool, sub).await?;
+    write_failure_state(c, row_id, &current.refund()).await
+}
+
+pub async fn accept_totp_step(
+    c: &impl GenericClient,
+    pool: &UserPoolId,
+    sub: &str,
+    step: i64,
+) -> PgResult<bool> {
+    let row_id = user_row_id(c, pool.as_str(), sub).await?;
+    let changed = execute(
+        c,
+        "UPDATE users SET totp_last_step = $2
+         WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        &[&row_id, &step],
+    )
+    .await?;
+    Ok(changed == 1)
 }
 
 pub async fn clear_sign_in_failures(

@@ -6,8 +6,10 @@ use tessera_core::store::StoreResult;
 
 use super::codec::backend;
 
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("migrations/0001_initial.sql")),
+    ("0002_mfa", include_str!("migrations/0002_mfa.sql")),
+];
 
 /// Applies what is pending; returns the names applied now.
 pub fn apply(conn: &mut Connection) -> StoreResult<Vec<&'static str>> {

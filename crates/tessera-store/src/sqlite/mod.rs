@@ -320,6 +320,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn refund_sign_in_attempt(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+        let (pool, sub) = (pool.clone(), sub.to_owned());
+        self.write(move |c| users::refund_sign_in_attempt(c, &pool, &sub))
+            .await
+    }
+
+    async fn accept_totp_step(&self, pool: &UserPoolId, sub: &str, step: i64) -> StoreResult<bool> {
+        let (pool, sub) = (pool.clone(), sub.to_owned());
+        self.write(move |c| users::accept_totp_step(c, &pool, &sub, step))
+            .await
+    }
+
     async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
         let (pool, sub) = (pool.clone(), sub.to_owned());
         self.write(move |c| users::clear_sign_in_failures(c, &pool, &sub))

@@ -25,7 +25,8 @@ fn kind_name(kind: AliasKind) -> &'static str {
 
 pub const COLUMNS: &str = "u.id, p.id, u.sub, u.username, u.username_key, u.status, u.enabled, \
                        u.created, u.modified, u.attributes, u.password, u.password_expires, \
-                       u.failed_sign_ins, u.last_failed_sign_in, u.locked_until, u.pending_attributes";
+                       u.failed_sign_ins, u.last_failed_sign_in, u.locked_until, u.pending_attributes, \
+                       u.mfa";
 
 pub struct Loaded {
     row_id: i64,
@@ -52,6 +53,7 @@ pub fn from_row_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Loaded> {
             password_expires: row.get::<_, Option<i64>>(at + 11)?.map(Timestamp),
             aliases: Vec::new(),
             pending_attributes: from_json(&row.get::<_, String>(at + 15)?)?,
+            mfa: from_json(&row.get::<_, String>(at + 16)?)?,
             sign_in_failures: FailureState {
                 count: row.get(at + 12)?,
                 last_failure: row.get::<_, Option<i64>>(at + 13)?.map(Timestamp),
@@ -158,8 +160,8 @@ pub fn create(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
     take_aliases(conn, pool, take)?;
     conn.execute_cached(
         "INSERT INTO users (pool, sub, username, username_key, status, enabled, created, modified,
-                            attributes, password, password_expires, pending_attributes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                            attributes, password, password_expires, pending_attributes, mfa)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             pool,
             user.sub,
@@ -173,6 +175,7 @@ pub fn create(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
             user.password,
             user.password_expires.map(Timestamp::millis),
             to_json(&user.pending_attributes)?,
+            to_json(&user.mfa)?,
         ],
     )
     .map_err(|e| {
@@ -191,7 +194,7 @@ pub fn update(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
     take_aliases(conn, pool, take)?;
     conn.execute_cached(
         "UPDATE users SET status = ?2, enabled = ?3, modified = ?4, attributes = ?5,
-                          password = ?6, password_expires = ?7, pending_attributes = ?8
+                          password = ?6, password_expires = ?7, pending_attributes = ?8, mfa = ?9
          WHERE id = ?1",
         params![
             row_id,
@@ -202,6 +205,7 @@ pub fn update(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()>
             user.password,
             user.password_expires.map(Timestamp::millis),
             to_json(&user.pending_attributes)?,
+            to_json(&user.mfa)?,
         ],
     )
     .map_err(backend)?;
@@ -329,7 +333,7 @@ pub fn list(
     let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
     let rows = stmt
         .query_map(rusqlite::params_from_iter(params.iter()), |row| {
-            let value: Option<String> = row.get(16)?;
+            let value: Option<String> = row.get(17)?;
             Ok((value, from_row(row)?))
         })
         .map_err(backend)?
@@ -351,33 +355,63 @@ pub fn admit_sign_in_attempt(
     now: Timestamp,
 ) -> StoreResult<Option<FailureState>> {
     let row = user_row(conn, pool.as_str(), sub)?;
-    let current = conn
-        .query_row(
-            "SELECT failed_sign_ins, last_failed_sign_in, locked_until FROM users WHERE id = ?1",
-            [row],
-            |r| {
-                Ok(FailureState {
-                    count: r.get(0)?,
-                    last_failure: r.get::<_, Option<i64>>(1)?.map(Timestamp),
-                    locked_until: r.get::<_, Option<i64>>(2)?.map(Timestamp),
-                })
-            },
-        )
-        .map_err(backend)?;
-    let Some(next) = current.admit(now) else {
+    let Some(next) = failure_state(conn, row)?.admit(now) else {
         return Ok(None);
     };
+    write_failure_state(conn, row, &next)?;
+    Ok(Some(next))
+}
+
+fn failure_state(conn: &Connection, row: i64) -> StoreResult<FailureState> {
+    conn.query_row(
+        "SELECT failed_sign_ins, last_failed_sign_in, locked_until FROM users WHERE id = ?1",
+        [row],
+        |r| {
+            Ok(FailureState {
+                count: r.get(0)?,
+                last_failure: r.get::<_, Option<i64>>(1)?.map(Timestamp),
+                locked_until: r.get::<_, Option<i64>>(2)?.map(Timestamp),
+            })
+        },
+    )
+    .map_err(backend)
+}
+
+fn write_failure_state(conn: &Connection, row: i64, state: &FailureState) -> StoreResult<()> {
     conn.execute_cached(
         "UPDATE users SET failed_sign_ins = ?2, last_failed_sign_in = ?3, locked_until = ?4 WHERE id = ?1",
         params![
             row,
-            next.count,
-            next.last_failure.map(Timestamp::millis),
-            next.locked_until.map(Timestamp::millis)
+            state.count,
+            state.last_failure.map(Timestamp::millis),
+            state.locked_until.map(Timestamp::millis)
         ],
     )
     .map_err(backend)?;
-    Ok(Some(next))
+    Ok(())
+}
+
+pub fn refund_sign_in_attempt(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
+    let row = user_row(conn, pool.as_str(), sub)?;
+    let current = failure_state(conn, row)?;
+    write_failure_state(conn, row, &current.refund())
+}
+
+pub fn accept_totp_step(
+    conn: &Connection,
+    pool: &UserPoolId,
+    sub: &str,
+    step: i64,
+) -> StoreResult<bool> {
+    let row = user_row(conn, pool.as_str(), sub)?;
+    let changed = conn
+        .execute_cached(
+            "UPDATE users SET totp_last_step = ?2
+             WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+            params![row, step],
+        )
+        .map_err(backend)?;
+    Ok(changed == 1)
 }
 
 pub fn clear_sign_in_failures(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResult<()> {

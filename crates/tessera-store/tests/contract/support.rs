@@ -131,6 +131,7 @@ pub fn user(pool: &UserPoolId, username: &str) -> User {
         password_expires: None,
         aliases: Vec::new(),
         sign_in_failures: Default::default(),
+        mfa: Default::default(),
         pending_attributes: Default::default(),
     }
 }

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::missing;
+use crate::domain::mfa::MfaFactor;
 use crate::error::{Error, Result};
+use crate::services::codes::CodeDelivery;
 
 /// Every challenge name of Cognito's `ChallengeNameType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +99,26 @@ pub enum Challenge {
         /// Required attributes the user lacks.
         required_attributes: Vec<String>,
     },
+    /// A code from the user's authenticator app.
+    SoftwareTokenMfa {
+        user_id_for_srp: String,
+        friendly_device_name: Option<String>,
+    },
+    /// A code sent by SMS or email (`SMS_MFA`, `EMAIL_OTP`).
+    CodeMfa {
+        factor: MfaFactor,
+        user_id_for_srp: String,
+        delivery: CodeDelivery,
+    },
+    SelectMfaType {
+        user_id_for_srp: String,
+        choices: Vec<MfaFactor>,
+    },
+    /// MFA is required and the user has no factor: set one up first.
+    MfaSetup {
+        user_id_for_srp: String,
+        can_set_up: Vec<MfaFactor>,
+    },
 }
 
 impl Challenge {
@@ -104,6 +126,14 @@ impl Challenge {
         match self {
             Challenge::PasswordVerifier { .. } => ChallengeName::PasswordVerifier,
             Challenge::NewPasswordRequired { .. } => ChallengeName::NewPasswordRequired,
+            Challenge::SoftwareTokenMfa { .. } => ChallengeName::SoftwareTokenMfa,
+            Challenge::CodeMfa {
+                factor: MfaFactor::Email,
+                ..
+            } => ChallengeName::EmailOtp,
+            Challenge::CodeMfa { .. } => ChallengeName::SmsMfa,
+            Challenge::SelectMfaType { .. } => ChallengeName::SelectMfaType,
+            Challenge::MfaSetup { .. } => ChallengeName::MfaSetup,
         }
     }
 }
@@ -123,6 +153,19 @@ pub enum ChallengeResponse {
         new_password: String,
         /// `userAttributes.<name>` members.
         attributes: Vec<(String, String)>,
+    },
+    /// The code of a `SOFTWARE_TOKEN_MFA`, `SMS_MFA` or `EMAIL_OTP` challenge.
+    MfaCode {
+        challenge: ChallengeName,
+        username: Option<String>,
+        code: String,
+    },
+    SelectMfaType {
+        username: Option<String>,
+        answer: String,
+    },
+    MfaSetup {
+        username: Option<String>,
     },
 }
 
@@ -155,6 +198,29 @@ impl ChallengeAnswer {
                             .map(|name| (name.to_owned(), v.clone()))
                     })
                     .collect(),
+            },
+            Some(c @ ChallengeName::SoftwareTokenMfa) => ChallengeResponse::MfaCode {
+                challenge: c,
+                username: r.get("USERNAME").cloned(),
+                code: get("SOFTWARE_TOKEN_MFA_CODE")?,
+            },
+            Some(c @ ChallengeName::SmsMfa) => ChallengeResponse::MfaCode {
+                challenge: c,
+                username: r.get("USERNAME").cloned(),
+                code: get("SMS_MFA_CODE")?,
+            },
+            // The API documentation also names the code EMAIL_MFA_CODE.
+            Some(c @ ChallengeName::EmailOtp) => ChallengeResponse::MfaCode {
+                challenge: c,
+                username: r.get("USERNAME").cloned(),
+                code: get("EMAIL_OTP_CODE").or_else(|_| get("EMAIL_MFA_CODE"))?,
+            },
+            Some(ChallengeName::SelectMfaType) => ChallengeResponse::SelectMfaType {
+                username: r.get("USERNAME").cloned(),
+                answer: get("ANSWER")?,
+            },
+            Some(ChallengeName::MfaSetup) => ChallengeResponse::MfaSetup {
+                username: r.get("USERNAME").cloned(),
             },
             Some(ChallengeName::AdminNoSrpAuth) | None => {
                 return Err(Error::InvalidParameter(format!(
@@ -224,7 +290,7 @@ mod tests {
             matches!(e, Err(Error::InvalidParameter(m)) if m == "Missing required parameter PASSWORD_CLAIM_SECRET_BLOCK")
         );
         assert!(matches!(
-            ChallengeAnswer::parse("SMS_MFA", &BTreeMap::new()),
+            ChallengeAnswer::parse("CUSTOM_CHALLENGE", &BTreeMap::new()),
             Err(Error::UnsupportedOperation(_))
         ));
         assert!(matches!(

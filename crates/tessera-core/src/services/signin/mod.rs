@@ -10,10 +10,12 @@
 //! - [`session`]: the sealed sign-in session, opened and checked in one place.
 //! - [`srp`]: USER_SRP_AUTH and PASSWORD_VERIFIER.
 //! - [`password`]: the password flows, lockout settling, NEW_PASSWORD_REQUIRED.
+//! - [`mfa`]: the MFA step: which factor, its challenge, the answers.
 //! - [`refresh`]: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken.
 
 pub mod challenge;
 pub mod flow;
+pub mod mfa;
 pub mod password;
 pub mod refresh;
 pub mod session;
@@ -23,6 +25,7 @@ use std::collections::BTreeMap;
 
 use challenge::{Challenge, ChallengeAnswer, ChallengeResponse};
 use flow::{AuthFlow, SignInStart, not_yet};
+use mfa::MfaAnswer;
 use password::NewPassword;
 use srp::PasswordClaim;
 
@@ -67,6 +70,8 @@ pub(crate) enum Stage {
     FirstFactor,
     /// A user with a temporary password chose a new one.
     NewPassword,
+    /// A second factor proved it too (or none was needed).
+    Mfa,
 }
 
 fn method_not_supported() -> Error {
@@ -198,18 +203,82 @@ impl Services {
                 )
                 .await
             }
+            ChallengeResponse::MfaCode {
+                challenge,
+                username,
+                code,
+            } => {
+                let answer = MfaAnswer {
+                    username: username.as_deref(),
+                    secret_hash,
+                    session,
+                };
+                self.answer_mfa_code(ctx, *challenge, code, answer).await
+            }
+            ChallengeResponse::SelectMfaType { username, answer } => {
+                let mfa = MfaAnswer {
+                    username: username.as_deref(),
+                    secret_hash,
+                    session,
+                };
+                self.answer_mfa_selection(ctx, answer, mfa).await
+            }
+            ChallengeResponse::MfaSetup { username } => {
+                let answer = MfaAnswer {
+                    username: username.as_deref(),
+                    secret_hash,
+                    session,
+                };
+                self.answer_mfa_setup(ctx, answer).await
+            }
         }
     }
 
     /// What follows once `done` is complete: refusals by the user's state,
     /// then each remaining step in order — the new-password challenge for a
-    /// temporary password (MFA and device steps plug in after it) — then tokens.
+    /// temporary password, then MFA (device steps plug in beside it) — then tokens.
+    /// `admitted`: the step just done was a check admitted by the lockout
+    /// (a password or an MFA code) and found right.
     pub(crate) async fn advance(
         &self,
         ctx: &ClientContext,
         user: User,
         done: Stage,
+        admitted: bool,
     ) -> Result<AuthOutcome> {
+        let next = self.next_step(ctx, &user, done).await;
+        // A right check no longer counts when a challenge or a refusal
+        // follows; the sign-in's wrong checks count until it completes.
+        if admitted && !matches!(next, Ok(None)) {
+            self.store
+                .refund_sign_in_attempt(&user.pool_id, &user.sub)
+                .await?;
+        }
+        match next {
+            Ok(Some(challenge)) => Ok(challenge),
+            Err(refusal) => Err(refusal),
+            Ok(None) => {
+                // The sign-in is complete: every check it made was right.
+                self.store
+                    .clear_sign_in_failures(&user.pool_id, &user.sub)
+                    .await?;
+                let tokens = self
+                    .tokens
+                    .issue(&ctx.pool, &ctx.client, &ctx.policy, &user, Family::New)
+                    .await?;
+                Ok(AuthOutcome::Tokens(tokens))
+            }
+        }
+    }
+
+    /// The challenge that follows `done`, or `None` when the sign-in is
+    /// complete; refusals by the user's state come first.
+    async fn next_step(
+        &self,
+        ctx: &ClientContext,
+        user: &User,
+        done: Stage,
+    ) -> Result<Option<AuthOutcome>> {
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
@@ -226,14 +295,13 @@ impl Services {
                             .into(),
                     ));
                 }
-                return self.new_password_challenge(ctx, &user);
+                return self.new_password_challenge(ctx, user).map(Some);
             }
             _ => {}
         }
-        let tokens = self
-            .tokens
-            .issue(&ctx.pool, &ctx.client, &ctx.policy, &user, Family::New)
-            .await?;
-        Ok(AuthOutcome::Tokens(tokens))
+        if done < Stage::Mfa {
+            return self.mfa_step(ctx, user).await;
+        }
+        Ok(None)
     }
 }

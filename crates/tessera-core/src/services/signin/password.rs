@@ -40,9 +40,10 @@ impl Services {
         };
         self.check_secret_hash(&ctx.client, secret_hash, &[username, &user.username])?;
         self.admit_password_check(&user).await?;
-        let matched = self.password_matches(&user, password)?;
-        self.settle_password_check(&user, matched).await?;
-        self.advance(ctx, user, Stage::FirstFactor).await
+        if !self.password_matches(&user, password)? {
+            return Err(incorrect_credentials());
+        }
+        self.advance(ctx, user, Stage::FirstFactor, true).await
     }
 
     /// Admits one password check, counted as a failure until it matches, or
@@ -60,8 +61,11 @@ impl Services {
         }
     }
 
-    /// Settles an admitted password check: a match clears the failure count
-    /// its admission raised; a mismatch stays counted.
+    /// Settles an admitted check outside a sign-in (ChangePassword,
+    /// VerifySoftwareToken): a match clears the failure count its admission
+    /// raised; a mismatch stays counted. A sign-in's checks stay counted until
+    /// the sign-in completes (`advance`), so a right password cannot wipe out
+    /// the wrong MFA codes that follow it.
     pub(crate) async fn settle_password_check(&self, user: &User, matched: bool) -> Result<()> {
         if !matched {
             return Err(incorrect_credentials());
@@ -174,6 +178,6 @@ impl Services {
         user.aliases = UserDirectory::aliases_of(pool, &user.attributes);
         user.modified = self.clock.now();
         self.users.save(&user).await?;
-        self.advance(ctx, user, Stage::NewPassword).await
+        self.advance(ctx, user, Stage::NewPassword, false).await
     }
 }

@@ -40,6 +40,17 @@ pub(crate) enum Step {
         big_b: String,
     },
     NewPasswordRequired,
+    SoftwareTokenMfa,
+    SmsMfa,
+    EmailOtp,
+    /// The factors (wire names) offered to choose from.
+    SelectMfaType {
+        choices: Vec<String>,
+    },
+    /// `verified` once VerifySoftwareToken accepted a code in this sign-in.
+    MfaSetup {
+        verified: bool,
+    },
 }
 
 impl Step {
@@ -47,6 +58,11 @@ impl Step {
         match self {
             Step::PasswordVerifier { .. } => ChallengeName::PasswordVerifier,
             Step::NewPasswordRequired => ChallengeName::NewPasswordRequired,
+            Step::SoftwareTokenMfa => ChallengeName::SoftwareTokenMfa,
+            Step::SmsMfa => ChallengeName::SmsMfa,
+            Step::EmailOtp => ChallengeName::EmailOtp,
+            Step::SelectMfaType { .. } => ChallengeName::SelectMfaType,
+            Step::MfaSetup { .. } => ChallengeName::MfaSetup,
         }
     }
 }
@@ -117,6 +133,21 @@ impl Services {
         text: &str,
         challenge: ChallengeName,
     ) -> Result<SignInSession, SessionFault> {
+        let session = self.open_any_session(text, challenge)?;
+        if session.pool != ctx.pool.id || session.client != ctx.client.id {
+            return Err(SessionFault::Unreadable);
+        }
+        Ok(session)
+    }
+
+    /// Opens a session for `challenge` whatever its client, for the operations
+    /// that carry a Session but no client id (AssociateSoftwareToken,
+    /// VerifySoftwareToken); the caller resolves the client it names.
+    pub(crate) fn open_any_session(
+        &self,
+        text: &str,
+        challenge: ChallengeName,
+    ) -> Result<SignInSession, SessionFault> {
         let bytes = if uses_standard_base64(challenge) {
             STANDARD.decode(text.as_bytes())
         } else {
@@ -129,11 +160,7 @@ impl Services {
             .map_err(|_| SessionFault::Unreadable)?;
         let session: SignInSession =
             serde_json::from_slice(&json).map_err(|_| SessionFault::Unreadable)?;
-        if session.v != VERSION
-            || session.pool != ctx.pool.id
-            || session.client != ctx.client.id
-            || session.step.challenge() != challenge
-        {
+        if session.v != VERSION || session.step.challenge() != challenge {
             return Err(SessionFault::Unreadable);
         }
         if session.expires <= self.clock.now().millis() {

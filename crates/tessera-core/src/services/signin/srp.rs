@@ -142,7 +142,9 @@ impl Services {
             ),
             _ => false,
         };
-        self.settle_password_check(&user, matched).await?;
-        self.advance(ctx, user, Stage::FirstFactor).await
+        if !matched {
+            return Err(incorrect_credentials());
+        }
+        self.advance(ctx, user, Stage::FirstFactor, true).await
     }
 }

@@ -21,12 +21,14 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
         .services
         .admin_get_user(&r.user_pool_id, &r.username)
         .await?;
-    Ok(json!({
+    let mut out = json!({
         "Username": user.username,
         "UserAttributes": shapes::attributes(&user),
         "UserCreateDate": user.created.epoch_seconds(),
         "UserLastModifiedDate": user.modified.epoch_seconds(),
         "Enabled": user.enabled,
         "UserStatus": user.status.as_str(),
-    }))
+    });
+    shapes::add_mfa_settings(&mut out, &user);
+    Ok(out)
 }

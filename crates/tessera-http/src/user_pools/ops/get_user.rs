@@ -16,8 +16,10 @@ struct Request {
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
     let r: Request = parse(input)?;
     let user = state.services.get_user(&r.access_token).await?;
-    Ok(json!({
+    let mut out = json!({
         "Username": user.username,
         "UserAttributes": shapes::attributes(&user),
-    }))
+    });
+    shapes::add_mfa_settings(&mut out, &user);
+    Ok(out)
 }

@@ -3,17 +3,24 @@
 use serde_json::{Map, Value, json};
 use tessera_core::domain::client::AppClient;
 use tessera_core::domain::group::Group;
-use tessera_core::domain::pool::UserPool;
+use tessera_core::domain::mfa::MfaFactor;
+use tessera_core::domain::pool::{MFA_CONFIG_SETTINGS, UserPool};
 use tessera_core::domain::user::User;
 use tessera_core::services::clients::ClientView;
 use tessera_core::services::codes::CodeDelivery;
+use tessera_core::services::mfa::pool_config::MfaConfigView;
 use tessera_core::services::signin::AuthOutcome;
 use tessera_core::services::signin::challenge::Challenge;
 use tessera_core::services::tokens::TokenSet;
 
 /// UserPoolType: the stored settings plus what Cognito computes.
 pub fn user_pool(pool: &UserPool, estimated_users: u64) -> Value {
-    let mut out: Map<String, Value> = pool.settings.clone();
+    let mut out: Map<String, Value> = pool
+        .settings
+        .iter()
+        .filter(|(k, _)| !MFA_CONFIG_SETTINGS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     out.insert("Id".into(), json!(pool.id));
     out.insert("Name".into(), json!(pool.name));
     out.insert("Arn".into(), json!(pool.arn));
@@ -78,6 +85,30 @@ pub fn user(user: &User) -> Value {
         "Enabled": user.enabled,
         "UserStatus": user.status.as_str(),
     })
+}
+
+/// A user's MFA members of GetUser / AdminGetUser, added to `out`: the
+/// enabled factors, the preferred one, and the legacy `MFAOptions` for SMS.
+/// Members without a value are left out, as Cognito leaves them out.
+pub fn add_mfa_settings(out: &mut Value, user: &User) {
+    let preferences = &user.mfa.preferences;
+    let enabled = preferences.enabled();
+    if !enabled.is_empty() {
+        out["UserMFASettingList"] = json!(enabled.iter().map(|f| f.name()).collect::<Vec<_>>());
+    }
+    if let Some(preferred) = preferences.preferred() {
+        out["PreferredMfaSetting"] = json!(preferred.name());
+    }
+    if preferences.sms.enabled {
+        out["MFAOptions"] = json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]);
+    }
+}
+
+/// SetUserPoolMfaConfig / GetUserPoolMfaConfig output.
+pub fn mfa_config(config: &MfaConfigView) -> Value {
+    let mut out = Value::Object(config.factors.members.clone());
+    out["MfaConfiguration"] = json!(config.mode);
+    out
 }
 
 /// GroupType.
@@ -172,7 +203,45 @@ fn challenge_parameters(challenge: Challenge) -> Value {
                 "requiredAttributes": Value::from(json!(required).to_string()),
             })
         }
+        Challenge::SoftwareTokenMfa {
+            user_id_for_srp,
+            friendly_device_name,
+        } => {
+            let mut out = json!({"USER_ID_FOR_SRP": user_id_for_srp});
+            if let Some(name) = friendly_device_name {
+                out["FRIENDLY_DEVICE_NAME"] = json!(name);
+            }
+            out
+        }
+        Challenge::CodeMfa {
+            user_id_for_srp,
+            delivery,
+            ..
+        } => json!({
+            "USER_ID_FOR_SRP": user_id_for_srp,
+            "CODE_DELIVERY_DELIVERY_MEDIUM": delivery.medium,
+            "CODE_DELIVERY_DESTINATION": delivery.destination,
+        }),
+        Challenge::SelectMfaType {
+            user_id_for_srp,
+            choices,
+        } => json!({
+            "USER_ID_FOR_SRP": user_id_for_srp,
+            "MFAS_CAN_CHOOSE": factor_list(&choices),
+        }),
+        Challenge::MfaSetup {
+            user_id_for_srp,
+            can_set_up,
+        } => json!({
+            "USER_ID_FOR_SRP": user_id_for_srp,
+            "MFAS_CAN_SETUP": factor_list(&can_set_up),
+        }),
     }
+}
+
+/// A JSON array of factor names, inside a string, as Cognito sends it.
+fn factor_list(factors: &[MfaFactor]) -> String {
+    json!(factors.iter().map(|f| f.name()).collect::<Vec<_>>()).to_string()
 }
 
 fn user_attributes_json(attributes: &std::collections::BTreeMap<String, String>) -> String {

@@ -1,0 +1,24 @@
+//! GetUserPoolMfaConfig.
+
+use serde::Deserialize;
+use serde_json::Value;
+use tessera_core::ids::UserPoolId;
+
+use super::{parse, shapes};
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    user_pool_id: UserPoolId,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    let config = state
+        .services
+        .get_user_pool_mfa_config(&r.user_pool_id)
+        .await?;
+    Ok(shapes::mfa_config(&config))
+}

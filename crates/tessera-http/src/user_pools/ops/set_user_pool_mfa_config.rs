@@ -1,0 +1,27 @@
+//! SetUserPoolMfaConfig.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use tessera_core::ids::UserPoolId;
+
+use super::{parse, shapes};
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    user_pool_id: UserPoolId,
+    mfa_configuration: Option<String>,
+    #[serde(flatten)]
+    members: Map<String, Value>,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    let config = state
+        .services
+        .set_user_pool_mfa_config(&r.user_pool_id, r.mfa_configuration.as_deref(), &r.members)
+        .await?;
+    Ok(shapes::mfa_config(&config))
+}

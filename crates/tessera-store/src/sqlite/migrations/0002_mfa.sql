@@ -1,0 +1,4 @@
+-- A user's second factors (preferences, sealed software-token secrets) and
+-- the last TOTP step it accepted, which only the store's replay check moves.
+ALTER TABLE users ADD COLUMN mfa TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
