@@ -28,6 +28,10 @@
 //   MemoryStorage, MemoryKeyValueStorage token storage for the libraries
 //   shiftClock(ms)                       moves Date (now() and new Date())
 //                                        ms ahead; returns restore()
+//   totp(secretBase32, {atMs, step})     an authenticator app's 6-digit code
+//                                        (RFC 6238: HMAC-SHA1, 30 s, 6 digits)
+//   totpStep(atMs)                       the 30-second step of a time
+//   base32Decode(text)                   RFC 4648 base32 -> Buffer
 
 import { spawn } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
@@ -492,6 +496,46 @@ export function shiftClock(ms) {
   return () => {
     globalThis.Date = RealDate;
   };
+}
+
+// ---------------------------------------------------------------- TOTP
+
+const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+export const TOTP_STEP_MS = 30_000;
+
+/** RFC 4648 base32 (padding and case ignored) -> bytes. */
+export function base32Decode(text) {
+  const clean = text.replace(/=+$/, "").toUpperCase();
+  const out = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const ch of clean) {
+    const v = BASE32_ALPHABET.indexOf(ch);
+    if (v < 0) throw new Error(`not base32: ${JSON.stringify(ch)} in ${JSON.stringify(text)}`);
+    buffer = ((buffer << 5) | v) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((buffer >> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The 30-second TOTP step `atMs` (epoch milliseconds) falls in. */
+export function totpStep(atMs = Date.now()) {
+  return Math.floor(atMs / TOTP_STEP_MS);
+}
+
+/** What an authenticator app shows for `secretBase32` (RFC 6238 with
+ * HMAC-SHA1, 30-second steps, 6 digits) at `atMs`, or at step `step`. */
+export function totp(secretBase32, { atMs = Date.now(), step = totpStep(atMs), digits = 6 } = {}) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", base32Decode(secretBase32)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(binary % 10 ** digits).padStart(digits, "0");
 }
 
 export function exists(p) {

@@ -17,6 +17,8 @@ BUILT = {
     "AdminGetUser", "AdminInitiateAuth", "AdminListGroupsForUser", "AdminRemoveUserFromGroup",
     "AdminResetUserPassword", "AdminRespondToAuthChallenge", "AdminSetUserMFAPreference",
     "AdminSetUserPassword", "AdminSetUserSettings", "AssociateSoftwareToken",
+    "AdminForgetDevice", "AdminGetDevice", "AdminListDevices", "AdminUpdateDeviceStatus",
+    "ConfirmDevice", "ForgetDevice", "GetDevice", "ListDevices", "UpdateDeviceStatus",
     "AdminUpdateUserAttributes", "AdminUserGlobalSignOut", "ChangePassword", "ConfirmForgotPassword",
     "ConfirmSignUp", "CreateGroup", "CreateUserPool", "CreateUserPoolClient", "DeleteGroup",
     "DeleteUser", "DeleteUserAttributes", "DeleteUserPool", "DeleteUserPoolClient",
@@ -33,7 +35,7 @@ BUILT = {
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 62
+    assert len(BUILT) == 71
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))

@@ -13,6 +13,10 @@ no state that matters lives only in one process:
 - `tessera rotate-signing-keys` run against the database reaches every node's JWKS and signer
   within seconds, and tokens signed with the new key verify against the other node's JWKS;
 - 100 concurrent SignUps of one username over both nodes create exactly one user;
+- MFA: a SOFTWARE_TOKEN_MFA challenge (after USER_PASSWORD_AUTH or SRP) issued by one node is
+  answered on the other; a TOTP code taken on one node is a replay on the other, and one code
+  answered at once over both nodes signs in once; MFA_SETUP hops between nodes at every step;
+  an SMS or email code sent by one node is taken on the other, once;
 - a database outage makes both nodes answer 503 on /ready and InternalErrorException (HTTP 500)
   on API calls, quickly and without reporting a write that was not stored; when the database
   comes back both nodes recover on their own, and every acknowledged write is there.
@@ -24,6 +28,7 @@ that the outage test can stop it without disturbing the machine's shared server.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import threading
 import time
@@ -32,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+import pyotp
 import pytest
 import requests
 from botocore.config import Config
@@ -45,8 +51,11 @@ from tessera_e2e.flows import (
     REVOKED_ACCESS,
     REVOKED_REFRESH,
     WRONG_PASSWORD,
+    admin_get_user,
+    assert_tokens,
     attr_dict,
     codes_for,
+    confirmed_user,
     fail_sign_in,
     jwt_claims,
     jwt_header,
@@ -100,17 +109,23 @@ def shared_db():
         pg.destroy()
 
 
-@pytest.fixture
-def nodes(start_server, shared_db):
+def start_nodes(start_server, shared_db, env: dict | None = None) -> tuple:
     """Two running nodes on the shared database, each with a data directory of its own."""
     started = []
     for _ in range(2):
-        node = start_server(env=shared_db.env, args=["--store", shared_db.pg.url, "--public-url", PUBLIC_URL])
+        node = start_server(env={**shared_db.env, **(env or {})},
+                            args=["--store", shared_db.pg.url, "--public-url", PUBLIC_URL])
         r = requests.get(f"{node.url}/ready", timeout=10)
         assert r.status_code == 200 and r.json() == {"status": "ready"}, (r.status_code, r.text, node.stderr_text())
         started.append(node)
     assert started[0].port != started[1].port and started[0].data_dir != started[1].data_dir
     return tuple(started)
+
+
+@pytest.fixture
+def nodes(start_server, shared_db):
+    """Two running nodes on the shared database, each with a data directory of its own."""
+    return start_nodes(start_server, shared_db)
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
@@ -357,6 +372,334 @@ def test_concurrent_sign_up_of_one_username_over_both_nodes(nodes):
         users = cognito.list_users(UserPoolId=pool_id)["Users"]
         assert [u["Username"] for u in users] == [username]
         assert attr_dict(users[0]["Attributes"])["sub"] == winner["UserSub"]
+
+
+# ---------------------------------------------------------------- multi-factor authentication
+
+# The server's answer to a wrong, spent or replayed MFA code (as test_mfa.py asserts).
+INVALID_MFA_CODE = "Invalid code or auth state for the user."
+SMS_CONFIGURATION = {"SnsCallerArn": "arn:aws:iam::123456789012:role/sms", "ExternalId": "tessera"}
+# A clocked node's clock starts this far behind real time and only moves forward, one TOTP step
+# at a time: TOTP steps must move forward (each is taken once), while tokens must never come
+# from the future (PyJWT refuses an `iat` ahead of its own clock).
+CLOCK_START = -600
+TOTP_STEP = 30
+
+
+class SharedClock:
+    """The test clocks of both nodes, moved together: every node reads the same time, so a
+    TOTP code computed for one is the code of the same step on the other. (The nodes run on one
+    machine, so the same offset from its clock is the same time.)"""
+
+    def __init__(self, nodes, offset: int):
+        self.nodes = nodes
+        self.offset = None
+        self.set(offset)
+
+    def set(self, offset: int) -> None:
+        assert offset <= 0, "a clock ahead of real time would issue tokens from the future"
+        for node in self.nodes:
+            r = requests.post(f"{node.url}/_tessera/clock", json={"offset_seconds": offset}, timeout=10)
+            assert r.status_code == 200 and r.json()["offset_seconds"] == offset, (r.status_code, r.text)
+        self.offset = offset
+
+    def next_step(self) -> None:
+        """Both nodes into the next 30-second step."""
+        self.set(self.offset + TOTP_STEP)
+
+    def now(self) -> float:
+        readings = [requests.get(f"{node.url}/_tessera/clock", timeout=10).json() for node in self.nodes]
+        assert all(r["offset_seconds"] == self.offset for r in readings), readings
+        nows = [r["now"] for r in readings]
+        assert max(nows) - min(nows) <= 2, f"the nodes' clocks disagree: {readings}"
+        return nows[0]
+
+    def code(self, secret: str, steps: int = 0) -> str:
+        """The authenticator's code at the nodes' time, `steps` steps away (the server accepts
+        one step either way)."""
+        return pyotp.TOTP(secret).at(self.now() + TOTP_STEP * steps)
+
+
+@pytest.fixture
+def clocked_nodes(start_server, shared_db):
+    """Two nodes with the test clock on, and the SharedClock that moves both: (n1, n2, clock)."""
+    n1, n2 = start_nodes(start_server, shared_db, env={"TESSERA_TEST_CLOCK": "true"})
+    return n1, n2, SharedClock((n1, n2), CLOCK_START)
+
+
+def totp_pool(cognito, mode: str = "OPTIONAL") -> tuple[str, str]:
+    """A pool with authenticator apps on (MfaConfiguration `mode`) and an app client allowing
+    every flow: (pool_id, client_id)."""
+    pool_id = make_pool(cognito)
+    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration=mode,
+                                     SoftwareTokenMfaConfiguration={"Enabled": True})
+    return pool_id, make_app_client(cognito, pool_id)["ClientId"]
+
+
+def enroll_totp(clock: SharedClock, associate_on, verify_on, client_id: str, username: str,
+                device: str = "phone") -> str:
+    """A signed-in user (no MFA yet) associates an authenticator app on one node, verifies it
+    on another, and makes it the preferred factor; returns the secret. The clock then moves to
+    the next step, since the code used to verify is spent."""
+    token = sign_in(associate_on, client_id, username)["AccessToken"]
+    secret = associate_on.associate_software_token(AccessToken=token)["SecretCode"]
+    verified = verify_on.verify_software_token(AccessToken=token, UserCode=clock.code(secret),
+                                               FriendlyDeviceName=device)
+    assert verified["Status"] == "SUCCESS", verified
+    associate_on.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={
+        "Enabled": True, "PreferredMfa": True})
+    clock.next_step()
+    return secret
+
+
+def start_sign_in(cognito, client_id: str, username: str) -> dict:
+    """InitiateAuth USER_PASSWORD_AUTH with the right password; returns the whole answer."""
+    return password_auth(cognito, client_id, username, AUTH_PASSWORD)
+
+
+def answer_mfa(cognito, client_id: str, challenge: str, session: str, username: str, user_code: str) -> dict:
+    """RespondToAuthChallenge for an MFA challenge (SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP)."""
+    key = {"SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE", "SMS_MFA": "SMS_MFA_CODE",
+           "EMAIL_OTP": "EMAIL_OTP_CODE"}[challenge]
+    return cognito.respond_to_auth_challenge(ClientId=client_id, ChallengeName=challenge, Session=session,
+                                             ChallengeResponses={"USERNAME": username, key: user_code})
+
+
+def answer_totp(cognito, client_id: str, username: str, session: str, user_code: str) -> dict:
+    return answer_mfa(cognito, client_id, "SOFTWARE_TOKEN_MFA", session, username, user_code)
+
+
+def other_code(user_code: str) -> str:
+    """A six-digit code that is not `user_code`."""
+    return str((int(user_code) + 1) % 1_000_000).zfill(6)
+
+
+def assert_verified_tokens(auth: dict, nodes, pool_id: str, client_id: str, username: str) -> None:
+    """Three tokens whose signatures verify against every node's JWKS, with the pool's shared
+    issuer, and which every node's API accepts."""
+    assert_tokens(auth)
+    for node in nodes:
+        claims = verify_token(auth["AccessToken"], node, pool_id, issuer=issuer(pool_id))
+        assert claims["username"] == username and claims["token_use"] == "access", claims
+        id_claims = verify_token(auth["IdToken"], node, pool_id, audience=client_id, issuer=issuer(pool_id))
+        assert id_claims["cognito:username"] == username and id_claims["token_use"] == "id", id_claims
+        assert make_client(node).get_user(AccessToken=auth["AccessToken"])["Username"] == username
+
+
+@pytest.mark.parametrize("flow", ["USER_PASSWORD_AUTH", "USER_SRP_AUTH"])
+def test_software_token_challenge_issued_by_one_node_answered_on_the_other(clocked_nodes, flow):
+    n1, n2, clock = clocked_nodes
+    c1, c2 = make_client(n1), make_client(n2)
+    pool_id, client_id = totp_pool(c1)
+    confirmed_user(c1, pool_id, "otto")
+    # Associated on node 1, verified on node 2 (the pending secret lives in the database).
+    secret = enroll_totp(clock, c1, c2, client_id, "otto")
+    for cognito in (c1, c2):
+        user = admin_get_user(cognito, pool_id, "otto")
+        assert user["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"], user
+        assert user["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA", user
+
+    # Node 1 checks the password (or the SRP proof) and issues the challenge ...
+    if flow == "USER_PASSWORD_AUTH":
+        challenge = start_sign_in(c1, client_id, "otto")
+    else:
+        srp, params, first = srp_start(c1, pool_id, client_id, "otto")
+        assert first["ChallengeName"] == "PASSWORD_VERIFIER"
+        challenge = c1.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="PASSWORD_VERIFIER",
+            ChallengeResponses=srp.process_challenge(first["ChallengeParameters"], params))
+    assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA", challenge
+    assert challenge["ChallengeParameters"]["USER_ID_FOR_SRP"] == "otto"
+    assert challenge["ChallengeParameters"]["FRIENDLY_DEVICE_NAME"] == "phone"
+    assert "AuthenticationResult" not in challenge and challenge["Session"]
+
+    # ... node 2, which never saw the sign-in, takes the answer and issues the tokens.
+    done = answer_totp(c2, client_id, "otto", challenge["Session"], clock.code(secret))
+    assert "ChallengeName" not in done, done
+    assert_verified_tokens(done["AuthenticationResult"], (n1, n2), pool_id, client_id, "otto")
+    # The new refresh token works on the node that started the sign-in.
+    refreshed = refresh(c1, client_id, done["AuthenticationResult"]["RefreshToken"])
+    assert c2.get_user(AccessToken=refreshed["AccessToken"])["Username"] == "otto"
+
+
+def test_a_totp_code_taken_on_one_node_is_a_replay_on_the_other(clocked_nodes):
+    n1, n2, clock = clocked_nodes
+    c1, c2 = make_client(n1), make_client(n2)
+    pool_id, client_id = totp_pool(c1)
+    confirmed_user(c1, pool_id, "rita")
+    secret = enroll_totp(clock, c2, c1, client_id, "rita")
+
+    good = clock.code(secret)
+    first = start_sign_in(c1, client_id, "rita")
+    assert first["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    assert_tokens(answer_totp(c1, client_id, "rita", first["Session"], good)["AuthenticationResult"])
+
+    # A second sign-in, started and answered on node 2, with the code node 1 took: a replay.
+    second = start_sign_in(c2, client_id, "rita")
+    assert second["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    with expect_error("CodeMismatchException", INVALID_MFA_CODE):
+        answer_totp(c2, client_id, "rita", second["Session"], good)
+    # A code of the step before the one taken is refused too, though still in the window.
+    previous = clock.code(secret, steps=-1)
+    if previous != good:
+        with expect_error("CodeMismatchException", INVALID_MFA_CODE):
+            answer_totp(c2, client_id, "rita", second["Session"], previous)
+    # The refusals were about the code, not the session: the next step's code signs in on node 2 ...
+    later = clock.code(secret, steps=1)
+    done = answer_totp(c2, client_id, "rita", second["Session"], later)
+    assert_verified_tokens(done["AuthenticationResult"], (n1, n2), pool_id, client_id, "rita")
+    # ... and is spent for node 1 in turn.
+    third = start_sign_in(c1, client_id, "rita")
+    with expect_error("CodeMismatchException", INVALID_MFA_CODE):
+        answer_totp(c1, client_id, "rita", third["Session"], later)
+
+
+def test_one_totp_code_answered_at_once_over_both_nodes_signs_in_once(clocked_nodes):
+    n1, n2, clock = clocked_nodes
+    c1, c2 = make_client(n1), make_client(n2)
+    pool_id, client_id = totp_pool(c1)
+    # Every pairing of the node that issues a challenge and the node that is answered, three
+    # times: 12 sign-ins, answered by one client (one thread) each.
+    pairings = [(c1, n1), (c1, n2), (c2, n1), (c2, n2)] * 3
+    answerers = [make_client(answer_node) for _, answer_node in pairings]
+    for round_ in range(3):
+        username = f"race{round_}"
+        confirmed_user(c1, pool_id, username)
+        secret = enroll_totp(clock, c1, c2, client_id, username)
+        # Separate sign-ins, each with its own Session.
+        attempts = []
+        for (starter, _), answerer in zip(pairings, answerers):
+            challenge = start_sign_in(starter, client_id, username)
+            assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA", challenge
+            attempts.append((answerer, challenge["Session"]))
+        user_code = clock.code(secret)
+        barrier = threading.Barrier(len(attempts))
+
+        def answer(attempt):
+            cognito, session = attempt
+            barrier.wait(timeout=60)
+            try:
+                return "signed in", answer_totp(cognito, client_id, username, session, user_code)
+            except ClientError as e:
+                return (e.response["Error"]["Code"], e.response["Error"]["Message"]), None
+
+        with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+            outcomes = list(pool.map(answer, attempts))
+        counts = Counter(outcome for outcome, _ in outcomes)
+        assert counts["signed in"] == 1, (round_, counts)
+        # Every other answer is a replay, refused as a wrong code; wrong codes count toward the
+        # lockout, so once five are counted the rest are refused by it.
+        refused = {("CodeMismatchException", INVALID_MFA_CODE), ("NotAuthorizedException", LOCKED)}
+        assert set(counts) - {"signed in"} <= refused, (round_, counts)
+        assert counts[("CodeMismatchException", INVALID_MFA_CODE)] >= 4, (round_, counts)
+        winner = next(result for outcome, result in outcomes if outcome == "signed in")
+        assert_verified_tokens(winner["AuthenticationResult"], (n1, n2), pool_id, client_id, username)
+
+
+def test_mfa_setup_moves_between_nodes_at_every_step(clocked_nodes):
+    n1, n2, clock = clocked_nodes
+    c1, c2 = make_client(n1), make_client(n2)
+    pool_id, client_id = totp_pool(c1, mode="ON")
+    confirmed_user(c1, pool_id, "sam")
+
+    # Node 1: the password, then MFA_SETUP (MFA is required and sam has no factor).
+    setup = start_sign_in(c1, client_id, "sam")
+    assert setup["ChallengeName"] == "MFA_SETUP", setup
+    assert json.loads(setup["ChallengeParameters"]["MFAS_CAN_SETUP"]) == ["SOFTWARE_TOKEN_MFA"]
+    # Node 2: AssociateSoftwareToken by Session.
+    associated = c2.associate_software_token(Session=setup["Session"])
+    secret = associated["SecretCode"]
+    assert len(secret) == 32 and associated["Session"]
+    # Answering MFA_SETUP before the token is verified finishes nothing, on either node.
+    with expect_error("SoftwareTokenMFANotFoundException"):
+        c1.respond_to_auth_challenge(ClientId=client_id, ChallengeName="MFA_SETUP",
+                                     Session=associated["Session"], ChallengeResponses={"USERNAME": "sam"})
+    # Node 1: VerifySoftwareToken by the Session node 2 returned, with the secret node 2 made.
+    setup_code = clock.code(secret)
+    verified = c1.verify_software_token(Session=associated["Session"], UserCode=setup_code,
+                                        FriendlyDeviceName="laptop")
+    assert verified["Status"] == "SUCCESS" and verified["Session"], verified
+    # Node 2: MFA_SETUP answered with node 1's Session → tokens.
+    done = c2.respond_to_auth_challenge(ClientId=client_id, ChallengeName="MFA_SETUP",
+                                        Session=verified["Session"], ChallengeResponses={"USERNAME": "sam"})
+    assert "ChallengeName" not in done, done
+    assert_verified_tokens(done["AuthenticationResult"], (n1, n2), pool_id, client_id, "sam")
+    for cognito in (c1, c2):
+        user = admin_get_user(cognito, pool_id, "sam")
+        assert user["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"], user
+        assert user["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA", user
+
+    # The next sign-in asks node 2's question about the authenticator node 1 verified; the code
+    # VerifySoftwareToken took is spent, the next step's is not.
+    challenge = start_sign_in(c2, client_id, "sam")
+    assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA", challenge
+    assert challenge["ChallengeParameters"]["FRIENDLY_DEVICE_NAME"] == "laptop"
+    with expect_error("CodeMismatchException", INVALID_MFA_CODE):
+        answer_totp(c2, client_id, "sam", challenge["Session"], setup_code)
+    clock.next_step()
+    again = answer_totp(c1, client_id, "sam", challenge["Session"], clock.code(secret))
+    assert_verified_tokens(again["AuthenticationResult"], (n1, n2), pool_id, client_id, "sam")
+
+
+@pytest.mark.parametrize("factor", ["SMS_MFA", "EMAIL_OTP"])
+def test_a_code_sent_by_one_node_is_taken_once_on_the_other(nodes, factor):
+    n1, n2 = nodes
+    c1, c2 = make_client(n1), make_client(n2)
+    if factor == "SMS_MFA":
+        # MFA required, and the user's verified phone number makes SMS its factor.
+        pool_id = make_pool(c1, MfaConfiguration="ON", AutoVerifiedAttributes=["phone_number"],
+                            SmsConfiguration=SMS_CONFIGURATION,
+                            SmsAuthenticationMessage="Your sign-in code is {####}")
+        recipient, medium, destination = "+15555550123", "SMS", "+*******0123"
+        attributes = {"phone_number": recipient, "phone_number_verified": "true"}
+    else:
+        pool_id = make_pool(c1)
+        c1.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
+                                    EmailMfaConfiguration={"Message": "Code: {####}", "Subject": "Sign in"})
+        recipient, medium, destination = "mia@example.com", "EMAIL", "m***@e***"
+        attributes = {"email": recipient, "email_verified": "true"}
+    client_id = make_app_client(c1, pool_id)["ClientId"]
+    confirmed_user(c1, pool_id, "mia", attributes=attributes)
+    if factor == "EMAIL_OTP":
+        c2.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="mia",
+                                         EmailMfaSettings={"Enabled": True, "PreferredMfa": True})
+
+    def sent(node) -> list[str]:
+        return codes_for(node, pool_id, recipient, kind="authentication")
+
+    # Node 1 checks the password and sends the code; node 2's outbox has nothing.
+    challenge = start_sign_in(c1, client_id, "mia")
+    assert challenge["ChallengeName"] == factor, challenge
+    assert challenge["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == medium
+    assert challenge["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == destination
+    assert len(sent(n1)) == 1 and sent(n2) == [], (sent(n1), sent(n2))
+    code = sent(n1)[0]
+    session = challenge["Session"]
+
+    # Node 2: a wrong code is refused without ending the challenge; the code node 1 sent signs in.
+    with expect_error("CodeMismatchException", INVALID_MFA_CODE):
+        answer_mfa(c2, client_id, factor, session, "mia", other_code(code))
+    done = answer_mfa(c2, client_id, factor, session, "mia", code)
+    assert "ChallengeName" not in done, done
+    assert_verified_tokens(done["AuthenticationResult"], (n1, n2), pool_id, client_id, "mia")
+    # Only once: the same answer again is refused on both nodes.
+    for cognito in (c2, c1):
+        with expect_error("CodeMismatchException", INVALID_MFA_CODE):
+            answer_mfa(cognito, client_id, factor, session, "mia", code)
+
+    # A new sign-in on node 2 sends a new code from node 2; the first one is no answer to it,
+    # and node 1 takes the new one.
+    second = start_sign_in(c2, client_id, "mia")
+    assert second["ChallengeName"] == factor, second
+    assert sent(n1) == [code] and len(sent(n2)) == 1, (sent(n1), sent(n2))
+    new_code = sent(n2)[0]
+    if new_code != code:
+        with expect_error("CodeMismatchException", INVALID_MFA_CODE):
+            answer_mfa(c1, client_id, factor, second["Session"], "mia", code)
+    again = answer_mfa(c1, client_id, factor, second["Session"], "mia", new_code)
+    assert_verified_tokens(again["AuthenticationResult"], (n1, n2), pool_id, client_id, "mia")
+    with expect_error("CodeMismatchException", INVALID_MFA_CODE):
+        answer_mfa(c2, client_id, factor, second["Session"], "mia", new_code)
 
 
 # ---------------------------------------------------------------- database outage

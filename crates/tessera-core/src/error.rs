@@ -45,6 +45,9 @@ pub enum Error {
     EnableSoftwareTokenMfa(String),
     #[error("{0}")]
     SoftwareTokenMfaNotFound(String),
+    /// ConfirmDevice of a device already confirmed.
+    #[error("{0}")]
+    DeviceKeyExists(String),
     /// The caller is not the client the token belongs to (RevokeToken).
     #[error("{0}")]
     Unauthorized(String),

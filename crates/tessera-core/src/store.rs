@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use crate::clock::Timestamp;
 use crate::domain::client::AppClient;
 use crate::domain::code::{CodeCheck, CodePurpose, CodeRecord};
+use crate::domain::device::Device;
 use crate::domain::filter::UserFilter;
 use crate::domain::group::Group;
 use crate::domain::lockout::FailureState;
@@ -41,6 +42,7 @@ pub enum Conflict {
     Username,
     Alias(Alias),
     GroupName,
+    DeviceKey,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -150,10 +152,17 @@ pub trait Store: Send + Sync + 'static {
     async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()>;
     /// Takes back one admitted check atomically (`FailureState::refund`).
     async fn refund_sign_in_attempt(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()>;
-    /// Takes TOTP `step` for the user if no code of it or of a later step was
-    /// taken before; `false` means the code is a replay. Atomic, so of
-    /// concurrent answers with one code exactly one succeeds.
-    async fn accept_totp_step(&self, pool: &UserPoolId, sub: &str, step: i64) -> StoreResult<bool>;
+    /// Takes TOTP `step` of the secret `secret_id` for the user if no code of
+    /// that secret at this or a later step was taken before; `false` means
+    /// the code is a replay. Atomic, so of concurrent answers with one code
+    /// exactly one succeeds. A new secret starts afresh.
+    async fn accept_totp_step(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        secret_id: &str,
+        step: i64,
+    ) -> StoreResult<bool>;
 
     /// Every signing key of the pool, retired ones included, oldest first.
     async fn signing_keys(&self, pool: &UserPoolId) -> StoreResult<Vec<SigningKeyRecord>>;
@@ -231,4 +240,21 @@ pub trait Store: Send + Sync + 'static {
         group: &GroupName,
         page: &PageRequest,
     ) -> StoreResult<Listing<User>>;
+
+    /// Adds a confirmed device; `Conflict(DeviceKey)` if the key is taken,
+    /// `NotFound` if the user is gone.
+    async fn create_device(&self, device: &Device) -> StoreResult<()>;
+    /// The user's device with `key` (another user's is `NotFound`).
+    async fn get_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<Device>;
+    /// The user's devices, oldest first.
+    async fn list_devices(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Device>>;
+    /// Replaces the device's name, status, dates and pending challenge (the
+    /// key, owner and verifier never change).
+    async fn update_device(&self, device: &Device) -> StoreResult<()>;
+    async fn delete_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<()>;
 }

@@ -16,6 +16,8 @@ mod clients;
 mod codes;
 #[path = "contract/concurrency.rs"]
 mod concurrency;
+#[path = "contract/devices.rs"]
+mod devices;
 #[path = "contract/durability.rs"]
 mod durability;
 #[path = "contract/groups.rs"]
@@ -171,6 +173,12 @@ macro_rules! contract_tests {
                 the_mfa_record_round_trips_through_create_and_update,
                 each_totp_step_is_taken_once_and_never_an_earlier_one,
                 a_refund_takes_back_one_admitted_check,
+            }
+            devices {
+                create_then_get_round_trips_and_a_taken_key_conflicts,
+                list_pages_through_the_users_devices_oldest_first,
+                update_changes_status_dates_and_challenge_but_not_the_verifier,
+                delete_removes_the_device_and_deleting_the_user_removes_all,
             }
             signing_keys {
                 a_new_pool_has_no_keys,

@@ -6,6 +6,7 @@
 //! - [`client`]: an app client and its settings.
 //! - [`client_policy`]: what a client's settings mean, typed.
 //! - [`code`]: one-time codes, kept as keyed hashes.
+//! - [`device`]: remembered devices and the pool's device tracking.
 //! - [`user`]: a user, its status, attributes and aliases.
 //! - [`group`]: a group.
 //! - [`filter`]: the ListUsers filter grammar.
@@ -17,6 +18,7 @@
 pub mod client;
 pub mod client_policy;
 pub mod code;
+pub mod device;
 pub mod filter;
 pub mod group;
 pub mod lockout;

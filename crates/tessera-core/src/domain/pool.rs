@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::clock::Timestamp;
+use crate::domain::device::DeviceTracking;
 use crate::domain::mfa::{MfaMode, PoolMfaConfig};
 use crate::domain::password_policy::{DEFAULT_TEMPORARY_PASSWORD_DAYS, PasswordPolicy};
 use crate::domain::schema::SchemaAttribute;
@@ -267,6 +268,11 @@ impl UserPool {
                 .filter_map(|m| Some(((*m).to_owned(), self.settings.get(*m)?.clone())))
                 .collect(),
         }
+    }
+
+    /// `DeviceConfiguration`, when the pool tracks devices.
+    pub fn device_tracking(&self) -> Option<DeviceTracking> {
+        DeviceTracking::of(&self.settings)
     }
 
     pub fn schema_attribute(&self, name: &str) -> Option<&SchemaAttribute> {

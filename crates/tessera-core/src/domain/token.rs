@@ -15,6 +15,9 @@ pub struct TokenFamily {
     /// When the family's refresh tokens stop working.
     pub expires: Timestamp,
     pub revoked: bool,
+    /// The device the sign-in was on, in a pool that tracks devices: its
+    /// refresh tokens work only from that device.
+    pub device_key: Option<String>,
 }
 
 /// A refresh token as stored: only its keyed hash.

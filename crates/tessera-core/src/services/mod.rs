@@ -23,6 +23,7 @@
 //! - [`credentials`]: passwords kept as sealed SRP verifiers; policy wording.
 //! - [`messages`]: `Messenger` — invitations and code messages from pool templates.
 //! - [`mfa`]: the pool's MFA configuration, software tokens, users' MFA preferences.
+//! - [`devices`]: remembered devices: ConfirmDevice and the device operations.
 
 pub mod attributes;
 pub mod client_context;
@@ -30,6 +31,7 @@ pub mod client_secret;
 pub mod clients;
 pub mod codes;
 pub mod credentials;
+pub mod devices;
 pub mod directory;
 pub mod existence;
 pub mod groups;

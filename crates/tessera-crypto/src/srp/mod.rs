@@ -125,6 +125,14 @@ impl Verifier {
         out
     }
 
+    /// A verifier a client computed (ConfirmDevice's `DeviceSecretVerifierConfig`),
+    /// refusing a v outside `1..N`.
+    pub fn from_parts(salt: Vec<u8>, verifier: Vec<u8>) -> Result<Self, SrpError> {
+        let verifier = Self { salt, verifier };
+        verifier_value(&verifier).ok_or(SrpError::InvalidVerifier)?;
+        Ok(verifier)
+    }
+
     /// Reads [`Verifier::to_bytes`]'s encoding, refusing anything else and any v
     /// outside `1..N`.
     pub fn from_bytes(b: &[u8]) -> Result<Self, SrpError> {

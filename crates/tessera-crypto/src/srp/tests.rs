@@ -473,3 +473,22 @@ fn odd_inputs_never_panic() {
     let c = client::start_with_secret(&[]);
     assert_eq!(c.public_a_hex(), "1");
 }
+
+#[test]
+fn a_client_computed_device_verifier_is_taken_by_value_and_zero_is_refused() {
+    // ConfirmDevice sends salt and v as the client's padHex bytes: a leading
+    // zero byte on v is the same verifier.
+    let made = make_verifier_with_salt(&[0x7f; 16], "-DeviceGroup", "us-east-1_dev", "pw");
+    let mut padded = vec![0];
+    padded.extend_from_slice(&made.verifier);
+    let taken = Verifier::from_parts(made.salt.clone(), padded).expect("a valid verifier");
+    assert_eq!(
+        Verifier::from_bytes(&taken.to_bytes()).expect("round trip"),
+        made
+    );
+    assert!(Verifier::from_parts(vec![1; 16], vec![0; 384]).is_err());
+    assert!(
+        Verifier::from_parts(vec![1; 16], vec![0xff; 384]).is_err(),
+        "v ≥ N"
+    );
+}

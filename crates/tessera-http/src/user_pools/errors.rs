@@ -29,6 +29,7 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         Error::RefreshTokenReuse(m) => ("RefreshTokenReuseException", m),
         Error::EnableSoftwareTokenMfa(m) => ("EnableSoftwareTokenMFAException", m),
         Error::SoftwareTokenMfaNotFound(m) => ("SoftwareTokenMFANotFoundException", m),
+        Error::DeviceKeyExists(m) => ("DeviceKeyExistsException", m),
         Error::Unauthorized(m) => ("UnauthorizedException", m),
         Error::UnsupportedTokenType(m) => ("UnsupportedTokenTypeException", m),
         Error::UnsupportedOperation(m) => ("UnsupportedOperationException", m),

@@ -9,6 +9,7 @@ use super::codec::PgResult;
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
     ("0002_mfa", include_str!("migrations/0002_mfa.sql")),
+    ("0003_devices", include_str!("migrations/0003_devices.sql")),
 ];
 
 /// The advisory lock's key: "tessera" in ASCII.

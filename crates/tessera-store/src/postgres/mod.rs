@@ -10,12 +10,13 @@
 //!
 //! - [`migrations`]: embedded migrations, applied under an advisory lock.
 //! - [`codec`]: statement helpers, row conversions and error mapping.
-//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`]:
+//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`]:
 //!   the SQL for each resource.
 
 mod clients;
 mod codec;
 mod codes;
+mod devices;
 mod groups;
 mod keys;
 pub mod migrations;
@@ -30,6 +31,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::client::AppClient;
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
+use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::lockout::FailureState;
@@ -380,9 +382,17 @@ impl Store for PostgresStore {
             .await?)
     }
 
-    async fn accept_totp_step(&self, pool: &UserPoolId, sub: &str, step: i64) -> StoreResult<bool> {
-        transaction!(self, |tx| users::accept_totp_step(&tx, pool, sub, step)
-            .await?)
+    async fn accept_totp_step(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        secret_id: &str,
+        step: i64,
+    ) -> StoreResult<bool> {
+        transaction!(self, |tx| users::accept_totp_step(
+            &tx, pool, sub, secret_id, step
+        )
+        .await?)
     }
 
     async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
@@ -508,5 +518,30 @@ impl Store for PostgresStore {
         page: &PageRequest,
     ) -> StoreResult<Listing<User>> {
         read!(self, |c| groups::list_members(&c, pool, group, page).await)
+    }
+
+    async fn create_device(&self, device: &Device) -> StoreResult<()> {
+        transaction!(self, |tx| devices::create(&tx, device).await?)
+    }
+
+    async fn get_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<Device> {
+        read!(self, |c| devices::get(&c, pool, sub, key).await)
+    }
+
+    async fn list_devices(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Device>> {
+        read!(self, |c| devices::list(&c, pool, sub, page).await)
+    }
+
+    async fn update_device(&self, device: &Device) -> StoreResult<()> {
+        transaction!(self, |tx| devices::update(&tx, device).await?)
+    }
+
+    async fn delete_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<()> {
+        transaction!(self, |tx| devices::delete(&tx, pool, sub, key).await?)
     }
 }

@@ -415,14 +415,16 @@ pub async fn accept_totp_step(
     c: &impl GenericClient,
     pool: &UserPoolId,
     sub: &str,
+    secret_id: &str,
     step: i64,
 ) -> PgResult<bool> {
     let row_id = user_row_id(c, pool.as_str(), sub).await?;
     let changed = execute(
         c,
-        "UPDATE users SET totp_last_step = $2
-         WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
-        &[&row_id, &step],
+        "UPDATE users SET totp_secret = $2, totp_last_step = $3
+         WHERE id = $1
+           AND (totp_secret IS DISTINCT FROM $2 OR totp_last_step IS NULL OR totp_last_step < $3)",
+        &[&row_id, &secret_id, &step],
     )
     .await?;
     Ok(changed == 1)

@@ -8,12 +8,13 @@
 //! - [`migrations`]: embedded migrations and their runner.
 //! - [`writer`]: the writer thread and group commit.
 //! - [`codec`]: row ↔ domain conversions and error mapping.
-//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`]:
+//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`]:
 //!   the SQL for each resource.
 
 mod clients;
 mod codec;
 mod codes;
+mod devices;
 mod groups;
 mod keys;
 pub mod migrations;
@@ -32,6 +33,7 @@ use rusqlite::{Connection, OpenFlags};
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::client::AppClient;
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
+use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::lockout::FailureState;
@@ -326,9 +328,15 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn accept_totp_step(&self, pool: &UserPoolId, sub: &str, step: i64) -> StoreResult<bool> {
-        let (pool, sub) = (pool.clone(), sub.to_owned());
-        self.write(move |c| users::accept_totp_step(c, &pool, &sub, step))
+    async fn accept_totp_step(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        secret_id: &str,
+        step: i64,
+    ) -> StoreResult<bool> {
+        let (pool, sub, secret_id) = (pool.clone(), sub.to_owned(), secret_id.to_owned());
+        self.write(move |c| users::accept_totp_step(c, &pool, &sub, &secret_id, step))
             .await
     }
 
@@ -471,6 +479,35 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> StoreResult<Listing<User>> {
         self.read(|c| groups::list_members(c, pool, group, page))
+    }
+
+    async fn create_device(&self, device: &Device) -> StoreResult<()> {
+        let device = device.clone();
+        self.write(move |c| devices::create(c, &device)).await
+    }
+
+    async fn get_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<Device> {
+        self.read(|c| devices::get(c, pool, sub, key))
+    }
+
+    async fn list_devices(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Device>> {
+        self.read(|c| devices::list(c, pool, sub, page))
+    }
+
+    async fn update_device(&self, device: &Device) -> StoreResult<()> {
+        let device = device.clone();
+        self.write(move |c| devices::update(c, &device)).await
+    }
+
+    async fn delete_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<()> {
+        let (pool, sub, key) = (pool.clone(), sub.to_owned(), key.to_owned());
+        self.write(move |c| devices::delete(c, &pool, &sub, &key))
+            .await
     }
 }
 

@@ -11,9 +11,9 @@ use super::codec::{CachedStatements, backend, found, pool_seq, user_row};
 use super::users;
 
 const FAMILY_COLUMNS: &str =
-    "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked";
+    "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked, f.device_key";
 /// How many columns [`FAMILY_COLUMNS`] names.
-const FAMILY_WIDTH: usize = 7;
+const FAMILY_WIDTH: usize = 8;
 const FAMILY_JOINS: &str =
     "token_families f JOIN users u ON u.id = f.user_id JOIN pools p ON p.seq = u.pool";
 
@@ -26,6 +26,7 @@ fn family_from(row: &Row<'_>, at: usize) -> rusqlite::Result<TokenFamily> {
         auth_time: Timestamp(row.get(at + 4)?),
         expires: Timestamp(row.get(at + 5)?),
         revoked: row.get(at + 6)?,
+        device_key: row.get(at + 7)?,
     })
 }
 
@@ -45,8 +46,8 @@ pub fn create_family(
 ) -> StoreResult<()> {
     let user = user_row(conn, family.pool_id.as_str(), &family.sub)?;
     conn.execute_cached(
-        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked, device_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             family.origin_jti,
             user,
@@ -54,6 +55,7 @@ pub fn create_family(
             family.auth_time.millis(),
             family.expires.millis(),
             family.revoked,
+            family.device_key,
         ],
     )
     .map_err(backend)?;

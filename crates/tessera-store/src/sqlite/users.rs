@@ -401,14 +401,16 @@ pub fn accept_totp_step(
     conn: &Connection,
     pool: &UserPoolId,
     sub: &str,
+    secret_id: &str,
     step: i64,
 ) -> StoreResult<bool> {
     let row = user_row(conn, pool.as_str(), sub)?;
     let changed = conn
         .execute_cached(
-            "UPDATE users SET totp_last_step = ?2
-             WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
-            params![row, step],
+            "UPDATE users SET totp_secret = ?2, totp_last_step = ?3
+             WHERE id = ?1
+               AND (totp_secret IS NOT ?2 OR totp_last_step IS NULL OR totp_last_step < ?3)",
+            params![row, secret_id, step],
         )
         .map_err(backend)?;
     Ok(changed == 1)

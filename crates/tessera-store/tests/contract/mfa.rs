@@ -1,7 +1,7 @@
 //! Second factors: a user's MFA record round-trips through create and
-//! update, each TOTP step is taken once (atomically, so a code is good for
-//! one sign-in however many answers race), and an admitted check can be
-//! taken back when the password was right but the sign-in continues.
+//! update, each TOTP step of a secret is taken once (atomically, so a code
+//! is good for one sign-in however many answers race), and an admitted check
+//! can be taken back when the password was right but the sign-in continues.
 
 use std::sync::Arc;
 
@@ -60,16 +60,17 @@ pub async fn each_totp_step_is_taken_once_and_never_an_earlier_one(engine: &Engi
         .expect("create_user");
 
     let step = 58_000_000;
-    let take = |sub: String, step: i64| {
+    let take_of = |sub: String, secret: &'static str, step: i64| {
         let store = store.clone();
         let pool = p.id.clone();
         async move {
             store
-                .accept_totp_step(&pool, &sub, step)
+                .accept_totp_step(&pool, &sub, secret, step)
                 .await
                 .expect("accept_totp_step")
         }
     };
+    let take = |sub: String, step: i64| take_of(sub, "secret-1", step);
     assert!(take(u.sub.clone(), step).await, "a first code is taken");
     assert!(
         !take(u.sub.clone(), step).await,
@@ -106,9 +107,22 @@ pub async fn each_totp_step_is_taken_once_and_never_an_earlier_one(engine: &Engi
     }
     assert_eq!(taken, 1, "of {n} concurrent answers with one code");
 
+    // A new secret (a new authenticator) starts afresh; the old one's
+    // steps are not taken again after it.
+    assert!(
+        take_of(u.sub.clone(), "secret-2", step).await,
+        "a new secret's code at a step the old one used"
+    );
+    assert!(
+        !take_of(u.sub.clone(), "secret-2", step).await,
+        "and only once"
+    );
+
     assert_not_found(
         "accept_totp_step",
-        store.accept_totp_step(&p.id, &new_sub(), step).await,
+        store
+            .accept_totp_step(&p.id, &new_sub(), "secret-1", step)
+            .await,
     );
 }
 

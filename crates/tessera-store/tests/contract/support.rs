@@ -332,6 +332,7 @@ pub fn token_family(
         auth_time: T0,
         expires: later(30 * 86_400),
         revoked: false,
+        device_key: None,
     }
 }
 

@@ -48,6 +48,7 @@ pub async fn create_then_get_family_round_trips(engine: &Engine) {
     let mut family = token_family(&s.pool, &s.alice.sub, &s.client, "jti-ünï-1");
     family.auth_time = Timestamp(T0.0 - 1_234);
     family.expires = later(3_600);
+    family.device_key = Some("us-east-1_7c9f0a52-3c1e-4c55-9d43-2b2f0a1e6d10".into());
     let refresh = refresh_token(&family.origin_jti, hash_bytes(1), T0);
     store
         .create_token_family(&family, &refresh)

@@ -44,7 +44,7 @@ fn code_mismatch() -> Error {
 /// Where a request's user comes from, and what to answer it with.
 enum Holder {
     SignedIn(User),
-    SigningIn(SignInSession, User),
+    SigningIn(Box<SignInSession>, User),
 }
 
 impl Services {
@@ -65,7 +65,7 @@ impl Services {
                     .by_sub(&session.pool, sub)
                     .await?
                     .ok_or_else(user_not_found)?;
-                Ok(Holder::SigningIn(session, user))
+                Ok(Holder::SigningIn(Box::new(session), user))
             }
         }
     }
@@ -122,7 +122,12 @@ impl Services {
         let fresh = match step {
             Some(step) => {
                 self.store
-                    .accept_totp_step(&user.pool_id, &user.sub, step)
+                    .accept_totp_step(
+                        &user.pool_id,
+                        &user.sub,
+                        &self.totp_secret_id(&secret),
+                        step,
+                    )
                     .await?
             }
             None => false,
@@ -148,6 +153,12 @@ impl Services {
         Ok(Verification { session })
     }
 
+    /// Names a secret for the replay check without revealing it: a new
+    /// authenticator's codes are fresh whatever step the old one reached.
+    fn totp_secret_id(&self, secret: &[u8]) -> String {
+        hex::encode(&self.sealing.keyed_hash("totp-secret-id", secret)[..16])
+    }
+
     /// Whether `code` is a fresh code of the user's registered software token
     /// (the SOFTWARE_TOKEN_MFA challenge). A code is taken once: a second
     /// answer with it, on any node, is a mismatch.
@@ -167,7 +178,12 @@ impl Services {
         match totp::matching_step(&secret, code, self.clock.now().millis() / 1000) {
             Some(step) => Ok(self
                 .store
-                .accept_totp_step(&user.pool_id, &user.sub, step)
+                .accept_totp_step(
+                    &user.pool_id,
+                    &user.sub,
+                    &self.totp_secret_id(&secret),
+                    step,
+                )
                 .await?),
             None => Ok(false),
         }

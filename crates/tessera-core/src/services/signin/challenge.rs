@@ -119,6 +119,19 @@ pub enum Challenge {
         user_id_for_srp: String,
         can_set_up: Vec<MfaFactor>,
     },
+    /// The client's confirmed device proves itself next, with SRP.
+    DeviceSrpAuth { user_id_for_srp: String },
+    /// Device SRP's second half.
+    DevicePasswordVerifier {
+        /// Hex.
+        salt: String,
+        /// Hex.
+        srp_b: String,
+        /// The sealed sign-in session, standard base64.
+        secret_block: String,
+        user_id_for_srp: String,
+        device_key: String,
+    },
 }
 
 impl Challenge {
@@ -134,6 +147,8 @@ impl Challenge {
             Challenge::CodeMfa { .. } => ChallengeName::SmsMfa,
             Challenge::SelectMfaType { .. } => ChallengeName::SelectMfaType,
             Challenge::MfaSetup { .. } => ChallengeName::MfaSetup,
+            Challenge::DeviceSrpAuth { .. } => ChallengeName::DeviceSrpAuth,
+            Challenge::DevicePasswordVerifier { .. } => ChallengeName::DevicePasswordVerifier,
         }
     }
 }
@@ -167,6 +182,18 @@ pub enum ChallengeResponse {
     MfaSetup {
         username: Option<String>,
     },
+    DeviceSrpAuth {
+        username: String,
+        device_key: String,
+        srp_a: String,
+    },
+    DevicePasswordVerifier {
+        username: String,
+        device_key: String,
+        secret_block: String,
+        signature: String,
+        timestamp: String,
+    },
 }
 
 /// A challenge answer with the members every answer may carry.
@@ -174,6 +201,8 @@ pub enum ChallengeResponse {
 pub struct ChallengeAnswer {
     pub response: ChallengeResponse,
     pub secret_hash: Option<String>,
+    /// The device the client signs in on (clients repeat it in every answer).
+    pub device_key: Option<String>,
 }
 
 impl ChallengeAnswer {
@@ -222,6 +251,20 @@ impl ChallengeAnswer {
             Some(ChallengeName::MfaSetup) => ChallengeResponse::MfaSetup {
                 username: r.get("USERNAME").cloned(),
             },
+            Some(ChallengeName::DeviceSrpAuth) => ChallengeResponse::DeviceSrpAuth {
+                username: get("USERNAME")?,
+                device_key: get("DEVICE_KEY")?,
+                srp_a: get("SRP_A")?,
+            },
+            Some(ChallengeName::DevicePasswordVerifier) => {
+                ChallengeResponse::DevicePasswordVerifier {
+                    username: get("USERNAME")?,
+                    device_key: get("DEVICE_KEY")?,
+                    secret_block: get("PASSWORD_CLAIM_SECRET_BLOCK")?,
+                    signature: get("PASSWORD_CLAIM_SIGNATURE")?,
+                    timestamp: get("TIMESTAMP")?,
+                }
+            }
             Some(ChallengeName::AdminNoSrpAuth) | None => {
                 return Err(Error::InvalidParameter(format!(
                     "The challenge {name} is not one this flow issued."
@@ -237,6 +280,7 @@ impl ChallengeAnswer {
         Ok(ChallengeAnswer {
             response,
             secret_hash: r.get("SECRET_HASH").cloned(),
+            device_key: r.get("DEVICE_KEY").cloned(),
         })
     }
 }
@@ -279,6 +323,7 @@ mod tests {
                     attributes: vec![("name".into(), "Jane".into())],
                 },
                 secret_hash: Some("h".into()),
+                device_key: None,
             }
         );
     }

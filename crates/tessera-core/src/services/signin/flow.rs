@@ -33,6 +33,8 @@ pub enum AuthFlow {
 pub struct SignInStart {
     pub flow: AuthFlow,
     pub secret_hash: Option<String>,
+    /// The remembered device the client signs in on, if it has one.
+    pub device_key: Option<String>,
 }
 
 impl SignInStart {
@@ -63,6 +65,7 @@ impl SignInStart {
         Ok(SignInStart {
             flow,
             secret_hash: p.get("SECRET_HASH").cloned(),
+            device_key: p.get("DEVICE_KEY").cloned(),
         })
     }
 }

@@ -7,11 +7,10 @@
 //! else `MFA_SETUP`. `OPTIONAL` asks only users who turned a factor on.
 
 use super::challenge::{Challenge, ChallengeName};
-use super::session::{SessionFault, SessionUser, SignInSession, Step, session_expired};
-use super::{AuthOutcome, Stage, missing};
+use super::session::{SessionFault, SignInSession, Step, session_expired};
+use super::{AuthOutcome, SigningIn, Stage, missing};
 use crate::domain::code::CodePurpose;
 use crate::domain::mfa::{MfaFactor, MfaMode};
-use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::mailer::Medium;
 use crate::services::Services;
@@ -28,13 +27,7 @@ pub(crate) struct MfaAnswer<'a> {
     pub username: Option<&'a str>,
     pub secret_hash: Option<&'a str>,
     pub session: Option<&'a str>,
-}
-
-fn session_user(user: &User) -> SessionUser {
-    SessionUser {
-        sub: Some(user.sub.clone()),
-        username: user.username.clone(),
-    }
+    pub device_key: Option<&'a str>,
 }
 
 impl Services {
@@ -42,8 +35,9 @@ impl Services {
     pub(crate) async fn mfa_step(
         &self,
         ctx: &ClientContext,
-        user: &User,
+        signing_in: &SigningIn,
     ) -> Result<Option<AuthOutcome>> {
+        let user = &signing_in.user;
         let mode = ctx.pool.mfa_mode();
         if mode == MfaMode::Off {
             return Ok(None);
@@ -61,7 +55,7 @@ impl Services {
             if usable(MfaFactor::Sms) {
                 factors.push(MfaFactor::Sms);
             } else {
-                return self.mfa_setup_challenge(ctx, user).map(Some);
+                return self.mfa_setup_challenge(ctx, signing_in).map(Some);
             }
         }
         if factors.is_empty() {
@@ -74,11 +68,11 @@ impl Services {
             .filter(|p| factors.contains(p))
             .or_else(|| (factors.len() == 1).then(|| factors[0]));
         let outcome = match chosen {
-            Some(factor) => self.mfa_challenge(ctx, user, factor).await?,
+            Some(factor) => self.mfa_challenge(ctx, signing_in, factor).await?,
             None => {
                 let session = self.seal_session(
                     ctx,
-                    session_user(user),
+                    signing_in.session_user(),
                     Step::SelectMfaType {
                         choices: factors.iter().map(|f| f.name().to_owned()).collect(),
                     },
@@ -95,9 +89,17 @@ impl Services {
         Ok(Some(outcome))
     }
 
-    fn mfa_setup_challenge(&self, ctx: &ClientContext, user: &User) -> Result<AuthOutcome> {
-        let session =
-            self.seal_session(ctx, session_user(user), Step::MfaSetup { verified: false })?;
+    fn mfa_setup_challenge(
+        &self,
+        ctx: &ClientContext,
+        signing_in: &SigningIn,
+    ) -> Result<AuthOutcome> {
+        let user = &signing_in.user;
+        let session = self.seal_session(
+            ctx,
+            signing_in.session_user(),
+            Step::MfaSetup { verified: false },
+        )?;
         // Set up during sign-in: an authenticator app (AssociateSoftwareToken
         // with this Session, then VerifySoftwareToken).
         let can_set_up = [MfaFactor::SoftwareToken]
@@ -118,9 +120,10 @@ impl Services {
     async fn mfa_challenge(
         &self,
         ctx: &ClientContext,
-        user: &User,
+        signing_in: &SigningIn,
         factor: MfaFactor,
     ) -> Result<AuthOutcome> {
+        let user = &signing_in.user;
         let (challenge, step) = match factor {
             MfaFactor::SoftwareToken => (
                 Challenge::SoftwareTokenMfa {
@@ -155,7 +158,7 @@ impl Services {
                 )
             }
         };
-        let session = self.seal_session(ctx, session_user(user), step)?;
+        let session = self.seal_session(ctx, signing_in.session_user(), step)?;
         Ok(AuthOutcome::Challenge {
             challenge,
             session: Some(session),
@@ -169,7 +172,7 @@ impl Services {
         ctx: &ClientContext,
         answer: &MfaAnswer<'_>,
         challenge: ChallengeName,
-    ) -> Result<(SignInSession, User)> {
+    ) -> Result<(SignInSession, SigningIn)> {
         let session = answer.session;
         let text = session.ok_or_else(|| missing("Session"))?;
         let session = self
@@ -185,7 +188,8 @@ impl Services {
             .ok_or_else(user_not_found)?;
         let typed = answer.username.unwrap_or(&user.username);
         self.check_secret_hash(&ctx.client, answer.secret_hash, &[typed, &user.username])?;
-        Ok((session, user))
+        let signing_in = SigningIn::resumed(user, &session, answer.device_key);
+        Ok((session, signing_in))
     }
 
     /// Checks an MFA code; a wrong one counts toward the lockout, as a wrong
@@ -197,15 +201,14 @@ impl Services {
         code: &str,
         answer: MfaAnswer<'_>,
     ) -> Result<AuthOutcome> {
-        let (_, user) = self.mfa_session(ctx, &answer, challenge).await?;
-        self.admit_password_check(&user).await?;
+        let (_, signing_in) = self.mfa_session(ctx, &answer, challenge).await?;
+        let user = &signing_in.user;
+        self.admit_password_check(user).await?;
         let matched = match challenge {
-            ChallengeName::SoftwareTokenMfa => {
-                self.software_token_code_matches(&user, code).await?
-            }
+            ChallengeName::SoftwareTokenMfa => self.software_token_code_matches(user, code).await?,
             // A code used up or expired is an answer to no live challenge:
             // the same "auth state" refusal.
-            _ => match self.codes.check(&user, &CodePurpose::SignInMfa, code).await {
+            _ => match self.codes.check(user, &CodePurpose::SignInMfa, code).await {
                 Ok(()) => true,
                 Err(Error::CodeMismatch(_) | Error::ExpiredCode(_)) => false,
                 Err(e) => return Err(e),
@@ -214,7 +217,7 @@ impl Services {
         if !matched {
             return Err(wrong_mfa_code());
         }
-        self.advance(ctx, user, Stage::Mfa, true).await
+        self.advance(ctx, signing_in, Stage::Mfa, true).await
     }
 
     /// SELECT_MFA_TYPE: the chosen factor's challenge.
@@ -225,7 +228,7 @@ impl Services {
         answer: MfaAnswer<'_>,
     ) -> Result<AuthOutcome> {
         let answer_text = choice;
-        let (session, user) = self
+        let (session, signing_in) = self
             .mfa_session(ctx, &answer, ChallengeName::SelectMfaType)
             .await?;
         let Step::SelectMfaType { choices } = &session.step else {
@@ -236,7 +239,7 @@ impl Services {
             .ok_or_else(|| {
                 Error::InvalidParameter(format!("The MFA type {answer_text} was not offered."))
             })?;
-        self.mfa_challenge(ctx, &user, factor).await
+        self.mfa_challenge(ctx, &signing_in, factor).await
     }
 
     /// MFA_SETUP, answered once VerifySoftwareToken accepted a code in this
@@ -246,7 +249,7 @@ impl Services {
         ctx: &ClientContext,
         answer: MfaAnswer<'_>,
     ) -> Result<AuthOutcome> {
-        let (session, user) = self
+        let (session, signing_in) = self
             .mfa_session(ctx, &answer, ChallengeName::MfaSetup)
             .await?;
         if session.step != (Step::MfaSetup { verified: true }) {
@@ -254,6 +257,6 @@ impl Services {
                 "Software Token MFA does not exist for the user.".into(),
             ));
         }
-        self.advance(ctx, user, Stage::Mfa, false).await
+        self.advance(ctx, signing_in, Stage::Mfa, false).await
     }
 }

@@ -11,9 +11,12 @@
 //! - [`srp`]: USER_SRP_AUTH and PASSWORD_VERIFIER.
 //! - [`password`]: the password flows, lockout settling, NEW_PASSWORD_REQUIRED.
 //! - [`mfa`]: the MFA step: which factor, its challenge, the answers.
+//! - [`device`]: a remembered device proving itself (DEVICE_SRP_AUTH,
+//!   DEVICE_PASSWORD_VERIFIER), and the device a new sign-in is given.
 //! - [`refresh`]: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken.
 
 pub mod challenge;
+pub mod device;
 pub mod flow;
 pub mod mfa;
 pub mod password;
@@ -24,15 +27,18 @@ pub mod srp;
 use std::collections::BTreeMap;
 
 use challenge::{Challenge, ChallengeAnswer, ChallengeResponse};
+use device::{DeviceClaim, DeviceStart};
 use flow::{AuthFlow, SignInStart, not_yet};
 use mfa::MfaAnswer;
 use password::NewPassword;
+use session::{SessionUser, SignInSession};
 use srp::PasswordClaim;
 
 use super::Services;
 use super::client_context::ClientContext;
-use super::tokens::{Family, TokenSet};
+use super::tokens::{Family, NewDevice, TokenSet};
 use crate::domain::client_policy::FlowKind;
+use crate::domain::device::new_device_key;
 use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, UserPoolId};
@@ -72,6 +78,37 @@ pub(crate) enum Stage {
     NewPassword,
     /// A second factor proved it too (or none was needed).
     Mfa,
+    /// A confirmed device proved itself (after MFA, or instead of it for a
+    /// remembered device where the pool says so).
+    Device,
+}
+
+/// The user a sign-in identified, and the device the client says it is on.
+pub(crate) struct SigningIn {
+    pub user: User,
+    /// The `DEVICE_KEY` the client sent last.
+    pub device_key: Option<String>,
+}
+
+impl SigningIn {
+    /// The sign-in a session continues; a `DEVICE_KEY` in the answer replaces
+    /// the session's.
+    pub(crate) fn resumed(user: User, session: &SignInSession, device_key: Option<&str>) -> Self {
+        SigningIn {
+            user,
+            device_key: device_key
+                .map(str::to_owned)
+                .or_else(|| session.user.device_key.clone()),
+        }
+    }
+
+    pub(crate) fn session_user(&self) -> SessionUser {
+        SessionUser {
+            sub: Some(self.user.sub.clone()),
+            username: self.user.username.clone(),
+            device_key: self.device_key.clone(),
+        }
+    }
 }
 
 fn method_not_supported() -> Error {
@@ -129,20 +166,28 @@ impl Services {
         start: SignInStart,
     ) -> Result<AuthOutcome> {
         let secret_hash = start.secret_hash.as_deref();
+        let device_key = start.device_key.as_deref();
         match &start.flow {
             AuthFlow::Srp { username, srp_a } => {
-                self.start_srp(ctx, username, srp_a, secret_hash).await
+                self.start_srp(ctx, username, srp_a, secret_hash, device_key)
+                    .await
             }
             AuthFlow::Password { username, password } => {
-                self.password_sign_in(ctx, username, password, secret_hash)
+                self.password_sign_in(ctx, username, password, secret_hash, device_key)
                     .await
             }
             AuthFlow::Refresh {
                 refresh_token,
                 username,
             } => {
-                self.refresh_sign_in(ctx, refresh_token, username.as_deref(), secret_hash)
-                    .await
+                self.refresh_sign_in(
+                    ctx,
+                    refresh_token,
+                    username.as_deref(),
+                    secret_hash,
+                    device_key,
+                )
+                .await
             }
         }
     }
@@ -167,6 +212,7 @@ impl Services {
         session: Option<&str>,
     ) -> Result<AuthOutcome> {
         let secret_hash = answer.secret_hash.as_deref();
+        let device_key = answer.device_key.as_deref();
         match &answer.response {
             ChallengeResponse::PasswordVerifier {
                 username,
@@ -182,6 +228,7 @@ impl Services {
                         signature,
                         timestamp,
                         secret_hash,
+                        device_key,
                     },
                 )
                 .await
@@ -199,6 +246,7 @@ impl Services {
                         attributes,
                         secret_hash,
                         session,
+                        device_key,
                     },
                 )
                 .await
@@ -212,6 +260,7 @@ impl Services {
                     username: username.as_deref(),
                     secret_hash,
                     session,
+                    device_key,
                 };
                 self.answer_mfa_code(ctx, *challenge, code, answer).await
             }
@@ -220,6 +269,7 @@ impl Services {
                     username: username.as_deref(),
                     secret_hash,
                     session,
+                    device_key,
                 };
                 self.answer_mfa_selection(ctx, answer, mfa).await
             }
@@ -228,25 +278,64 @@ impl Services {
                     username: username.as_deref(),
                     secret_hash,
                     session,
+                    device_key,
                 };
                 self.answer_mfa_setup(ctx, answer).await
+            }
+            ChallengeResponse::DeviceSrpAuth {
+                username,
+                device_key,
+                srp_a,
+            } => {
+                self.start_device_srp(
+                    ctx,
+                    DeviceStart {
+                        username,
+                        device_key,
+                        srp_a,
+                        secret_hash,
+                        session,
+                    },
+                )
+                .await
+            }
+            ChallengeResponse::DevicePasswordVerifier {
+                username,
+                device_key,
+                secret_block,
+                signature,
+                timestamp,
+            } => {
+                self.finish_device_srp(
+                    ctx,
+                    DeviceClaim {
+                        username,
+                        device_key,
+                        secret_block,
+                        signature,
+                        timestamp,
+                        secret_hash,
+                    },
+                )
+                .await
             }
         }
     }
 
     /// What follows once `done` is complete: refusals by the user's state,
     /// then each remaining step in order — the new-password challenge for a
-    /// temporary password, then MFA (device steps plug in beside it) — then tokens.
+    /// temporary password, MFA, the device — then tokens.
     /// `admitted`: the step just done was a check admitted by the lockout
     /// (a password or an MFA code) and found right.
     pub(crate) async fn advance(
         &self,
         ctx: &ClientContext,
-        user: User,
+        signing_in: SigningIn,
         done: Stage,
         admitted: bool,
     ) -> Result<AuthOutcome> {
-        let next = self.next_step(ctx, &user, done).await;
+        let next = self.next_step(ctx, &signing_in, done).await;
+        let user = &signing_in.user;
         // A right check no longer counts when a challenge or a refusal
         // follows; the sign-in's wrong checks count until it completes.
         if admitted && !matches!(next, Ok(None)) {
@@ -262,13 +351,44 @@ impl Services {
                 self.store
                     .clear_sign_in_failures(&user.pool_id, &user.sub)
                     .await?;
-                let tokens = self
-                    .tokens
-                    .issue(&ctx.pool, &ctx.client, &ctx.policy, &user, Family::New)
-                    .await?;
-                Ok(AuthOutcome::Tokens(tokens))
+                self.complete(ctx, signing_in, done).await
             }
         }
+    }
+
+    /// Tokens for a complete sign-in, on the device it proved; a pool that
+    /// tracks devices gives a sign-in on no known device a new one.
+    async fn complete(
+        &self,
+        ctx: &ClientContext,
+        signing_in: SigningIn,
+        done: Stage,
+    ) -> Result<AuthOutcome> {
+        let user = &signing_in.user;
+        let new_device = match ctx.pool.device_tracking() {
+            Some(_) if done < Stage::Device => Some(NewDevice {
+                key: new_device_key(&ctx.pool.id),
+                group_key: self.device_group_key(user),
+            }),
+            _ => None,
+        };
+        let device_key = match &new_device {
+            Some(device) => Some(device.key.clone()),
+            None if done == Stage::Device => signing_in.device_key.clone(),
+            None => None,
+        };
+        let mut tokens = self
+            .tokens
+            .issue(
+                &ctx.pool,
+                &ctx.client,
+                &ctx.policy,
+                user,
+                Family::New { device_key },
+            )
+            .await?;
+        tokens.new_device = new_device;
+        Ok(AuthOutcome::Tokens(tokens))
     }
 
     /// The challenge that follows `done`, or `None` when the sign-in is
@@ -276,9 +396,10 @@ impl Services {
     async fn next_step(
         &self,
         ctx: &ClientContext,
-        user: &User,
+        signing_in: &SigningIn,
         done: Stage,
     ) -> Result<Option<AuthOutcome>> {
+        let user = &signing_in.user;
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
@@ -295,13 +416,33 @@ impl Services {
                             .into(),
                     ));
                 }
-                return self.new_password_challenge(ctx, user).map(Some);
+                return self.new_password_challenge(ctx, signing_in).map(Some);
             }
             _ => {}
         }
-        if done < Stage::Mfa {
-            return self.mfa_step(ctx, user).await;
+        if done >= Stage::Device {
+            return Ok(None);
         }
-        Ok(None)
+        let device = self.presented_device(ctx, signing_in).await?;
+        let skips_mfa = device.as_ref().is_some_and(|d| {
+            d.remembered
+                && ctx
+                    .pool
+                    .device_tracking()
+                    .is_some_and(|t| t.remembered_device_skips_mfa)
+        });
+        if done < Stage::Mfa
+            && !skips_mfa
+            && let Some(challenge) = self.mfa_step(ctx, signing_in).await?
+        {
+            return Ok(Some(challenge));
+        }
+        match device {
+            Some(device) => self
+                .device_challenge(ctx, signing_in, device)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
     }
 }

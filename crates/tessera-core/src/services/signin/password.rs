@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::challenge::{Challenge, ChallengeName};
-use super::session::{SessionUser, Step, session_expired};
-use super::{AuthOutcome, Stage};
+use super::session::{Step, session_expired};
+use super::{AuthOutcome, SigningIn, Stage};
 use crate::domain::schema::{AttributeFaults, FaultWording, canonical_value};
 use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
@@ -24,6 +24,7 @@ pub(crate) struct NewPassword<'a> {
     pub attributes: &'a [(String, String)],
     pub secret_hash: Option<&'a str>,
     pub session: Option<&'a str>,
+    pub device_key: Option<&'a str>,
 }
 
 impl Services {
@@ -33,6 +34,7 @@ impl Services {
         username: &str,
         password: &str,
         secret_hash: Option<&str>,
+        device_key: Option<&str>,
     ) -> Result<AuthOutcome> {
         let Some(user) = self.users.sign_in_user(&ctx.pool, username).await? else {
             self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
@@ -43,7 +45,12 @@ impl Services {
         if !self.password_matches(&user, password)? {
             return Err(incorrect_credentials());
         }
-        self.advance(ctx, user, Stage::FirstFactor, true).await
+        let signing_in = SigningIn {
+            user,
+            device_key: device_key.map(str::to_owned),
+        };
+        self.advance(ctx, signing_in, Stage::FirstFactor, true)
+            .await
     }
 
     /// Admits one password check, counted as a failure until it matches, or
@@ -81,8 +88,9 @@ impl Services {
     pub(crate) fn new_password_challenge(
         &self,
         ctx: &ClientContext,
-        user: &User,
+        signing_in: &SigningIn,
     ) -> Result<AuthOutcome> {
+        let user = &signing_in.user;
         let user_attributes: BTreeMap<String, String> = user
             .attributes
             .iter()
@@ -96,14 +104,8 @@ impl Services {
             .filter(|a| a.required && a.name != "sub" && !user.attributes.contains_key(&a.name))
             .map(|a| a.name.clone())
             .collect();
-        let session = self.seal_session(
-            ctx,
-            SessionUser {
-                sub: Some(user.sub.clone()),
-                username: user.username.clone(),
-            },
-            Step::NewPasswordRequired,
-        )?;
+        let session =
+            self.seal_session(ctx, signing_in.session_user(), Step::NewPasswordRequired)?;
         Ok(AuthOutcome::Challenge {
             challenge: Challenge::NewPasswordRequired {
                 user_id_for_srp: user.username.clone(),
@@ -178,6 +180,8 @@ impl Services {
         user.aliases = UserDirectory::aliases_of(pool, &user.attributes);
         user.modified = self.clock.now();
         self.users.save(&user).await?;
-        self.advance(ctx, user, Stage::NewPassword, false).await
+        let signing_in = SigningIn::resumed(user, &session, answer.device_key);
+        self.advance(ctx, signing_in, Stage::NewPassword, false)
+            .await
     }
 }

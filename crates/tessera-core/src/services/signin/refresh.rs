@@ -18,6 +18,7 @@ pub struct RefreshRequest {
     pub client_id: ClientId,
     pub refresh_token: String,
     pub client_secret: Option<String>,
+    pub device_key: Option<String>,
 }
 
 fn invalid() -> Error {
@@ -30,6 +31,7 @@ impl Services {
         &self,
         token: &str,
         ctx: &ClientContext,
+        device_key: Option<&str>,
     ) -> Result<(RefreshTokenRecord, TokenFamily, User)> {
         let (record, family) = match self
             .store
@@ -59,6 +61,18 @@ impl Services {
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
+        // A sign-in on a device refreshes only from that device, once
+        // confirmed and while not forgotten.
+        if let Some(bound) = &family.device_key {
+            if device_key != Some(bound.as_str()) {
+                return Err(invalid());
+            }
+            match self.store.get_device(&user.pool_id, &user.sub, bound).await {
+                Ok(_) => {}
+                Err(StoreError::NotFound) => return Err(invalid()),
+                Err(e) => return Err(e.into()),
+            }
+        }
         Ok((record, family, user))
     }
 
@@ -76,8 +90,9 @@ impl Services {
         token: &str,
         typed_username: Option<&str>,
         secret_hash: Option<&str>,
+        device_key: Option<&str>,
     ) -> Result<AuthOutcome> {
-        let (record, family, user) = self.live_refresh_token(token, ctx).await?;
+        let (record, family, user) = self.live_refresh_token(token, ctx, device_key).await?;
         // Clients hash the internal username here (the sub in email pools).
         let mut names = vec![user.username.as_str(), user.sub.as_str()];
         names.extend(typed_username);
@@ -108,7 +123,7 @@ impl Services {
         }
         super::require_flow(&ctx, crate::domain::client_policy::FlowKind::Refresh)?;
         let (record, family, user) = self
-            .live_refresh_token(&request.refresh_token, &ctx)
+            .live_refresh_token(&request.refresh_token, &ctx, request.device_key.as_deref())
             .await?;
         if self.superseded_for_good(&record, &ctx) {
             return Err(Error::RefreshTokenReuse(

@@ -20,13 +20,16 @@ const PURPOSE: &[u8] = b"sign-in-session";
 /// only ends the sign-ins in flight.
 const VERSION: u8 = 1;
 
-/// Who is signing in.
+/// Who is signing in, and on which device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct SessionUser {
     /// `None` for the simulated challenge of an unknown user.
     pub sub: Option<String>,
     /// The internal username (USER_ID_FOR_SRP).
     pub username: String,
+    /// The `DEVICE_KEY` the client sent last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
 }
 
 /// The step the sign-in waits at, with that step's own state.
@@ -51,6 +54,14 @@ pub(crate) enum Step {
     MfaSetup {
         verified: bool,
     },
+    /// The password (and any second factor) is proven; the device is next.
+    DeviceSrpAuth,
+    /// Device SRP's second half, like PasswordVerifier's.
+    DevicePasswordVerifier {
+        a: String,
+        b: String,
+        big_b: String,
+    },
 }
 
 impl Step {
@@ -63,6 +74,8 @@ impl Step {
             Step::EmailOtp => ChallengeName::EmailOtp,
             Step::SelectMfaType { .. } => ChallengeName::SelectMfaType,
             Step::MfaSetup { .. } => ChallengeName::MfaSetup,
+            Step::DeviceSrpAuth => ChallengeName::DeviceSrpAuth,
+            Step::DevicePasswordVerifier { .. } => ChallengeName::DevicePasswordVerifier,
         }
     }
 }
@@ -93,7 +106,10 @@ pub(crate) fn session_expired() -> Error {
 /// SRP clients base64-decode SECRET_BLOCK with the standard alphabet and sign
 /// its bytes; the Session only needs to be opaque.
 fn uses_standard_base64(challenge: ChallengeName) -> bool {
-    challenge == ChallengeName::PasswordVerifier
+    matches!(
+        challenge,
+        ChallengeName::PasswordVerifier | ChallengeName::DevicePasswordVerifier
+    )
 }
 
 impl Services {

@@ -9,7 +9,7 @@ use tessera_crypto::srp::{self, PublicA};
 
 use super::challenge::{Challenge, ChallengeName};
 use super::session::{SessionFault, SessionUser, Step, session_expired};
-use super::{AuthOutcome, Stage};
+use super::{AuthOutcome, SigningIn, Stage};
 use crate::error::Result;
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
@@ -24,6 +24,7 @@ pub(crate) struct PasswordClaim<'a> {
     pub signature: &'a str,
     pub timestamp: &'a str,
     pub secret_hash: Option<&'a str>,
+    pub device_key: Option<&'a str>,
 }
 
 impl Services {
@@ -33,6 +34,7 @@ impl Services {
         username: &str,
         srp_a: &PublicA,
         secret_hash: Option<&str>,
+        device_key: Option<&str>,
     ) -> Result<AuthOutcome> {
         let (pool, client) = (&ctx.pool, &ctx.client);
         let user = self.users.sign_in_user(pool, username).await?;
@@ -76,6 +78,7 @@ impl Services {
             SessionUser {
                 sub,
                 username: user_id.clone(),
+                device_key: device_key.map(str::to_owned),
             },
             Step::PasswordVerifier {
                 a: srp_a.to_hex(),
@@ -145,6 +148,8 @@ impl Services {
         if !matched {
             return Err(incorrect_credentials());
         }
-        self.advance(ctx, user, Stage::FirstFactor, true).await
+        let signing_in = SigningIn::resumed(user, &session, claim.device_key);
+        self.advance(ctx, signing_in, Stage::FirstFactor, true)
+            .await
     }
 }

@@ -134,7 +134,7 @@ impl TokenIssuer {
         let now = self.clock.now();
         let (family, new_refresh) = match family {
             Family::Existing(f) => (f, None),
-            Family::New => {
+            Family::New { device_key } => {
                 let family = TokenFamily {
                     origin_jti: uuid::Uuid::new_v4().to_string(),
                     pool_id: pool.id.clone(),
@@ -143,6 +143,7 @@ impl TokenIssuer {
                     auth_time: now,
                     expires: now.plus_seconds(policy.lifetimes.refresh),
                     revoked: false,
+                    device_key,
                 };
                 let token = new_refresh_token();
                 let record = RefreshTokenRecord {
@@ -234,6 +235,9 @@ impl TokenIssuer {
         access.insert("iat".into(), json!(iat));
         access.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
         access.insert("username".into(), json!(user.username));
+        if let Some(device) = &family.device_key {
+            access.insert("device_key".into(), json!(device));
+        }
 
         let sign = |key: &SigningKey, claims: &Map<String, Value>| {
             key.sign(claims)
@@ -244,6 +248,7 @@ impl TokenIssuer {
             access_token: sign(&keys.access, &access)?,
             refresh_token: None,
             expires_in: lifetimes.access,
+            new_device: None,
         })
     }
 }

@@ -23,11 +23,22 @@ pub struct TokenSet {
     pub access_token: String,
     pub refresh_token: Option<String>,
     pub expires_in: i64,
+    /// `NewDeviceMetadata`: the device a pool that tracks devices gave a
+    /// sign-in from a device it did not know.
+    pub new_device: Option<NewDevice>,
 }
 
-/// The sign-in a token belongs to: a new one, or the family being refreshed.
+/// A device key handed out with a sign-in, for `ConfirmDevice`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDevice {
+    pub key: String,
+    pub group_key: String,
+}
+
+/// The sign-in a token belongs to: a new one (on a device, in a pool that
+/// tracks devices), or the family being refreshed.
 pub(crate) enum Family {
-    New,
+    New { device_key: Option<String> },
     Existing(TokenFamily),
 }
 

@@ -18,6 +18,8 @@ pub struct Authenticated {
     pub pool: UserPool,
     pub user: User,
     pub client_id: ClientId,
+    /// The device the sign-in was on (the token's `device_key`).
+    pub device_key: Option<String>,
 }
 
 fn invalid_access_token() -> Error {
@@ -70,6 +72,7 @@ impl Services {
             pool,
             user,
             client_id: family.client_id,
+            device_key: family.device_key,
         })
     }
 

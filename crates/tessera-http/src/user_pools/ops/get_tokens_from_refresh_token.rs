@@ -15,6 +15,7 @@ struct Request {
     refresh_token: String,
     client_id: ClientId,
     client_secret: Option<String>,
+    device_key: Option<String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
@@ -25,6 +26,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             client_id: r.client_id,
             refresh_token: r.refresh_token,
             client_secret: r.client_secret,
+            device_key: r.device_key,
         })
         .await?;
     Ok(json!({"AuthenticationResult": shapes::authentication_result(&tokens)}))

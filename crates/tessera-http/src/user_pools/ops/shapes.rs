@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value, json};
 use tessera_core::domain::client::AppClient;
+use tessera_core::domain::device::Device;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::mfa::MfaFactor;
 use tessera_core::domain::pool::{MFA_CONFIG_SETTINGS, UserPool};
@@ -12,6 +13,8 @@ use tessera_core::services::mfa::pool_config::MfaConfigView;
 use tessera_core::services::signin::AuthOutcome;
 use tessera_core::services::signin::challenge::Challenge;
 use tessera_core::services::tokens::TokenSet;
+
+use crate::awsjson::ApiError;
 
 /// UserPoolType: the stored settings plus what Cognito computes.
 pub fn user_pool(pool: &UserPool, estimated_users: u64) -> Value {
@@ -149,6 +152,12 @@ pub fn authentication_result(tokens: &TokenSet) -> Value {
     if let Some(refresh) = &tokens.refresh_token {
         out["RefreshToken"] = json!(refresh);
     }
+    if let Some(device) = &tokens.new_device {
+        out["NewDeviceMetadata"] = json!({
+            "DeviceKey": device.key,
+            "DeviceGroupKey": device.group_key,
+        });
+    }
     out
 }
 
@@ -236,6 +245,24 @@ fn challenge_parameters(challenge: Challenge) -> Value {
             "USER_ID_FOR_SRP": user_id_for_srp,
             "MFAS_CAN_SETUP": factor_list(&can_set_up),
         }),
+        Challenge::DeviceSrpAuth { user_id_for_srp } => json!({
+            "USERNAME": user_id_for_srp,
+            "USER_ID_FOR_SRP": user_id_for_srp,
+        }),
+        Challenge::DevicePasswordVerifier {
+            salt,
+            srp_b,
+            secret_block,
+            user_id_for_srp,
+            device_key,
+        } => json!({
+            "SALT": salt,
+            "SRP_B": srp_b,
+            "SECRET_BLOCK": secret_block,
+            "USERNAME": user_id_for_srp,
+            "USER_ID_FOR_SRP": user_id_for_srp,
+            "DEVICE_KEY": device_key,
+        }),
     }
 }
 
@@ -255,4 +282,38 @@ pub fn code_delivery(d: &CodeDelivery) -> Value {
         "DeliveryMedium": d.medium,
         "AttributeName": d.attribute,
     })
+}
+
+/// DeviceType: the device's attributes as Cognito names them, and its dates.
+pub fn device(d: &Device) -> Value {
+    let mut attributes = vec![json!({"Name": "device_status", "Value": "valid"})];
+    if let Some(name) = &d.name {
+        attributes.push(json!({"Name": "device_name", "Value": name}));
+    }
+    attributes.push(json!({
+        "Name": "dev:device_remembered_status",
+        "Value": if d.remembered { "remembered" } else { "not_remembered" },
+    }));
+    let mut out = json!({
+        "DeviceKey": d.key,
+        "DeviceAttributes": attributes,
+        "DeviceCreateDate": d.created.epoch_seconds(),
+        "DeviceLastModifiedDate": d.modified.epoch_seconds(),
+    });
+    if let Some(at) = d.last_authenticated {
+        out["DeviceLastAuthenticatedDate"] = json!(at.epoch_seconds());
+    }
+    out
+}
+
+/// `DeviceRememberedStatus` (the model has checked its value): whether the
+/// device is to be remembered.
+pub fn remembered_status(status: Option<&str>) -> Result<bool, ApiError> {
+    match status {
+        Some(status) => Ok(status == "remembered"),
+        None => Err(ApiError::bad_request(
+            "InvalidParameterException",
+            "DeviceRememberedStatus is required.",
+        )),
+    }
 }

@@ -1,0 +1,28 @@
+//! AdminForgetDevice: removes a device of a user named by an administrator.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_core::ids::UserPoolId;
+use tessera_core::services::devices::DeviceOwner;
+
+use super::parse;
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    user_pool_id: UserPoolId,
+    username: String,
+    device_key: String,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    let owner = DeviceOwner::Admin {
+        pool: &r.user_pool_id,
+        username: &r.username,
+    };
+    state.services.forget_device(owner, &r.device_key).await?;
+    Ok(json!({}))
+}

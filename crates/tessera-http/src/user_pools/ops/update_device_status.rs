@@ -1,0 +1,28 @@
+//! UpdateDeviceStatus: remembers or forgets to remember a device of the caller.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_core::services::devices::DeviceOwner;
+
+use super::{parse, shapes};
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    access_token: String,
+    device_key: String,
+    device_remembered_status: Option<String>,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    let owner = DeviceOwner::AccessToken(&r.access_token);
+    let remembered = shapes::remembered_status(r.device_remembered_status.as_deref())?;
+    state
+        .services
+        .update_device_status(owner, &r.device_key, remembered)
+        .await?;
+    Ok(json!({}))
+}
