@@ -42,6 +42,7 @@ import pytest
 import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from pycognito.aws_srp import AWSSRP, generate_hash_device
 
 from private_postgres import PostgresUnavailable, PrivatePostgres
 from tessera_e2e.aws import assert_json_error, expect_error, make_client, raw_call
@@ -928,3 +929,62 @@ def test_a_malformed_database_url_is_named_without_its_password(tessera_bin, tmp
     assert result.returncode != 0, result.output
     assert "invalid value for option `port`" in result.output, result.output
     assert "hunter2-secret" not in result.output
+
+
+# ---------------------------------------------------------------- remembered devices
+
+
+def test_a_device_confirmed_on_one_node_proves_itself_across_both(nodes):
+    n1, n2 = nodes
+    c1, c2 = make_client(n1), make_client(n2)
+    pool_id = make_pool(c1, DeviceConfiguration={"ChallengeRequiredOnNewDevice": True,
+                                                 "DeviceOnlyRememberedOnUserPrompt": False})
+    client_id = make_app_client(c1, pool_id)["ClientId"]
+    confirmed_user(c1, pool_id, "dev")
+    first = password_auth(c1, client_id, "dev", AUTH_PASSWORD)["AuthenticationResult"]
+    meta = first["NewDeviceMetadata"]
+    device_password, verifier = generate_hash_device(meta["DeviceGroupKey"], meta["DeviceKey"])
+    c2.confirm_device(AccessToken=first["AccessToken"], DeviceKey=meta["DeviceKey"],
+                      DeviceSecretVerifierConfig=verifier)
+
+    def device_answers(srp):
+        return {"USERNAME": "dev", "DEVICE_KEY": meta["DeviceKey"], "SRP_A": format(srp.large_a_value, "x")}
+
+    def srp_for_device():
+        return AWSSRP(username="dev", password=AUTH_PASSWORD, pool_id=pool_id, client_id=client_id, client=c1,
+                      device_key=meta["DeviceKey"], device_group_key=meta["DeviceGroupKey"],
+                      device_password=device_password)
+
+    # Each step on another node: password on 1, DEVICE_SRP_AUTH on 2 (with its Session),
+    # DEVICE_PASSWORD_VERIFIER on 1.
+    started = c1.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "dev", "PASSWORD": AUTH_PASSWORD, "DEVICE_KEY": meta["DeviceKey"]})
+    assert started["ChallengeName"] == "DEVICE_SRP_AUTH"
+    srp = srp_for_device()
+    challenge = c2.respond_to_auth_challenge(ClientId=client_id, ChallengeName="DEVICE_SRP_AUTH",
+                                             Session=started["Session"], ChallengeResponses=device_answers(srp))
+    done = c1.respond_to_auth_challenge(ClientId=client_id, ChallengeName="DEVICE_PASSWORD_VERIFIER",
+                                        ChallengeResponses=srp.process_device_challenge(
+                                            challenge["ChallengeParameters"]))
+    assert jwt_claims(done["AuthenticationResult"]["AccessToken"])["device_key"] == meta["DeviceKey"]
+
+    # pycognito's way, with no Session: the pending challenge node 1 kept is found by node 2.
+    c1.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "dev", "PASSWORD": AUTH_PASSWORD, "DEVICE_KEY": meta["DeviceKey"]})
+    srp = srp_for_device()
+    challenge = c2.respond_to_auth_challenge(ClientId=client_id, ChallengeName="DEVICE_SRP_AUTH",
+                                             ChallengeResponses=device_answers(srp))
+    done = c2.respond_to_auth_challenge(ClientId=client_id, ChallengeName="DEVICE_PASSWORD_VERIFIER",
+                                        ChallengeResponses=srp.process_device_challenge(
+                                            challenge["ChallengeParameters"]))
+    assert "NewDeviceMetadata" not in done["AuthenticationResult"]
+
+    # Forgotten on node 2: node 1 refuses the device's refresh token and its key.
+    token = done["AuthenticationResult"]["RefreshToken"]
+    assert refresh(c1, client_id, token, DEVICE_KEY=meta["DeviceKey"])["AccessToken"]
+    c2.admin_forget_device(UserPoolId=pool_id, Username="dev", DeviceKey=meta["DeviceKey"])
+    with expect_error("NotAuthorizedException", "Invalid Refresh Token."):
+        refresh(c1, client_id, token, DEVICE_KEY=meta["DeviceKey"])
+    with expect_error("ResourceNotFoundException", "Device does not exist."):
+        c1.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+            "USERNAME": "dev", "PASSWORD": AUTH_PASSWORD, "DEVICE_KEY": meta["DeviceKey"]})
