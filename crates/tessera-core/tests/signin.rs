@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use tessera_core::Error;
 use tessera_core::ids::{ClientId, UserPoolId};
+use tessera_core::services::devices::{ConfirmDevice, DeviceOwner};
+use tessera_core::services::mfa::preferences::{FactorSettings, MfaPreferenceChange};
 use tessera_core::services::signin::challenge::Challenge;
 use tessera_core::services::signin::{AuthOutcome, InitiateAuth, RespondToChallenge};
 use tessera_core::services::signup::SignUp;
@@ -707,5 +709,321 @@ async fn a_refresh_token_signs_in_again_until_its_family_is_revoked() {
         next(&s.initiate("REFRESH_TOKEN_AUTH", &refresh).await),
         refused("NotAuthorized", "Refresh Token has been revoked"),
         "disabling the user revoked its sign-ins"
+    );
+}
+
+/// A user's MFA factors for the table below.
+#[derive(Debug, Clone, Copy)]
+enum Factors {
+    None,
+    Email,
+    Sms,
+    /// Both on, neither preferred.
+    Both,
+    /// Both on, email preferred.
+    BothEmailPreferred,
+}
+
+async fn mfa_setting(mode: &str) -> Setting {
+    let s = setting(false).await;
+    let members = json!({
+        "SmsMfaConfiguration": {"SmsAuthenticationMessage": "Your code is {####}"},
+        "EmailMfaConfiguration": {"Message": "Your code is {####}"},
+        "SoftwareTokenMfaConfiguration": {"Enabled": true},
+    });
+    s.h.services
+        .set_user_pool_mfa_config(&s.pool, Some(mode), members.as_object().expect("object"))
+        .await
+        .expect("MFA configuration");
+    s
+}
+
+async fn give_factors(s: &Setting, name: &str, factors: Factors) {
+    let on = |preferred: bool| {
+        Some(FactorSettings {
+            enabled: Some(true),
+            preferred: Some(preferred),
+        })
+    };
+    let change = match factors {
+        Factors::None => return,
+        Factors::Email => MfaPreferenceChange {
+            email: on(false),
+            ..Default::default()
+        },
+        Factors::Sms => MfaPreferenceChange {
+            sms: on(false),
+            ..Default::default()
+        },
+        Factors::Both => MfaPreferenceChange {
+            sms: on(false),
+            email: on(false),
+            ..Default::default()
+        },
+        Factors::BothEmailPreferred => MfaPreferenceChange {
+            sms: on(false),
+            email: on(true),
+            ..Default::default()
+        },
+    };
+    s.h.services
+        .admin_set_user_mfa_preference(&s.pool, name, change)
+        .await
+        .expect("MFA preference");
+}
+
+/// The six-digit code last sent to `recipient`.
+fn sent_code(s: &Setting, recipient: &str) -> String {
+    let messages = s.h.outbox.messages(Some(s.pool.as_str()), Some(recipient));
+    let message = messages.last().expect("a code was sent");
+    message
+        .message
+        .body
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect()
+}
+
+/// The EMAIL_OTP answer `code` in `session`.
+async fn email_code(s: &Setting, username: &str, code: &str, session: &str) -> Next {
+    next(
+        &s.respond(
+            "EMAIL_OTP",
+            &[("USERNAME", username), ("EMAIL_OTP_CODE", code)],
+            Some(session),
+        )
+        .await,
+    )
+}
+
+/// A password sign-in of `dev` on the device `key`.
+async fn on_device(s: &Setting, key: &str) -> Result<AuthOutcome, Error> {
+    s.initiate(
+        "USER_PASSWORD_AUTH",
+        &[
+            ("USERNAME", "dev"),
+            ("PASSWORD", PASSWORD),
+            ("DEVICE_KEY", key),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn after_the_password_the_pool_and_the_users_factors_choose_the_mfa_step() {
+    let table = [
+        ("OPTIONAL", Factors::None, Next::Tokens),
+        ("OPTIONAL", Factors::Email, Next::Challenge("EMAIL_OTP")),
+        ("OPTIONAL", Factors::Sms, Next::Challenge("SMS_MFA")),
+        (
+            "OPTIONAL",
+            Factors::Both,
+            Next::Challenge("SELECT_MFA_TYPE"),
+        ),
+        (
+            "OPTIONAL",
+            Factors::BothEmailPreferred,
+            Next::Challenge("EMAIL_OTP"),
+        ),
+        // Required, nothing on: SMS for a user with a phone number.
+        ("ON", Factors::None, Next::Challenge("SMS_MFA")),
+        ("ON", Factors::Email, Next::Challenge("EMAIL_OTP")),
+    ];
+    for (mode, factors, expected) in table {
+        let s = mfa_setting(mode).await;
+        s.h.user(
+            &s.pool,
+            "mia",
+            &[
+                ("email", "mia@example.com"),
+                ("email_verified", "true"),
+                ("phone_number", "+15555550100"),
+                ("phone_number_verified", "true"),
+            ],
+            "Temp0rary!",
+        )
+        .await;
+        s.h.services
+            .admin_set_user_password(&s.pool, "mia", PASSWORD, true)
+            .await
+            .expect("permanent password");
+        give_factors(&s, "mia", factors).await;
+        assert_eq!(
+            next(&s.password_sign_in("mia", PASSWORD).await),
+            expected,
+            "USER_PASSWORD_AUTH, MFA {mode}, {factors:?}"
+        );
+        assert_eq!(
+            s.srp_sign_in("mia", PASSWORD).await,
+            expected,
+            "USER_SRP_AUTH, MFA {mode}, {factors:?}"
+        );
+    }
+
+    // Required, with no factor the pool can reach: set one up.
+    let s = mfa_setting("ON").await;
+    s.confirmed_user("ned").await;
+    assert_eq!(
+        next(&s.password_sign_in("ned", PASSWORD).await),
+        Next::Challenge("MFA_SETUP")
+    );
+}
+
+#[tokio::test]
+async fn an_mfa_code_follows_a_new_password_and_ends_the_sign_in_once() {
+    let s = mfa_setting("OPTIONAL").await;
+    s.h.user(
+        &s.pool,
+        "eva",
+        &[("email", "eva@example.com"), ("email_verified", "true")],
+        PASSWORD,
+    )
+    .await;
+    give_factors(&s, "eva", Factors::Email).await;
+    let Ok(AuthOutcome::Challenge {
+        session: Some(session),
+        ..
+    }) = s.password_sign_in("eva", PASSWORD).await
+    else {
+        panic!("a temporary password asks for a new one first");
+    };
+    let after_new_password = s
+        .respond(
+            "NEW_PASSWORD_REQUIRED",
+            &[("USERNAME", "eva"), ("NEW_PASSWORD", NEW_PASSWORD)],
+            Some(&session),
+        )
+        .await;
+    let Ok(AuthOutcome::Challenge {
+        challenge,
+        session: Some(session),
+    }) = after_new_password
+    else {
+        panic!("then the email code: {:?}", next(&after_new_password));
+    };
+    assert_eq!(challenge.name().as_str(), "EMAIL_OTP");
+    let code = sent_code(&s, "eva@example.com");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(
+        email_code(&s, "eva", wrong, &session).await,
+        refused("CodeMismatch", "Invalid code or auth state for the user.")
+    );
+    assert_eq!(email_code(&s, "eva", &code, &session).await, Next::Tokens);
+    assert_ne!(
+        email_code(&s, "eva", &code, &session).await,
+        Next::Tokens,
+        "a code is taken once"
+    );
+}
+
+/// A pool that tracks devices and asks for an email code when the user has
+/// turned it on, and a user with email MFA on.
+async fn device_setting() -> Setting {
+    let h = harness();
+    let pool = h
+        .pool(json!({"DeviceConfiguration": {
+            "ChallengeRequiredOnNewDevice": true,
+            "DeviceOnlyRememberedOnUserPrompt": true,
+        }}))
+        .await;
+    let client = h
+        .client(
+            &pool,
+            json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+        )
+        .await;
+    let members = json!({"EmailMfaConfiguration": {"Message": "Your code is {####}"}});
+    h.services
+        .set_user_pool_mfa_config(
+            &pool,
+            Some("OPTIONAL"),
+            members.as_object().expect("object"),
+        )
+        .await
+        .expect("MFA configuration");
+    let s = Setting { h, pool, client };
+    s.h.user(
+        &s.pool,
+        "dev",
+        &[("email", "dev@example.com"), ("email_verified", "true")],
+        "Temp0rary!",
+    )
+    .await;
+    s.h.services
+        .admin_set_user_password(&s.pool, "dev", PASSWORD, true)
+        .await
+        .expect("permanent password");
+    give_factors(&s, "dev", Factors::Email).await;
+    s
+}
+
+#[tokio::test]
+async fn a_tracking_pool_gives_new_devices_and_a_remembered_one_proves_itself_instead_of_mfa() {
+    let s = device_setting().await;
+    // The first sign-in answers the email code and is given a new device.
+    let Ok(AuthOutcome::Challenge {
+        session: Some(session),
+        ..
+    }) = s.password_sign_in("dev", PASSWORD).await
+    else {
+        panic!("email MFA first");
+    };
+    let code = sent_code(&s, "dev@example.com");
+    let done = s
+        .respond(
+            "EMAIL_OTP",
+            &[("USERNAME", "dev"), ("EMAIL_OTP_CODE", &code)],
+            Some(&session),
+        )
+        .await;
+    let Ok(AuthOutcome::Tokens(tokens)) = done else {
+        panic!("tokens after the code: {:?}", next(&done));
+    };
+    let device = tokens.new_device.expect("a new device");
+    assert_eq!(
+        next(&on_device(&s, "us-east-1_unknown").await),
+        refused("ResourceNotFound", "Device does not exist."),
+        "a key the user has no device for"
+    );
+
+    // Confirmed, but remembered only on the user's say-so: MFA still comes first.
+    let base64 = |bytes: &[u8]| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    };
+    let necessary =
+        s.h.services
+            .confirm_device(ConfirmDevice {
+                access_token: tokens.access_token.clone(),
+                device_key: device.key.clone(),
+                device_name: Some("laptop".into()),
+                salt: Some(base64(&[7; 16])),
+                password_verifier: Some(base64(&[3; 96])),
+            })
+            .await
+            .expect("ConfirmDevice");
+    assert!(necessary, "UserConfirmationNecessary");
+    assert_eq!(
+        next(&on_device(&s, &device.key).await),
+        Next::Challenge("EMAIL_OTP")
+    );
+
+    // Remembered: the device's proof replaces the code.
+    s.h.services
+        .update_device_status(
+            DeviceOwner::AccessToken(&tokens.access_token),
+            &device.key,
+            true,
+        )
+        .await
+        .expect("remembered");
+    assert_eq!(
+        next(&on_device(&s, &device.key).await),
+        Next::Challenge("DEVICE_SRP_AUTH")
+    );
+    // Without the key, the same user is a new device again, and MFA applies.
+    assert_eq!(
+        next(&s.password_sign_in("dev", PASSWORD).await),
+        Next::Challenge("EMAIL_OTP")
     );
 }
