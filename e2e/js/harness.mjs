@@ -32,6 +32,9 @@
 //                                        (RFC 6238: HMAC-SHA1, 30 s, 6 digits)
 //   totpStep(atMs)                       the 30-second step of a time
 //   base32Decode(text)                   RFC 4648 base32 -> Buffer
+//   serverClock(url)                     the test clock of a server started
+//                                        with TESSERA_TEST_CLOCK=true
+//   moveServerClock(url, seconds)        moves that clock ahead (or back)
 
 import { spawn } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
@@ -540,4 +543,27 @@ export function totp(secretBase32, { atMs = Date.now(), step = totpStep(atMs), d
 
 export function exists(p) {
   return existsSync(p);
+}
+
+// ---------------------------------------------------------------- test clock
+
+/** The test clock of a server started with TESSERA_TEST_CLOCK=true:
+ * `{offset_seconds, now}` (now in epoch seconds, as the server reads it). */
+export async function serverClock(url) {
+  const resp = await fetch(`${url}/_tessera/clock`);
+  if (!resp.ok) throw new Error(`GET /_tessera/clock answered ${resp.status}: ${await resp.text()}`);
+  return resp.json();
+}
+
+/** Moves the server's test clock `seconds` further ahead (back if negative);
+ * returns the new reading. */
+export async function moveServerClock(url, seconds) {
+  const { offset_seconds: offset } = await serverClock(url);
+  const resp = await fetch(`${url}/_tessera/clock`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ offset_seconds: offset + seconds }),
+  });
+  if (!resp.ok) throw new Error(`POST /_tessera/clock answered ${resp.status}: ${await resp.text()}`);
+  return resp.json();
 }

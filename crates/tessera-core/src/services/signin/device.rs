@@ -4,8 +4,9 @@
 //! device key for username.
 //!
 //! pycognito answers DEVICE_SRP_AUTH without the `Session` it was issued
-//! with, so the session is also kept on the device until the device proves
-//! itself; either way the password (and any second factor) came first.
+//! with, and amazon-cognito-identity-js with an earlier one, so the session
+//! is also kept on the device until the device proves itself; either way the
+//! password (and any second factor) came first.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -103,20 +104,22 @@ impl Services {
         let (user, device) = self
             .answering_device(ctx, start.username, start.device_key, start.secret_hash)
             .await?;
-        let text = start
+        // The Session sent if it is this step's, else the one kept on the
+        // device: amazon-cognito-identity-js sends the MFA challenge's
+        // Session here, after a code led to this step.
+        let this_step = |text: &str| {
+            self.open_session(ctx, text, ChallengeName::DeviceSrpAuth)
+                .ok()
+                .filter(|session| {
+                    session.user.sub.as_deref() == Some(user.sub.as_str())
+                        && session.user.device_key.as_deref() == Some(device.key.as_str())
+                })
+        };
+        let session = start
             .session
-            .or(device.pending_challenge.as_deref())
+            .and_then(this_step)
+            .or_else(|| device.pending_challenge.as_deref().and_then(this_step))
             .ok_or_else(session_expired)?;
-        let session = self
-            .open_session(ctx, text, ChallengeName::DeviceSrpAuth)
-            .map_err(|fault| match fault {
-                SessionFault::Unreadable | SessionFault::Expired => session_expired(),
-            })?;
-        if session.user.sub.as_deref() != Some(user.sub.as_str())
-            || session.user.device_key.as_deref() != Some(device.key.as_str())
-        {
-            return Err(session_expired());
-        }
         let srp_a = srp::parse_public_a(start.srp_a).map_err(|_| {
             Error::InvalidParameter("SRP_A is not a valid SRP public value.".into())
         })?;
