@@ -61,6 +61,7 @@ static WORLD: LazyLock<World> = LazyLock::new(|| {
                 ("SRP_A".to_owned(), client.public_a_hex()),
             ]),
             admin_pool: None,
+            client_metadata: Default::default(),
         }));
     let Ok(AuthOutcome::Challenge {
         challenge: Challenge::PasswordVerifier { secret_block, .. },
@@ -175,6 +176,7 @@ fuzz_target!(|data: &[u8]| {
                     responses: pairs,
                     session,
                     admin_pool: None,
+                    client_metadata: Default::default(),
                 }),
         );
     if *tessera_fuzz::VERBOSE {

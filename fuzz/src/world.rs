@@ -156,6 +156,8 @@ impl World {
             for name in [CONFIRMED_USER, NEW_PASSWORD_USER] {
                 let user = services
                     .admin_create_user(CreateUser {
+                        validation_data: Default::default(),
+                        client_metadata: Default::default(),
                         pool_id: pool.clone(),
                         username: name.into(),
                         attributes: vec![("email".into(), format!("{name}@example.com"))],

@@ -55,6 +55,15 @@ pub enum Error {
     UnsupportedTokenType(String),
     #[error("{0}")]
     UnsupportedOperation(String),
+    /// A trigger function failed (threw).
+    #[error("{0}")]
+    UserLambdaValidation(String),
+    /// A trigger function could not be run or did not answer in time.
+    #[error("{0}")]
+    UnexpectedLambda(String),
+    /// A trigger function's answer is not an event Cognito can read.
+    #[error("{0}")]
+    InvalidLambdaResponse(String),
     /// Anything the caller cannot act on; the cause is logged, never returned.
     #[error("internal error: {0}")]
     Internal(String),

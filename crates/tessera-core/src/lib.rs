@@ -7,6 +7,7 @@
 //! - [`domain`]: pools, schema, clients, users, groups, password policy, ListUsers filters.
 //! - [`store`]: the `Store` trait every storage engine implements, and `StoreError`.
 //! - [`mailer`]: the `Mailer` trait and the dev outbox.
+//! - [`invoker`]: the `TriggerInvoker` trait Lambda triggers run through.
 //! - [`paging`]: opaque pagination tokens.
 //! - [`services`]: the operations, one service per resource, over a `Store`.
 
@@ -14,6 +15,7 @@ pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod invoker;
 pub mod mailer;
 pub mod paging;
 pub mod services;

@@ -45,13 +45,17 @@ async fn admin_confirm_sign_up_confirms_an_unconfirmed_user_once() {
     h.store.update_user(&user, &[]).await.expect("update");
 
     h.services
-        .admin_confirm_sign_up(&pool, "uma")
+        .admin_confirm_sign_up(&pool, "uma", &Default::default())
         .await
         .expect("confirm");
     let user = h.services.admin_get_user(&pool, "uma").await.expect("get");
     assert_eq!(user.status, UserStatus::Confirmed);
 
-    match h.services.admin_confirm_sign_up(&pool, "uma").await {
+    match h
+        .services
+        .admin_confirm_sign_up(&pool, "uma", &Default::default())
+        .await
+    {
         Err(Error::NotAuthorized(m)) => {
             assert_eq!(m, "User cannot be confirmed. Current status is CONFIRMED")
         }

@@ -103,6 +103,7 @@ impl Setting {
                 flow: flow.into(),
                 parameters: params(p),
                 admin_pool: None,
+                client_metadata: Default::default(),
             })
             .await
     }
@@ -132,6 +133,7 @@ impl Setting {
                 responses: params(responses),
                 session: session.map(str::to_owned),
                 admin_pool: None,
+                client_metadata: Default::default(),
             })
             .await
     }
@@ -271,6 +273,8 @@ async fn prepare(s: &Setting, state: State) -> &'static str {
                     password: Some(PASSWORD.into()),
                     attributes: Vec::new(),
                     secret_hash: None,
+                    validation_data: Default::default(),
+                    client_metadata: Default::default(),
                 })
                 .await
                 .expect("sign_up");
@@ -613,11 +617,11 @@ async fn flows_and_challenges_not_offered_are_named() {
     s.confirmed_user("sam").await;
     let table: [(&str, Params, Next); 4] = [
         (
-            "CUSTOM_AUTH",
+            "USER_AUTH",
             &[("USERNAME", "sam")],
             refused(
                 "UnsupportedOperation",
-                "Tessera does not implement the CUSTOM_AUTH flow yet.",
+                "Tessera does not implement the USER_AUTH flow yet.",
             ),
         ),
         (
@@ -663,10 +667,10 @@ async fn flows_and_challenges_not_offered_are_named() {
 
     let answers: [(&str, Next); 2] = [
         (
-            "CUSTOM_CHALLENGE",
+            "WEB_AUTHN",
             refused(
                 "UnsupportedOperation",
-                "Tessera does not implement the CUSTOM_CHALLENGE challenge yet.",
+                "Tessera does not implement the WEB_AUTHN challenge yet.",
             ),
         ),
         (

@@ -215,6 +215,8 @@ async fn ensure_user(
     }
     let created = services
         .admin_create_user(CreateUser {
+            validation_data: Default::default(),
+            client_metadata: Default::default(),
             pool_id: pool_id.clone(),
             username: declared.username.clone(),
             attributes: declared

@@ -52,6 +52,7 @@ pub struct AuthFlows {
     password: bool,
     admin_password: bool,
     refresh: bool,
+    custom: bool,
 }
 
 impl AuthFlows {
@@ -65,6 +66,7 @@ impl AuthFlows {
             password: has("ALLOW_USER_PASSWORD_AUTH") || has("USER_PASSWORD_AUTH"),
             admin_password: has("ALLOW_ADMIN_USER_PASSWORD_AUTH") || has("ADMIN_NO_SRP_AUTH"),
             refresh: legacy || has("ALLOW_REFRESH_TOKEN_AUTH"),
+            custom: has("ALLOW_CUSTOM_AUTH") || has("CUSTOM_AUTH_FLOW_ONLY"),
         }
     }
 
@@ -74,7 +76,8 @@ impl AuthFlows {
             FlowKind::UserPassword => self.password,
             FlowKind::AdminUserPassword => self.admin_password,
             FlowKind::Refresh => self.refresh,
-            FlowKind::CustomAuth | FlowKind::UserAuth => false,
+            FlowKind::CustomAuth => self.custom,
+            FlowKind::UserAuth => false,
         }
     }
 }

@@ -9,6 +9,8 @@ use serde_json::Value;
 use super::Services;
 use super::codes::{CodeDelivery, VERIFY_CODE_LIFETIME_SECONDS, medium_for};
 use super::directory::UserDirectory;
+use super::messages::Occasion;
+use super::triggers::message::MessageSource;
 use crate::domain::client_policy::ClientPolicy;
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
@@ -89,8 +91,8 @@ impl Services {
                         user,
                         CodePurpose::VerifyAttribute(name),
                         VERIFY_CODE_LIFETIME_SECONDS,
-                        medium,
-                        &value,
+                        (medium, &value),
+                        Occasion::of(MessageSource::UpdateUserAttribute, None),
                     )
                     .await?,
             );

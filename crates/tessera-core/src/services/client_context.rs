@@ -1,6 +1,8 @@
 //! The pool, app client and client policy a client-facing request acts for,
 //! resolved once at the start of the request.
 
+use std::collections::BTreeMap;
+
 use super::Services;
 use super::existence::client_not_found;
 use crate::domain::client::AppClient;
@@ -15,6 +17,8 @@ pub struct ClientContext {
     pub client: AppClient,
     /// The client's settings, parsed once for this request.
     pub policy: ClientPolicy,
+    /// The request's `ClientMetadata`, passed to the triggers it runs.
+    pub client_metadata: BTreeMap<String, String>,
 }
 
 impl Services {
@@ -40,6 +44,7 @@ impl Services {
             policy: client.policy(),
             pool,
             client,
+            client_metadata: BTreeMap::new(),
         })
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tessera_crypto::seal::SealingKey;
 
 use super::existence::{attempt_limit_exceeded, wrong_code};
-use super::messages::Messenger;
+use super::messages::{Messenger, Occasion};
 use crate::clock::Clock;
 use crate::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use crate::domain::pool::UserPool;
@@ -129,6 +129,27 @@ impl Codes {
         (code, record)
     }
 
+    /// Stores `code` again after a check used it up, for a step that failed
+    /// after the check (a trigger refusing the confirmation): the user may
+    /// give the same code again.
+    pub(crate) async fn restore(
+        &self,
+        user: &User,
+        purpose: CodePurpose,
+        code: &str,
+        lifetime_seconds: i64,
+    ) -> Result<()> {
+        let record = CodeRecord {
+            pool_id: user.pool_id.clone(),
+            sub: user.sub.clone(),
+            code_hash: self.hash(user, &purpose, code),
+            purpose,
+            expires: self.clock.now().plus_seconds(lifetime_seconds),
+        };
+        self.store.put_code(&record).await?;
+        Ok(())
+    }
+
     /// Sends a code already stored, and says where it went.
     pub(crate) async fn send(
         &self,
@@ -137,9 +158,10 @@ impl Codes {
         code: &str,
         medium: Medium,
         destination: &str,
+        occasion: Occasion<'_>,
     ) -> Result<CodeDelivery> {
         self.messenger
-            .send_code(pool, user, medium, destination, code)
+            .send_code(pool, user, medium, destination, code, occasion)
             .await?;
         Ok(delivery(medium, destination))
     }
@@ -153,11 +175,12 @@ impl Codes {
         lifetime_seconds: i64,
         medium: Medium,
         destination: &str,
+        occasion: Occasion<'_>,
     ) -> Result<CodeDelivery> {
         let (code, record) = self.fresh(user, CodePurpose::SignInMfa, lifetime_seconds);
         self.store.put_code(&record).await?;
         self.messenger
-            .send_authentication_code(pool, user, medium, destination, &code)
+            .send_authentication_code(pool, user, medium, destination, &code, occasion)
             .await?;
         Ok(delivery(medium, destination))
     }
@@ -169,12 +192,13 @@ impl Codes {
         user: &User,
         purpose: CodePurpose,
         lifetime_seconds: i64,
-        medium: Medium,
-        destination: &str,
+        (medium, destination): (Medium, &str),
+        occasion: Occasion<'_>,
     ) -> Result<CodeDelivery> {
         let (code, record) = self.fresh(user, purpose, lifetime_seconds);
         self.store.put_code(&record).await?;
-        self.send(pool, user, &code, medium, destination).await
+        self.send(pool, user, &code, medium, destination, occasion)
+            .await
     }
 
     /// Checks and uses up a code, answering as Cognito does when it is wrong.

@@ -1,9 +1,13 @@
 //! `Messenger`: invitations and code messages built from a pool's templates
-//! and sent through the Mailer.
+//! (or written by its CustomMessage trigger) and sent through the Mailer.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value;
+
+use super::triggers::message::MessageSource;
+use super::triggers::{Caller, Triggers};
 
 use crate::domain::pool::UserPool;
 use crate::domain::user::User;
@@ -36,14 +40,81 @@ fn verification_text(pool: &UserPool, member: &str, legacy: &str, default: &str)
         .to_owned()
 }
 
+/// `ClientMetadata` for operations that take none.
+pub(crate) static NO_METADATA: BTreeMap<String, String> = BTreeMap::new();
+
+/// Why a message goes out, and the request's `ClientMetadata`, for the
+/// pool's CustomMessage trigger.
+#[derive(Clone, Copy)]
+pub(crate) struct Occasion<'a> {
+    pub source: MessageSource,
+    pub client_id: Option<&'a str>,
+    pub client_metadata: &'a BTreeMap<String, String>,
+}
+
 #[derive(Clone)]
 pub(crate) struct Messenger {
     mailer: Arc<dyn Mailer>,
+    triggers: Arc<Triggers>,
+}
+
+impl<'a> Occasion<'a> {
+    pub(crate) fn new(
+        source: MessageSource,
+        client_id: Option<&'a str>,
+        client_metadata: &'a BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            source,
+            client_id,
+            client_metadata,
+        }
+    }
+
+    /// An occasion of an operation without `ClientMetadata`.
+    pub(crate) fn of(source: MessageSource, client_id: Option<&'a str>) -> Self {
+        Self::new(source, client_id, &NO_METADATA)
+    }
 }
 
 impl Messenger {
-    pub(crate) fn new(mailer: Arc<dyn Mailer>) -> Self {
-        Self { mailer }
+    pub(crate) fn new(mailer: Arc<dyn Mailer>, triggers: Arc<Triggers>) -> Self {
+        Self { mailer, triggers }
+    }
+
+    /// The same mailer, with the pools' CustomMessage run through `triggers`.
+    pub(crate) fn with_triggers(&self, triggers: Arc<Triggers>) -> Self {
+        Self::new(self.mailer.clone(), triggers)
+    }
+
+    /// The pool's text, or the one its CustomMessage trigger wrote.
+    async fn text(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        medium: Medium,
+        occasion: Occasion<'_>,
+        default: (Option<String>, String),
+    ) -> Result<(Option<String>, String)> {
+        let caller = Caller {
+            pool,
+            client_id: occasion.client_id,
+            username: &user.username,
+        };
+        let custom = self
+            .triggers
+            .custom_message(
+                &caller,
+                occasion.source,
+                user,
+                medium,
+                occasion.client_metadata,
+            )
+            .await?;
+        Ok(match custom {
+            Some(text) => (text.subject.or(default.0), text.body),
+            None => default,
+        })
     }
 
     /// Sends a one-time code with the pool's verification template.
@@ -54,8 +125,9 @@ impl Messenger {
         medium: Medium,
         destination: &str,
         code: &str,
+        occasion: Occasion<'_>,
     ) -> Result<()> {
-        let (subject, body) = match medium {
+        let default = match medium {
             Medium::Email => (
                 Some(verification_text(
                     pool,
@@ -80,6 +152,7 @@ impl Messenger {
                 ),
             ),
         };
+        let (subject, body) = self.text(pool, user, medium, occasion, default).await?;
         self.deliver(Message {
             pool_id: pool.id.clone(),
             medium,
@@ -100,9 +173,10 @@ impl Messenger {
         medium: Medium,
         destination: &str,
         code: &str,
+        occasion: Occasion<'_>,
     ) -> Result<()> {
         let config = pool.mfa_config();
-        let (subject, body) = match medium {
+        let default = match medium {
             Medium::Email => (
                 Some(
                     config
@@ -121,12 +195,14 @@ impl Messenger {
                     .unwrap_or(DEFAULT_AUTH_MESSAGE),
             ),
         };
+        let default = (default.0.map(str::to_owned), default.1.to_owned());
+        let (subject, body) = self.text(pool, user, medium, occasion, default).await?;
         self.deliver(Message {
             pool_id: pool.id.clone(),
             medium,
             recipient: destination.to_owned(),
-            subject: subject.map(str::to_owned),
-            body: fill(body, &user.username, code),
+            subject,
+            body: fill(&body, &user.username, code),
             kind: "authentication",
         })
         .await
@@ -152,6 +228,7 @@ impl Messenger {
         user: &User,
         temporary_password: &str,
         mediums: &[Medium],
+        occasion: Occasion<'_>,
     ) -> Result<Vec<Medium>> {
         let template = pool.invite_template();
         let text = |member: &str, default: &str| {
@@ -178,6 +255,9 @@ impl Messenger {
             let Some(recipient) = destination else {
                 continue;
             };
+            let (subject, body) = self
+                .text(pool, user, medium, occasion, (subject, body))
+                .await?;
             self.deliver(Message {
                 pool_id: pool.id.clone(),
                 medium,

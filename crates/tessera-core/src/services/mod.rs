@@ -24,6 +24,8 @@
 //! - [`messages`]: `Messenger` — invitations and code messages from pool templates.
 //! - [`mfa`]: the pool's MFA configuration, software tokens, users' MFA preferences.
 //! - [`devices`]: remembered devices: ConfirmDevice and the device operations.
+//! - [`triggers`]: `Triggers` — Lambda triggers: events, invocation, responses.
+//! - [`migration`]: users a UserMigration trigger brings in.
 
 pub mod attributes;
 pub mod client_context;
@@ -38,6 +40,7 @@ pub mod groups;
 pub mod listing;
 pub mod messages;
 pub mod mfa;
+pub mod migration;
 pub mod pools;
 pub mod recovery;
 pub mod self_service;
@@ -45,6 +48,7 @@ pub mod signin;
 pub mod signout;
 pub mod signup;
 pub mod tokens;
+pub mod triggers;
 pub mod users;
 
 use std::sync::Arc;
@@ -55,12 +59,14 @@ use crate::clock::Clock;
 use crate::domain::pool::UserPool;
 use crate::error::Result;
 use crate::ids::UserPoolId;
+use crate::invoker::TriggerInvoker;
 use crate::mailer::Mailer;
 use crate::store::{PageRequest, Store, StoreError};
 use codes::Codes;
 use directory::UserDirectory;
 use messages::Messenger;
 use tokens::TokenIssuer;
+use triggers::Triggers;
 
 /// Facts about this deployment that appear in ids and ARNs.
 #[derive(Debug, Clone)]
@@ -81,6 +87,7 @@ pub struct Services {
     pub(crate) users: UserDirectory,
     pub(crate) codes: Codes,
     pub(crate) messenger: Messenger,
+    pub(crate) triggers: Arc<Triggers>,
 }
 
 /// The largest page any listing returns.
@@ -94,7 +101,8 @@ impl Services {
         sealing: Arc<SealingKey>,
         deployment: Deployment,
     ) -> Self {
-        let messenger = Messenger::new(mailer);
+        let triggers = Arc::new(Triggers::none(&deployment.region));
+        let messenger = Messenger::new(mailer, triggers.clone());
         Self {
             tokens: TokenIssuer::new(
                 store.clone(),
@@ -110,11 +118,27 @@ impl Services {
                 messenger.clone(),
             ),
             messenger,
+            triggers,
             store,
             clock,
             sealing,
             deployment,
         }
+    }
+
+    /// Runs the pools' Lambda triggers through `invoker`; `strict` refuses a
+    /// pool that names a function `invoker` cannot run. Without this, every
+    /// trigger a pool names fails the calls that would run it.
+    pub fn with_triggers(mut self, invoker: Arc<dyn TriggerInvoker>, strict: bool) -> Self {
+        self.triggers = Arc::new(Triggers::new(invoker, strict, &self.deployment.region));
+        self.messenger = self.messenger.with_triggers(self.triggers.clone());
+        self.codes = Codes::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.sealing.clone(),
+            self.messenger.clone(),
+        );
+        self
     }
 
     pub fn deployment(&self) -> &Deployment {

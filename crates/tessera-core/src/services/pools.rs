@@ -109,6 +109,9 @@ impl Services {
         );
         check_sign_in_attributes(&settings)?;
         settle_mfa(&mut settings)?;
+        if let Some(lambda_config) = settings.get("LambdaConfig") {
+            self.triggers.check_lambda_config(lambda_config)?;
+        }
         apply_setting_defaults(&mut settings);
         let now = self.clock.now();
         Ok(UserPool {
@@ -190,6 +193,9 @@ impl Services {
         );
         settings.extend(keep_settings(&input.members, UPDATABLE_SETTINGS));
         settle_mfa(&mut settings)?;
+        if let Some(lambda_config) = input.members.get("LambdaConfig") {
+            self.triggers.check_lambda_config(lambda_config)?;
+        }
         apply_setting_defaults(&mut settings);
         pool.settings = settings;
         if let Some(name) = input.name {

@@ -1,10 +1,17 @@
 //! Account recovery: ForgotPassword and ConfirmForgotPassword (which also
 //! completes an AdminResetUserPassword).
 
+use std::collections::BTreeMap;
+
 use super::Services;
 use super::codes::{CodeDelivery, Codes, RESET_CODE_LIFETIME_SECONDS, mask};
 use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
 use super::existence::{Hidden, simulate_unknown_user, username_not_found_for_client};
+use super::messages::Occasion;
+use super::triggers::message::MessageSource;
+use super::triggers::migration::MigrationSource;
+use super::triggers::sign_up::ConfirmationSource;
+use super::triggers::{Caller, Trigger, configured};
 use crate::domain::code::CodePurpose;
 use crate::domain::user::UserStatus;
 use crate::error::{Error, Result};
@@ -17,6 +24,7 @@ pub struct ConfirmForgotPassword {
     pub code: String,
     pub password: String,
     pub secret_hash: Option<String>,
+    pub client_metadata: BTreeMap<String, String>,
 }
 
 pub(crate) fn no_recovery_contact() -> Error {
@@ -48,7 +56,16 @@ impl Services {
             medium: Medium::Email,
             attribute: "email".into(),
         };
-        let Some(user) = self.users.find(&ctx.pool, username).await? else {
+        let found = match self.users.find(&ctx.pool, username).await? {
+            Some(user) => Some(user),
+            None if configured(&ctx.pool, Trigger::UserMigration).is_some() => {
+                self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
+                self.migrate_user(&ctx, username, MigrationSource::ForgotPassword, None)
+                    .await?
+            }
+            None => None,
+        };
+        let Some(user) = found else {
             simulate_unknown_user(&ctx, username_not_found_for_client)?;
             self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
             return Ok(simulated());
@@ -71,8 +88,8 @@ impl Services {
                 &user,
                 CodePurpose::ResetPassword,
                 RESET_CODE_LIFETIME_SECONDS,
-                medium,
-                &destination,
+                (medium, &destination),
+                Occasion::of(MessageSource::ForgotPassword, Some(ctx.client.id.as_str())),
             )
             .await
     }
@@ -105,6 +122,32 @@ impl Services {
             user.status = UserStatus::Confirmed;
         }
         user.modified = self.clock.now();
+        let caller = Caller {
+            pool,
+            client_id: Some(ctx.client.id.as_str()),
+            username: &user.username,
+        };
+        let confirmed = self
+            .triggers
+            .post_confirmation(
+                &caller,
+                ConfirmationSource::ConfirmForgotPassword,
+                &user,
+                &input.client_metadata,
+            )
+            .await;
+        if let Err(e) = confirmed {
+            // The password stays as it was, and the code still works.
+            self.codes
+                .restore(
+                    &user,
+                    CodePurpose::ResetPassword,
+                    &input.code,
+                    RESET_CODE_LIFETIME_SECONDS,
+                )
+                .await?;
+            return Err(e);
+        }
         self.users.complete_password_reset(&user).await
     }
 }

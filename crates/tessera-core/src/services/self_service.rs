@@ -8,7 +8,9 @@ use super::codes::{CodeDelivery, VERIFY_CODE_LIFETIME_SECONDS, medium_for};
 use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
 use super::directory::UserDirectory;
 use super::existence::attempt_limit_exceeded;
+use super::messages::Occasion;
 use super::tokens::Authenticated;
+use super::triggers::message::MessageSource;
 use crate::domain::client_policy::ClientPolicy;
 use crate::domain::code::CodePurpose;
 use crate::domain::user::User;
@@ -70,8 +72,8 @@ impl Services {
                 &user,
                 CodePurpose::VerifyAttribute(attribute.to_owned()),
                 VERIFY_CODE_LIFETIME_SECONDS,
-                medium_for(attribute),
-                &destination,
+                (medium_for(attribute), &destination),
+                Occasion::of(MessageSource::VerifyUserAttribute, None),
             )
             .await
     }

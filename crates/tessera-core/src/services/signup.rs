@@ -1,11 +1,17 @@
 //! Self-service sign-up: SignUp, ConfirmSignUp, ResendConfirmationCode.
 
+use std::collections::BTreeMap;
+
 use super::Services;
 use super::attributes::check_writable;
 use super::codes::{CONFIRM_CODE_LIFETIME_SECONDS, CodeDelivery, medium_for};
 use super::credentials::{SIGN_UP_PASSWORD_PREFIX, check_password_policy};
 use super::directory::{Creation, UserDirectory};
 use super::existence::{Hidden, simulate_unknown_user, username_not_found_for_client};
+use super::messages::Occasion;
+use super::triggers::Caller;
+use super::triggers::message::MessageSource;
+use super::triggers::sign_up::{ConfirmationSource, SignUpSource};
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
 use crate::domain::user::{User, UserStatus};
@@ -19,6 +25,9 @@ pub struct SignUp {
     pub password: Option<String>,
     pub attributes: Vec<(String, String)>,
     pub secret_hash: Option<String>,
+    /// `ValidationData`, for PreSignUp.
+    pub validation_data: BTreeMap<String, String>,
+    pub client_metadata: BTreeMap<String, String>,
 }
 
 pub struct SignUpResult {
@@ -33,6 +42,7 @@ pub struct ConfirmSignUp {
     pub code: String,
     pub secret_hash: Option<String>,
     pub force_alias_creation: bool,
+    pub client_metadata: BTreeMap<String, String>,
 }
 
 /// The attribute a confirmation code goes to: the phone when the pool
@@ -67,16 +77,45 @@ impl Services {
         check_password_policy(pool, password, SIGN_UP_PASSWORD_PREFIX)?;
         let sub = uuid::Uuid::new_v4().to_string();
         let username = self.username_for(pool, &input.username, &sub, &mut attributes)?;
-        attributes.insert("sub".into(), sub.clone());
         Self::check_required(pool, &attributes)?;
+        let caller = Caller {
+            pool,
+            client_id: Some(client.id.as_str()),
+            username: &username,
+        };
+        let decided = self
+            .triggers
+            .pre_sign_up(
+                &caller,
+                SignUpSource::SignUp,
+                &attributes,
+                &input.validation_data,
+                &input.client_metadata,
+            )
+            .await?;
+        if decided.auto_confirm {
+            for (flag, attribute) in [
+                (decided.auto_verify_email, "email"),
+                (decided.auto_verify_phone, "phone_number"),
+            ] {
+                if flag && attributes.contains_key(attribute) {
+                    attributes.insert(format!("{attribute}_verified"), "true".into());
+                }
+            }
+        }
+        attributes.insert("sub".into(), sub.clone());
         let now = self.clock.now();
         let sealed = self.seal_password(&pool.id, &username, &sub, password)?;
         let user = User {
             pool_id: pool.id.clone(),
             sub: sub.clone(),
             username_key: pool.normalize(&username),
-            username,
-            status: UserStatus::Unconfirmed,
+            username: username.clone(),
+            status: if decided.auto_confirm {
+                UserStatus::Confirmed
+            } else {
+                UserStatus::Unconfirmed
+            },
             enabled: true,
             created: now,
             modified: now,
@@ -88,6 +127,30 @@ impl Services {
             sign_in_failures: Default::default(),
             mfa: Default::default(),
         };
+        if decided.auto_confirm {
+            self.users
+                .create(pool, &user, &[], None, Creation::SignUp)
+                .await?;
+            let confirmed = self
+                .triggers
+                .post_confirmation(
+                    &caller,
+                    ConfirmationSource::ConfirmSignUp,
+                    &user,
+                    &input.client_metadata,
+                )
+                .await;
+            if let Err(e) = confirmed {
+                // A refused confirmation leaves no user behind.
+                self.users.delete(&pool.id, &user.sub).await?;
+                return Err(e);
+            }
+            return Ok(SignUpResult {
+                user_sub: sub,
+                confirmed: true,
+                delivery: None,
+            });
+        }
         // The user and its confirmation code are written together.
         let code = confirmation_attribute(pool, &user).map(|attribute| {
             let (code, record) = self.codes.fresh(
@@ -111,7 +174,18 @@ impl Services {
                 let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
                 match self
                     .codes
-                    .send(pool, &user, code, medium_for(attribute), &destination)
+                    .send(
+                        pool,
+                        &user,
+                        code,
+                        medium_for(attribute),
+                        &destination,
+                        Occasion::new(
+                            MessageSource::SignUp,
+                            Some(client.id.as_str()),
+                            &input.client_metadata,
+                        ),
+                    )
                     .await
                 {
                     Ok(d) => Some(d),
@@ -157,6 +231,32 @@ impl Services {
         user.status = UserStatus::Confirmed;
         user.aliases = UserDirectory::aliases_of(&ctx.pool, &user.attributes);
         user.modified = self.clock.now();
+        let caller = Caller {
+            pool: &ctx.pool,
+            client_id: Some(ctx.client.id.as_str()),
+            username: &user.username,
+        };
+        let confirmed = self
+            .triggers
+            .post_confirmation(
+                &caller,
+                ConfirmationSource::ConfirmSignUp,
+                &user,
+                &input.client_metadata,
+            )
+            .await;
+        if let Err(e) = confirmed {
+            // The user stays unconfirmed, and the code it gave still works.
+            self.codes
+                .restore(
+                    &user,
+                    CodePurpose::ConfirmSignUp,
+                    &input.code,
+                    CONFIRM_CODE_LIFETIME_SECONDS,
+                )
+                .await?;
+            return Err(e);
+        }
         let take = if input.force_alias_creation {
             user.aliases.clone()
         } else {
@@ -196,8 +296,8 @@ impl Services {
                 &user,
                 CodePurpose::ConfirmSignUp,
                 CONFIRM_CODE_LIFETIME_SECONDS,
-                medium_for(&attribute),
-                &destination,
+                (medium_for(&attribute), &destination),
+                Occasion::of(MessageSource::ResendCode, Some(ctx.client.id.as_str())),
             )
             .await
     }

@@ -9,7 +9,11 @@ use super::credentials::{
     CREATE_PASSWORD_PREFIX, SET_PASSWORD_PREFIX, check_password_policy, generated_password,
 };
 use super::directory::{Creation, UserDirectory};
+use super::messages::Occasion;
 use super::recovery::no_recovery_contact;
+use super::triggers::Caller;
+use super::triggers::message::MessageSource;
+use super::triggers::sign_up::{ConfirmationSource, SignUpSource};
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
 use crate::domain::schema::{AttributeFaults, FaultWording, canonical_value};
@@ -29,6 +33,9 @@ pub struct CreateUser {
     pub pool_id: UserPoolId,
     pub username: String,
     pub attributes: Vec<(String, String)>,
+    /// `ValidationData`, for PreSignUp.
+    pub validation_data: BTreeMap<String, String>,
+    pub client_metadata: BTreeMap<String, String>,
     pub temporary_password: Option<String>,
     pub force_alias_creation: bool,
     pub message_action: MessageAction,
@@ -84,8 +91,33 @@ impl Services {
         let mut attributes = Self::checked_attributes(&pool, &input.attributes)?;
         let sub = uuid::Uuid::new_v4().to_string();
         let username = self.username_for(&pool, &input.username, &sub, &mut attributes)?;
-        attributes.insert("sub".into(), sub.clone());
         Self::check_required(&pool, &attributes)?;
+        let caller = Caller {
+            pool: &pool,
+            client_id: None,
+            username: &username,
+        };
+        // An administrator's user always starts with a temporary password:
+        // only the verification flags apply.
+        let decided = self
+            .triggers
+            .pre_sign_up(
+                &caller,
+                SignUpSource::AdminCreateUser,
+                &attributes,
+                &input.validation_data,
+                &input.client_metadata,
+            )
+            .await?;
+        for (flag, attribute) in [
+            (decided.auto_verify_email, "email"),
+            (decided.auto_verify_phone, "phone_number"),
+        ] {
+            if flag && attributes.contains_key(attribute) {
+                attributes.insert(format!("{attribute}_verified"), "true".into());
+            }
+        }
+        attributes.insert("sub".into(), sub.clone());
 
         let policy = pool.password_policy();
         let password = match &input.temporary_password {
@@ -133,7 +165,13 @@ impl Services {
             };
             if let Err(e) = self
                 .messenger
-                .send_invitation(&pool, &user, &password, &mediums)
+                .send_invitation(
+                    &pool,
+                    &user,
+                    &password,
+                    &mediums,
+                    Occasion::new(MessageSource::AdminCreateUser, None, &input.client_metadata),
+                )
                 .await
             {
                 // An invitation that could not go out leaves no user behind.
@@ -226,7 +264,13 @@ impl Services {
             input.delivery_mediums.clone()
         };
         self.messenger
-            .send_invitation(pool, &user, &password, &mediums)
+            .send_invitation(
+                pool,
+                &user,
+                &password,
+                &mediums,
+                Occasion::new(MessageSource::AdminCreateUser, None, &input.client_metadata),
+            )
             .await?;
         Ok(user)
     }
@@ -354,14 +398,19 @@ impl Services {
                 &user,
                 CodePurpose::ResetPassword,
                 RESET_CODE_LIFETIME_SECONDS,
-                medium,
-                &destination,
+                (medium, &destination),
+                Occasion::of(MessageSource::ForgotPassword, None),
             )
             .await?;
         Ok(())
     }
 
-    pub async fn admin_confirm_sign_up(&self, pool_id: &UserPoolId, username: &str) -> Result<()> {
+    pub async fn admin_confirm_sign_up(
+        &self,
+        pool_id: &UserPoolId,
+        username: &str,
+        client_metadata: &BTreeMap<String, String>,
+    ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         let mut user = self.admin_named_user(&pool, username).await?;
         if user.status != UserStatus::Unconfirmed {
@@ -372,6 +421,19 @@ impl Services {
         }
         user.status = UserStatus::Confirmed;
         user.modified = self.clock.now();
+        let caller = Caller {
+            pool: &pool,
+            client_id: None,
+            username: &user.username,
+        };
+        self.triggers
+            .post_confirmation(
+                &caller,
+                ConfirmationSource::ConfirmSignUp,
+                &user,
+                client_metadata,
+            )
+            .await?;
         self.users.save(&user).await
     }
 }

@@ -99,6 +99,8 @@ impl Harness {
     ) {
         self.services
             .admin_create_user(CreateUser {
+                validation_data: Default::default(),
+                client_metadata: Default::default(),
                 pool_id: pool.clone(),
                 username: name.into(),
                 attributes: attrs

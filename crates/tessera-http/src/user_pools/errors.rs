@@ -33,6 +33,9 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         Error::Unauthorized(m) => ("UnauthorizedException", m),
         Error::UnsupportedTokenType(m) => ("UnsupportedTokenTypeException", m),
         Error::UnsupportedOperation(m) => ("UnsupportedOperationException", m),
+        Error::UserLambdaValidation(m) => ("UserLambdaValidationException", m),
+        Error::UnexpectedLambda(m) => ("UnexpectedLambdaException", m),
+        Error::InvalidLambdaResponse(m) => ("InvalidLambdaResponseException", m),
         Error::Internal(cause) => {
             tracing::error!(%cause, "internal error");
             return ApiError::internal("Internal server error.");

@@ -121,6 +121,12 @@ pub enum Challenge {
     },
     /// The client's confirmed device proves itself next, with SRP.
     DeviceSrpAuth { user_id_for_srp: String },
+    /// A challenge the pool's CreateAuthChallenge trigger wrote: its
+    /// `publicChallengeParameters`.
+    Custom {
+        username: String,
+        parameters: BTreeMap<String, String>,
+    },
     /// Device SRP's second half.
     DevicePasswordVerifier {
         /// Hex.
@@ -148,6 +154,7 @@ impl Challenge {
             Challenge::SelectMfaType { .. } => ChallengeName::SelectMfaType,
             Challenge::MfaSetup { .. } => ChallengeName::MfaSetup,
             Challenge::DeviceSrpAuth { .. } => ChallengeName::DeviceSrpAuth,
+            Challenge::Custom { .. } => ChallengeName::CustomChallenge,
             Challenge::DevicePasswordVerifier { .. } => ChallengeName::DevicePasswordVerifier,
         }
     }
@@ -186,6 +193,11 @@ pub enum ChallengeResponse {
         username: String,
         device_key: String,
         srp_a: String,
+    },
+    /// The answer to a CUSTOM_CHALLENGE, for VerifyAuthChallengeResponse.
+    Custom {
+        username: String,
+        answer: String,
     },
     DevicePasswordVerifier {
         username: String,
@@ -265,6 +277,10 @@ impl ChallengeAnswer {
                     timestamp: get("TIMESTAMP")?,
                 }
             }
+            Some(ChallengeName::CustomChallenge) => ChallengeResponse::Custom {
+                username: get("USERNAME")?,
+                answer: get("ANSWER")?,
+            },
             Some(ChallengeName::AdminNoSrpAuth) | None => {
                 return Err(Error::InvalidParameter(format!(
                     "The challenge {name} is not one this flow issued."
@@ -335,7 +351,7 @@ mod tests {
             matches!(e, Err(Error::InvalidParameter(m)) if m == "Missing required parameter PASSWORD_CLAIM_SECRET_BLOCK")
         );
         assert!(matches!(
-            ChallengeAnswer::parse("CUSTOM_CHALLENGE", &BTreeMap::new()),
+            ChallengeAnswer::parse("WEB_AUTHN", &BTreeMap::new()),
             Err(Error::UnsupportedOperation(_))
         ));
         assert!(matches!(

@@ -20,6 +20,13 @@ pub enum AuthFlow {
     },
     /// USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH: the password itself.
     Password { username: String, password: String },
+    /// CUSTOM_AUTH: the pool's challenge triggers decide; SRP_A when the
+    /// client starts with SRP (CUSTOM_WITH_SRP), which they see in the
+    /// session history.
+    Custom {
+        username: String,
+        srp_a: Option<String>,
+    },
     /// The refresh flows: a refresh token instead of a password.
     Refresh {
         refresh_token: String,
@@ -60,7 +67,11 @@ impl SignInStart {
                 refresh_token: get("REFRESH_TOKEN")?,
                 username: p.get("USERNAME").cloned(),
             },
-            FlowKind::CustomAuth | FlowKind::UserAuth => return Err(not_yet(kind)),
+            FlowKind::CustomAuth => AuthFlow::Custom {
+                username: get("USERNAME")?,
+                srp_a: p.get("SRP_A").cloned(),
+            },
+            FlowKind::UserAuth => return Err(not_yet(kind)),
         };
         Ok(SignInStart {
             flow,
@@ -121,7 +132,7 @@ mod tests {
             matches!(e, Err(Error::InvalidParameter(m)) if m == "SRP_A is not a valid SRP public value.")
         );
         assert!(matches!(
-            SignInStart::parse(FlowKind::CustomAuth, &BTreeMap::new()),
+            SignInStart::parse(FlowKind::UserAuth, &BTreeMap::new()),
             Err(Error::UnsupportedOperation(_))
         ));
     }

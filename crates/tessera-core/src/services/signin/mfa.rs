@@ -16,6 +16,8 @@ use crate::mailer::Medium;
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
 use crate::services::existence::user_not_found;
+use crate::services::messages::Occasion;
+use crate::services::triggers::message::MessageSource;
 
 /// A wrong MFA code (aws-amplify/amplify-js#3066, #12887).
 fn wrong_mfa_code() -> Error {
@@ -146,6 +148,11 @@ impl Services {
                         ctx.policy.auth_session_seconds,
                         medium,
                         destination,
+                        Occasion::new(
+                            MessageSource::Authentication,
+                            Some(ctx.client.id.as_str()),
+                            &ctx.client_metadata,
+                        ),
                     )
                     .await?;
                 (

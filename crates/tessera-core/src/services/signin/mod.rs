@@ -11,11 +11,13 @@
 //! - [`srp`]: USER_SRP_AUTH and PASSWORD_VERIFIER.
 //! - [`password`]: the password flows, lockout settling, NEW_PASSWORD_REQUIRED.
 //! - [`mfa`]: the MFA step: which factor, its challenge, the answers.
+//! - [`custom`]: CUSTOM_AUTH, rounds of challenges the pool's triggers run.
 //! - [`device`]: a remembered device proving itself (DEVICE_SRP_AUTH,
 //!   DEVICE_PASSWORD_VERIFIER), and the device a new sign-in is given.
 //! - [`refresh`]: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken.
 
 pub mod challenge;
+pub mod custom;
 pub mod device;
 pub mod flow;
 pub mod mfa;
@@ -27,6 +29,7 @@ pub mod srp;
 use std::collections::BTreeMap;
 
 use challenge::{Challenge, ChallengeAnswer, ChallengeResponse};
+use custom::{CustomAnswer, CustomStart};
 use device::{DeviceClaim, DeviceStart};
 use flow::{AuthFlow, SignInStart, not_yet};
 use mfa::MfaAnswer;
@@ -36,7 +39,9 @@ use srp::PasswordClaim;
 
 use super::Services;
 use super::client_context::ClientContext;
-use super::tokens::{Family, NewDevice, TokenSet};
+use super::tokens::{Customization, Family, NewDevice, TokenSet};
+use super::triggers::token_generation::TokenSource;
+use super::triggers::{Caller, Trigger, configured};
 use crate::domain::client_policy::FlowKind;
 use crate::domain::device::new_device_key;
 use crate::domain::user::{User, UserStatus};
@@ -50,6 +55,7 @@ pub struct InitiateAuth {
     pub parameters: BTreeMap<String, String>,
     /// AdminInitiateAuth: the pool the signed caller named.
     pub admin_pool: Option<UserPoolId>,
+    pub client_metadata: BTreeMap<String, String>,
 }
 
 /// RespondToAuthChallenge / AdminRespondToAuthChallenge, as the caller sent them.
@@ -59,6 +65,7 @@ pub struct RespondToChallenge {
     pub responses: BTreeMap<String, String>,
     pub session: Option<String>,
     pub admin_pool: Option<UserPoolId>,
+    pub client_metadata: BTreeMap<String, String>,
 }
 
 pub enum AuthOutcome {
@@ -135,9 +142,10 @@ pub(crate) fn require_flow(ctx: &ClientContext, flow: FlowKind) -> Result<()> {
 
 impl Services {
     pub async fn initiate_auth(&self, request: InitiateAuth) -> Result<AuthOutcome> {
-        let ctx = self
+        let mut ctx = self
             .client_context(&request.client_id, request.admin_pool.as_ref())
             .await?;
+        ctx.client_metadata = request.client_metadata;
         let kind = FlowKind::parse(&request.flow).ok_or_else(|| {
             Error::UnsupportedOperation(format!(
                 "Tessera does not implement the {} flow yet.",
@@ -149,7 +157,7 @@ impl Services {
         // (awsdocs/aws-doc-sdk-examples#5289).
         let admin = request.admin_pool.is_some();
         match kind {
-            FlowKind::CustomAuth | FlowKind::UserAuth => return Err(not_yet(kind)),
+            FlowKind::UserAuth => return Err(not_yet(kind)),
             FlowKind::AdminUserPassword if !admin => return Err(method_not_supported()),
             FlowKind::UserPassword if admin => return Err(method_not_supported()),
             _ => {}
@@ -176,6 +184,18 @@ impl Services {
                 self.password_sign_in(ctx, username, password, secret_hash, device_key)
                     .await
             }
+            AuthFlow::Custom { username, srp_a } => {
+                self.start_custom(
+                    ctx,
+                    CustomStart {
+                        username,
+                        srp_a: srp_a.as_deref(),
+                        secret_hash,
+                        device_key,
+                    },
+                )
+                .await
+            }
             AuthFlow::Refresh {
                 refresh_token,
                 username,
@@ -196,9 +216,10 @@ impl Services {
         &self,
         request: RespondToChallenge,
     ) -> Result<AuthOutcome> {
-        let ctx = self
+        let mut ctx = self
             .client_context(&request.client_id, request.admin_pool.as_ref())
             .await?;
+        ctx.client_metadata = request.client_metadata;
         let answer = ChallengeAnswer::parse(&request.challenge, &request.responses)?;
         self.answer_challenge(&ctx, answer, request.session.as_deref())
             .await
@@ -299,6 +320,19 @@ impl Services {
                 )
                 .await
             }
+            ChallengeResponse::Custom { username, answer } => {
+                self.answer_custom(
+                    ctx,
+                    CustomAnswer {
+                        username,
+                        answer,
+                        secret_hash,
+                        session,
+                        device_key,
+                    },
+                )
+                .await
+            }
             ChallengeResponse::DevicePasswordVerifier {
                 username,
                 device_key,
@@ -377,18 +411,76 @@ impl Services {
             None if done == Stage::Device => signing_in.device_key.clone(),
             None => None,
         };
+        let source = match done {
+            Stage::Device => TokenSource::AuthenticateDevice,
+            Stage::NewPassword => TokenSource::NewPasswordChallenge,
+            _ => TokenSource::Authentication,
+        };
         let mut tokens = self
-            .tokens
+            .issue_tokens(ctx, user, Family::New { device_key }, source)
+            .await?;
+        let caller = Caller {
+            pool: &ctx.pool,
+            client_id: Some(ctx.client.id.as_str()),
+            username: &user.username,
+        };
+        let accepted = self
+            .triggers
+            .post_authentication(&caller, user, new_device.is_some(), &ctx.client_metadata)
+            .await;
+        if let Err(e) = accepted {
+            // The sign-in failed after all: its tokens never work.
+            self.store.revoke_token_family(&tokens.origin_jti).await?;
+            return Err(e);
+        }
+        tokens.new_device = new_device;
+        Ok(AuthOutcome::Tokens(tokens))
+    }
+
+    /// The pool's PreAuthentication for a user about to prove a password.
+    pub(crate) async fn pre_authentication(&self, ctx: &ClientContext, user: &User) -> Result<()> {
+        let caller = Caller {
+            pool: &ctx.pool,
+            client_id: Some(ctx.client.id.as_str()),
+            username: &user.username,
+        };
+        self.triggers
+            .pre_authentication(&caller, user, &ctx.client_metadata)
+            .await
+    }
+
+    /// Tokens for `user`, through the pool's PreTokenGeneration when it
+    /// names one.
+    pub(crate) async fn issue_tokens(
+        &self,
+        ctx: &ClientContext,
+        user: &User,
+        family: Family,
+        source: TokenSource,
+    ) -> Result<TokenSet> {
+        let customization = if configured(&ctx.pool, Trigger::PreTokenGeneration).is_some() {
+            let groups = self.tokens.group_claims(user).await?;
+            let caller = Caller {
+                pool: &ctx.pool,
+                client_id: Some(ctx.client.id.as_str()),
+                username: &user.username,
+            };
+            self.triggers
+                .pre_token_generation(&caller, source, user, &groups, &ctx.client_metadata)
+                .await?
+        } else {
+            Customization::default()
+        };
+        self.tokens
             .issue(
                 &ctx.pool,
                 &ctx.client,
                 &ctx.policy,
                 user,
-                Family::New { device_key },
+                family,
+                &customization,
             )
-            .await?;
-        tokens.new_device = new_device;
-        Ok(AuthOutcome::Tokens(tokens))
+            .await
     }
 
     /// The challenge that follows `done`, or `None` when the sign-in is

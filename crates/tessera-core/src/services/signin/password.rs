@@ -16,6 +16,7 @@ use crate::services::client_context::ClientContext;
 use crate::services::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
 use crate::services::directory::UserDirectory;
 use crate::services::existence::{Hidden, incorrect_credentials, unknown_user};
+use crate::services::triggers::migration::MigrationSource;
 
 /// What NEW_PASSWORD_REQUIRED carries.
 pub(crate) struct NewPassword<'a> {
@@ -38,9 +39,28 @@ impl Services {
     ) -> Result<AuthOutcome> {
         let Some(user) = self.users.sign_in_user(&ctx.pool, username).await? else {
             self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
-            return Err(unknown_user(ctx, Hidden::AsWrongPassword));
+            let migrated = self
+                .migrate_user(
+                    ctx,
+                    username,
+                    MigrationSource::Authentication,
+                    Some(password),
+                )
+                .await?;
+            let Some(user) = migrated else {
+                return Err(unknown_user(ctx, Hidden::AsWrongPassword));
+            };
+            // The function vouched for the password it was given.
+            let signing_in = SigningIn {
+                user,
+                device_key: device_key.map(str::to_owned),
+            };
+            return self
+                .advance(ctx, signing_in, Stage::FirstFactor, false)
+                .await;
         };
         self.check_secret_hash(&ctx.client, secret_hash, &[username, &user.username])?;
+        self.pre_authentication(ctx, &user).await?;
         self.admit_password_check(&user).await?;
         if !self.password_matches(&user, password)? {
             return Err(incorrect_credentials());

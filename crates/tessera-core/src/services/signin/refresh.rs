@@ -12,6 +12,7 @@ use crate::services::client_context::ClientContext;
 use crate::services::client_secret::SecretHashUse;
 use crate::services::existence::user_not_found;
 use crate::services::tokens::{Family, TokenSet, new_refresh_token};
+use crate::services::triggers::token_generation::TokenSource;
 use crate::store::StoreError;
 
 pub struct RefreshRequest {
@@ -19,6 +20,7 @@ pub struct RefreshRequest {
     pub refresh_token: String,
     pub client_secret: Option<String>,
     pub device_key: Option<String>,
+    pub client_metadata: std::collections::BTreeMap<String, String>,
 }
 
 fn invalid() -> Error {
@@ -101,20 +103,19 @@ impl Services {
             return Err(invalid());
         }
         let tokens = self
-            .tokens
-            .issue(
-                &ctx.pool,
-                &ctx.client,
-                &ctx.policy,
+            .issue_tokens(
+                ctx,
                 &user,
                 Family::Existing(family),
+                TokenSource::RefreshTokens,
             )
             .await?;
         Ok(AuthOutcome::Tokens(tokens))
     }
 
     pub async fn get_tokens_from_refresh_token(&self, request: RefreshRequest) -> Result<TokenSet> {
-        let ctx = self.client_context(&request.client_id, None).await?;
+        let mut ctx = self.client_context(&request.client_id, None).await?;
+        ctx.client_metadata = request.client_metadata;
         if !self.client_secret_matches(&ctx.client, request.client_secret.as_deref())? {
             return Err(Error::NotAuthorized(format!(
                 "Unable to verify secret hash for client {}",
@@ -131,13 +132,11 @@ impl Services {
             ));
         }
         let mut tokens = self
-            .tokens
-            .issue(
-                &ctx.pool,
-                &ctx.client,
-                &ctx.policy,
+            .issue_tokens(
+                &ctx,
                 &user,
                 Family::Existing(family.clone()),
+                TokenSource::RefreshTokens,
             )
             .await?;
         if ctx.policy.refresh_rotation.enabled {

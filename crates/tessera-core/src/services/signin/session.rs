@@ -8,11 +8,14 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
 use super::challenge::ChallengeName;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, UserPoolId};
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
+use crate::services::triggers::custom_auth::Round;
 
 /// Bound into the seal, so no other sealed value opens as a session.
 const PURPOSE: &[u8] = b"sign-in-session";
@@ -56,6 +59,14 @@ pub(crate) enum Step {
     },
     /// The password (and any second factor) is proven; the device is next.
     DeviceSrpAuth,
+    /// A custom challenge is out: the rounds before it, and its private
+    /// parameters and metadata (for VerifyAuthChallengeResponse and the
+    /// round's record).
+    CustomChallenge {
+        rounds: Vec<Round>,
+        private: BTreeMap<String, String>,
+        metadata: Option<String>,
+    },
     /// Device SRP's second half, like PasswordVerifier's.
     DevicePasswordVerifier {
         a: String,
@@ -75,6 +86,7 @@ impl Step {
             Step::SelectMfaType { .. } => ChallengeName::SelectMfaType,
             Step::MfaSetup { .. } => ChallengeName::MfaSetup,
             Step::DeviceSrpAuth => ChallengeName::DeviceSrpAuth,
+            Step::CustomChallenge { .. } => ChallengeName::CustomChallenge,
             Step::DevicePasswordVerifier { .. } => ChallengeName::DevicePasswordVerifier,
         }
     }

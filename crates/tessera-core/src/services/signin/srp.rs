@@ -46,6 +46,7 @@ impl Services {
                     &[username, &user.username],
                     SecretHashUse::SrpStart,
                 )?;
+                self.pre_authentication(ctx, user).await?;
                 match self.verifier(user)? {
                     Some(v) => (v, Some(user.sub.clone()), user.username.clone()),
                     None => return Err(incorrect_credentials()),

@@ -8,7 +8,9 @@ use tessera_crypto::jwt::SigningKey;
 use tessera_crypto::seal::SealingKey;
 
 use super::keys::SigningKeys;
-use super::{ADMIN_SCOPE, Family, TokenSet, new_refresh_token};
+use super::{
+    ADMIN_SCOPE, ClaimChanges, Customization, Family, GroupClaims, TokenSet, new_refresh_token,
+};
 use crate::clock::{Clock, Timestamp};
 use crate::domain::client::AppClient;
 use crate::domain::client_policy::ClientPolicy;
@@ -42,12 +44,12 @@ fn claim_value(name: &str, value: &str) -> Value {
     }
 }
 
-/// What the user's groups put in its tokens: names, role ARNs and the role
-/// of the group with the lowest precedence.
-struct GroupClaims {
-    names: Vec<String>,
-    roles: Vec<String>,
-    preferred_role: Option<String>,
+/// Whose tokens, of which sign-in, issued when, with what a trigger changed.
+struct Grant<'a> {
+    user: &'a User,
+    family: &'a TokenFamily,
+    now: Timestamp,
+    customization: &'a Customization,
 }
 
 impl TokenIssuer {
@@ -89,7 +91,7 @@ impl TokenIssuer {
             .to_vec()
     }
 
-    async fn group_claims(&self, user: &User) -> Result<GroupClaims> {
+    pub(crate) async fn group_claims(&self, user: &User) -> Result<GroupClaims> {
         let mut groups = Vec::new();
         let mut after = None;
         loop {
@@ -130,6 +132,7 @@ impl TokenIssuer {
         policy: &ClientPolicy,
         user: &User,
         family: Family,
+        customization: &Customization,
     ) -> Result<TokenSet> {
         let now = self.clock.now();
         let (family, new_refresh) = match family {
@@ -165,7 +168,17 @@ impl TokenIssuer {
         };
         let (recorded, signed) = tokio::join!(
             recorded,
-            self.signed(pool, client, policy, user, &family, now)
+            self.signed(
+                pool,
+                client,
+                policy,
+                Grant {
+                    user,
+                    family: &family,
+                    now,
+                    customization,
+                },
+            )
         );
         recorded?;
         Ok(TokenSet {
@@ -180,12 +193,19 @@ impl TokenIssuer {
         pool: &UserPool,
         client: &AppClient,
         policy: &ClientPolicy,
-        user: &User,
-        family: &TokenFamily,
-        now: Timestamp,
+        grant: Grant<'_>,
     ) -> Result<TokenSet> {
+        let Grant {
+            user,
+            family,
+            now,
+            customization,
+        } = grant;
         let keys = self.keys.opened(&pool.id, false).await?;
-        let groups = self.group_claims(user).await?;
+        let groups = match &customization.groups {
+            Some(groups) => groups.clone(),
+            None => self.group_claims(user).await?,
+        };
         let iat = now.millis() / 1000;
         let auth_time = family.auth_time.millis() / 1000;
         let event_id = uuid::Uuid::new_v4().to_string();
@@ -229,7 +249,7 @@ impl TokenIssuer {
         access.insert("origin_jti".into(), json!(family.origin_jti));
         access.insert("event_id".into(), json!(event_id));
         access.insert("token_use".into(), json!("access"));
-        access.insert("scope".into(), json!(ADMIN_SCOPE));
+        access.insert("scope".into(), json!(scopes(customization)));
         access.insert("auth_time".into(), json!(auth_time));
         access.insert("exp".into(), json!(iat + lifetimes.access));
         access.insert("iat".into(), json!(iat));
@@ -238,6 +258,9 @@ impl TokenIssuer {
         if let Some(device) = &family.device_key {
             access.insert("device_key".into(), json!(device));
         }
+
+        apply(&mut id, &customization.id);
+        apply(&mut access, &customization.access);
 
         let sign = |key: &SigningKey, claims: &Map<String, Value>| {
             key.sign(claims)
@@ -248,6 +271,7 @@ impl TokenIssuer {
             access_token: sign(&keys.access, &access)?,
             refresh_token: None,
             expires_in: lifetimes.access,
+            origin_jti: family.origin_jti.clone(),
             new_device: None,
         })
     }
@@ -257,5 +281,28 @@ impl crate::services::Services {
     /// `{public url}/{pool id}`: the `iss` of the pool's tokens.
     pub fn issuer(&self, pool: &UserPoolId) -> String {
         self.tokens.issuer(pool)
+    }
+}
+
+/// The access token's scopes: Cognito's, with a trigger's additions and
+/// suppressions.
+fn scopes(customization: &Customization) -> String {
+    let mut scopes = vec![ADMIN_SCOPE.to_owned()];
+    for scope in &customization.scopes_add {
+        if !scopes.contains(scope) {
+            scopes.push(scope.clone());
+        }
+    }
+    scopes.retain(|s| !customization.scopes_suppress.contains(s));
+    scopes.join(" ")
+}
+
+/// A trigger's claim changes; the reserved claims were refused before.
+fn apply(claims: &mut Map<String, Value>, changes: &ClaimChanges) {
+    for name in &changes.suppress {
+        claims.remove(name);
+    }
+    for (name, value) in &changes.add {
+        claims.insert(name.clone(), value.clone());
     }
 }

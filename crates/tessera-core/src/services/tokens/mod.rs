@@ -23,9 +23,39 @@ pub struct TokenSet {
     pub access_token: String,
     pub refresh_token: Option<String>,
     pub expires_in: i64,
+    /// The sign-in (token family) the tokens belong to.
+    pub origin_jti: String,
     /// `NewDeviceMetadata`: the device a pool that tracks devices gave a
     /// sign-in from a device it did not know.
     pub new_device: Option<NewDevice>,
+}
+
+/// What the user's groups put in its tokens: names (`cognito:groups`), role
+/// ARNs (`cognito:roles`) and the role of the group with the lowest
+/// precedence (`cognito:preferred_role`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupClaims {
+    pub names: Vec<String>,
+    pub roles: Vec<String>,
+    pub preferred_role: Option<String>,
+}
+
+/// Claims a token gets beyond Cognito's, and Cognito's it goes without.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimChanges {
+    pub add: serde_json::Map<String, serde_json::Value>,
+    pub suppress: Vec<String>,
+}
+
+/// What a PreTokenGeneration trigger changed.
+#[derive(Debug, Clone, Default)]
+pub struct Customization {
+    /// Groups in place of the user's.
+    pub groups: Option<GroupClaims>,
+    pub id: ClaimChanges,
+    pub access: ClaimChanges,
+    pub scopes_add: Vec<String>,
+    pub scopes_suppress: Vec<String>,
 }
 
 /// A device key handed out with a sign-in, for `ConfirmDevice`.

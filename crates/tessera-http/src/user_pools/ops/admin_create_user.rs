@@ -1,5 +1,7 @@
 //! AdminCreateUser.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_core::ids::UserPoolId;
@@ -23,6 +25,10 @@ struct Request {
     message_action: Option<String>,
     #[serde(default)]
     desired_delivery_mediums: Vec<String>,
+    #[serde(default)]
+    validation_data: Vec<AttributeInput>,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
@@ -49,6 +55,8 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             pool_id: r.user_pool_id,
             username: r.username,
             attributes: attribute_pairs(r.user_attributes),
+            validation_data: attribute_pairs(r.validation_data).into_iter().collect(),
+            client_metadata: r.client_metadata,
             temporary_password: r.temporary_password,
             force_alias_creation: r.force_alias_creation,
             message_action,

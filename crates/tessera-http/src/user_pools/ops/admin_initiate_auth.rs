@@ -19,6 +19,8 @@ struct Request {
     auth_flow: String,
     #[serde(default, deserialize_with = "super::string_map")]
     auth_parameters: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
@@ -30,6 +32,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             flow: r.auth_flow,
             parameters: r.auth_parameters,
             admin_pool: Some(r.user_pool_id),
+            client_metadata: r.client_metadata,
         })
         .await?;
     Ok(shapes::auth_outcome(outcome))

@@ -1,5 +1,7 @@
 //! ConfirmForgotPassword.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_core::ids::ClientId;
@@ -17,6 +19,8 @@ struct Request {
     confirmation_code: String,
     password: String,
     secret_hash: Option<String>,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
@@ -29,6 +33,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             code: r.confirmation_code,
             password: r.password,
             secret_hash: r.secret_hash,
+            client_metadata: r.client_metadata,
         })
         .await?;
     Ok(json!({}))

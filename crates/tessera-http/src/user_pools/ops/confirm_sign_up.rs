@@ -1,5 +1,7 @@
 //! ConfirmSignUp.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_core::ids::ClientId;
@@ -18,6 +20,8 @@ struct Request {
     secret_hash: Option<String>,
     #[serde(default)]
     force_alias_creation: bool,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
@@ -30,6 +34,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             code: r.confirmation_code,
             secret_hash: r.secret_hash,
             force_alias_creation: r.force_alias_creation,
+            client_metadata: r.client_metadata,
         })
         .await?;
     Ok(json!({}))

@@ -1,5 +1,7 @@
 //! GetTokensFromRefreshToken: refresh, rotating the refresh token when the client asks for it.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_core::ids::ClientId;
@@ -16,6 +18,8 @@ struct Request {
     client_id: ClientId,
     client_secret: Option<String>,
     device_key: Option<String>,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
@@ -27,6 +31,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             refresh_token: r.refresh_token,
             client_secret: r.client_secret,
             device_key: r.device_key,
+            client_metadata: r.client_metadata,
         })
         .await?;
     Ok(json!({"AuthenticationResult": shapes::authentication_result(&tokens)}))

@@ -18,6 +18,8 @@ struct Request {
     client_id: ClientId,
     #[serde(default, deserialize_with = "super::string_map")]
     auth_parameters: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
@@ -29,6 +31,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             flow: r.auth_flow,
             parameters: r.auth_parameters,
             admin_pool: None,
+            client_metadata: r.client_metadata,
         })
         .await?;
     Ok(shapes::auth_outcome(outcome))

@@ -19,6 +19,8 @@ struct Request {
     session: Option<String>,
     #[serde(default, deserialize_with = "super::string_map")]
     challenge_responses: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
@@ -31,6 +33,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             responses: r.challenge_responses,
             session: r.session,
             admin_pool: None,
+            client_metadata: r.client_metadata,
         })
         .await?;
     Ok(shapes::auth_outcome(outcome))

@@ -245,6 +245,17 @@ fn challenge_parameters(challenge: Challenge) -> Value {
             "USER_ID_FOR_SRP": user_id_for_srp,
             "MFAS_CAN_SETUP": factor_list(&can_set_up),
         }),
+        Challenge::Custom {
+            username,
+            parameters,
+        } => {
+            let mut out: serde_json::Map<String, Value> = parameters
+                .into_iter()
+                .map(|(k, v)| (k, Value::from(v)))
+                .collect();
+            out.insert("USERNAME".into(), json!(username));
+            Value::Object(out)
+        }
         Challenge::DeviceSrpAuth { user_id_for_srp } => json!({
             "USERNAME": user_id_for_srp,
             "USER_ID_FOR_SRP": user_id_for_srp,

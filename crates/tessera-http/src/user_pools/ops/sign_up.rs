@@ -1,5 +1,7 @@
 //! SignUp.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_core::ids::ClientId;
@@ -18,6 +20,10 @@ struct Request {
     secret_hash: Option<String>,
     #[serde(default)]
     user_attributes: Vec<AttributeInput>,
+    #[serde(default)]
+    validation_data: Vec<AttributeInput>,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
@@ -30,6 +36,8 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             password: r.password,
             attributes: attribute_pairs(r.user_attributes),
             secret_hash: r.secret_hash,
+            validation_data: attribute_pairs(r.validation_data).into_iter().collect(),
+            client_metadata: r.client_metadata,
         })
         .await?;
     let mut out = json!({"UserConfirmed": result.confirmed, "UserSub": result.user_sub});
