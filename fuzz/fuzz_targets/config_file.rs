@@ -31,7 +31,12 @@ fn only_regular_secret_files(file: &FileConfig) -> bool {
         .access_keys
         .iter()
         .filter_map(|k| k.secret_file.as_ref())
-        .chain(file.smtp.as_ref().and_then(|s| s.password_file.as_ref()));
+        .chain(file.smtp.as_ref().and_then(|s| s.password_file.as_ref()))
+        .chain(
+            file.triggers
+                .iter()
+                .filter_map(|t| t.secret_access_key_file.as_ref()),
+        );
     paths.into_iter().all(|p| p.is_file())
 }
 

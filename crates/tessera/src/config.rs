@@ -12,6 +12,12 @@ use serde::Deserialize;
 use crate::cli::{CommonArgs, ServeArgs};
 use crate::secret::Secret;
 
+mod triggers;
+pub use triggers::{
+    DEFAULT_TRIGGER_TIMEOUT, LambdaCredentials, LambdaTarget, TriggerEntry, TriggerMapping,
+    TriggerMatcher, TriggerTarget,
+};
+
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
 pub const DEFAULT_DATA_DIR: &str = "./tessera-data";
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -44,6 +50,11 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub smtp: Option<SmtpConfig>,
     pub sms_webhook: Option<SmsWebhookConfig>,
+    /// Where each Lambda trigger ARN runs, tried in order.
+    #[serde(default)]
+    pub triggers: Vec<TriggerEntry>,
+    /// Refuse a pool whose `LambdaConfig` names an ARN no mapping matches.
+    pub strict_triggers: Option<bool>,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
 }
@@ -193,6 +204,10 @@ pub struct Config {
     pub public_url: Option<String>,
     pub smtp: Option<SmtpConfig>,
     pub sms_webhook: Option<SmsWebhookConfig>,
+    pub triggers: Vec<TriggerMapping>,
+    /// Refuse pools naming a trigger ARN no mapping matches (else warn, and
+    /// fail each call that would run it).
+    pub strict_triggers: bool,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -219,6 +234,8 @@ impl Config {
             public_url: None,
             smtp: None,
             sms_webhook: None,
+            triggers: Vec::new(),
+            strict_triggers: false,
             pools: Vec::new(),
         }
     }
@@ -337,6 +354,10 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     config.public_url = file.public_url;
     config.smtp = file.smtp;
     config.sms_webhook = file.sms_webhook;
+    config.triggers = triggers::resolve(file.triggers)?;
+    if let Some(v) = file.strict_triggers {
+        config.strict_triggers = v;
+    }
     config.pools = file.pools;
     Ok(())
 }
@@ -380,6 +401,9 @@ fn apply_env(config: &mut Config) -> anyhow::Result<()> {
     if let Some(v) = env_flag("TESSERA_TEST_CLOCK") {
         config.test_clock = v;
     }
+    if let Some(v) = env_flag("TESSERA_STRICT_TRIGGERS") {
+        config.strict_triggers = v;
+    }
     Ok(())
 }
 
@@ -412,6 +436,20 @@ mod tests {
         let unknown = toml::from_str::<FileConfig>("[postgres]\nmax_conections = 4\n")
             .expect_err("unknown key");
         assert!(unknown.to_string().contains("max_conections"), "{unknown}");
+    }
+
+    #[test]
+    fn strict_triggers_is_off_unless_set() {
+        let mut config = Config::defaults(PathBuf::from("/nonexistent"));
+        apply_file(&mut config, FileConfig::default()).expect("applies");
+        assert!(!config.strict_triggers);
+        let file: FileConfig = toml::from_str(
+            "strict_triggers = true\n[[triggers]]\nfunction = \"f\"\ncommand = [\"true\"]\n",
+        )
+        .expect("parses");
+        apply_file(&mut config, file).expect("applies");
+        assert!(config.strict_triggers);
+        assert_eq!(config.triggers.len(), 1);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! - [`secret`]: a string that never prints.
 //! - [`kek`]: the key-encryption key — loaded, or generated on first start.
 //! - [`delivery`]: email over SMTP, SMS to a webhook, or the dev outbox, per medium.
+//! - [`triggers`]: Lambda triggers run through the Lambda Invoke API, a webhook or a local command, by ARN.
 //! - [`declared`]: pools, clients, groups and users declared in the config file.
 //! - [`server`]: starts the HTTP server over a store and reports where it listens.
 //! - [`test_clock`]: the clock end-to-end tests move through `/_tessera/clock`.
@@ -19,3 +20,4 @@ pub mod kek;
 pub mod secret;
 pub mod server;
 pub mod test_clock;
+pub mod triggers;

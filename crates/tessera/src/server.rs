@@ -170,7 +170,7 @@ fn admin_auth(config: &Config) -> anyhow::Result<AdminAuth> {
 }
 
 /// Services over the configured store, with the key-encryption key checked
-/// against it.
+/// against it and the configured trigger mappings.
 pub async fn build_services(
     config: &Config,
     clock: Arc<dyn Clock>,
@@ -182,7 +182,7 @@ pub async fn build_services(
     let store = opened.store;
     let sealing = kek::load_or_create(config)?;
     kek::check_against_store(&sealing, store.as_ref()).await?;
-    Ok(Services::new(
+    let services = Services::new(
         store,
         clock,
         mailer,
@@ -192,7 +192,9 @@ pub async fn build_services(
             account_id: config.account_id.clone(),
             public_url,
         },
-    ))
+    );
+    let invoker = crate::triggers::build_invoker(config)?;
+    Ok(services.with_triggers(invoker, config.strict_triggers))
 }
 
 /// Starts serving with the system clock.

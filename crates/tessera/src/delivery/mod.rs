@@ -69,7 +69,7 @@ fn timeout_from(seconds: Option<u64>, setting: &str) -> anyhow::Result<Duration>
 }
 
 /// The innermost cause of an error (e.g. "Connection refused (os error 111)").
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(next) = cause.source() {
         cause = next;
@@ -80,7 +80,7 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
 /// Whether a TLS failure (handshake, certificate) is somewhere in the chain.
 /// rustls errors travel inside (possibly nested) `io::Error`s, whose `source`
 /// skips the error they wrap, so those are looked into as well.
-fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(error);
     while let Some(c) = cause {
         if c.is::<rustls::Error>() {
