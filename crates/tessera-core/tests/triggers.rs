@@ -223,7 +223,7 @@ async fn pre_token_generation_adds_and_suppresses_claims_but_not_reserved_ones()
     let s = Setting::new(
         json!({"PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": ARN}}),
         Box::new(|event| {
-            let claims = if event["request"]["clientMetadata"]["bad"] == "yes" {
+            let claims = if event["userName"] == "bad" {
                 json!({"sub": "someone-else"})
             } else {
                 json!({"tenant": {"id": 7}, "roles": ["a", "b"]})
@@ -271,19 +271,13 @@ async fn pre_token_generation_adds_and_suppresses_claims_but_not_reserved_ones()
         "aws.cognito.signin.user.admin custom/read"
     );
 
-    let refused =
-        s.h.services
-            .initiate_auth(InitiateAuth {
-                client_id: s.client.clone(),
-                flow: "USER_PASSWORD_AUTH".into(),
-                parameters: BTreeMap::from([
-                    ("USERNAME".into(), "cal".into()),
-                    ("PASSWORD".into(), PASSWORD.into()),
-                ]),
-                admin_pool: None,
-                client_metadata: BTreeMap::from([("bad".into(), "yes".into())]),
-            })
-            .await;
+    s.confirmed_user("bad").await;
+    let refused = s
+        .initiate(
+            "USER_PASSWORD_AUTH",
+            &[("USERNAME", "bad"), ("PASSWORD", PASSWORD)],
+        )
+        .await;
     match refused {
         Err(Error::InvalidLambdaResponse(m)) => assert_eq!(
             m,

@@ -10,7 +10,6 @@ use super::Services;
 use super::codes::{CodeDelivery, VERIFY_CODE_LIFETIME_SECONDS, medium_for};
 use super::directory::UserDirectory;
 use super::messages::Occasion;
-use super::triggers::message::MessageSource;
 use crate::domain::client_policy::ClientPolicy;
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
@@ -80,6 +79,7 @@ impl Services {
         pool: &UserPool,
         user: &User,
         to_verify: Vec<(String, String)>,
+        occasion: Occasion<'_>,
     ) -> Result<Vec<CodeDelivery>> {
         let mut deliveries = Vec::new();
         for (name, value) in to_verify {
@@ -92,7 +92,7 @@ impl Services {
                         CodePurpose::VerifyAttribute(name),
                         VERIFY_CODE_LIFETIME_SECONDS,
                         (medium, &value),
-                        Occasion::of(MessageSource::UpdateUserAttribute, None),
+                        occasion,
                     )
                     .await?,
             );

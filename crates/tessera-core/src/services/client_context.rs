@@ -19,6 +19,9 @@ pub struct ClientContext {
     pub policy: ClientPolicy,
     /// The request's `ClientMetadata`, passed to the triggers it runs.
     pub client_metadata: BTreeMap<String, String>,
+    /// InitiateAuth's `ClientMetadata`: Cognito gives it only to
+    /// PreAuthentication and UserMigration, as `validationData`.
+    pub validation_data: BTreeMap<String, String>,
 }
 
 impl Services {
@@ -45,6 +48,7 @@ impl Services {
             pool,
             client,
             client_metadata: BTreeMap::new(),
+            validation_data: BTreeMap::new(),
         })
     }
 }

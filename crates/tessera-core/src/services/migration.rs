@@ -31,7 +31,13 @@ impl Services {
         }
         let Some(migrated) = self
             .triggers
-            .user_migration(&caller, source, password, &ctx.client_metadata)
+            .user_migration(
+                &caller,
+                source,
+                password,
+                &ctx.validation_data,
+                &ctx.client_metadata,
+            )
             .await?
         else {
             return Ok(None);

@@ -40,8 +40,10 @@ impl Services {
         client_id: &ClientId,
         username: &str,
         secret_hash: Option<&str>,
+        client_metadata: &BTreeMap<String, String>,
     ) -> Result<CodeDelivery> {
-        let ctx = self.client_context(client_id, None).await?;
+        let mut ctx = self.client_context(client_id, None).await?;
+        ctx.client_metadata = client_metadata.clone();
         // A pool whose only recovery is the administrator sends no codes, for anyone.
         if ctx.pool.recovery_mechanisms() == ["admin_only"] {
             return Err(Error::NotAuthorized(
@@ -89,7 +91,11 @@ impl Services {
                 CodePurpose::ResetPassword,
                 RESET_CODE_LIFETIME_SECONDS,
                 (medium, &destination),
-                Occasion::of(MessageSource::ForgotPassword, Some(ctx.client.id.as_str())),
+                Occasion::new(
+                    MessageSource::ForgotPassword,
+                    Some(ctx.client.id.as_str()),
+                    &ctx.client_metadata,
+                ),
             )
             .await
     }

@@ -2,6 +2,8 @@
 //! UpdateUserAttributes, GetUserAttributeVerificationCode, VerifyUserAttribute,
 //! DeleteUserAttributes, DeleteUser, ChangePassword.
 
+use std::collections::BTreeMap;
+
 use super::Services;
 use super::attributes::check_writable;
 use super::codes::{CodeDelivery, VERIFY_CODE_LIFETIME_SECONDS, medium_for};
@@ -36,6 +38,7 @@ impl Services {
         &self,
         access_token: &str,
         updates: &[(String, String)],
+        client_metadata: &BTreeMap<String, String>,
     ) -> Result<Vec<CodeDelivery>> {
         let (who, policy) = self.caller(access_token).await?;
         check_writable(&policy, updates.iter().map(|(n, _)| n.as_str()))?;
@@ -43,16 +46,23 @@ impl Services {
         let to_verify = Self::apply_attribute_updates(&pool, &mut user, updates)?;
         user.modified = self.clock.now();
         self.users.save(&user).await?;
-        self.send_verification_codes(&pool, &user, to_verify).await
+        let occasion = Occasion::new(
+            MessageSource::UpdateUserAttribute,
+            Some(who.client_id.as_str()),
+            client_metadata,
+        );
+        self.send_verification_codes(&pool, &user, to_verify, occasion)
+            .await
     }
 
     pub async fn get_user_attribute_verification_code(
         &self,
         access_token: &str,
         attribute: &str,
+        client_metadata: &BTreeMap<String, String>,
     ) -> Result<CodeDelivery> {
         let (who, _) = self.caller(access_token).await?;
-        let (pool, user) = (who.pool, who.user);
+        let (pool, user, client_id) = (who.pool, who.user, who.client_id);
         if attribute != "email" && attribute != "phone_number" {
             return Err(Error::InvalidParameter(
                 "Invalid attribute name. Only phone_number and email can be verified.".into(),
@@ -73,7 +83,11 @@ impl Services {
                 CodePurpose::VerifyAttribute(attribute.to_owned()),
                 VERIFY_CODE_LIFETIME_SECONDS,
                 (medium_for(attribute), &destination),
-                Occasion::of(MessageSource::VerifyUserAttribute, None),
+                Occasion::new(
+                    MessageSource::VerifyUserAttribute,
+                    Some(client_id.as_str()),
+                    client_metadata,
+                ),
             )
             .await
     }

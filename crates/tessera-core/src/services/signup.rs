@@ -270,6 +270,7 @@ impl Services {
         client_id: &ClientId,
         username: &str,
         secret_hash: Option<&str>,
+        client_metadata: &BTreeMap<String, String>,
     ) -> Result<CodeDelivery> {
         let ctx = self.client_context(client_id, None).await?;
         let Some(user) = self.users.find(&ctx.pool, username).await? else {
@@ -297,7 +298,11 @@ impl Services {
                 CodePurpose::ConfirmSignUp,
                 CONFIRM_CODE_LIFETIME_SECONDS,
                 (medium_for(&attribute), &destination),
-                Occasion::of(MessageSource::ResendCode, Some(ctx.client.id.as_str())),
+                Occasion::new(
+                    MessageSource::ResendCode,
+                    Some(ctx.client.id.as_str()),
+                    client_metadata,
+                ),
             )
             .await
     }

@@ -285,13 +285,15 @@ impl Services {
         pool_id: &UserPoolId,
         username: &str,
         updates: &[(String, String)],
+        client_metadata: &BTreeMap<String, String>,
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         let mut user = self.admin_named_user(&pool, username).await?;
         let to_verify = Self::apply_attribute_updates(&pool, &mut user, updates)?;
         user.modified = self.clock.now();
         self.users.save(&user).await?;
-        self.send_verification_codes(&pool, &user, to_verify)
+        let occasion = Occasion::new(MessageSource::UpdateUserAttribute, None, client_metadata);
+        self.send_verification_codes(&pool, &user, to_verify, occasion)
             .await?;
         Ok(())
     }

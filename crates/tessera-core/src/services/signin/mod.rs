@@ -145,7 +145,7 @@ impl Services {
         let mut ctx = self
             .client_context(&request.client_id, request.admin_pool.as_ref())
             .await?;
-        ctx.client_metadata = request.client_metadata;
+        ctx.validation_data = request.client_metadata;
         let kind = FlowKind::parse(&request.flow).ok_or_else(|| {
             Error::UnsupportedOperation(format!(
                 "Tessera does not implement the {} flow yet.",
@@ -445,7 +445,7 @@ impl Services {
             username: &user.username,
         };
         self.triggers
-            .pre_authentication(&caller, user, &ctx.client_metadata)
+            .pre_authentication(&caller, user, &ctx.validation_data)
             .await
     }
 

@@ -11,18 +11,18 @@ use crate::error::Result;
 
 impl Triggers {
     /// PreAuthentication, before the password is checked: a thrown error
-    /// refuses the sign-in. Cognito passes the call's `ClientMetadata` as
-    /// `validationData` here.
+    /// refuses the sign-in. `validation_data` is InitiateAuth's
+    /// `ClientMetadata`, which Cognito passes as `validationData` here.
     pub(crate) async fn pre_authentication(
         &self,
         caller: &Caller<'_>,
         user: &User,
-        client_metadata: &BTreeMap<String, String>,
+        validation_data: &BTreeMap<String, String>,
     ) -> Result<()> {
         let mut request = Map::new();
         request.insert("userAttributes".into(), trigger_view(user));
         request.insert("userNotFound".into(), Value::Bool(false));
-        request.insert("validationData".into(), string_map(client_metadata));
+        request.insert("validationData".into(), string_map(validation_data));
         self.run(
             caller,
             Trigger::PreAuthentication,

@@ -40,6 +40,7 @@ impl Triggers {
         caller: &Caller<'_>,
         source: MigrationSource,
         password: Option<&str>,
+        validation_data: &BTreeMap<String, String>,
         client_metadata: &BTreeMap<String, String>,
     ) -> Result<Option<Migrated>> {
         let (name, status) = match source {
@@ -54,7 +55,7 @@ impl Triggers {
         if let Some(password) = password {
             request.insert("password".into(), Value::String(password.into()));
         }
-        request.insert("validationData".into(), string_map(client_metadata));
+        request.insert("validationData".into(), string_map(validation_data));
         request.insert("clientMetadata".into(), string_map(client_metadata));
         let Some(response) = self
             .run(caller, Trigger::UserMigration, name, request)

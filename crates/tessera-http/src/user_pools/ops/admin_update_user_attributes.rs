@@ -1,5 +1,7 @@
 //! AdminUpdateUserAttributes.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_core::ids::UserPoolId;
@@ -14,6 +16,8 @@ struct Request {
     user_pool_id: UserPoolId,
     username: String,
     user_attributes: Vec<AttributeInput>,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
@@ -24,6 +28,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             &r.user_pool_id,
             &r.username,
             &attribute_pairs(r.user_attributes),
+            &r.client_metadata,
         )
         .await?;
     Ok(json!({}))

@@ -1,5 +1,7 @@
 //! GetUserAttributeVerificationCode.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -12,13 +14,19 @@ use crate::router::AppState;
 struct Request {
     access_token: String,
     attribute_name: String,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
     let r: Request = parse(input)?;
     let delivery = state
         .services
-        .get_user_attribute_verification_code(&r.access_token, &r.attribute_name)
+        .get_user_attribute_verification_code(
+            &r.access_token,
+            &r.attribute_name,
+            &r.client_metadata,
+        )
         .await?;
     Ok(json!({"CodeDeliveryDetails": shapes::code_delivery(&delivery)}))
 }

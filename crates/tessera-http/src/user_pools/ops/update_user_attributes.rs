@@ -1,5 +1,7 @@
 //! UpdateUserAttributes.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -12,13 +14,19 @@ use crate::router::AppState;
 struct Request {
     access_token: String,
     user_attributes: Vec<AttributeInput>,
+    #[serde(default, deserialize_with = "super::string_map")]
+    client_metadata: BTreeMap<String, String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
     let r: Request = parse(input)?;
     let deliveries = state
         .services
-        .update_user_attributes(&r.access_token, &attribute_pairs(r.user_attributes))
+        .update_user_attributes(
+            &r.access_token,
+            &attribute_pairs(r.user_attributes),
+            &r.client_metadata,
+        )
         .await?;
     let list: Vec<Value> = deliveries.iter().map(shapes::code_delivery).collect();
     Ok(json!({"CodeDeliveryDetailsList": list}))
