@@ -567,3 +567,139 @@ export async function moveServerClock(url, seconds) {
   if (!resp.ok) throw new Error(`POST /_tessera/clock answered ${resp.status}: ${await resp.text()}`);
   return resp.json();
 }
+
+// ---------------------------------------------------------------- configuration files and triggers
+//
+//   serverWithConfig(t, configToml, opts) a private server (as serverFor) started
+//                                        with `--config FILE`, FILE holding
+//                                        configToml; removed when t ends
+//   lambdaArn(fn)                        arn:aws:lambda:us-east-1:123456789012:function:<fn>
+//   LAMBDA_ARN_PREFIX                    lambdaArn(""): every function of that account
+//   triggerMappingToml(url, {arnPrefix, timeoutSeconds})
+//                                        one [[triggers]] entry sending those ARNs to url
+//   startHookServer() / hookServerFor(t) -> HookServer: the HTTP invoker's far end,
+//                                        standing in for every Lambda function
+
+import { createServer } from "node:http";
+import { writeFileSync } from "node:fs";
+
+/** A private server for test `t` started with `--config FILE`, FILE (in a
+ * temporary directory of its own, removed when `t` ends) holding `configToml`.
+ * `opts` as for serverFor. */
+export async function serverWithConfig(t, configToml, opts = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "tessera-e2e-js-config-"));
+  const file = path.join(dir, "tessera.toml");
+  writeFileSync(file, configToml);
+  try {
+    return await serverFor(t, { ...opts, args: [...(opts.args ?? []), "--config", file] });
+  } finally {
+    // the server reads the file once, at start
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+  }
+}
+
+export const TRIGGER_ACCOUNT = "123456789012";
+
+/** `arn:aws:lambda:<region>:<account>:function:<fn>` */
+export function lambdaArn(fn, { account = TRIGGER_ACCOUNT, region = REGION } = {}) {
+  return `arn:aws:lambda:${region}:${account}:function:${fn}`;
+}
+
+export const LAMBDA_ARN_PREFIX = lambdaArn("");
+
+/** One `[[triggers]]` entry: the functions whose ARN starts with `arnPrefix`
+ * are POSTed to `url`. */
+export function triggerMappingToml(url, { arnPrefix = LAMBDA_ARN_PREFIX, timeoutSeconds = 2 } = {}) {
+  return [
+    "[[triggers]]",
+    `arn_prefix = ${JSON.stringify(arnPrefix)}`,
+    `url = ${JSON.stringify(url)}`,
+    `timeout_seconds = ${timeoutSeconds}`,
+    "",
+  ].join("\n");
+}
+
+/** The far end of Tessera's HTTP trigger invoker: records every event it is
+ * POSTed (oldest first) and answers with `handler(event)` (which may be
+ * async): a returned value is the function's result, sent as a 200 JSON body;
+ * a thrown error is the function throwing, sent as 400
+ * `{"errorMessage": err.message, "errorType": "Error"}`. The default handler
+ * returns the event unchanged (a function that does nothing). */
+export class HookServer {
+  constructor() {
+    this.handler = (event) => event;
+    this.events = [];
+    this.server = createServer((req, res) => this.#serve(req, res));
+  }
+
+  async start() {
+    await new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(0, "127.0.0.1", resolve);
+    });
+    this.url = `http://127.0.0.1:${this.server.address().port}/hook`;
+    return this;
+  }
+
+  async close() {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  async #serve(req, res) {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    let event = null;
+    try {
+      event = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      /* not JSON: recorded as null */
+    }
+    this.events.push(structuredClone(event));
+    let status = 200;
+    let answer;
+    try {
+      answer = await this.handler(structuredClone(event));
+    } catch (err) {
+      status = 400;
+      answer = { errorMessage: err.message, errorType: "Error" };
+    }
+    const body = JSON.stringify(answer);
+    res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  /** The triggerSource of every event, in order. */
+  sources() {
+    return this.events.map((e) => e?.triggerSource);
+  }
+
+  /** Every event of `source`, in order. */
+  of(source) {
+    return this.events.filter((e) => e?.triggerSource === source);
+  }
+
+  /** The one event of `source`; throws unless there is exactly one. */
+  only(source) {
+    const found = this.of(source);
+    if (found.length !== 1) {
+      throw new Error(`expected one ${source} event, got ${found.length}: ${JSON.stringify(this.sources())}`);
+    }
+    return found[0];
+  }
+
+  clear() {
+    this.events.length = 0;
+  }
+}
+
+export async function startHookServer() {
+  return new HookServer().start();
+}
+
+/** A hook server for test `t`, closed when `t` ends. */
+export async function hookServerFor(t) {
+  const hook = await startHookServer();
+  t.after(() => hook.close());
+  return hook;
+}

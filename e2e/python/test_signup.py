@@ -13,7 +13,7 @@ Cognito facts used here (sources next to each assertion):
 import pytest
 from botocore.exceptions import ClientError
 
-from tessera_e2e.aws import expect_error
+from tessera_e2e.aws import expect_error, raw_call
 from tessera_e2e.flows import (
     AUTH_PASSWORD,
     admin_get_user,
@@ -378,3 +378,18 @@ def test_resend_for_unknown_user(cognito, email_pool):
     _, client_id = email_pool
     with expect_error("UserNotFoundException"):
         cognito.resend_confirmation_code(ClientId=client_id, Username="ghost")
+
+
+def test_null_lists_are_absent(server, cognito):
+    # amazon-cognito-identity-js sends "ValidationData": null when the app passes none
+    # (its README's sign-up example: userPool.signUp(name, password, attributes, null, cb)).
+    pool_id = make_pool(cognito)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
+    resp = raw_call(server, "SignUp", {"ClientId": client_id, "Username": "nul", "Password": AUTH_PASSWORD,
+                                       "UserAttributes": None, "ValidationData": None, "ClientMetadata": None},
+                    sign=False)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["UserConfirmed"] is False
+    resp = raw_call(server, "AdminCreateUser", {"UserPoolId": pool_id, "Username": "nil", "ValidationData": None,
+                                                "MessageAction": "SUPPRESS"})
+    assert resp.status_code == 200, resp.text

@@ -25,7 +25,7 @@ struct Request {
     message_action: Option<String>,
     #[serde(default)]
     desired_delivery_mediums: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::list_or_null")]
     validation_data: Vec<AttributeInput>,
     #[serde(default, deserialize_with = "super::string_map")]
     client_metadata: BTreeMap<String, String>,

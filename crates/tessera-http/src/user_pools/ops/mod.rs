@@ -114,6 +114,16 @@ where
         .collect())
 }
 
+/// A list in which `null` means absent (amazon-cognito-identity-js sends
+/// `"ValidationData": null` when the app passes none).
+pub(crate) fn list_or_null<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
 pub(crate) fn attribute_pairs(list: Vec<AttributeInput>) -> Vec<(String, String)> {
     list.into_iter()
         .map(|a| (a.name, a.value.unwrap_or_default()))

@@ -18,9 +18,9 @@ struct Request {
     username: String,
     password: Option<String>,
     secret_hash: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::list_or_null")]
     user_attributes: Vec<AttributeInput>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::list_or_null")]
     validation_data: Vec<AttributeInput>,
     #[serde(default, deserialize_with = "super::string_map")]
     client_metadata: BTreeMap<String, String>,
