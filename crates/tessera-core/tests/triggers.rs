@@ -481,3 +481,135 @@ async fn strict_mode_refuses_a_pool_naming_a_function_no_invoker_runs() {
         other => panic!("expected InvalidParameter, got {:?}", other.err()),
     }
 }
+
+#[tokio::test]
+async fn custom_auth_can_ask_for_the_password_by_srp_first() {
+    // Define: the password by SRP after SRP_A, then one custom round.
+    let s = Setting::new(
+        json!({
+            "DefineAuthChallenge": ARN,
+            "CreateAuthChallenge": ARN,
+            "VerifyAuthChallengeResponse": ARN,
+        }),
+        Box::new(|event| match event["triggerSource"].as_str() {
+            Some("DefineAuthChallenge_Authentication") => {
+                let rounds = event["request"]["session"].as_array().cloned().unwrap_or_default();
+                let last = rounds.last().map(|r| r["challengeName"].clone());
+                let response = match last.as_ref().and_then(Value::as_str) {
+                    Some("SRP_A") => json!({"challengeName": "PASSWORD_VERIFIER"}),
+                    Some("PASSWORD_VERIFIER") => json!({"challengeName": "CUSTOM_CHALLENGE"}),
+                    _ => json!({"issueTokens": true}),
+                };
+                respond(event, response)
+            }
+            Some("CreateAuthChallenge_Authentication") => respond(
+                event,
+                json!({"publicChallengeParameters": {"q": "2+2"}, "privateChallengeParameters": {"a": "4"}}),
+            ),
+            Some("VerifyAuthChallengeResponse_Authentication") => respond(
+                event,
+                json!({"answerCorrect": event["request"]["challengeAnswer"] == "4"}),
+            ),
+            other => panic!("unexpected trigger {other:?}"),
+        }),
+    )
+    .await;
+    s.confirmed_user("eve").await;
+    let client = tessera_crypto::srp::client::start();
+    let started = s
+        .initiate(
+            "CUSTOM_AUTH",
+            &[
+                ("USERNAME", "eve"),
+                ("SRP_A", &client.public_a_hex()),
+                ("CHALLENGE_NAME", "SRP_A"),
+            ],
+        )
+        .await;
+    let Ok(AuthOutcome::Challenge {
+        challenge:
+            tessera_core::services::signin::challenge::Challenge::PasswordVerifier {
+                salt,
+                srp_b,
+                secret_block,
+                user_id_for_srp,
+            },
+        ..
+    }) = started
+    else {
+        panic!("PASSWORD_VERIFIER first, got {:?}", started.err());
+    };
+    let timestamp = tessera_crypto::srp::format_timestamp(1_800_000_000);
+    let pool_name = s.pool.as_str().split_once('_').expect("pool id").1;
+    let signature = client
+        .claim_signature(
+            pool_name,
+            &user_id_for_srp,
+            PASSWORD,
+            &salt,
+            &srp_b,
+            &secret_block,
+            &timestamp,
+        )
+        .expect("signature");
+    let respond_to = |challenge: &str, responses: Vec<(&str, String)>, session: Option<String>| {
+        let s = &s;
+        let challenge = challenge.to_owned();
+        let responses: BTreeMap<String, String> = responses
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        async move {
+            s.h.services
+                .respond_to_auth_challenge(RespondToChallenge {
+                    client_id: s.client.clone(),
+                    challenge,
+                    responses,
+                    session,
+                    admin_pool: None,
+                    client_metadata: BTreeMap::new(),
+                })
+                .await
+        }
+    };
+    let verified = respond_to(
+        "PASSWORD_VERIFIER",
+        vec![
+            ("USERNAME", "eve".into()),
+            ("PASSWORD_CLAIM_SECRET_BLOCK", secret_block.clone()),
+            ("PASSWORD_CLAIM_SIGNATURE", signature),
+            ("TIMESTAMP", timestamp),
+        ],
+        None,
+    )
+    .await;
+    let Ok(AuthOutcome::Challenge {
+        session: Some(session),
+        challenge,
+    }) = verified
+    else {
+        panic!("then the custom challenge, got {:?}", verified.err());
+    };
+    assert_eq!(challenge.name().as_str(), "CUSTOM_CHALLENGE");
+    let done = respond_to(
+        "CUSTOM_CHALLENGE",
+        vec![("USERNAME", "eve".into()), ("ANSWER", "4".into())],
+        Some(session),
+    )
+    .await;
+    assert!(matches!(done, Ok(AuthOutcome::Tokens(_))));
+    let last_define = s
+        .events()
+        .into_iter()
+        .rev()
+        .find(|e| e["triggerSource"] == "DefineAuthChallenge_Authentication")
+        .expect("define");
+    assert_eq!(
+        last_define["request"]["session"],
+        json!([
+            {"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": null},
+            {"challengeName": "PASSWORD_VERIFIER", "challengeResult": true, "challengeMetadata": null},
+            {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": true, "challengeMetadata": null},
+        ])
+    );
+}

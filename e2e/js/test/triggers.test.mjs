@@ -26,17 +26,10 @@
 // challengeAnswer and answers answerCorrect. failAuthentication is
 // NotAuthorizedException "Incorrect username or password.".
 //
-// Not tested here:
-// - amazon-cognito-identity-js's authenticateUser with CUSTOM_AUTH, and
-//   Amplify's CUSTOM_WITH_SRP: both start CUSTOM_AUTH with SRP_A and then
-//   unconditionally answer a PASSWORD_VERIFIER challenge (the library reads
-//   SRP_B and SALT from InitiateAuth's answer; Amplify's
-//   handleCustomSRPAuthFlow calls handlePasswordVerifierChallenge whatever the
-//   challenge is), so they need DefineAuthChallenge to answer
-//   PASSWORD_VERIFIER, which Tessera does not implement yet. Neither lets
-//   Define go straight to CUSTOM_CHALLENGE after the SRP_A round. The
-//   library's passwordless custom flow is initiateAuth (its README, "Use case
-//   25"), and that is what is tested.
+// - The password by SRP, then the code: amazon-cognito-identity-js's
+//   authenticateUser with CUSTOM_AUTH and Amplify's CUSTOM_WITH_SRP start
+//   with SRP_A and answer the PASSWORD_VERIFIER that DefineAuthChallenge asks
+//   for after the SRP_A round; the code follows.
 //
 // Amplify is a process-wide singleton; node:test runs the tests of a file one
 // after the other, and each configures Amplify for its own server.
@@ -361,6 +354,88 @@ test("Amplify CUSTOM_WITHOUT_SRP: signIn -> CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENG
 });
 
 // ------------------------------------------------------------ UserMigration
+
+/** emailCodeFunctions, with the password asked for by SRP first: Define
+ * answers PASSWORD_VERIFIER after the SRP_A round, then the code. */
+function passwordThenCodeFunctions(mailbox) {
+  const code = emailCodeFunctions(mailbox);
+  return (event) => {
+    if (event.triggerSource === "DefineAuthChallenge_Authentication" && event.request.session.at(-1)?.challengeName === "SRP_A") {
+      Object.assign(event.response, { challengeName: "PASSWORD_VERIFIER", issueTokens: false, failAuthentication: false });
+      return event;
+    }
+    return code(event);
+  };
+}
+
+const PASSWORD_THEN_CODE = [
+  [["SRP_A", true, null]],
+  [
+    ["SRP_A", true, null],
+    ["PASSWORD_VERIFIER", true, null],
+  ],
+  [
+    ["SRP_A", true, null],
+    ["PASSWORD_VERIFIER", true, null],
+    ["CUSTOM_CHALLENGE", true, "CODE-3"],
+  ],
+];
+
+test("amazon-cognito-identity-js authenticateUser with CUSTOM_AUTH: the password by SRP (PASSWORD_VERIFIER), then the emailed code", async (t) => {
+  const ctx = await setup(t, CUSTOM_AUTH_TRIGGERS);
+  const mailbox = [];
+  ctx.hook.handler = passwordThenCodeFunctions(mailbox);
+  const { username, email } = await createConfirmedUser(ctx.admin, ctx.poolId);
+  const pool = identityJsPool(ctx);
+  const rec = recordTargets();
+  t.after(rec.restore);
+
+  const user = new CognitoUser({ Username: username, Pool: pool, Storage: pool.storage });
+  user.setAuthenticationFlowType("CUSTOM_AUTH");
+  const details = new AuthenticationDetails({ Username: username, Password: PASSWORD });
+  const asked = await customStep((cbs) => user.authenticateUser(details, cbs));
+  assert.deepEqual(asked.challenge, { email: maskEmail(email), USERNAME: username });
+  assert.deepEqual(
+    rec.calls.map((c) => [c.target, c.status, c.body.AuthFlow ?? c.body.ChallengeName]),
+    [
+      ["InitiateAuth", 200, "CUSTOM_AUTH"],
+      ["RespondToAuthChallenge", 200, "PASSWORD_VERIFIER"],
+    ],
+  );
+  assert.ok(rec.calls[0].body.AuthParameters.SRP_A, "the library starts with SRP_A");
+  const { session } = await customStep((cbs) => user.sendCustomChallengeAnswer(codes(mailbox, email).right, cbs));
+  assert.equal(session.getIdToken().decodePayload()["cognito:username"], username);
+  assert.deepEqual(ctx.hook.of("DefineAuthChallenge_Authentication").map(rounds), PASSWORD_THEN_CODE);
+
+  // A wrong password ends it at PASSWORD_VERIFIER, before any code is sent.
+  ctx.hook.clear();
+  const other = new CognitoUser({ Username: username, Pool: pool, Storage: pool.storage });
+  other.setAuthenticationFlowType("CUSTOM_AUTH");
+  await rejection(
+    customStep((cbs) => other.authenticateUser(new AuthenticationDetails({ Username: username, Password: "Wr0ng-Passw0rd!" }), cbs)),
+    "NotAuthorizedException",
+    INCORRECT,
+  );
+  assert.deepEqual(ctx.hook.sources(), ["DefineAuthChallenge_Authentication"]);
+});
+
+test("Amplify CUSTOM_WITH_SRP: the password by SRP, then CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE; the code is DONE", async (t) => {
+  const ctx = await setup(t, CUSTOM_AUTH_TRIGGERS);
+  configureAmplify(ctx);
+  const mailbox = [];
+  ctx.hook.handler = passwordThenCodeFunctions(mailbox);
+  const { username, email } = await createConfirmedUser(ctx.admin, ctx.poolId);
+
+  const started = await signIn({ username, password: PASSWORD, options: { authFlowType: "CUSTOM_WITH_SRP" } });
+  assert.equal(started.nextStep.signInStep, "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE", JSON.stringify(started));
+  assert.deepEqual(started.nextStep.additionalInfo, { email: maskEmail(email), USERNAME: username });
+  const done = await confirmSignIn({ challengeResponse: codes(mailbox, email).right });
+  assert.equal(done.isSignedIn, true);
+  assert.equal(done.nextStep.signInStep, "DONE");
+  assert.equal((await getCurrentUser()).username, username);
+  assert.deepEqual(ctx.hook.of("DefineAuthChallenge_Authentication").map(rounds), PASSWORD_THEN_CODE);
+  await signOut();
+});
 
 test("Amplify USER_PASSWORD_AUTH migrates an unknown user through UserMigration; the next sign-in (SRP) needs no hook", async (t) => {
   const ctx = await setup(t, ["UserMigration"]);

@@ -4,6 +4,8 @@
 //! challenge's private parameters travel in the sealed session, so any node
 //! takes the next answer.
 
+use tessera_crypto::srp::PublicA;
+
 use super::challenge::{Challenge, ChallengeName};
 use super::session::{Step, session_expired};
 use super::{AuthOutcome, SigningIn, Stage, missing};
@@ -21,7 +23,7 @@ const MAX_ROUNDS: usize = 16;
 /// What CUSTOM_AUTH's InitiateAuth carries.
 pub(crate) struct CustomStart<'a> {
     pub username: &'a str,
-    pub srp_a: Option<&'a str>,
+    pub srp_a: Option<&'a PublicA>,
     pub secret_hash: Option<&'a str>,
     pub device_key: Option<&'a str>,
 }
@@ -79,7 +81,8 @@ impl Services {
             user,
             device_key: start.device_key.map(str::to_owned),
         };
-        self.next_custom_round(ctx, signing_in, rounds).await
+        self.next_custom_round(ctx, signing_in, rounds, start.srp_a)
+            .await
     }
 
     /// A CUSTOM_CHALLENGE answer: checked by VerifyAuthChallengeResponse,
@@ -129,17 +132,19 @@ impl Services {
             challenge_result: correct,
             challenge_metadata: metadata.clone(),
         });
-        self.next_custom_round(ctx, signing_in, rounds).await
+        self.next_custom_round(ctx, signing_in, rounds, None).await
     }
 
     /// DefineAuthChallenge's decision over the rounds so far: tokens (the
     /// rest of the sign-in, devices included, follows), a refusal, or the
-    /// next challenge.
-    async fn next_custom_round(
+    /// next challenge. `srp_a` is the client's A while the sign-in's first
+    /// decision is taken, when the password may be asked for by SRP.
+    pub(crate) async fn next_custom_round(
         &self,
         ctx: &ClientContext,
         signing_in: SigningIn,
         rounds: Vec<Round>,
+        srp_a: Option<&PublicA>,
     ) -> Result<AuthOutcome> {
         let decision = self
             .triggers
@@ -157,6 +162,23 @@ impl Services {
             Decision::IssueTokens => return self.advance(ctx, signing_in, Stage::Mfa, false).await,
             Decision::Challenge(name) => name,
         };
+        if name == ChallengeName::PasswordVerifier.as_str() {
+            let Some(srp_a) = srp_a else {
+                return Err(Error::InvalidParameter(
+                    "PASSWORD_VERIFIER follows only an SRP_A given with CUSTOM_AUTH.".into(),
+                ));
+            };
+            let verifier = self
+                .verifier(&signing_in.user)?
+                .ok_or_else(incorrect_credentials)?;
+            return self.password_verifier_challenge(
+                ctx,
+                signing_in.session_user(),
+                &verifier,
+                srp_a,
+                Some(rounds),
+            );
+        }
         if name != ChallengeName::CustomChallenge.as_str() {
             return Err(Error::UnsupportedOperation(format!(
                 "Tessera does not implement the {name} challenge in custom authentication yet."

@@ -25,7 +25,7 @@ pub enum AuthFlow {
     /// session history.
     Custom {
         username: String,
-        srp_a: Option<String>,
+        srp_a: Option<Box<PublicA>>,
     },
     /// The refresh flows: a refresh token instead of a password.
     Refresh {
@@ -51,9 +51,7 @@ impl SignInStart {
         let flow = match kind {
             FlowKind::UserSrp => {
                 let username = get("USERNAME")?;
-                let srp_a = srp::parse_public_a(&get("SRP_A")?).map_err(|_| {
-                    Error::InvalidParameter("SRP_A is not a valid SRP public value.".into())
-                })?;
+                let srp_a = parse_a(&get("SRP_A")?)?;
                 AuthFlow::Srp {
                     username,
                     srp_a: Box::new(srp_a),
@@ -69,7 +67,11 @@ impl SignInStart {
             },
             FlowKind::CustomAuth => AuthFlow::Custom {
                 username: get("USERNAME")?,
-                srp_a: p.get("SRP_A").cloned(),
+                srp_a: p
+                    .get("SRP_A")
+                    .map(|a| parse_a(a))
+                    .transpose()?
+                    .map(Box::new),
             },
             FlowKind::UserAuth => return Err(not_yet(kind)),
         };
@@ -79,6 +81,11 @@ impl SignInStart {
             device_key: p.get("DEVICE_KEY").cloned(),
         })
     }
+}
+
+fn parse_a(text: &str) -> Result<PublicA> {
+    srp::parse_public_a(text)
+        .map_err(|_| Error::InvalidParameter("SRP_A is not a valid SRP public value.".into()))
 }
 
 pub(crate) fn not_yet(kind: FlowKind) -> Error {

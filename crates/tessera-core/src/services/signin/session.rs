@@ -39,11 +39,14 @@ pub(crate) struct SessionUser {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "step")]
 pub(crate) enum Step {
-    /// SRP's second half: A, and the server's ephemeral pair (hex).
+    /// SRP's second half: A, and the server's ephemeral pair (hex); in a
+    /// custom sign-in, the rounds before it.
     PasswordVerifier {
         a: String,
         b: String,
         big_b: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        custom: Option<Vec<Round>>,
     },
     NewPasswordRequired,
     SoftwareTokenMfa,

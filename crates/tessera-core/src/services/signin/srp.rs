@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use tessera_crypto::srp::{self, PublicA};
+use tessera_crypto::srp::{self, PublicA, Verifier};
 
 use super::challenge::{Challenge, ChallengeName};
 use super::session::{SessionFault, SessionUser, Step, session_expired};
@@ -16,6 +16,7 @@ use crate::services::client_context::ClientContext;
 use crate::services::client_secret::SecretHashUse;
 use crate::services::credentials::srp_pool_name;
 use crate::services::existence::{incorrect_credentials, simulate_unknown_user, user_not_found};
+use crate::services::triggers::custom_auth::Round;
 
 /// What PASSWORD_VERIFIER carries.
 pub(crate) struct PasswordClaim<'a> {
@@ -73,26 +74,42 @@ impl Services {
                 (srp::fake_verifier(&seed), None, fake_id)
             }
         };
-        let ephemeral = srp::server_challenge(&verifier);
+        let user = SessionUser {
+            sub,
+            username: user_id,
+            device_key: device_key.map(str::to_owned),
+        };
+        self.password_verifier_challenge(ctx, user, &verifier, srp_a, None)
+    }
+
+    /// PASSWORD_VERIFIER for A against `verifier`; `custom` holds the rounds
+    /// of a custom sign-in whose DefineAuthChallenge asked for it.
+    pub(crate) fn password_verifier_challenge(
+        &self,
+        ctx: &ClientContext,
+        user: SessionUser,
+        verifier: &Verifier,
+        srp_a: &PublicA,
+        custom: Option<Vec<Round>>,
+    ) -> Result<AuthOutcome> {
+        let ephemeral = srp::server_challenge(verifier);
+        let user_id_for_srp = user.username.clone();
         let secret_block = self.seal_session(
             ctx,
-            SessionUser {
-                sub,
-                username: user_id.clone(),
-                device_key: device_key.map(str::to_owned),
-            },
+            user,
             Step::PasswordVerifier {
                 a: srp_a.to_hex(),
                 b: hex::encode(&ephemeral.secret_b),
                 big_b: hex::encode(&ephemeral.public_b),
+                custom,
             },
         )?;
         Ok(AuthOutcome::Challenge {
             challenge: Challenge::PasswordVerifier {
-                salt: srp::salt_hex(&verifier),
+                salt: srp::salt_hex(verifier),
                 srp_b: srp::public_b_hex(&ephemeral),
                 secret_block,
-                user_id_for_srp: user_id,
+                user_id_for_srp,
             },
             session: None,
         })
@@ -115,7 +132,13 @@ impl Services {
             claim.secret_hash,
             &[claim.username, &session.user.username],
         )?;
-        let Step::PasswordVerifier { a, b, big_b } = &session.step else {
+        let Step::PasswordVerifier {
+            a,
+            b,
+            big_b,
+            custom,
+        } = &session.step
+        else {
             return Err(incorrect_credentials());
         };
         let Some(sub) = &session.user.sub else {
@@ -150,6 +173,21 @@ impl Services {
             return Err(incorrect_credentials());
         }
         let signing_in = SigningIn::resumed(user, &session, claim.device_key);
+        if let Some(rounds) = custom {
+            // A right password in a custom sign-in is one round of it: the
+            // functions decide what follows.
+            let user = &signing_in.user;
+            self.store
+                .refund_sign_in_attempt(&user.pool_id, &user.sub)
+                .await?;
+            let mut rounds = rounds.clone();
+            rounds.push(Round {
+                challenge_name: ChallengeName::PasswordVerifier.as_str().into(),
+                challenge_result: true,
+                challenge_metadata: None,
+            });
+            return self.next_custom_round(ctx, signing_in, rounds, None).await;
+        }
         self.advance(ctx, signing_in, Stage::FirstFactor, true)
             .await
     }
