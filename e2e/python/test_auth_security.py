@@ -47,6 +47,7 @@ from tessera_e2e.flows import (
     latest_code,
     make_app_client,
     make_pool,
+    checks_the_lockout_allows,
     parallel_wrong_passwords,
     password_auth,
     pool_with_user,
@@ -438,13 +439,17 @@ def test_parallel_wrong_passwords_reach_the_check_no_more_than_the_lockout_allow
     # Fifty guesses at once against one account: only the five the lockout allows may reach the
     # password check ("Incorrect username or password."); the rest are refused by the lockout the
     # fifth one starts ("Password attempts exceeded") — as if they had come one after another.
+    # A round slower than the first lockout's second may see it lapse (see
+    # checks_the_lockout_allows); on an unloaded machine that is exactly five.
     clients = [make_client(server) for _ in range(50)]
     for round_ in range(5):
         pool_id, client_id = pool_with_user(cognito)
+        started = time.monotonic()
         answers = parallel_wrong_passwords(clients, client_id, "alice")
+        elapsed = time.monotonic() - started
         checked = answers[("NotAuthorizedException", WRONG_PASSWORD)]
-        assert checked == 5, (round_, answers)
-        assert answers[("NotAuthorizedException", LOCKED)] == 45, (round_, answers)
+        assert 5 <= checked <= checks_the_lockout_allows(elapsed), (round_, elapsed, answers)
+        assert answers[("NotAuthorizedException", LOCKED)] == 50 - checked, (round_, answers)
 
 
 def test_one_failure_counter_across_flows(server, cognito, pool_user):

@@ -242,6 +242,17 @@ def parallel_wrong_passwords(clients, client_id: str, username: str,
         return Counter(pool.map(guess, clients))
 
 
+def checks_the_lockout_allows(elapsed: float) -> int:
+    """How many wrong passwords may reach the check within `elapsed` seconds: five, and one
+    more each time a lockout lapses (the first lasts 1 s, each next one twice as long), so
+    guesses spread over a slow machine's second are not miscounted as a race lost."""
+    allowed, lapse = 5, 1.0
+    while elapsed >= lapse:
+        allowed += 1
+        lapse = 2 * lapse + 1
+    return allowed
+
+
 def fail_sign_in(clients, client_id: str, username: str, times: int,
                  password: str = "Wrong-Passw0rd!") -> None:
     """`times` failed USER_PASSWORD_AUTH sign-ins, taking turns over `clients` (one boto3
