@@ -61,20 +61,6 @@ impl Trigger {
             Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
         }
     }
-
-    /// Every trigger a pool's `LambdaConfig` can name by ARN.
-    pub const ALL: [Trigger; 10] = [
-        Trigger::PreSignUp,
-        Trigger::PostConfirmation,
-        Trigger::PreAuthentication,
-        Trigger::PostAuthentication,
-        Trigger::PreTokenGeneration,
-        Trigger::CustomMessage,
-        Trigger::UserMigration,
-        Trigger::DefineAuthChallenge,
-        Trigger::CreateAuthChallenge,
-        Trigger::VerifyAuthChallengeResponse,
-    ];
 }
 
 /// The function a pool names for a trigger, and the event version it takes.
