@@ -8,8 +8,10 @@
 //! - [`random`]: secure random bytes, identifiers, temporary passwords, constant-time equality.
 //! - [`srp`]: Cognito's SRP-6a (server side, password check, and a client for tests), SECRET_HASH.
 //! - [`totp`]: RFC 6238 one-time passwords (software-token MFA) and their base32 secrets.
+//! - [`encryption_sdk`]: AWS Encryption SDK messages under a raw AES keyring, as custom sender triggers get their code.
 
 pub mod derived;
+pub mod encryption_sdk;
 pub mod jwt;
 pub mod random;
 pub mod seal;
