@@ -12,6 +12,7 @@ use tessera_core::domain::user::UserStatus;
 use tessera_core::invoker::{InvokeError, TriggerInvoker};
 use tessera_core::services::signin::{AuthOutcome, InitiateAuth, RespondToChallenge};
 use tessera_core::services::signup::SignUp;
+use tessera_core::services::triggers::TriggerSettings;
 
 mod support;
 
@@ -19,6 +20,7 @@ use support::{Harness, harness};
 
 const PASSWORD: &str = "Passw0rd!";
 const ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:hook";
+const KMS_KEY: &str = "arn:aws:kms:us-east-1:000000000000:key/test";
 
 type Script = dyn Fn(&Value) -> Result<Value, InvokeError> + Send + Sync;
 
@@ -68,7 +70,13 @@ impl Setting {
             dir,
         } = harness();
         let h = Harness {
-            services: services.with_triggers(invoker.clone(), true),
+            services: services.with_triggers(
+                invoker.clone(),
+                TriggerSettings {
+                    strict: true,
+                    sender_keys: BTreeMap::from([(KMS_KEY.to_owned(), [7; 32])]),
+                },
+            ),
             store,
             clock,
             outbox,
@@ -483,6 +491,33 @@ async fn strict_mode_refuses_a_pool_naming_a_function_no_invoker_runs() {
 }
 
 #[tokio::test]
+async fn strict_mode_refuses_a_custom_sender_without_a_key() {
+    let s = Setting::new(json!({}), Box::new(|event| Ok(event.clone()))).await;
+    let refused =
+        s.h.services
+            .create_pool(tessera_core::services::pools::CreatePool {
+                name: "p".into(),
+                members: json!({"LambdaConfig": {
+                    "CustomSMSSender": {"LambdaVersion": "V1_0", "LambdaArn": ARN},
+                    "KMSKeyID": "arn:aws:kms:us-east-1:000000000000:key/unknown",
+                }})
+                .as_object()
+                .cloned()
+                .expect("object"),
+                schema: Vec::new(),
+                tags: Default::default(),
+            })
+            .await;
+    match refused {
+        Err(Error::InvalidParameter(m)) => assert_eq!(
+            m,
+            "No custom sender key is configured for the KMSKeyID arn:aws:kms:us-east-1:000000000000:key/unknown."
+        ),
+        other => panic!("expected InvalidParameter, got {:?}", other.err()),
+    }
+}
+
+#[tokio::test]
 async fn custom_auth_can_ask_for_the_password_by_srp_first() {
     // Define: the password by SRP after SRP_A, then one custom round.
     let s = Setting::new(
@@ -611,5 +646,67 @@ async fn custom_auth_can_ask_for_the_password_by_srp_first() {
             {"challengeName": "PASSWORD_VERIFIER", "challengeResult": true, "challengeMetadata": null},
             {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": true, "challengeMetadata": null},
         ])
+    );
+}
+
+#[tokio::test]
+async fn a_custom_email_sender_gets_the_code_encrypted_and_tessera_sends_nothing() {
+    let s = Setting::new(
+        json!({
+            "CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": ARN},
+            "KMSKeyID": KMS_KEY,
+        }),
+        Box::new(|event| {
+            let mut event = event.clone();
+            // The function's answer is ignored; a refusal too.
+            event["response"] = json!("ignored");
+            Ok(event)
+        }),
+    )
+    .await;
+    let pool =
+        s.h.pool(json!({
+            "AutoVerifiedAttributes": ["email"],
+            "LambdaConfig": {
+                "CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": ARN},
+                "KMSKeyID": KMS_KEY,
+            },
+        }))
+        .await;
+    let client = s.h.client(&pool, json!({})).await;
+    s.h.services
+        .sign_up(SignUp {
+            client_id: client,
+            username: "fox".into(),
+            password: Some(PASSWORD.into()),
+            attributes: vec![("email".into(), "fox@example.com".into())],
+            secret_hash: None,
+            validation_data: BTreeMap::new(),
+            client_metadata: BTreeMap::new(),
+        })
+        .await
+        .expect("sign-up");
+    let event = s.events().pop().expect("the sender ran");
+    assert_eq!(event["triggerSource"], "CustomEmailSender_SignUp");
+    assert_eq!(event["request"]["type"], "customEmailSenderRequestV1");
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "fox@example.com"
+    );
+    use base64::Engine as _;
+    let message = base64::engine::general_purpose::STANDARD
+        .decode(event["request"]["code"].as_str().expect("code"))
+        .expect("base64");
+    let opened = tessera_crypto::encryption_sdk::decrypt(&message, &[7; 32], "tessera", KMS_KEY)
+        .expect("the configured key opens it");
+    let code = String::from_utf8(opened.plaintext).expect("text");
+    assert_eq!(code.len(), 6);
+    assert_eq!(
+        opened.encryption_context,
+        vec![("userpool-id".to_owned(), pool.as_str().to_owned())]
+    );
+    assert!(
+        s.h.outbox.messages(Some(pool.as_str()), None).is_empty(),
+        "the function sends the message, not Tessera"
     );
 }

@@ -55,8 +55,22 @@ pub struct FileConfig {
     pub triggers: Vec<TriggerEntry>,
     /// Refuse a pool whose `LambdaConfig` names an ARN no mapping matches.
     pub strict_triggers: Option<bool>,
+    /// The keys custom senders' codes are encrypted under, by KMSKeyID.
+    #[serde(default)]
+    pub custom_sender_keys: Vec<SenderKeyConfig>,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
+}
+
+/// A raw AES key (base64 of 32 bytes) standing in for the KMS key a pool's
+/// `LambdaConfig.KMSKeyID` names: custom senders get their codes encrypted
+/// under it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SenderKeyConfig {
+    pub kms_key_id: String,
+    pub key: Option<Secret>,
+    pub key_file: Option<PathBuf>,
 }
 
 /// How many connections a PostgreSQL store keeps, and how long it waits.
@@ -208,6 +222,8 @@ pub struct Config {
     /// Refuse pools naming a trigger ARN no mapping matches (else warn, and
     /// fail each call that would run it).
     pub strict_triggers: bool,
+    /// Custom senders' keys (base64 of 32 bytes), by KMSKeyID.
+    pub custom_sender_keys: Vec<(String, Secret)>,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -236,6 +252,7 @@ impl Config {
             sms_webhook: None,
             triggers: Vec::new(),
             strict_triggers: false,
+            custom_sender_keys: Vec::new(),
             pools: Vec::new(),
         }
     }
@@ -358,8 +375,31 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     if let Some(v) = file.strict_triggers {
         config.strict_triggers = v;
     }
+    for entry in file.custom_sender_keys {
+        let key = match (entry.key, entry.key_file) {
+            (Some(key), None) => key,
+            (None, Some(path)) => read_secret_file(&path)?,
+            _ => bail!(
+                "custom sender key {}: give exactly one of `key` and `key_file`",
+                entry.kms_key_id
+            ),
+        };
+        sender_key(&key).with_context(|| format!("custom sender key {}", entry.kms_key_id))?;
+        config.custom_sender_keys.push((entry.kms_key_id, key));
+    }
     config.pools = file.pools;
     Ok(())
+}
+
+/// A custom sender key's 32 bytes.
+pub fn sender_key(key: &Secret) -> anyhow::Result<[u8; 32]> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(key.expose().trim())
+        .map_err(|_| anyhow::anyhow!("the key is not base64"))?;
+    bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the key is not 32 bytes"))
 }
 
 fn apply_env(config: &mut Config) -> anyhow::Result<()> {

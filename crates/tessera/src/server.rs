@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use tessera_core::clock::{Clock, SystemClock};
 use tessera_core::mailer::{DevOutbox, Mailer};
+use tessera_core::services::triggers::TriggerSettings;
 use tessera_core::services::{Deployment, Services};
 use tessera_core::store::Store;
 use tessera_http::operator::ClockControl;
@@ -194,7 +195,15 @@ pub async fn build_services(
         },
     );
     let invoker = crate::triggers::build_invoker(config)?;
-    Ok(services.with_triggers(invoker, config.strict_triggers))
+    let mut sender_keys = std::collections::BTreeMap::new();
+    for (kms_key_id, key) in &config.custom_sender_keys {
+        sender_keys.insert(kms_key_id.clone(), crate::config::sender_key(key)?);
+    }
+    let settings = TriggerSettings {
+        strict: config.strict_triggers,
+        sender_keys,
+    };
+    Ok(services.with_triggers(invoker, settings))
 }
 
 /// Starts serving with the system clock.

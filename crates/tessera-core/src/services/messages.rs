@@ -87,6 +87,33 @@ impl Messenger {
         Self::new(self.mailer.clone(), triggers)
     }
 
+    /// Whether the pool's custom sender for `medium` took the message (with
+    /// `secret`, the code or temporary password, encrypted).
+    async fn custom_sent(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        medium: Medium,
+        occasion: Occasion<'_>,
+        secret: &str,
+    ) -> Result<bool> {
+        let caller = Caller {
+            pool,
+            client_id: occasion.client_id,
+            username: &user.username,
+        };
+        self.triggers
+            .custom_send(
+                &caller,
+                medium,
+                occasion.source,
+                user,
+                secret,
+                occasion.client_metadata,
+            )
+            .await
+    }
+
     /// The pool's text, or the one its CustomMessage trigger wrote.
     async fn text(
         &self,
@@ -127,6 +154,9 @@ impl Messenger {
         code: &str,
         occasion: Occasion<'_>,
     ) -> Result<()> {
+        if self.custom_sent(pool, user, medium, occasion, code).await? {
+            return Ok(());
+        }
         let default = match medium {
             Medium::Email => (
                 Some(verification_text(
@@ -175,6 +205,9 @@ impl Messenger {
         code: &str,
         occasion: Occasion<'_>,
     ) -> Result<()> {
+        if self.custom_sent(pool, user, medium, occasion, code).await? {
+            return Ok(());
+        }
         let config = pool.mfa_config();
         let default = match medium {
             Medium::Email => (
@@ -255,6 +288,13 @@ impl Messenger {
             let Some(recipient) = destination else {
                 continue;
             };
+            if self
+                .custom_sent(pool, user, medium, occasion, temporary_password)
+                .await?
+            {
+                used.push(medium);
+                continue;
+            }
             let (subject, body) = self
                 .text(pool, user, medium, occasion, (subject, body))
                 .await?;

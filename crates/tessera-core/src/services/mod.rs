@@ -66,7 +66,7 @@ use codes::Codes;
 use directory::UserDirectory;
 use messages::Messenger;
 use tokens::TokenIssuer;
-use triggers::Triggers;
+use triggers::{TriggerSettings, Triggers};
 
 /// Facts about this deployment that appear in ids and ARNs.
 #[derive(Debug, Clone)]
@@ -126,11 +126,15 @@ impl Services {
         }
     }
 
-    /// Runs the pools' Lambda triggers through `invoker`; `strict` refuses a
-    /// pool that names a function `invoker` cannot run. Without this, every
-    /// trigger a pool names fails the calls that would run it.
-    pub fn with_triggers(mut self, invoker: Arc<dyn TriggerInvoker>, strict: bool) -> Self {
-        self.triggers = Arc::new(Triggers::new(invoker, strict, &self.deployment.region));
+    /// Runs the pools' Lambda triggers through `invoker`; `settings.strict`
+    /// refuses a pool that names a function `invoker` cannot run. Without
+    /// this, every trigger a pool names fails the calls that would run it.
+    pub fn with_triggers(
+        mut self,
+        invoker: Arc<dyn TriggerInvoker>,
+        settings: TriggerSettings,
+    ) -> Self {
+        self.triggers = Arc::new(Triggers::new(invoker, settings, &self.deployment.region));
         self.messenger = self.messenger.with_triggers(self.triggers.clone());
         self.codes = Codes::new(
             self.store.clone(),

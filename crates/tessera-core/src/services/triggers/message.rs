@@ -29,15 +29,17 @@ pub enum MessageSource {
 }
 
 impl MessageSource {
-    fn name(self) -> &'static str {
+    /// The part of the `triggerSource` after the trigger's name, shared by
+    /// CustomMessage and the custom senders.
+    pub(crate) fn suffix(self) -> &'static str {
         match self {
-            MessageSource::SignUp => "CustomMessage_SignUp",
-            MessageSource::AdminCreateUser => "CustomMessage_AdminCreateUser",
-            MessageSource::ResendCode => "CustomMessage_ResendCode",
-            MessageSource::ForgotPassword => "CustomMessage_ForgotPassword",
-            MessageSource::UpdateUserAttribute => "CustomMessage_UpdateUserAttribute",
-            MessageSource::VerifyUserAttribute => "CustomMessage_VerifyUserAttribute",
-            MessageSource::Authentication => "CustomMessage_Authentication",
+            MessageSource::SignUp => "SignUp",
+            MessageSource::AdminCreateUser => "AdminCreateUser",
+            MessageSource::ResendCode => "ResendCode",
+            MessageSource::ForgotPassword => "ForgotPassword",
+            MessageSource::UpdateUserAttribute => "UpdateUserAttribute",
+            MessageSource::VerifyUserAttribute => "VerifyUserAttribute",
+            MessageSource::Authentication => "Authentication",
         }
     }
 }
@@ -74,8 +76,9 @@ impl Triggers {
             },
         );
         request.insert("clientMetadata".into(), string_map(client_metadata));
+        let name = format!("CustomMessage_{}", source.suffix());
         let Some(response) = self
-            .run(caller, Trigger::CustomMessage, source.name(), request)
+            .run(caller, Trigger::CustomMessage, &name, request)
             .await?
         else {
             return Ok(None);

@@ -9,11 +9,13 @@
 //! - [`migration`]: the UserMigration trigger.
 //! - [`message`]: the CustomMessage trigger.
 //! - [`custom_auth`]: the CUSTOM_AUTH flow's three triggers.
+//! - [`sender`]: CustomEmailSender and CustomSMSSender.
 
 pub mod authentication;
 pub mod custom_auth;
 pub mod message;
 pub mod migration;
+pub mod sender;
 pub mod sign_up;
 pub mod token_generation;
 
@@ -44,6 +46,8 @@ pub enum Trigger {
     DefineAuthChallenge,
     CreateAuthChallenge,
     VerifyAuthChallengeResponse,
+    CustomEmailSender,
+    CustomSmsSender,
 }
 
 impl Trigger {
@@ -59,6 +63,8 @@ impl Trigger {
             Trigger::DefineAuthChallenge => "DefineAuthChallenge",
             Trigger::CreateAuthChallenge => "CreateAuthChallenge",
             Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
+            Trigger::CustomEmailSender => "CustomEmailSender",
+            Trigger::CustomSmsSender => "CustomSMSSender",
         }
     }
 }
@@ -90,7 +96,12 @@ pub fn configured(pool: &UserPool, trigger: Trigger) -> Option<Configured> {
             version,
         });
     }
-    let arn = config.get(trigger.name()).and_then(Value::as_str)?;
+    // The custom senders are named with their version, as
+    // `{LambdaVersion, LambdaArn}`; the others by ARN alone.
+    let named = config.get(trigger.name())?;
+    let arn = named
+        .as_str()
+        .or_else(|| named.get("LambdaArn").and_then(Value::as_str))?;
     Some(Configured {
         arn: arn.to_owned(),
         version: "1",
@@ -126,25 +137,37 @@ pub struct Caller<'a> {
     pub username: &'a str,
 }
 
+/// How triggers run, besides the invoker.
+#[derive(Default)]
+pub struct TriggerSettings {
+    /// Refuse pools that name an ARN no invoker resolves (or a KMSKeyID with
+    /// no sender key).
+    pub strict: bool,
+    /// The raw AES key the custom senders' codes are encrypted under, by the
+    /// pool's `KMSKeyID`.
+    pub sender_keys: BTreeMap<String, [u8; 32]>,
+}
+
 /// Runs triggers through the configured invoker.
 pub struct Triggers {
     invoker: Arc<dyn TriggerInvoker>,
-    /// Refuse pools that name an ARN no invoker resolves.
     strict: bool,
+    sender_keys: BTreeMap<String, [u8; 32]>,
     region: String,
 }
 
 impl Triggers {
-    pub fn new(invoker: Arc<dyn TriggerInvoker>, strict: bool, region: &str) -> Self {
+    pub fn new(invoker: Arc<dyn TriggerInvoker>, settings: TriggerSettings, region: &str) -> Self {
         Self {
             invoker,
-            strict,
+            strict: settings.strict,
+            sender_keys: settings.sender_keys,
             region: region.to_owned(),
         }
     }
 
     pub fn none(region: &str) -> Self {
-        Self::new(Arc::new(NoInvoker), false, region)
+        Self::new(Arc::new(NoInvoker), TriggerSettings::default(), region)
     }
 
     /// In strict mode, a `LambdaConfig` naming an ARN with no invoker is
@@ -162,6 +185,22 @@ impl Triggers {
                 )));
             }
             tracing::warn!(%arn, "a pool names a trigger function no invoker is configured for");
+        }
+        let names_sender = ["CustomEmailSender", "CustomSMSSender"]
+            .iter()
+            .any(|member| lambda_config.get(*member).is_some());
+        let key_id = lambda_config.get("KMSKeyID").and_then(Value::as_str);
+        if names_sender && !key_id.is_some_and(|id| self.sender_keys.contains_key(id)) {
+            let named = key_id.unwrap_or("(none)");
+            if self.strict {
+                return Err(Error::InvalidParameter(format!(
+                    "No custom sender key is configured for the KMSKeyID {named}."
+                )));
+            }
+            tracing::warn!(
+                key_id = named,
+                "a pool names a custom sender but no sender key is configured for its KMSKeyID"
+            );
         }
         Ok(())
     }
