@@ -760,6 +760,18 @@ def test_custom_auth_wrong_then_right_answer(hook_srv, idp, hooks):
         assert attributes["sub"] == sub and attributes["email"] == "cora@example.com"
 
 
+def test_custom_auth_answers_replayed_on_one_session_meet_the_lockout(hook_srv, idp, hooks):
+    # A sealed Session can be answered again; the functions see one wrong round each time, so
+    # their own limit on rounds cannot bound the guesses. Each answer counts toward the user's
+    # lockout, as a wrong password or MFA code does.
+    pool_id, client_id = custom_pool(idp)
+    session = assert_challenge(start_custom(idp, client_id))
+    for _ in range(5):
+        assert_challenge(answer(idp, client_id, session, "0000"))
+    with expect_error("NotAuthorizedException", "Password attempts exceeded"):
+        answer(idp, client_id, session, "0001")
+
+
 def test_custom_auth_three_wrong_answers_fail(hook_srv, idp, hooks):
     pool_id, client_id = custom_pool(idp, "PostAuthentication", "PreTokenGeneration")
     session = assert_challenge(start_custom(idp, client_id))

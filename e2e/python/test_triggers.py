@@ -321,6 +321,29 @@ def test_post_confirmation_after_confirm_sign_up(srv, idp, hooks):
     assert user_status(idp, pool_id, "fay") == "CONFIRMED"
 
 
+def test_what_post_confirmation_changes_in_the_user_stays(srv, idp, hooks):
+    # A PostConfirmation function commonly writes to the user it confirms (the developer
+    # guide's "populate additional attributes"); the confirmation keeps what it wrote.
+    pool_id, client_id = trigger_pool(idp, "PostConfirmation", AutoVerifiedAttributes=["email"])
+    idp.sign_up(ClientId=client_id, Username="gil", Password=AUTH_PASSWORD,
+                UserAttributes=attr_list({"email": "gil@example.com"}))
+    admin = make_client(srv)
+
+    def post_confirmation(event):
+        admin.admin_update_user_attributes(UserPoolId=event["userPoolId"], Username=event["userName"],
+                                           UserAttributes=attr_list({"name": "Gil from the CRM"}))
+        return event
+
+    hooks.handler = post_confirmation
+    idp.confirm_sign_up(ClientId=client_id, Username="gil",
+                        ConfirmationCode=latest_code(srv, pool_id, "gil@example.com"))
+    user = idp.admin_get_user(UserPoolId=pool_id, Username="gil")
+    assert user["UserStatus"] == "CONFIRMED"
+    attributes = attr_dict(user["UserAttributes"])
+    assert attributes["name"] == "Gil from the CRM"
+    assert attributes["email_verified"] == "true"
+
+
 def test_post_confirmation_failure_leaves_the_user_unconfirmed(srv, idp, hooks):
     pool_id, client_id = trigger_pool(idp, "PostConfirmation", AutoVerifiedAttributes=["email"])
     idp.sign_up(ClientId=client_id, Username="gus", Password=AUTH_PASSWORD,

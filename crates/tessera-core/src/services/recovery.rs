@@ -6,14 +6,16 @@ use std::collections::BTreeMap;
 use super::Services;
 use super::codes::{CodeDelivery, Codes, RESET_CODE_LIFETIME_SECONDS, mask};
 use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
-use super::existence::{Hidden, simulate_unknown_user, username_not_found_for_client};
+use super::existence::{
+    Hidden, simulate_unknown_user, user_not_found, username_not_found_for_client,
+};
 use super::messages::Occasion;
 use super::triggers::message::MessageSource;
 use super::triggers::migration::MigrationSource;
 use super::triggers::sign_up::ConfirmationSource;
 use super::triggers::{Caller, Trigger, configured};
 use crate::domain::code::CodePurpose;
-use crate::domain::user::UserStatus;
+use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
 use crate::ids::ClientId;
 use crate::mailer::Medium;
@@ -118,16 +120,19 @@ impl Services {
         self.codes
             .check(&user, &CodePurpose::ResetPassword, &input.code)
             .await?;
-        user.password =
-            Some(self.seal_password(&pool.id, &user.username, &user.sub, &input.password)?);
-        user.password_expires = None;
-        if matches!(
-            user.status,
-            UserStatus::ResetRequired | UserStatus::ForceChangePassword
-        ) {
-            user.status = UserStatus::Confirmed;
-        }
-        user.modified = self.clock.now();
+        let password = self.seal_password(&pool.id, &user.username, &user.sub, &input.password)?;
+        let reset = |user: &mut User| {
+            user.password = Some(password.clone());
+            user.password_expires = None;
+            if matches!(
+                user.status,
+                UserStatus::ResetRequired | UserStatus::ForceChangePassword
+            ) {
+                user.status = UserStatus::Confirmed;
+            }
+            user.modified = self.clock.now();
+        };
+        reset(&mut user);
         let caller = Caller {
             pool,
             client_id: Some(ctx.client.id.as_str()),
@@ -154,6 +159,13 @@ impl Services {
                 .await?;
             return Err(e);
         }
-        self.users.complete_password_reset(&user).await
+        // The user as the function left it, with the new password.
+        let mut current = self
+            .users
+            .by_sub(&pool.id, &user.sub)
+            .await?
+            .ok_or_else(user_not_found)?;
+        reset(&mut current);
+        self.users.complete_password_reset(&current).await
     }
 }

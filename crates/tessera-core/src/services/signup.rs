@@ -7,7 +7,9 @@ use super::attributes::check_writable;
 use super::codes::{CONFIRM_CODE_LIFETIME_SECONDS, CodeDelivery, medium_for};
 use super::credentials::{SIGN_UP_PASSWORD_PREFIX, check_password_policy};
 use super::directory::{Creation, UserDirectory};
-use super::existence::{Hidden, simulate_unknown_user, username_not_found_for_client};
+use super::existence::{
+    Hidden, simulate_unknown_user, user_not_found, username_not_found_for_client,
+};
 use super::messages::Occasion;
 use super::triggers::Caller;
 use super::triggers::message::MessageSource;
@@ -224,13 +226,16 @@ impl Services {
         self.codes
             .check(&user, &CodePurpose::ConfirmSignUp, &input.code)
             .await?;
-        if let Some(attribute) = confirmation_attribute(&ctx.pool, &user) {
-            user.attributes
-                .insert(format!("{attribute}_verified"), "true".into());
-        }
-        user.status = UserStatus::Confirmed;
-        user.aliases = UserDirectory::aliases_of(&ctx.pool, &user.attributes);
-        user.modified = self.clock.now();
+        let confirm = |user: &mut User| {
+            if let Some(attribute) = confirmation_attribute(&ctx.pool, user) {
+                user.attributes
+                    .insert(format!("{attribute}_verified"), "true".into());
+            }
+            user.status = UserStatus::Confirmed;
+            user.aliases = UserDirectory::aliases_of(&ctx.pool, &user.attributes);
+            user.modified = self.clock.now();
+        };
+        confirm(&mut user);
         let caller = Caller {
             pool: &ctx.pool,
             client_id: Some(ctx.client.id.as_str()),
@@ -245,24 +250,38 @@ impl Services {
                 &input.client_metadata,
             )
             .await;
+        let restore_code = || {
+            self.codes.restore(
+                &user,
+                CodePurpose::ConfirmSignUp,
+                &input.code,
+                CONFIRM_CODE_LIFETIME_SECONDS,
+            )
+        };
         if let Err(e) = confirmed {
             // The user stays unconfirmed, and the code it gave still works.
-            self.codes
-                .restore(
-                    &user,
-                    CodePurpose::ConfirmSignUp,
-                    &input.code,
-                    CONFIRM_CODE_LIFETIME_SECONDS,
-                )
-                .await?;
+            restore_code().await?;
             return Err(e);
         }
+        // The function may have changed the user (PostConfirmation often
+        // adds attributes or groups): confirm the user as it is now.
+        let mut current = self
+            .users
+            .by_sub(&ctx.pool.id, &user.sub)
+            .await?
+            .ok_or_else(user_not_found)?;
+        confirm(&mut current);
         let take = if input.force_alias_creation {
-            user.aliases.clone()
+            current.aliases.clone()
         } else {
             Vec::new()
         };
-        self.users.save_confirmation(&user, &take).await
+        if let Err(e) = self.users.save_confirmation(&current, &take).await {
+            // A taken alias, say: the same code works with ForceAliasCreation.
+            restore_code().await?;
+            return Err(e);
+        }
+        Ok(())
     }
 
     pub async fn resend_confirmation_code(

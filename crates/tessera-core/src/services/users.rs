@@ -9,6 +9,7 @@ use super::credentials::{
     CREATE_PASSWORD_PREFIX, SET_PASSWORD_PREFIX, check_password_policy, generated_password,
 };
 use super::directory::{Creation, UserDirectory};
+use super::existence::user_not_found;
 use super::messages::Occasion;
 use super::recovery::no_recovery_contact;
 use super::triggers::Caller;
@@ -436,6 +437,14 @@ impl Services {
                 client_metadata,
             )
             .await?;
-        self.users.save(&user).await
+        // The user as the function left it, confirmed.
+        let mut current = self
+            .users
+            .by_sub(&pool.id, &user.sub)
+            .await?
+            .ok_or_else(user_not_found)?;
+        current.status = UserStatus::Confirmed;
+        current.modified = self.clock.now();
+        self.users.save(&current).await
     }
 }

@@ -4,9 +4,9 @@
 //! Lambda, `AWS_LAMBDA_FUNCTION_NAME` holds the function's name.
 //!
 //! A non-zero exit fails the trigger as a function that threw, with the
-//! `errorMessage` of a JSON object on stdout, else the last line of stderr
-//! (a traceback's), else the exit status. Stderr is otherwise never logged,
-//! only its length: a handler may print the event, or secrets, there.
+//! `errorMessage` of a JSON object on stdout, else the exit status. Stderr
+//! is never logged nor returned, only its length: a handler may print the
+//! event, or secrets, there, and the message reaches the API's caller.
 //!
 //! Each run gets its own process group, and a timeout (or an abandoned call)
 //! kills the whole group, so a handler that started helpers leaves none
@@ -23,9 +23,6 @@ use serde_json::Value;
 use tessera_core::invoker::{InvokeError, TriggerInvoker};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, Command};
-
-/// How much of stderr is kept, to find its last line.
-const STDERR_TAIL_BYTES: usize = 64 * 1024;
 
 pub struct CommandInvoker {
     argv: Vec<String>,
@@ -93,13 +90,13 @@ impl TriggerInvoker for CommandInvoker {
         if status.success() {
             return super::returned_event(&stdout);
         }
-        let message = super::error_message(&stdout)
-            .or_else(|| stderr.last_line())
-            .unwrap_or_else(|| match (status.code(), status.signal()) {
+        let message = super::error_message(&stdout).unwrap_or_else(|| {
+            match (status.code(), status.signal()) {
                 (Some(code), _) => format!("exit status {code}"),
                 (None, Some(signal)) => format!("killed by signal {signal}"),
                 (None, None) => status.to_string(),
-            });
+            }
+        });
         Err(InvokeError::Function(message))
     }
 }
@@ -151,29 +148,14 @@ async fn read_stdout(stdout: Option<impl AsyncRead + Unpin>) -> Result<Vec<u8>, 
     Ok(out)
 }
 
-/// How much the program wrote to stderr, and the end of it.
+/// How much the program wrote to stderr.
 struct StderrTail {
     bytes: usize,
-    tail: Vec<u8>,
 }
 
-impl StderrTail {
-    fn last_line(&self) -> Option<String> {
-        String::from_utf8_lossy(&self.tail)
-            .lines()
-            .rev()
-            .find(|line| !line.trim().is_empty())
-            .map(super::excerpt)
-    }
-}
-
-/// Reads stderr to its end (so the program never blocks on it), keeping
-/// only the last [`STDERR_TAIL_BYTES`].
+/// Reads stderr to its end (so the program never blocks on it), counting it.
 async fn read_stderr(stderr: Option<impl AsyncRead + Unpin>) -> Result<StderrTail, InvokeError> {
-    let mut seen = StderrTail {
-        bytes: 0,
-        tail: Vec::new(),
-    };
+    let mut seen = StderrTail { bytes: 0 };
     let Some(mut stderr) = stderr else {
         return Ok(seen);
     };
@@ -185,11 +167,6 @@ async fn read_stderr(stderr: Option<impl AsyncRead + Unpin>) -> Result<StderrTai
             return Ok(seen);
         }
         seen.bytes += n;
-        seen.tail.extend_from_slice(&buffer[..n]);
-        if seen.tail.len() > STDERR_TAIL_BYTES {
-            let excess = seen.tail.len() - STDERR_TAIL_BYTES;
-            seen.tail.drain(..excess);
-        }
     }
 }
 
@@ -274,11 +251,12 @@ mod tests {
             json_error.invoke(ARN, &event()).await,
             Err(InvokeError::Function("Email domain not allowed".into()))
         );
+        // Stderr may hold the event: it never becomes the caller's message.
         let traceback = sh("echo 'Traceback (most recent call last):' >&2; \
-             echo 'ValueError: no such user' >&2; echo '  ' >&2; exit 3");
+             echo 'ValueError: password Passw0rd! is wrong' >&2; exit 3");
         assert_eq!(
             traceback.invoke(ARN, &event()).await,
-            Err(InvokeError::Function("ValueError: no such user".into()))
+            Err(InvokeError::Function("exit status 3".into()))
         );
         assert_eq!(
             sh("exit 4").invoke(ARN, &event()).await,

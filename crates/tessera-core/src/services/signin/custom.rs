@@ -9,6 +9,7 @@ use tessera_crypto::srp::PublicA;
 use super::challenge::{Challenge, ChallengeName};
 use super::session::{Step, session_expired};
 use super::{AuthOutcome, SigningIn, Stage, missing};
+use crate::domain::user::UserStatus;
 use crate::error::{Error, Result};
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
@@ -66,6 +67,13 @@ impl Services {
             start.secret_hash,
             &[start.username, &user.username],
         )?;
+        // No challenge (a code sent, say) for a user who could not sign in.
+        if !user.enabled {
+            return Err(Error::NotAuthorized("User is disabled.".into()));
+        }
+        if user.status == UserStatus::Unconfirmed {
+            return Err(Error::UserNotConfirmed);
+        }
         self.pre_authentication(ctx, &user).await?;
         // A client that starts with SRP (Amplify's CUSTOM_WITH_SRP) shows it
         // as the first round.
@@ -116,6 +124,10 @@ impl Services {
             return Err(session_expired());
         };
         let signing_in = SigningIn::resumed(user, &session, answer.device_key);
+        // Each answer counts toward the lockout until it proves right: a
+        // sealed session can be answered again, so the functions' own limit
+        // on rounds does not bound guesses.
+        self.admit_password_check(&signing_in.user).await?;
         let correct = self
             .triggers
             .verify_auth_challenge_response(
@@ -126,6 +138,12 @@ impl Services {
                 &ctx.client_metadata,
             )
             .await?;
+        if correct {
+            let user = &signing_in.user;
+            self.store
+                .refund_sign_in_attempt(&user.pool_id, &user.sub)
+                .await?;
+        }
         let mut rounds = rounds.clone();
         rounds.push(Round {
             challenge_name: ChallengeName::CustomChallenge.as_str().into(),

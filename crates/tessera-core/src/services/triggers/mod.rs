@@ -32,6 +32,9 @@ use crate::invoker::{InvokeError, NoInvoker, TriggerInvoker};
 /// Cognito retries a trigger that timed out; three attempts in all.
 const ATTEMPTS: usize = 3;
 
+/// The most of a function's error message passed on to the caller.
+const MAX_FUNCTION_MESSAGE: usize = 1024;
+
 /// Cognito's name of each trigger: its `LambdaConfig` member and the prefix of
 /// its error messages ("PreSignUp failed with error …").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,6 +255,11 @@ impl Triggers {
             }
         }
         let millis = started.elapsed().as_millis() as u64;
+        if let Err(cause) = &outcome {
+            // The cause (what could not be reached, what came back) is the
+            // operator's; the caller gets Cognito's wording.
+            tracing::warn!(trigger = source, arn = %function.arn, millis, %cause, "trigger invocation failed");
+        }
         let result = outcome
             .map_err(|e| invoke_error(trigger, e))
             .and_then(|returned| match returned.get("response") {
@@ -283,6 +291,8 @@ fn invoke_error(trigger: Trigger, e: InvokeError) -> Error {
     let name = trigger.name();
     match e {
         InvokeError::Function(message) => {
+            // A function's message reaches the caller: bounded.
+            let message: String = message.chars().take(MAX_FUNCTION_MESSAGE).collect();
             Error::UserLambdaValidation(format!("{name} failed with error {message}."))
         }
         InvokeError::Malformed(_) => unrecognizable(),

@@ -42,8 +42,9 @@ impl Triggers {
     /// Hands a code (or temporary password) to the pool's custom sender for
     /// `medium`: `false` when the pool names none and Tessera sends the
     /// message itself. Cognito invokes the senders asynchronously, so the
-    /// function's own failure is only logged; a key Tessera cannot encrypt
-    /// with fails the call, since the code could reach no one.
+    /// function's own failure is only logged (Tessera waits for the answer,
+    /// within the mapping's timeout); a key Tessera cannot encrypt with fails
+    /// the call, since the code could reach no one.
     pub(crate) async fn custom_send(
         &self,
         caller: &Caller<'_>,
