@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::triggers::message::MessageSource;
+use super::triggers::message::{CODE_PARAMETER, MessageSource, USERNAME_PARAMETER};
 use super::triggers::{Caller, Triggers};
 
 use crate::domain::pool::UserPool;
@@ -24,8 +24,8 @@ const DEFAULT_INVITE_MESSAGE: &str =
 
 fn fill(template: &str, username: &str, code: &str) -> String {
     template
-        .replace("{username}", username)
-        .replace("{####}", code)
+        .replace(USERNAME_PARAMETER, username)
+        .replace(CODE_PARAMETER, code)
 }
 
 /// A template text: the member of `VerificationMessageTemplate`, else the

@@ -465,9 +465,13 @@ impl Services {
                 client_id: Some(ctx.client.id.as_str()),
                 username: &user.username,
             };
-            self.triggers
+            let mut customization = self
+                .triggers
                 .pre_token_generation(&caller, source, user, &groups, &ctx.client_metadata)
-                .await?
+                .await?;
+            // The groups were read for the event: no second read to sign.
+            customization.groups.get_or_insert(groups);
+            customization
         } else {
             Customization::default()
         };

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::sign_up::trigger_view;
-use super::{Caller, Trigger, Triggers, configured, flag, string_map, unrecognizable};
+use super::{
+    Caller, Trigger, Triggers, configured, flag, string_map, trigger_view, unrecognizable,
+};
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 
@@ -47,6 +48,12 @@ pub struct Created {
     pub metadata: Option<String>,
 }
 
+fn not_configured() -> Error {
+    Error::InvalidParameter(
+        "Custom auth lambda trigger is not configured for the user pool.".into(),
+    )
+}
+
 fn history(rounds: &[Round]) -> Value {
     Value::Array(rounds.iter().map(Round::event).collect())
 }
@@ -73,9 +80,7 @@ impl Triggers {
     /// Whether the pool can run a custom sign-in at all.
     pub(crate) fn check_custom_auth(&self, caller: &Caller<'_>) -> Result<()> {
         if configured(caller.pool, Trigger::DefineAuthChallenge).is_none() {
-            return Err(Error::InvalidParameter(
-                "Custom auth lambda trigger is not configured for the user pool.".into(),
-            ));
+            return Err(not_configured());
         }
         Ok(())
     }
@@ -137,11 +142,7 @@ impl Triggers {
                 request,
             )
             .await?
-            .ok_or_else(|| {
-                Error::InvalidParameter(
-                    "Custom auth lambda trigger is not configured for the user pool.".into(),
-                )
-            })?;
+            .ok_or_else(not_configured)?;
         let metadata = match response.get("challengeMetadata") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
@@ -173,11 +174,7 @@ impl Triggers {
                 request,
             )
             .await?
-            .ok_or_else(|| {
-                Error::InvalidParameter(
-                    "Custom auth lambda trigger is not configured for the user pool.".into(),
-                )
-            })?;
+            .ok_or_else(not_configured)?;
         flag(&response, "answerCorrect")
     }
 }

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::sign_up::trigger_view;
-use super::{Caller, Trigger, Triggers, string_map, unrecognizable};
+use super::{Caller, Trigger, Triggers, string_map, trigger_view, unrecognizable};
 use crate::domain::user::User;
 use crate::error::Result;
 use crate::mailer::Medium;

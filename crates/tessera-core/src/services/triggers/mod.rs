@@ -26,6 +26,7 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 use crate::domain::pool::UserPool;
+use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::invoker::{InvokeError, NoInvoker, TriggerInvoker};
 
@@ -112,7 +113,7 @@ pub fn configured(pool: &UserPool, trigger: Trigger) -> Option<Configured> {
 }
 
 /// Every ARN a `LambdaConfig` names, for strict mode's check.
-pub fn named_arns(lambda_config: &Value) -> Vec<String> {
+fn named_arns(lambda_config: &Value) -> Vec<String> {
     let Some(config) = lambda_config.as_object() else {
         return Vec::new();
     };
@@ -308,17 +309,7 @@ fn invoke_error(trigger: Trigger, e: InvokeError) -> Error {
     }
 }
 
-/// A user's attributes as a trigger sees them: every value a string.
-pub fn user_attributes(attributes: &BTreeMap<String, String>) -> Value {
-    Value::Object(
-        attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    )
-}
-
-/// A string map from the API (`ClientMetadata`, `ValidationData`) as the event holds it.
+/// A string map (attributes, `ClientMetadata`, `ValidationData`) as events hold it.
 pub fn string_map(entries: &BTreeMap<String, String>) -> Value {
     Value::Object(
         entries
@@ -336,4 +327,18 @@ pub(crate) fn flag(response: &Map<String, Value>, name: &str) -> Result<bool> {
         Some(Value::Bool(b)) => Ok(*b),
         Some(_) => Err(unrecognizable()),
     }
+}
+
+/// A user's attributes as every trigger after sign-up sees them: with
+/// `cognito:user_status` (and the aliases Cognito adds).
+pub(crate) fn trigger_view(user: &User) -> Value {
+    let mut attributes = user.attributes.clone();
+    attributes.insert("cognito:user_status".into(), user.status.as_str().into());
+    for alias in &user.aliases {
+        let name = alias.kind.attribute();
+        if matches!(name, "email" | "phone_number") {
+            attributes.insert(format!("cognito:{name}_alias"), alias.value.clone());
+        }
+    }
+    string_map(&attributes)
 }

@@ -11,8 +11,7 @@ use serde_json::{Map, Value};
 use tessera_crypto::encryption_sdk;
 
 use super::message::MessageSource;
-use super::sign_up::trigger_view;
-use super::{Caller, Trigger, Triggers, configured, string_map};
+use super::{Caller, Trigger, Triggers, configured, string_map, trigger_view};
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::mailer::Medium;

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde_json::Map;
 
-use super::{Caller, Trigger, Triggers, flag, string_map, user_attributes};
+use super::{Caller, Trigger, Triggers, flag, string_map, trigger_view};
 use crate::domain::user::User;
 use crate::error::Result;
 
@@ -45,7 +45,7 @@ impl Triggers {
             SignUpSource::AdminCreateUser => "PreSignUp_AdminCreateUser",
         };
         let mut request = Map::new();
-        request.insert("userAttributes".into(), user_attributes(attributes));
+        request.insert("userAttributes".into(), string_map(attributes));
         request.insert("validationData".into(), string_map(validation_data));
         request.insert("clientMetadata".into(), string_map(client_metadata));
         let Some(response) = self
@@ -81,18 +81,4 @@ impl Triggers {
             .await?;
         Ok(())
     }
-}
-
-/// A user's attributes as every trigger after sign-up sees them: with
-/// `cognito:user_status` (and the aliases Cognito adds).
-pub(crate) fn trigger_view(user: &User) -> Value {
-    let mut attributes = user.attributes.clone();
-    attributes.insert("cognito:user_status".into(), user.status.as_str().into());
-    for alias in &user.aliases {
-        let name = alias.kind.attribute();
-        if matches!(name, "email" | "phone_number") {
-            attributes.insert(format!("cognito:{name}_alias"), alias.value.clone());
-        }
-    }
-    user_attributes(&attributes)
 }

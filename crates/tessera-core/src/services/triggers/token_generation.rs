@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::sign_up::trigger_view;
-use super::{Caller, Trigger, Triggers, configured, string_map, unrecognizable};
+use super::{Caller, Trigger, Triggers, configured, string_map, trigger_view, unrecognizable};
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::services::tokens::{ADMIN_SCOPE, ClaimChanges, Customization, GroupClaims};
