@@ -99,6 +99,7 @@ from tessera_e2e.flows import (
 )
 from tessera_e2e.server import ServerFactory
 from tessera_e2e.triggers import (
+    Answer,
     TriggerServer,
     by_source,
     echo,
@@ -727,6 +728,24 @@ def test_user_migration_at_forgot_password(srv, idp, hooks):
     assert hooks.events == []
 
 
+def test_user_migration_at_forgot_password_without_a_contact_creates_no_one(srv, idp, hooks):
+    # A migrated user who could not receive the reset code is not left behind.
+    pool_id, client_id = trigger_pool(idp, "UserMigration")
+    hooks.handler = respond(userAttributes={"email": "nobody@legacy.example"}, finalUserStatus="RESET_REQUIRED")
+    with expect_error("InvalidParameterException"):
+        idp.forgot_password(ClientId=client_id, Username="legacy-no-contact")
+    assert hooks.sources() == ["UserMigration_ForgotPassword"]
+    assert_no_user(idp, pool_id, "legacy-no-contact")
+
+
+def test_user_migration_attributes_the_pool_cannot_take(srv, idp, hooks):
+    pool_id, client_id = trigger_pool(idp, "UserMigration")
+    hooks.handler = respond(userAttributes={"custom:nope": "x"}, finalUserStatus="CONFIRMED")
+    with expect_error("InvalidLambdaResponseException"):
+        password_auth(idp, client_id, "legacy-odd", AUTH_PASSWORD)
+    assert_no_user(idp, pool_id, "legacy-odd")
+
+
 def test_forgot_password_client_metadata_reaches_its_triggers(srv, idp, hooks):
     """ForgotPassword's ClientMetadata is the clientMetadata of the triggers it runs
     (botocore's model, ForgotPasswordRequest; the migrate-user page: clientMetadata comes
@@ -948,6 +967,17 @@ def test_a_function_that_times_out_is_tried_three_times(srv, idp, hooks):
     assert 2.5 < elapsed < 10, elapsed
     assert_no_user(idp, pool_id, "slow")
     assert outbox(srv, pool_id=pool_id) == []
+
+
+def test_a_throttled_function_is_tried_three_times(srv, idp, hooks):
+    # Cognito retries throttled invocations as it does timed-out ones (the reference's
+    # triggers.md: "retried up to 3 times on timeout/throttle").
+    pool_id, client_id = trigger_pool(idp, "PreSignUp")
+    hooks.handler = lambda event: Answer(429, b'{"message": "Rate exceeded"}')
+    sign_up_refused(idp, client_id, "busy", "UnexpectedLambdaException",
+                    "PreSignUp invocation failed due to error TooManyRequestsException.")
+    assert len(hooks.events) == 3, hooks.sources()
+    assert_no_user(idp, pool_id, "busy")
 
 
 def test_an_unreachable_function(srv, idp, hooks):

@@ -22,6 +22,9 @@ pub enum InvokeError {
     /// It did not answer within the invoker's timeout.
     #[error("the function did not answer in time")]
     Timeout,
+    /// The function's host refused the call for now (HTTP 429).
+    #[error("the function's host is throttling calls")]
+    Throttled,
     /// It could not be reached or started; the cause, for the log.
     #[error("the function could not be invoked: {0}")]
     Unreachable(String),

@@ -189,7 +189,7 @@ async fn pre_sign_up_sees_the_request_and_can_confirm_the_user() {
 
 #[tokio::test]
 async fn a_failing_function_is_cognitos_error_and_leaves_nothing_behind() {
-    let cases: [(InvokeError, &str, &str); 4] = [
+    let cases: [(InvokeError, &str, &str); 5] = [
         (
             InvokeError::Function("Nope".into()),
             "UserLambdaValidation",
@@ -199,6 +199,11 @@ async fn a_failing_function_is_cognitos_error_and_leaves_nothing_behind() {
             InvokeError::Timeout,
             "UnexpectedLambda",
             "PreSignUp invocation failed due to error TimeoutException.",
+        ),
+        (
+            InvokeError::Throttled,
+            "UnexpectedLambda",
+            "PreSignUp invocation failed due to error TooManyRequestsException.",
         ),
         (
             InvokeError::Unreachable("refused".into()),
@@ -212,7 +217,7 @@ async fn a_failing_function_is_cognitos_error_and_leaves_nothing_behind() {
         ),
     ];
     for (failure, kind, text) in cases {
-        let timeout = failure == InvokeError::Timeout;
+        let retried = matches!(failure, InvokeError::Timeout | InvokeError::Throttled);
         let s = Setting::new(
             json!({"PreSignUp": ARN}),
             Box::new(move |_| Err(failure.clone())),
@@ -221,8 +226,8 @@ async fn a_failing_function_is_cognitos_error_and_leaves_nothing_behind() {
         let e = s.sign_up("bob").await.expect_err("refused");
         assert_eq!(message(e), (kind.to_owned(), text.to_owned()));
         assert!(s.h.services.admin_get_user(&s.pool, "bob").await.is_err());
-        // A timed-out function is tried three times in all, the others once.
-        assert_eq!(s.events().len(), if timeout { 3 } else { 1 }, "{kind}");
+        // A timed-out or throttled function is tried three times in all, the others once.
+        assert_eq!(s.events().len(), if retried { 3 } else { 1 }, "{text}");
     }
 }
 

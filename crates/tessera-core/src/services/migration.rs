@@ -7,7 +7,7 @@ use super::directory::{Creation, UserDirectory};
 use super::triggers::Caller;
 use super::triggers::migration::MigrationSource;
 use crate::domain::user::User;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 impl Services {
     /// The user the pool's UserMigration function returns for the unknown
@@ -42,11 +42,19 @@ impl Services {
         else {
             return Ok(None);
         };
-        let mut attributes = Self::checked_attributes(pool, &migrated.attributes)?;
+        // Attributes the pool cannot take are the function's mistake.
+        let unusable = |e: Error| match e {
+            Error::InvalidParameter(m) => Error::InvalidLambdaResponse(m),
+            other => other,
+        };
+        let mut attributes =
+            Self::checked_attributes(pool, &migrated.attributes).map_err(unusable)?;
         let sub = uuid::Uuid::new_v4().to_string();
-        let stored_name = self.username_for(pool, username, &sub, &mut attributes)?;
+        let stored_name = self
+            .username_for(pool, username, &sub, &mut attributes)
+            .map_err(unusable)?;
         attributes.insert("sub".into(), sub.clone());
-        Self::check_required(pool, &attributes)?;
+        Self::check_required(pool, &attributes).map_err(unusable)?;
         let password = password
             .map(|p| self.seal_password(&pool.id, &stored_name, &sub, p))
             .transpose()?;
@@ -74,9 +82,18 @@ impl Services {
         } else {
             &[]
         };
-        self.users
+        match self
+            .users
             .create(pool, &user, take, None, Creation::AdminCreateUser)
-            .await?;
-        Ok(Some(user))
+            .await
+        {
+            Ok(()) => Ok(Some(user)),
+            // A concurrent sign-in migrated the same user first: that user it is.
+            Err(Error::UsernameExists(m)) => match self.users.find(pool, username).await? {
+                Some(existing) => Ok(Some(existing)),
+                None => Err(Error::UsernameExists(m)),
+            },
+            Err(e) => Err(e),
+        }
     }
 }

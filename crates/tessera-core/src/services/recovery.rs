@@ -60,14 +60,16 @@ impl Services {
             medium: Medium::Email,
             attribute: "email".into(),
         };
-        let found = match self.users.find(&ctx.pool, username).await? {
-            Some(user) => Some(user),
+        let (found, migrated) = match self.users.find(&ctx.pool, username).await? {
+            Some(user) => (Some(user), false),
             None if configured(&ctx.pool, Trigger::UserMigration).is_some() => {
                 self.check_secret_hash(&ctx.client, secret_hash, &[username])?;
-                self.migrate_user(&ctx, username, MigrationSource::ForgotPassword, None)
-                    .await?
+                let user = self
+                    .migrate_user(&ctx, username, MigrationSource::ForgotPassword, None)
+                    .await?;
+                (user, true)
             }
-            None => None,
+            None => (None, false),
         };
         let Some(user) = found else {
             simulate_unknown_user(&ctx, username_not_found_for_client)?;
@@ -81,10 +83,16 @@ impl Services {
             }
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
-        let (medium, destination) = match Codes::recovery_destination(&ctx.pool, &user) {
-            Some(d) => d,
-            None if prevent => return Ok(simulated()),
-            None => return Err(no_recovery_contact()),
+        let Some((medium, destination)) = Codes::recovery_destination(&ctx.pool, &user) else {
+            if migrated {
+                // A user brought in only to receive a code that cannot reach it.
+                self.users.delete(&ctx.pool.id, &user.sub).await?;
+            }
+            return if prevent {
+                Ok(simulated())
+            } else {
+                Err(no_recovery_contact())
+            };
         };
         self.codes
             .issue(

@@ -49,6 +49,9 @@ impl TriggerInvoker for HttpInvoker {
         if status.is_success() {
             return super::returned_event(&answer);
         }
+        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(InvokeError::Throttled);
+        }
         Err(match super::error_message(&answer) {
             Some(message) => InvokeError::Function(message),
             None => {

@@ -152,6 +152,9 @@ impl TriggerInvoker for LambdaInvoker {
             .map(|t| t.split(':').next().unwrap_or_default().to_owned())
             .filter(|t| !t.is_empty());
         let answer = super::read_answer(response, &self.endpoint).await?;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(InvokeError::Throttled);
+        }
         if status != StatusCode::OK {
             let status = status.as_u16();
             let endpoint = &self.endpoint;

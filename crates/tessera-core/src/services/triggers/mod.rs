@@ -30,7 +30,8 @@ use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::invoker::{InvokeError, NoInvoker, TriggerInvoker};
 
-/// Cognito retries a trigger that timed out; three attempts in all.
+/// Cognito retries a trigger that timed out or was throttled; three attempts
+/// in all.
 const ATTEMPTS: usize = 3;
 
 /// The most of a function's error message passed on to the caller.
@@ -251,7 +252,8 @@ impl Triggers {
         let mut outcome = Err(InvokeError::Timeout);
         for attempt in 1..=ATTEMPTS {
             outcome = self.invoker.invoke(&function.arn, &event).await;
-            if outcome != Err(InvokeError::Timeout) || attempt == ATTEMPTS {
+            let again = matches!(outcome, Err(InvokeError::Timeout | InvokeError::Throttled));
+            if !again || attempt == ATTEMPTS {
                 break;
             }
         }
@@ -299,6 +301,9 @@ fn invoke_error(trigger: Trigger, e: InvokeError) -> Error {
         InvokeError::Malformed(_) => unrecognizable(),
         InvokeError::Timeout => Error::UnexpectedLambda(format!(
             "{name} invocation failed due to error TimeoutException."
+        )),
+        InvokeError::Throttled => Error::UnexpectedLambda(format!(
+            "{name} invocation failed due to error TooManyRequestsException."
         )),
         InvokeError::NotMapped => Error::UnexpectedLambda(format!(
             "{name} invocation failed due to error ResourceNotFoundException."
