@@ -470,56 +470,48 @@ async fn user_migration_creates_the_user_with_the_password_it_was_given() {
     assert_eq!(s.events().len(), 2);
 }
 
-#[tokio::test]
-async fn strict_mode_refuses_a_pool_naming_a_function_no_invoker_runs() {
-    let s = Setting::new(json!({}), Box::new(|event| Ok(event.clone()))).await;
-    let refused = s
-        .h
-        .services
-        .create_pool(tessera_core::services::pools::CreatePool {
-            name: "p".into(),
-            members: json!({"LambdaConfig": {"PreSignUp": "arn:aws:lambda:us-east-1:000000000000:function:other"}})
-                .as_object()
-                .cloned()
-                .expect("object"),
-            schema: Vec::new(),
-            tags: Default::default(),
-        })
-        .await;
-    match refused {
-        Err(Error::InvalidParameter(m)) => assert_eq!(
-            m,
-            "No trigger invoker is configured for arn:aws:lambda:us-east-1:000000000000:function:other."
-        ),
-        other => panic!("expected InvalidParameter, got {:?}", other.err()),
-    }
-}
-
-#[tokio::test]
-async fn strict_mode_refuses_a_custom_sender_without_a_key() {
+/// CreateUserPool with `lambda_config` in strict mode: the refusal's message.
+async fn strict_refusal(lambda_config: Value) -> String {
     let s = Setting::new(json!({}), Box::new(|event| Ok(event.clone()))).await;
     let refused =
         s.h.services
             .create_pool(tessera_core::services::pools::CreatePool {
                 name: "p".into(),
-                members: json!({"LambdaConfig": {
-                    "CustomSMSSender": {"LambdaVersion": "V1_0", "LambdaArn": ARN},
-                    "KMSKeyID": "arn:aws:kms:us-east-1:000000000000:key/unknown",
-                }})
-                .as_object()
-                .cloned()
-                .expect("object"),
+                members: json!({ "LambdaConfig": lambda_config })
+                    .as_object()
+                    .cloned()
+                    .expect("object"),
                 schema: Vec::new(),
                 tags: Default::default(),
             })
             .await;
     match refused {
-        Err(Error::InvalidParameter(m)) => assert_eq!(
-            m,
-            "No custom sender key is configured for the KMSKeyID arn:aws:kms:us-east-1:000000000000:key/unknown."
-        ),
+        Err(Error::InvalidParameter(m)) => m,
         other => panic!("expected InvalidParameter, got {:?}", other.err()),
     }
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_a_pool_naming_a_function_no_invoker_runs() {
+    assert_eq!(
+        strict_refusal(
+            json!({"PreSignUp": "arn:aws:lambda:us-east-1:000000000000:function:other"})
+        )
+        .await,
+        "No trigger invoker is configured for arn:aws:lambda:us-east-1:000000000000:function:other."
+    );
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_a_custom_sender_without_a_key() {
+    assert_eq!(
+        strict_refusal(json!({
+            "CustomSMSSender": {"LambdaVersion": "V1_0", "LambdaArn": ARN},
+            "KMSKeyID": "arn:aws:kms:us-east-1:000000000000:key/unknown",
+        }))
+        .await,
+        "No custom sender key is configured for the KMSKeyID arn:aws:kms:us-east-1:000000000000:key/unknown."
+    );
 }
 
 #[tokio::test]

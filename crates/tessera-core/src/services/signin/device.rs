@@ -8,16 +8,16 @@
 //! is also kept on the device until the device proves itself; either way the
 //! password (and any second factor) came first.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use tessera_crypto::srp;
 
 use super::challenge::{Challenge, ChallengeName};
-use super::session::{SessionFault, Step, session_expired};
+use super::flow::parse_a;
+use super::session::{SessionFault, SrpState, Step, session_expired};
+use super::srp::SrpProof;
 use super::{AuthOutcome, SigningIn, Stage};
 use crate::domain::device::Device;
 use crate::domain::user::User;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
 use crate::services::devices::device_not_found;
@@ -120,19 +120,13 @@ impl Services {
             .and_then(this_step)
             .or_else(|| device.pending_challenge.as_deref().and_then(this_step))
             .ok_or_else(session_expired)?;
-        let srp_a = srp::parse_public_a(start.srp_a).map_err(|_| {
-            Error::InvalidParameter("SRP_A is not a valid SRP public value.".into())
-        })?;
+        let srp_a = parse_a(start.srp_a)?;
         let verifier = self.device_verifier(&device)?;
-        let ephemeral = srp::server_challenge(&verifier);
+        let (state, ephemeral) = SrpState::start(&verifier, &srp_a);
         let secret_block = self.seal_session(
             ctx,
             session.user.clone(),
-            Step::DevicePasswordVerifier {
-                a: srp_a.to_hex(),
-                b: hex::encode(&ephemeral.secret_b),
-                big_b: hex::encode(&ephemeral.public_b),
-            },
+            Step::DevicePasswordVerifier { srp: state },
         )?;
         Ok(AuthOutcome::Challenge {
             challenge: Challenge::DevicePasswordVerifier {
@@ -165,7 +159,7 @@ impl Services {
         let (user, mut device) = self
             .answering_device(ctx, claim.username, claim.device_key, claim.secret_hash)
             .await?;
-        let Step::DevicePasswordVerifier { a, b, big_b } = &session.step else {
+        let Step::DevicePasswordVerifier { srp: state } = &session.step else {
             return Err(incorrect_credentials());
         };
         if session.user.sub.as_deref() != Some(user.sub.as_str())
@@ -175,24 +169,16 @@ impl Services {
         }
         let verifier = self.device_verifier(&device)?;
         let group_key = self.device_group_key(&user);
-        let matched = match (
-            srp::parse_public_a(a),
-            hex::decode(b),
-            hex::decode(big_b),
-            STANDARD.decode(claim.secret_block.as_bytes()),
-        ) {
-            (Ok(a), Ok(secret_b), Ok(public_b), Ok(block_bytes)) => srp::verify_claim(
-                &verifier,
-                &a,
-                &srp::ServerEphemeral { secret_b, public_b },
-                &group_key,
-                &device.key,
-                &block_bytes,
-                claim.timestamp,
-                claim.signature,
-            ),
-            _ => false,
-        };
+        let matched = state.proves(
+            &verifier,
+            &group_key,
+            &device.key,
+            &SrpProof {
+                secret_block: claim.secret_block,
+                timestamp: claim.timestamp,
+                signature: claim.signature,
+            },
+        );
         if !matched {
             return Err(incorrect_credentials());
         }

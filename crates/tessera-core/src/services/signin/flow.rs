@@ -83,7 +83,7 @@ impl SignInStart {
     }
 }
 
-fn parse_a(text: &str) -> Result<PublicA> {
+pub(crate) fn parse_a(text: &str) -> Result<PublicA> {
     srp::parse_public_a(text)
         .map_err(|_| Error::InvalidParameter("SRP_A is not a valid SRP public value.".into()))
 }

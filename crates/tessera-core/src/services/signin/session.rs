@@ -35,16 +35,23 @@ pub(crate) struct SessionUser {
     pub device_key: Option<String>,
 }
 
+/// SRP's state between its two requests: A, and the server's ephemeral pair
+/// (hex). Checked in `srp.rs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SrpState {
+    pub a: String,
+    pub b: String,
+    pub big_b: String,
+}
+
 /// The step the sign-in waits at, with that step's own state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "step")]
 pub(crate) enum Step {
-    /// SRP's second half: A, and the server's ephemeral pair (hex); in a
-    /// custom sign-in, the rounds before it.
+    /// SRP's second half; in a custom sign-in, the rounds before it.
     PasswordVerifier {
-        a: String,
-        b: String,
-        big_b: String,
+        #[serde(flatten)]
+        srp: SrpState,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         custom: Option<Vec<Round>>,
     },
@@ -72,9 +79,8 @@ pub(crate) enum Step {
     },
     /// Device SRP's second half, like PasswordVerifier's.
     DevicePasswordVerifier {
-        a: String,
-        b: String,
-        big_b: String,
+        #[serde(flatten)]
+        srp: SrpState,
     },
 }
 

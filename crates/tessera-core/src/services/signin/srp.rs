@@ -5,10 +5,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use tessera_crypto::srp::{self, PublicA, Verifier};
+use tessera_crypto::srp::{self, PublicA, ServerEphemeral, Verifier};
 
 use super::challenge::{Challenge, ChallengeName};
-use super::session::{SessionFault, SessionUser, Step, session_expired};
+use super::session::{SessionFault, SessionUser, SrpState, Step, session_expired};
 use super::{AuthOutcome, SigningIn, Stage};
 use crate::error::Result;
 use crate::services::Services;
@@ -92,18 +92,10 @@ impl Services {
         srp_a: &PublicA,
         custom: Option<Vec<Round>>,
     ) -> Result<AuthOutcome> {
-        let ephemeral = srp::server_challenge(verifier);
+        let (state, ephemeral) = SrpState::start(verifier, srp_a);
         let user_id_for_srp = user.username.clone();
-        let secret_block = self.seal_session(
-            ctx,
-            user,
-            Step::PasswordVerifier {
-                a: srp_a.to_hex(),
-                b: hex::encode(&ephemeral.secret_b),
-                big_b: hex::encode(&ephemeral.public_b),
-                custom,
-            },
-        )?;
+        let secret_block =
+            self.seal_session(ctx, user, Step::PasswordVerifier { srp: state, custom })?;
         Ok(AuthOutcome::Challenge {
             challenge: Challenge::PasswordVerifier {
                 salt: srp::salt_hex(verifier),
@@ -132,13 +124,7 @@ impl Services {
             claim.secret_hash,
             &[claim.username, &session.user.username],
         )?;
-        let Step::PasswordVerifier {
-            a,
-            b,
-            big_b,
-            custom,
-        } = &session.step
-        else {
+        let Step::PasswordVerifier { srp: state, custom } = &session.step else {
             return Err(incorrect_credentials());
         };
         let Some(sub) = &session.user.sub else {
@@ -151,24 +137,16 @@ impl Services {
             .ok_or_else(incorrect_credentials)?;
         self.admit_password_check(&user).await?;
         let verifier = self.verifier(&user)?.ok_or_else(incorrect_credentials)?;
-        let matched = match (
-            srp::parse_public_a(a),
-            hex::decode(b),
-            hex::decode(big_b),
-            STANDARD.decode(claim.secret_block.as_bytes()),
-        ) {
-            (Ok(a), Ok(secret_b), Ok(public_b), Ok(block_bytes)) => srp::verify_claim(
-                &verifier,
-                &a,
-                &srp::ServerEphemeral { secret_b, public_b },
-                srp_pool_name(&pool.id),
-                &user.username,
-                &block_bytes,
-                claim.timestamp,
-                claim.signature,
-            ),
-            _ => false,
-        };
+        let matched = state.proves(
+            &verifier,
+            srp_pool_name(&pool.id),
+            &user.username,
+            &SrpProof {
+                secret_block: claim.secret_block,
+                timestamp: claim.timestamp,
+                signature: claim.signature,
+            },
+        );
         if !matched {
             return Err(incorrect_credentials());
         }
@@ -190,5 +168,57 @@ impl Services {
         }
         self.advance(ctx, signing_in, Stage::FirstFactor, true)
             .await
+    }
+}
+
+/// What a client sends to prove its SRP: the SECRET_BLOCK it was given
+/// (standard base64), the TIMESTAMP and the PASSWORD_CLAIM_SIGNATURE.
+pub(crate) struct SrpProof<'a> {
+    pub secret_block: &'a str,
+    pub timestamp: &'a str,
+    pub signature: &'a str,
+}
+
+impl SrpState {
+    /// A fresh challenge to A against `verifier`: the state the session
+    /// keeps, and the ephemeral whose B the client gets.
+    pub(crate) fn start(verifier: &Verifier, srp_a: &PublicA) -> (SrpState, ServerEphemeral) {
+        let ephemeral = srp::server_challenge(verifier);
+        let state = SrpState {
+            a: srp_a.to_hex(),
+            b: hex::encode(&ephemeral.secret_b),
+            big_b: hex::encode(&ephemeral.public_b),
+        };
+        (state, ephemeral)
+    }
+
+    /// Whether `proof` proves the password (or device secret) behind
+    /// `verifier`, SRP's pool name and username being `pool_name` and
+    /// `username` (a device's group key and device key).
+    pub(crate) fn proves(
+        &self,
+        verifier: &Verifier,
+        pool_name: &str,
+        username: &str,
+        proof: &SrpProof<'_>,
+    ) -> bool {
+        match (
+            srp::parse_public_a(&self.a),
+            hex::decode(&self.b),
+            hex::decode(&self.big_b),
+            STANDARD.decode(proof.secret_block.as_bytes()),
+        ) {
+            (Ok(a), Ok(secret_b), Ok(public_b), Ok(block_bytes)) => srp::verify_claim(
+                verifier,
+                &a,
+                &ServerEphemeral { secret_b, public_b },
+                pool_name,
+                username,
+                &block_bytes,
+                proof.timestamp,
+                proof.signature,
+            ),
+            _ => false,
+        }
     }
 }
