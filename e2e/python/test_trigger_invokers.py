@@ -99,9 +99,11 @@ from tessera_e2e.flows import (
     assert_tokens,
     attr_dict,
     attr_list,
+    codes_for,
     confirmed_user,
     make_app_client,
     make_pool,
+    outbox,
     sign_in,
     user_status,
     verify_token,
@@ -892,3 +894,62 @@ def test_custom_auth_needs_allow_custom_auth_on_the_client(hook_srv, idp, hooks)
         idp.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id, AuthFlow="CUSTOM_AUTH",
                                 AuthParameters={"USERNAME": "cora"})
     assert hooks.events == []
+
+
+def sms_then_tokens(event):
+    """Cognito's own SMS_MFA as the only challenge; tokens once it is answered."""
+    session = event["request"]["session"]
+    if session and session[-1] == round_("SMS_MFA", True, None):
+        event["response"].update(issueTokens=True, failAuthentication=False)
+    else:
+        event["response"].update(issueTokens=False, failAuthentication=False, challengeName="SMS_MFA")
+    return event
+
+
+def test_define_auth_challenge_can_ask_for_an_sms_code(hook_srv, idp, hooks):
+    # DefineAuthChallenge may name SMS_MFA (its page lists it among the challenge names a
+    # session holds): Cognito sends the code itself, the caller answers SMS_MFA with
+    # SMS_MFA_CODE, and the next DefineAuthChallenge sees the round.
+    pool_id, client_id = custom_pool(idp)
+    idp.admin_update_user_attributes(UserPoolId=pool_id, Username="cora", UserAttributes=[
+        {"Name": "phone_number", "Value": "+15555550142"}, {"Name": "phone_number_verified", "Value": "true"}])
+    hooks.handler = by_source({DEFINE: sms_then_tokens}, default=CHALLENGES)
+    started = start_custom(idp, client_id)
+    assert started["ChallengeName"] == "SMS_MFA"
+    assert started["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "SMS"
+    assert started["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "+*******0142"
+    assert hooks.of(CREATE) == [], "Cognito's own challenge needs no CreateAuthChallenge"
+    sent = codes_for(hook_srv, pool_id, "+15555550142", kind="authentication")[-1]
+
+    def respond_sms(code):
+        return idp.respond_to_auth_challenge(ClientId=client_id, ChallengeName="SMS_MFA", Session=started["Session"],
+                                             ChallengeResponses={"USERNAME": "cora", "SMS_MFA_CODE": code})
+
+    with expect_error("CodeMismatchException"):
+        respond_sms("000000" if sent != "000000" else "111111")
+    auth = assert_tokens(respond_sms(sent)["AuthenticationResult"])
+    assert verify_token(auth["IdToken"], hook_srv, pool_id)["cognito:username"] == "cora"
+    assert sessions(hooks, DEFINE) == [[], [round_("SMS_MFA", True, None)]]
+    assert hooks.of(VERIFY) == [], "the code is checked by the pool, not VerifyAuthChallengeResponse"
+
+
+def test_define_auth_challenge_asking_for_a_factor_the_user_lacks(hook_srv, idp, hooks):
+    pool_id, client_id = custom_pool(idp)
+    hooks.handler = by_source({DEFINE: sms_then_tokens}, default=CHALLENGES)
+    with expect_error("InvalidLambdaResponseException",
+                      "DefineAuthChallenge asked for SMS_MFA, which the user has no means to answer."):
+        start_custom(idp, client_id)
+    assert [m for m in outbox(hook_srv, pool_id=pool_id) if m.get("kind") == "authentication"] == []
+
+
+def test_define_auth_challenge_naming_a_challenge_tessera_lacks(hook_srv, idp, hooks):
+    pool_id, client_id = custom_pool(idp)
+
+    def device_challenge(event):
+        event["response"].update(issueTokens=False, failAuthentication=False, challengeName="DEVICE_SRP_AUTH")
+        return event
+
+    hooks.handler = by_source({DEFINE: device_challenge}, default=CHALLENGES)
+    with expect_error("UnsupportedOperationException",
+                      "Tessera does not implement the DEVICE_SRP_AUTH challenge in custom authentication yet."):
+        start_custom(idp, client_id)

@@ -69,6 +69,7 @@ InvalidLambdaResponseException "Unrecognizable lambda output".
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -636,6 +637,42 @@ def test_pre_token_generation_v2_customizes_both_tokens(srv, idp, hooks):
     assert sorted(access["cognito:groups"]) == ["admins", "staff"]
     # The access token still works for the user's own calls.
     assert idp.get_user(AccessToken=auth["AccessToken"])["Username"] == "olga"
+
+
+def test_pre_token_generation_cannot_make_a_token_too_long(srv, idp, hooks):
+    # Claims a trigger adds could make an ID token longer than a proxy takes in one header
+    # line; Tessera refuses the sign-in (at most 8,192 characters per token, README "Lambda
+    # triggers") instead of handing out a token that fails later, or a truncated one.
+    pool_id, client_id = trigger_pool(idp, "PreTokenGeneration")
+    confirmed_user(idp, pool_id, "tess")
+
+    def profile(chars):
+        return respond(claimsOverrideDetails={"claimsToAddOrOverride": {"custom:profile": "x" * chars}})
+
+    hooks.handler = profile(4000)
+    fits = assert_tokens(password_auth(idp, client_id, "tess", AUTH_PASSWORD)["AuthenticationResult"])
+    assert 6000 < len(fits["IdToken"]) <= 8192, len(fits["IdToken"])
+    assert verify_token(fits["IdToken"], srv, pool_id)["custom:profile"] == "x" * 4000
+
+    # About 10,000 characters of ID token.
+    hooks.handler = profile(6700)
+    with expect_error("InvalidLambdaResponseException") as caught:
+        password_auth(idp, client_id, "tess", AUTH_PASSWORD)
+    message = caught.value.response["Error"]["Message"]
+    assert "ID token" in message and "8192" in message, message
+    length = int(re.search(r"token (\d+) characters", message).group(1))
+    assert 9500 < length < 10500, length
+    assert "AuthenticationResult" not in caught.value.response
+
+    # The same refusal when the claims are added at a refresh; the refresh token stays good.
+    hooks.handler = profile(10)
+    signed_in = password_auth(idp, client_id, "tess", AUTH_PASSWORD)["AuthenticationResult"]
+    hooks.handler = profile(6700)
+    with expect_error("InvalidLambdaResponseException"):
+        refresh(idp, client_id, signed_in["RefreshToken"])
+    hooks.handler = profile(10)
+    assert verify_token(refresh(idp, client_id, signed_in["RefreshToken"])["IdToken"], srv,
+                        pool_id)["custom:profile"] == "x" * 10
 
 
 # ---- UserMigration --------------------------------------------------------------------------------

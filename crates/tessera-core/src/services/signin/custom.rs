@@ -9,6 +9,7 @@ use tessera_crypto::srp::PublicA;
 use super::challenge::{Challenge, ChallengeName};
 use super::session::{Step, session_expired};
 use super::{AuthOutcome, SigningIn, Stage, missing};
+use crate::domain::mfa::MfaFactor;
 use crate::domain::user::UserStatus;
 use crate::error::{Error, Result};
 use crate::services::Services;
@@ -197,13 +198,31 @@ impl Services {
                 Some(rounds),
             );
         }
-        if name != ChallengeName::CustomChallenge.as_str() {
-            return Err(Error::UnsupportedOperation(format!(
-                "Tessera does not implement the {name} challenge in custom authentication yet."
-            )));
-        }
         if rounds.len() >= MAX_ROUNDS {
             return Err(incorrect_credentials());
+        }
+        let factor = match ChallengeName::parse(&name) {
+            Some(ChallengeName::CustomChallenge) => None,
+            Some(ChallengeName::SmsMfa) => Some(MfaFactor::Sms),
+            Some(ChallengeName::SoftwareTokenMfa) => Some(MfaFactor::SoftwareToken),
+            Some(ChallengeName::EmailOtp) => Some(MfaFactor::Email),
+            _ => {
+                return Err(Error::UnsupportedOperation(format!(
+                    "Tessera does not implement the {name} challenge in custom authentication yet."
+                )));
+            }
+        };
+        // Cognito's own code challenge, answered as at any sign-in; its
+        // result is the next round DefineAuthChallenge sees.
+        if let Some(factor) = factor {
+            if !signing_in.user.can_use_mfa(factor) {
+                return Err(Error::InvalidLambdaResponse(format!(
+                    "DefineAuthChallenge asked for {name}, which the user has no means to answer."
+                )));
+            }
+            return self
+                .mfa_challenge(ctx, &signing_in, factor, Some(rounds))
+                .await;
         }
         let created = self
             .triggers

@@ -17,6 +17,7 @@ use crate::services::Services;
 use crate::services::client_context::ClientContext;
 use crate::services::existence::user_not_found;
 use crate::services::messages::Occasion;
+use crate::services::triggers::custom_auth::Round;
 use crate::services::triggers::message::MessageSource;
 
 /// A wrong MFA code (aws-amplify/amplify-js#3066, #12887).
@@ -70,7 +71,7 @@ impl Services {
             .filter(|p| factors.contains(p))
             .or_else(|| (factors.len() == 1).then(|| factors[0]));
         let outcome = match chosen {
-            Some(factor) => self.mfa_challenge(ctx, signing_in, factor).await?,
+            Some(factor) => self.mfa_challenge(ctx, signing_in, factor, None).await?,
             None => {
                 let session = self.seal_session(
                     ctx,
@@ -118,12 +119,14 @@ impl Services {
     }
 
     /// The challenge of `factor`; SMS and email codes are sent now, and live
-    /// as long as the session.
-    async fn mfa_challenge(
+    /// as long as the session. `custom` holds the rounds of a custom sign-in
+    /// whose DefineAuthChallenge asked for the factor.
+    pub(crate) async fn mfa_challenge(
         &self,
         ctx: &ClientContext,
         signing_in: &SigningIn,
         factor: MfaFactor,
+        custom: Option<Vec<Round>>,
     ) -> Result<AuthOutcome> {
         let user = &signing_in.user;
         let (challenge, step) = match factor {
@@ -132,12 +135,12 @@ impl Services {
                     user_id_for_srp: user.username.clone(),
                     friendly_device_name: user.mfa.preferences.token_name.clone(),
                 },
-                Step::SoftwareTokenMfa,
+                Step::SoftwareTokenMfa { custom },
             ),
             MfaFactor::Sms | MfaFactor::Email => {
                 let (medium, attribute, step) = match factor {
-                    MfaFactor::Sms => (Medium::Sms, "phone_number", Step::SmsMfa),
-                    _ => (Medium::Email, "email", Step::EmailOtp),
+                    MfaFactor::Sms => (Medium::Sms, "phone_number", Step::SmsMfa { custom }),
+                    _ => (Medium::Email, "email", Step::EmailOtp { custom }),
                 };
                 let destination = user.attribute(attribute).unwrap_or_default();
                 let delivery = self
@@ -208,7 +211,7 @@ impl Services {
         code: &str,
         answer: MfaAnswer<'_>,
     ) -> Result<AuthOutcome> {
-        let (_, signing_in) = self.mfa_session(ctx, &answer, challenge).await?;
+        let (session, signing_in) = self.mfa_session(ctx, &answer, challenge).await?;
         let user = &signing_in.user;
         self.admit_password_check(user).await?;
         let matched = match challenge {
@@ -223,6 +226,15 @@ impl Services {
         };
         if !matched {
             return Err(wrong_mfa_code());
+        }
+        if let Some(rounds) = session.step.custom_rounds() {
+            let mut rounds = rounds.clone();
+            rounds.push(Round {
+                challenge_name: challenge.as_str().into(),
+                challenge_result: true,
+                challenge_metadata: None,
+            });
+            return self.next_custom_round(ctx, signing_in, rounds, None).await;
         }
         self.advance(ctx, signing_in, Stage::Mfa, true).await
     }
@@ -246,7 +258,7 @@ impl Services {
             .ok_or_else(|| {
                 Error::InvalidParameter(format!("The MFA type {answer_text} was not offered."))
             })?;
-        self.mfa_challenge(ctx, &signing_in, factor).await
+        self.mfa_challenge(ctx, &signing_in, factor, None).await
     }
 
     /// MFA_SETUP, answered once VerifySoftwareToken accepted a code in this

@@ -56,9 +56,20 @@ pub(crate) enum Step {
         custom: Option<Vec<Round>>,
     },
     NewPasswordRequired,
-    SoftwareTokenMfa,
-    SmsMfa,
-    EmailOtp,
+    /// An MFA code is out; in a custom sign-in whose DefineAuthChallenge
+    /// asked for it, the rounds before it.
+    SoftwareTokenMfa {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        custom: Option<Vec<Round>>,
+    },
+    SmsMfa {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        custom: Option<Vec<Round>>,
+    },
+    EmailOtp {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        custom: Option<Vec<Round>>,
+    },
     /// The factors (wire names) offered to choose from.
     SelectMfaType {
         choices: Vec<String>,
@@ -85,13 +96,23 @@ pub(crate) enum Step {
 }
 
 impl Step {
+    /// The rounds of the custom sign-in an MFA step belongs to.
+    pub(crate) fn custom_rounds(&self) -> Option<&Vec<Round>> {
+        match self {
+            Step::SoftwareTokenMfa { custom }
+            | Step::SmsMfa { custom }
+            | Step::EmailOtp { custom } => custom.as_ref(),
+            _ => None,
+        }
+    }
+
     fn challenge(&self) -> ChallengeName {
         match self {
             Step::PasswordVerifier { .. } => ChallengeName::PasswordVerifier,
             Step::NewPasswordRequired => ChallengeName::NewPasswordRequired,
-            Step::SoftwareTokenMfa => ChallengeName::SoftwareTokenMfa,
-            Step::SmsMfa => ChallengeName::SmsMfa,
-            Step::EmailOtp => ChallengeName::EmailOtp,
+            Step::SoftwareTokenMfa { .. } => ChallengeName::SoftwareTokenMfa,
+            Step::SmsMfa { .. } => ChallengeName::SmsMfa,
+            Step::EmailOtp { .. } => ChallengeName::EmailOtp,
             Step::SelectMfaType { .. } => ChallengeName::SelectMfaType,
             Step::MfaSetup { .. } => ChallengeName::MfaSetup,
             Step::DeviceSrpAuth => ChallengeName::DeviceSrpAuth,

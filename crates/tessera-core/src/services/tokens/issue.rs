@@ -9,7 +9,8 @@ use tessera_crypto::seal::SealingKey;
 
 use super::keys::SigningKeys;
 use super::{
-    ADMIN_SCOPE, ClaimChanges, Customization, Family, GroupClaims, TokenSet, new_refresh_token,
+    ADMIN_SCOPE, ClaimChanges, Customization, Family, GroupClaims, MAX_CUSTOMIZED_TOKEN_CHARS,
+    TokenSet, new_refresh_token,
 };
 use crate::clock::{Clock, Timestamp};
 use crate::domain::client::AppClient;
@@ -159,31 +160,37 @@ impl TokenIssuer {
             }
         };
         // The family's durable commit runs while the tokens are signed; nothing is
-        // handed out before it succeeds.
+        // handed out before it succeeds. A trigger's claims can make the
+        // tokens too long, so then they are signed first and no family is
+        // left behind by a refusal.
         let recorded = async {
             match &new_refresh {
                 Some((_, record)) => self.store.create_token_family(&family, record).await,
                 None => Ok(()),
             }
         };
-        let (recorded, signed) = tokio::join!(
-            recorded,
-            self.signed(
-                pool,
-                client,
-                policy,
-                Grant {
-                    user,
-                    family: &family,
-                    now,
-                    customization,
-                },
-            )
+        let signed = self.signed(
+            pool,
+            client,
+            policy,
+            Grant {
+                user,
+                family: &family,
+                now,
+                customization,
+            },
         );
+        let (recorded, signed) = if customization.changes_tokens() {
+            let signed = signed.await?;
+            (recorded.await, signed)
+        } else {
+            let (recorded, signed) = tokio::join!(recorded, signed);
+            (recorded, signed?)
+        };
         recorded?;
         Ok(TokenSet {
             refresh_token: new_refresh.map(|(token, _)| token),
-            ..signed?
+            ..signed
         })
     }
 
@@ -266,9 +273,22 @@ impl TokenIssuer {
             key.sign(claims)
                 .map_err(|e| Error::Internal(format!("signing a token: {e:?}")))
         };
+        let id_token = sign(&keys.id, &id)?;
+        let access_token = sign(&keys.access, &access)?;
+        if customization.changes_tokens() {
+            for (kind, token) in [("ID", &id_token), ("access", &access_token)] {
+                if token.len() > MAX_CUSTOMIZED_TOKEN_CHARS {
+                    return Err(Error::InvalidLambdaResponse(format!(
+                        "PreTokenGeneration made the {kind} token {} characters long; \
+                         at most {MAX_CUSTOMIZED_TOKEN_CHARS} are allowed.",
+                        token.len()
+                    )));
+                }
+            }
+        }
         Ok(TokenSet {
-            id_token: sign(&keys.id, &id)?,
-            access_token: sign(&keys.access, &access)?,
+            id_token,
+            access_token,
             refresh_token: None,
             expires_in: lifetimes.access,
             origin_jti: family.origin_jti.clone(),

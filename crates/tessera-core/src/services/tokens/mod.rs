@@ -58,6 +58,25 @@ pub struct Customization {
     pub scopes_suppress: Vec<String>,
 }
 
+/// The longest token a trigger's claims may produce. Tokens travel in
+/// `Authorization` headers and cookies; 8 KiB is what common proxies take
+/// in one header line (nginx's `large_client_header_buffers`, API Gateway's
+/// 10 KiB for all headers together), so a longer one would be refused after
+/// the sign-in instead of at it.
+pub(crate) const MAX_CUSTOMIZED_TOKEN_CHARS: usize = 8192;
+
+impl Customization {
+    /// Whether a trigger changed anything the tokens hold.
+    pub(crate) fn changes_tokens(&self) -> bool {
+        self.groups.is_some()
+            || [&self.id, &self.access]
+                .iter()
+                .any(|c| !c.add.is_empty() || !c.suppress.is_empty())
+            || !self.scopes_add.is_empty()
+            || !self.scopes_suppress.is_empty()
+    }
+}
+
 /// A device key handed out with a sign-in, for `ConfirmDevice`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDevice {
