@@ -1086,3 +1086,45 @@ def test_strict_mode_refuses_pools_naming_unmapped_functions(start_server, hooks
     hooks.handler = respond(autoConfirmUser=True)
     assert idp.sign_up(ClientId=client_id, Username="zed", Password=AUTH_PASSWORD)["UserConfirmed"] is True
     assert hooks.sources() == ["PreSignUp_SignUp"]
+
+
+# ---- observability ------------------------------------------------------------------------------
+
+
+def test_each_invocation_is_logged_without_the_events_secrets(srv, idp, hooks):
+    # One log line per invocation: trigger source, ARN, duration and outcome; never the
+    # passwords, codes or tokens the events and answers carry.
+    arns = {name: lambda_arn(f"observed-{name}") for name in ("PreSignUp", "CustomMessage", "UserMigration")}
+    pool_id, client_id = trigger_pool(idp, lambda_config=arns, AutoVerifiedAttributes=["email"])
+    hooks.handler = by_source({"UserMigration_": legacy_directory, "CustomMessage_": branded})
+    secret = "Observed-Passw0rd!"
+    idp.sign_up(ClientId=client_id, Username="obi", Password=secret,
+                UserAttributes=[{"Name": "email", "Value": "obi@example.com"}])
+    code = assert_branded(srv, pool_id, "obi@example.com", "CustomMessage_SignUp")
+    auth = assert_tokens(password_auth(idp, client_id, "legacy-obi", LEGACY_PASSWORD)["AuthenticationResult"])
+    hooks.handler = refuse("No more sign-ups")
+    sign_up_refused(idp, client_id, "obi2", "UserLambdaValidationException")
+
+    def lines(arn):
+        return [line for line in srv.stderr_text().splitlines() if arn in line]
+
+    deadline = time.time() + 5
+    while time.time() < deadline and len(lines(arns["PreSignUp"])) < 2:
+        time.sleep(0.05)
+    for name, source in (("PreSignUp", "PreSignUp_SignUp"), ("CustomMessage", "CustomMessage_SignUp"),
+                         ("UserMigration", "UserMigration_Authentication")):
+        logged = lines(arns[name])
+        assert logged, f"no log line for {name}"
+        assert re.search(rf'trigger="?{source}"?', logged[0]), logged[0]
+        assert re.search(r"millis=\d+", logged[0]), logged[0]
+        assert "trigger ran" in logged[0] and re.search(r'outcome="?ok', logged[0]), logged[0]
+    failed = lines(arns["PreSignUp"])[-1]
+    assert "trigger failed" in failed and "No more sign-ups" in failed, failed
+    # Leaving out the dev outbox's own lines: on loopback it shows each message as delivered,
+    # code and all, by design (README, "The dev outbox").
+    text = "\n".join(line for line in srv.logs().splitlines() if "dev outbox" not in line)
+    for value in (secret, LEGACY_PASSWORD, f"code is {code}", auth["IdToken"], auth["AccessToken"],
+                  auth["RefreshToken"]):
+        assert value not in text
+    # A six-digit code could match a timestamp's digits by chance; the invocation lines hold none.
+    assert not any(code in line for arn in arns.values() for line in lines(arn))
