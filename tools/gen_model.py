@@ -42,6 +42,13 @@ JAVA_DOT = "[^\\n\\r\\x{85}\\x{2028}\\x{2029}]"
 # Escapes whose meaning is the same in both engines.
 PASS_ESCAPES = set("tnrf") | set("\\.-[]{}()*+?|^$/:")
 
+# Patterns the service itself does not apply, so the server must not either.
+# DomainType's is the prefix-domain rule: custom domains (auth.example.com)
+# break it and are accepted (terraform-linters/tflint-ruleset-aws#156), and a
+# bad prefix is refused in the service's own words, not Coral's
+# (mineiros-io/terraform-aws-cognito-user-pool#69).
+UNENFORCED_PATTERNS = {"DomainType"}
+
 
 class Untranslatable(Exception):
     pass
@@ -275,7 +282,7 @@ def shape_kind(s, ids, name):
         )
     if t == "string":
         pattern = "None"
-        if "pattern" in s:
+        if "pattern" in s and name not in UNENFORCED_PATTERNS:
             try:
                 rust = translate_pattern(s["pattern"])
             except Untranslatable as e:

@@ -30,12 +30,17 @@ BUILT = {
     "RevokeToken", "SetUserMFAPreference", "SetUserPoolMfaConfig", "SetUserSettings", "SignUp", "TagResource", "UntagResource", "UpdateGroup", "UpdateUserAttributes",
     "UpdateUserPool", "UpdateUserPoolClient", "VerifySoftwareToken",
     "VerifyUserAttribute",
+    "CreateUserPoolDomain", "DescribeUserPoolDomain", "UpdateUserPoolDomain", "DeleteUserPoolDomain",
+    "CreateResourceServer", "DescribeResourceServer", "ListResourceServers", "UpdateResourceServer",
+    "DeleteResourceServer", "SetUICustomization", "GetUICustomization", "CreateManagedLoginBranding",
+    "DescribeManagedLoginBranding", "DescribeManagedLoginBrandingByClient", "UpdateManagedLoginBranding",
+    "DeleteManagedLoginBranding", "CreateTerms", "DescribeTerms", "ListTerms", "UpdateTerms", "DeleteTerms",
 }
 
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 71
+    assert len(BUILT) == 92
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))

@@ -993,3 +993,44 @@ def test_a_device_confirmed_on_one_node_proves_itself_across_both(nodes):
     with expect_error("ResourceNotFoundException", "Device does not exist."):
         c1.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
             "USERNAME": "dev", "PASSWORD": AUTH_PASSWORD, "DEVICE_KEY": meta["DeviceKey"]})
+
+
+# ---------------------------------------------------------------- OAuth across nodes
+
+
+def test_oauth_code_and_browser_session_across_nodes(nodes):
+    # The pool's domain is reached through each node's own port, with the domain's name in the
+    # Host header (what a load balancer in front of both forwards).
+    from tessera_e2e.hosted import Browser, callback_params
+
+    n1, n2 = nodes
+    cognito = make_client(n1)
+    pool_id = make_pool(cognito)
+    prefix = unique("nodes").lower()
+    cognito.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
+    callback = "https://app.example.com/callback"
+    client_id = make_app_client(cognito, pool_id, AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["code"],
+                                AllowedOAuthScopes=["openid", "email"], CallbackURLs=[callback])["ClientId"]
+    confirmed_user(cognito, pool_id, "nia", attributes={"email": "nia@example.com", "email_verified": "true"})
+    host = {"Host": f"{prefix}.auth.localhost"}
+    query = (f"response_type=code&client_id={client_id}&redirect_uri={callback}"
+             "&scope=openid+email&state=s")
+
+    browser = Browser()
+    browser.session.headers.update(host)
+    page = browser.follow(browser.get(f"{n1.url}/oauth2/authorize?{query}"), stop_at=callback)
+    assert page.status_code == 200, page.text[:300]
+    done = browser.follow(browser.submit(page, {"username": "nia", "password": AUTH_PASSWORD}), stop_at=callback)
+    code = callback_params(done)["code"]
+
+    form = {"grant_type": "authorization_code", "client_id": client_id, "code": code, "redirect_uri": callback}
+    redeemed = requests.post(f"{n2.url}/oauth2/token", data=form, headers=host, timeout=10)
+    assert redeemed.status_code == 200, redeemed.text
+    assert verify_token(redeemed.json()["id_token"], n1, pool_id, issuer=issuer(pool_id))["email"] == "nia@example.com"
+    replay = requests.post(f"{n1.url}/oauth2/token", data=form, headers=host, timeout=10)
+    assert replay.json()["error"] == "invalid_grant", "a code is spent on every node"
+
+    # The browser session made on node 1 lets node 2 skip the sign-in page.
+    again = browser.get(f"{n2.url}/oauth2/authorize?{query}")
+    assert again.status_code == 302 and again.headers["Location"].startswith(callback), again.headers
+    assert "code" in callback_params(again)

@@ -1128,3 +1128,64 @@ def test_each_invocation_is_logged_without_the_events_secrets(srv, idp, hooks):
         assert value not in text
     # A six-digit code could match a timestamp's digits by chance; the invocation lines hold none.
     assert not any(code in line for arn in arns.values() for line in lines(arn))
+
+
+# ---- PreTokenGeneration V3_0 for machine tokens -------------------------------------------------
+
+
+def machine_pool(idp, version: str):
+    """A pool with a domain, a resource server and a client_credentials client, whose
+    PreTokenGeneration is `version`: (pool_id, client_id, secret, domain URL)."""
+    from tessera_e2e.flows import unique
+    pool_id, _ = trigger_pool(idp, lambda_config={"PreTokenGenerationConfig": {
+        "LambdaVersion": version, "LambdaArn": arn_for("PreTokenGeneration")}})
+    prefix = unique("m2m").lower()
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
+    idp.create_resource_server(UserPoolId=pool_id, Identifier="orders", Name="Orders",
+                               Scopes=[{"ScopeName": "read", "ScopeDescription": "read"},
+                                       {"ScopeName": "write", "ScopeDescription": "write"}])
+    client = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="machine", GenerateSecret=True,
+                                         AllowedOAuthFlowsUserPoolClient=True,
+                                         AllowedOAuthFlows=["client_credentials"],
+                                         AllowedOAuthScopes=["orders/read", "orders/write"])["UserPoolClient"]
+    return pool_id, client["ClientId"], client["ClientSecret"], prefix
+
+
+def machine_token(srv, prefix, client_id, secret, **form):
+    import requests
+    from tessera_e2e.hosted import domain_url, resolve_localhost_subdomains
+    resolve_localhost_subdomains()
+    return requests.post(f"{domain_url(srv, prefix)}/oauth2/token",
+                         data={"grant_type": "client_credentials", **form}, auth=(client_id, secret), timeout=10)
+
+
+def test_pre_token_generation_v3_customizes_machine_tokens(srv, idp, hooks):
+    # Cognito sends V3_0 functions TokenGeneration_ClientCredentials for client_credentials
+    # (developer guide, "Pre token generation Lambda trigger": "version three … access token
+    # customization for machine-to-machine (M2M) client-credentials grants"), version "3",
+    # request.scopes and the token request's aws_client_metadata as clientMetadata.
+    pool_id, client_id, secret, prefix = machine_pool(idp, "V3_0")
+    hooks.handler = respond(claimsAndScopeOverrideDetails={"accessTokenGeneration": {
+        "claimsToAddOrOverride": {"tenant": "t-9"}, "scopesToAdd": ["orders/audit"]}})
+    answer = machine_token(srv, prefix, client_id, secret, scope="orders/read",
+                           aws_client_metadata='{"caller": "billing"}')
+    assert answer.status_code == 200, answer.text
+    request = assert_envelope(hooks.only("TokenGeneration_ClientCredentials"), "TokenGeneration_ClientCredentials",
+                              pool_id, client_id, client_id, version="3")
+    assert request["scopes"] == ["orders/read"]
+    assert request["clientMetadata"] == {"caller": "billing"}
+    assert request["userAttributes"] == {}
+    claims = verify_token(answer.json()["access_token"], srv, pool_id)
+    assert claims["tenant"] == "t-9" and claims["sub"] == client_id
+    assert set(claims["scope"].split()) == {"orders/read", "orders/audit"}
+
+    hooks.handler = refuse("No machines today")
+    refused = machine_token(srv, prefix, client_id, secret)
+    assert refused.status_code == 400 and "access_token" not in refused.text
+
+
+def test_a_v2_function_is_not_run_for_machine_tokens(srv, idp, hooks):
+    pool_id, client_id, secret, prefix = machine_pool(idp, "V2_0")
+    answer = machine_token(srv, prefix, client_id, secret)
+    assert answer.status_code == 200, answer.text
+    assert hooks.events == []

@@ -118,6 +118,7 @@ impl World {
                 region: "us-east-1".into(),
                 account_id: "000000000000".into(),
                 public_url: "http://127.0.0.1:9229".into(),
+                oauth_base_domain: "auth.localhost".into(),
             },
         ));
         let pool = UserPoolId::new(POOL_ID);

@@ -30,6 +30,18 @@ pub enum Error {
     LimitExceeded(String),
     #[error("{0}")]
     InvalidOAuthFlow(String),
+    /// An app client names a scope no resource server of its pool defines.
+    #[error("{0}")]
+    ScopeDoesNotExist(String),
+    /// The app client already has a managed-login branding style.
+    #[error("{0}")]
+    ManagedLoginBrandingExists(String),
+    /// The app client already has terms documents of that name.
+    #[error("{0}")]
+    TermsExists(String),
+    /// An OAuth endpoint's refusal, in RFC 6749's terms.
+    #[error("{0}")]
+    OAuth(crate::services::oauth::OAuthFault),
     #[error("User is not confirmed.")]
     UserNotConfirmed,
     #[error("Password reset required for the user")]

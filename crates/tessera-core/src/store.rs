@@ -17,6 +17,9 @@ use crate::domain::device::Device;
 use crate::domain::filter::UserFilter;
 use crate::domain::group::Group;
 use crate::domain::lockout::FailureState;
+use crate::domain::oauth::{
+    AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
+};
 use crate::domain::pool::UserPool;
 use crate::domain::signing_key::SigningKeyRecord;
 use crate::domain::token::{RefreshTokenRecord, TokenFamily};
@@ -43,6 +46,10 @@ pub enum Conflict {
     Alias(Alias),
     GroupName,
     DeviceKey,
+    /// A pool's configuration document with that kind and key exists.
+    Document,
+    /// Another pool (or this one) has the domain.
+    Domain,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -257,4 +264,59 @@ pub trait Store: Send + Sync + 'static {
     /// key, owner and verifier never change).
     async fn update_device(&self, device: &Device) -> StoreResult<()>;
     async fn delete_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<()>;
+
+    async fn put_document(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        key: &str,
+        document: &serde_json::Value,
+        write: DocumentWrite,
+    ) -> StoreResult<()>;
+    async fn get_document(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        key: &str,
+    ) -> StoreResult<serde_json::Value>;
+    /// The pool's documents of `kind`, by key.
+    async fn list_documents(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<(String, serde_json::Value)>>;
+    async fn delete_document(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        key: &str,
+    ) -> StoreResult<()>;
+
+    /// `Conflict::Domain` when any pool has the domain.
+    async fn create_domain(&self, domain: &PoolDomain) -> StoreResult<()>;
+    async fn get_domain(&self, domain: &str) -> StoreResult<PoolDomain>;
+    /// The pool's domains (a prefix and a custom domain at most).
+    async fn pool_domains(&self, pool: &UserPoolId) -> StoreResult<Vec<PoolDomain>>;
+    /// Replaces the domain's settings (its name, pool and kind never change).
+    async fn update_domain(&self, domain: &PoolDomain) -> StoreResult<()>;
+    async fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> StoreResult<()>;
+
+    /// Keeps a new authorization code (and drops codes a day past expiry at `now`).
+    async fn put_authorization_code(
+        &self,
+        code: &AuthorizationCode,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Redeems the code with this hash, unexpired at `now`, binding it to
+    /// the token family `family`; exactly one of any number of concurrent
+    /// redemptions is `Granted`. `NotFound` for an unknown or expired code.
+    async fn redeem_authorization_code(
+        &self,
+        code_hash: &[u8],
+        family: &str,
+        now: Timestamp,
+    ) -> StoreResult<Redemption>;
+    /// Whether the code was replayed after its first redemption.
+    async fn authorization_code_replayed(&self, code_hash: &[u8]) -> StoreResult<bool>;
 }

@@ -26,6 +26,8 @@ const NEW_PASSWORD: &str = "N3w-Passw0rd!";
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Next {
     Tokens,
+    /// A hosted-page sign-in's end.
+    SignedIn,
     Challenge(&'static str),
     /// The error's variant and message.
     Refused(String),
@@ -38,6 +40,7 @@ fn refused(variant: &str, message: &str) -> Next {
 fn next(result: &Result<AuthOutcome, Error>) -> Next {
     match result {
         Ok(AuthOutcome::Tokens(_)) => Next::Tokens,
+        Ok(AuthOutcome::SignedIn(_)) => Next::SignedIn,
         Ok(AuthOutcome::Challenge { challenge, .. }) => Next::Challenge(challenge.name().as_str()),
         Err(e) => {
             let debug = format!("{e:?}");

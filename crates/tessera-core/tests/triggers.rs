@@ -376,7 +376,7 @@ async fn custom_auth_runs_rounds_until_the_functions_decide() {
             challenge,
             session: Some(session),
         }) => (format!("{challenge:?}"), session),
-        Ok(AuthOutcome::Tokens(_)) => panic!("a challenge, not tokens"),
+        Ok(AuthOutcome::Tokens(_) | AuthOutcome::SignedIn(_)) => panic!("a challenge, not the end"),
         Ok(AuthOutcome::Challenge { session: None, .. }) => panic!("a session"),
         Err(e) => panic!("a challenge, not {e:?}"),
     };

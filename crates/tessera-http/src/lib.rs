@@ -4,7 +4,8 @@
 //!   target routing, SigV4, model validation, the `Service` trait.
 //! - [`user_pools`]: the Cognito user-pool API: its model, dispatch, error
 //!   mapping and one file per operation.
-//! - [`oauth`]: the OAuth 2.0 surface (its error type so far).
+//! - [`oauth`]: the OAuth 2.0 / OpenID Connect endpoints of a pool's domain.
+//! - [`pages`]: the hosted pages (sign-in and the steps around it).
 //! - [`oidc`]: each pool's JWKS and OpenID discovery document.
 //! - [`operator`]: health, readiness, the dev outbox and the test clock (no CORS).
 //! - [`router`]: the axum router and shared state.
@@ -13,6 +14,7 @@ pub mod awsjson;
 pub mod oauth;
 pub mod oidc;
 pub mod operator;
+pub mod pages;
 pub mod router;
 pub mod user_pools;
 

@@ -16,9 +16,9 @@ pub async fn jwks(State(state): State<AppState>, Path(pool): Path<String>) -> Re
     }
 }
 
-/// Discovery: the issuer and its keys, and the metadata OpenID Connect
-/// Discovery requires. Endpoints are listed only once they answer (no
-/// `/oauth2/*` or `/logout` yet).
+/// Discovery: the issuer and its keys, the metadata OpenID Connect
+/// Discovery requires, and — once the pool has a domain — its endpoints and
+/// exactly what they support.
 pub async fn openid_configuration(
     State(state): State<AppState>,
     Path(pool): Path<String>,
@@ -27,13 +27,36 @@ pub async fn openid_configuration(
     if let Err(e) = state.services.describe_pool(&pool).await {
         return api_error(e).into_response();
     }
+    let domain = match state.services.domain_url(&pool).await {
+        Ok(domain) => domain,
+        Err(e) => return api_error(e).into_response(),
+    };
     let issuer = state.services.issuer(&pool);
-    Json(json!({
+    let mut doc = json!({
         "issuer": issuer,
         "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
         "response_types_supported": ["code", "token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-    }))
-    .into_response()
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+    });
+    if let Some(base) = domain {
+        let endpoints = json!({
+            "authorization_endpoint": format!("{base}/oauth2/authorize"),
+            "token_endpoint": format!("{base}/oauth2/token"),
+            "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
+            "revocation_endpoint": format!("{base}/oauth2/revoke"),
+            "end_session_endpoint": format!("{base}/logout"),
+            "grant_types_supported": ["authorization_code", "refresh_token", "implicit", "client_credentials"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
+                "cognito:username", "cognito:groups", "email", "email_verified", "phone_number",
+                "phone_number_verified", "name", "given_name", "family_name"],
+        });
+        if let (Some(doc), Some(endpoints)) = (doc.as_object_mut(), endpoints.as_object()) {
+            doc.extend(endpoints.clone());
+        }
+    }
+    Json(doc).into_response()
 }

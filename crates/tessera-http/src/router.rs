@@ -13,7 +13,7 @@ use tessera_core::services::Services;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::operator::ClockControl;
-use crate::{awsjson, oidc, operator};
+use crate::{awsjson, oauth, oidc, operator};
 
 /// How signed (admin) operations are authorized.
 #[derive(Clone)]
@@ -88,7 +88,18 @@ pub fn router(state: AppState) -> Router {
             "/{pool}/.well-known/openid-configuration",
             get(oidc::openid_configuration),
         )
+        // The domain's endpoints that single-page apps call by fetch.
+        .route("/oauth2/token", post(oauth::token::token))
+        .route(
+            "/oauth2/userInfo",
+            get(oauth::userinfo::userinfo).post(oauth::userinfo::userinfo),
+        )
+        .route("/oauth2/revoke", post(oauth::revoke::revoke))
         .layer(cors());
+    // The domain's endpoints a browser navigates to: no CORS.
+    let browser = Router::new()
+        .route("/oauth2/authorize", get(oauth::authorize::authorize))
+        .route("/logout", get(oauth::logout::logout));
     // Operator endpoints get no CORS headers, so no web page a developer
     // visits can read the dev outbox (codes, temporary passwords) from a
     // local server, or move its test clock.
@@ -104,7 +115,9 @@ pub fn router(state: AppState) -> Router {
                 .post(operator::set_clock)
                 .fallback(awsjson::not_found),
         );
-    api.merge(operator)
+    api.merge(browser)
+        .merge(crate::pages::routes())
+        .merge(operator)
         .fallback(awsjson::not_found)
         .with_state(state)
 }

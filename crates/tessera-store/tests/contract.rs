@@ -32,6 +32,8 @@ mod lockout;
 mod meta;
 #[path = "contract/mfa.rs"]
 mod mfa;
+#[path = "contract/oauth.rs"]
+mod oauth;
 #[path = "contract/pools.rs"]
 mod pools;
 #[path = "contract/postgres.rs"]
@@ -173,6 +175,13 @@ macro_rules! contract_tests {
                 the_mfa_record_round_trips_through_create_and_update,
                 each_totp_step_is_taken_once_and_never_an_earlier_one,
                 a_refund_takes_back_one_admitted_check,
+            }
+            oauth {
+                documents_are_written_read_listed_and_deleted_by_kind,
+                domains_are_unique_across_pools,
+                an_authorization_code_is_redeemed_once,
+                concurrent_redemptions_of_one_code_grant_exactly_one,
+                old_codes_are_dropped_a_day_after_expiry,
             }
             devices {
                 create_then_get_round_trips_and_a_taken_key_conflicts,

@@ -22,6 +22,9 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
 pub const DEFAULT_DATA_DIR: &str = "./tessera-data";
 pub const DEFAULT_REGION: &str = "us-east-1";
 pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
+/// Browsers resolve every `*.localhost` name to loopback (RFC 6761), so a
+/// prefix domain `myapp` works at `myapp.auth.localhost` with no DNS set-up.
+pub const DEFAULT_OAUTH_BASE_DOMAIN: &str = "auth.localhost";
 
 /// The TOML file. Every key is optional.
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +51,8 @@ pub struct FileConfig {
     pub test_clock: Option<bool>,
     /// Base URL clients reach this server at; token issuers are `{public_url}/{poolId}`.
     pub public_url: Option<String>,
+    /// Prefix domains are served at `<prefix>.<oauth_base_domain>`.
+    pub oauth_base_domain: Option<String>,
     pub smtp: Option<SmtpConfig>,
     pub sms_webhook: Option<SmsWebhookConfig>,
     /// Where each Lambda trigger ARN runs, tried in order.
@@ -216,6 +221,8 @@ pub struct Config {
     pub request_timeout: Duration,
     pub body_limit: usize,
     pub public_url: Option<String>,
+    /// The domain prefix domains are served under (`myapp.<this>`), lowercase.
+    pub oauth_base_domain: String,
     pub smtp: Option<SmtpConfig>,
     pub sms_webhook: Option<SmsWebhookConfig>,
     pub triggers: Vec<TriggerMapping>,
@@ -248,6 +255,7 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             body_limit: 1024 * 1024,
             public_url: None,
+            oauth_base_domain: DEFAULT_OAUTH_BASE_DOMAIN.into(),
             smtp: None,
             sms_webhook: None,
             triggers: Vec::new(),
@@ -369,6 +377,9 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
         config.request_timeout = Duration::from_secs(s);
     }
     config.public_url = file.public_url;
+    if let Some(v) = file.oauth_base_domain {
+        config.oauth_base_domain = parse_base_domain(&v)?;
+    }
     config.smtp = file.smtp;
     config.sms_webhook = file.sms_webhook;
     config.triggers = triggers::resolve(file.triggers)?;
@@ -389,6 +400,23 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     }
     config.pools = file.pools;
     Ok(())
+}
+
+/// A base domain for prefix domains: a DNS name (letters, digits, hyphens,
+/// dots), kept lowercase since Host headers are matched without case.
+fn parse_base_domain(value: &str) -> anyhow::Result<String> {
+    let name = value.trim().trim_end_matches('.').to_ascii_lowercase();
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if name.is_empty() || !name.split('.').all(label_ok) {
+        bail!("oauth_base_domain {value:?} is not a domain name (like auth.localhost)");
+    }
+    Ok(name)
 }
 
 /// A custom sender key's 32 bytes.
@@ -434,6 +462,9 @@ fn apply_env(config: &mut Config) -> anyhow::Result<()> {
     }
     if let Some(v) = env("TESSERA_PUBLIC_URL") {
         config.public_url = Some(v);
+    }
+    if let Some(v) = env("TESSERA_OAUTH_BASE_DOMAIN") {
+        config.oauth_base_domain = parse_base_domain(&v)?;
     }
     if let Some(v) = env_flag("TESSERA_DEV_OUTBOX") {
         config.dev_outbox = Some(v);
@@ -490,6 +521,25 @@ mod tests {
         apply_file(&mut config, file).expect("applies");
         assert!(config.strict_triggers);
         assert_eq!(config.triggers.len(), 1);
+    }
+
+    #[test]
+    fn oauth_base_domain_is_a_lowercase_domain_name() {
+        let mut config = Config::defaults(PathBuf::from("/nonexistent"));
+        assert_eq!(config.oauth_base_domain, "auth.localhost");
+        let file: FileConfig =
+            toml::from_str("oauth_base_domain = \"Auth.Example.COM.\"\n").expect("parses");
+        apply_file(&mut config, file).expect("applies");
+        assert_eq!(config.oauth_base_domain, "auth.example.com");
+        for bad in [
+            "",
+            "auth..localhost",
+            "-auth.localhost",
+            "auth_x.localhost",
+            "a:b",
+        ] {
+            assert!(parse_base_domain(bad).is_err(), "{bad:?} accepted");
+        }
     }
 
     #[test]

@@ -192,6 +192,7 @@ pub async fn build_services(
             region: config.region.clone(),
             account_id: config.account_id.clone(),
             public_url,
+            oauth_base_domain: config.oauth_base_domain.clone(),
         },
     );
     let invoker = crate::triggers::build_invoker(config)?;

@@ -12,6 +12,7 @@
 //! - [`filter`]: the ListUsers filter grammar.
 //! - [`lockout`]: lockout after repeated failed sign-ins.
 //! - [`mfa`]: second factors: what a pool allows and a user prefers.
+//! - [`oauth`]: domains, configuration documents and authorization codes.
 //! - [`signing_key`]: a pool's token-signing keys.
 //! - [`token`]: token families and refresh tokens.
 
@@ -23,6 +24,7 @@ pub mod filter;
 pub mod group;
 pub mod lockout;
 pub mod mfa;
+pub mod oauth;
 pub mod password_policy;
 pub mod pool;
 pub mod schema;

@@ -18,6 +18,10 @@ pub struct TokenFamily {
     /// The device the sign-in was on, in a pool that tracks devices: its
     /// refresh tokens work only from that device.
     pub device_key: Option<String>,
+    /// The scopes an OAuth sign-in was granted (space-separated, as the
+    /// `scope` claim), kept for its refreshes; `None` for an API sign-in,
+    /// whose tokens carry the native scope.
+    pub scopes: Option<String>,
 }
 
 /// A refresh token as stored: only its keyed hash.

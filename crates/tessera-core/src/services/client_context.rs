@@ -22,6 +22,9 @@ pub struct ClientContext {
     /// InitiateAuth's `ClientMetadata`: Cognito gives it only to
     /// PreAuthentication and UserMigration, as `validationData`.
     pub validation_data: BTreeMap<String, String>,
+    /// A sign-in on the hosted pages: it ends signed in, and the tokens come
+    /// from the authorization code.
+    pub hosted: bool,
 }
 
 impl Services {
@@ -49,6 +52,7 @@ impl Services {
             client,
             client_metadata: BTreeMap::new(),
             validation_data: BTreeMap::new(),
+            hosted: false,
         })
     }
 }

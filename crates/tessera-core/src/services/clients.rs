@@ -180,6 +180,8 @@ impl Services {
         let pool = self.pool(&input.pool_id).await?;
         let mut settings = keep_settings(&input.members);
         check_settings(&pool, &settings, input.generate_secret, Writing::Creating)?;
+        self.check_client_oauth(&pool.id, &ClientPolicy::from_settings(&settings).oauth)
+            .await?;
         apply_setting_defaults(&mut settings);
         let now = self.clock.now();
         let secret = input
@@ -257,6 +259,8 @@ impl Services {
         let mut client = self.client(&input.pool_id, &input.id).await?;
         let mut settings = keep_settings(&input.members);
         check_settings(&pool, &settings, client.secret.is_some(), Writing::Updating)?;
+        self.check_client_oauth(&pool.id, &ClientPolicy::from_settings(&settings).oauth)
+            .await?;
         apply_setting_defaults(&mut settings);
         client.settings = settings;
         if let Some(name) = input.name {

@@ -5,6 +5,7 @@
 //!
 //! - [`pools`]: user pools, custom attributes and tags.
 //! - [`clients`]: app clients.
+//! - [`client_oauth`]: what an app client's OAuth members may name.
 //! - [`client_context`]: the pool, client and client policy a request acts for.
 //! - [`client_secret`]: the one place a client secret is sealed, opened and checked.
 //! - [`existence`]: the one place that decides what "does not exist" says.
@@ -26,27 +27,40 @@
 //! - [`devices`]: remembered devices: ConfirmDevice and the device operations.
 //! - [`triggers`]: `Triggers` — Lambda triggers: events, invocation, responses.
 //! - [`migration`]: users a UserMigration trigger brings in.
+//! - [`domains`]: user-pool domains (prefix and custom) and the pool a Host names.
+//! - [`resource_servers`]: resource servers and their custom scopes.
+//! - [`branding`]: the hosted pages' look: classic UI customization, managed-login branding.
+//! - [`terms`]: terms-of-use and privacy-policy documents of app clients.
+//! - [`documents`]: reading a pool's configuration documents whole.
+//! - [`oauth`]: the OAuth 2.0 / OpenID Connect provider of a pool's domain.
 
 pub mod attributes;
+pub mod branding;
 pub mod client_context;
+pub mod client_oauth;
 pub mod client_secret;
 pub mod clients;
 pub mod codes;
 pub mod credentials;
 pub mod devices;
 pub mod directory;
+pub mod documents;
+pub mod domains;
 pub mod existence;
 pub mod groups;
 pub mod listing;
 pub mod messages;
 pub mod mfa;
 pub mod migration;
+pub mod oauth;
 pub mod pools;
 pub mod recovery;
+pub mod resource_servers;
 pub mod self_service;
 pub mod signin;
 pub mod signout;
 pub mod signup;
+pub mod terms;
 pub mod tokens;
 pub mod triggers;
 pub mod users;
@@ -75,6 +89,9 @@ pub struct Deployment {
     pub account_id: String,
     /// The base URL clients reach this server at; issuers are `{public_url}/{poolId}`.
     pub public_url: String,
+    /// Prefix domains are served at `<prefix>.<oauth_base_domain>`, as Cognito
+    /// serves them at `<prefix>.auth.<region>.amazoncognito.com`; lowercase.
+    pub oauth_base_domain: String,
 }
 
 /// Everything the operations need, shared by all requests.

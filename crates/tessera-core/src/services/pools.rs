@@ -35,6 +35,9 @@ pub struct UpdatePool {
 pub struct PoolView {
     pub pool: UserPool,
     pub estimated_users: u64,
+    /// The pool's prefix domain and custom domain, if it has them.
+    pub domain: Option<String>,
+    pub custom_domain: Option<String>,
 }
 
 fn keep_settings(members: &Map<String, Value>, names: &[&str]) -> Map<String, Value> {
@@ -168,9 +171,12 @@ impl Services {
     pub async fn describe_pool(&self, id: &UserPoolId) -> Result<PoolView> {
         let pool = self.pool(id).await?;
         let estimated_users = self.store.count_users(id).await?;
+        let (domain, custom_domain) = self.domain_names(id).await?;
         Ok(PoolView {
             pool,
             estimated_users,
+            domain,
+            custom_domain,
         })
     }
 

@@ -32,6 +32,7 @@ pub fn deployment() -> Deployment {
         region: "us-east-1".into(),
         account_id: "000000000000".into(),
         public_url: "http://127.0.0.1:9229".into(),
+        oauth_base_domain: "auth.localhost".into(),
     }
 }
 

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use serde_json::{Map, Value};
 use tessera_core::Error;
+use tessera_core::services::oauth::OAuthFault;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
@@ -62,6 +63,10 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_scope", None)
     }
 
+    pub fn unsupported_token_type() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "unsupported_token_type", None)
+    }
+
     pub fn server_error() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", None)
     }
@@ -71,9 +76,39 @@ impl OAuthError {
     }
 }
 
+/// RFC 6749's name for a core refusal.
+pub fn fault_code(fault: &OAuthFault) -> &'static str {
+    match fault {
+        OAuthFault::InvalidRequest(_) => "invalid_request",
+        OAuthFault::InvalidClient => "invalid_client",
+        OAuthFault::InvalidGrant(_) => "invalid_grant",
+        OAuthFault::UnauthorizedClient(_) => "unauthorized_client",
+        OAuthFault::UnsupportedGrantType => "unsupported_grant_type",
+        OAuthFault::UnsupportedResponseType => "unsupported_response_type",
+        OAuthFault::InvalidScope => "invalid_scope",
+    }
+}
+
+impl From<OAuthFault> for OAuthError {
+    fn from(fault: OAuthFault) -> Self {
+        match fault {
+            OAuthFault::InvalidRequest(m) => OAuthError::invalid_request(m),
+            OAuthFault::InvalidClient => OAuthError::invalid_client(),
+            OAuthFault::InvalidGrant(m) => OAuthError::invalid_grant(m),
+            OAuthFault::UnauthorizedClient(m) => OAuthError::unauthorized_client(m),
+            OAuthFault::UnsupportedGrantType => OAuthError::unsupported_grant_type(),
+            OAuthFault::UnsupportedResponseType => {
+                Self::new(StatusCode::BAD_REQUEST, "unsupported_response_type", None)
+            }
+            OAuthFault::InvalidScope => OAuthError::invalid_scope(),
+        }
+    }
+}
+
 impl From<Error> for OAuthError {
     fn from(e: Error) -> Self {
         match e {
+            Error::OAuth(fault) => fault.into(),
             Error::InvalidParameter(m) => OAuthError::invalid_request(m),
             // A client that does not exist, or whose secret is wrong.
             Error::ResourceNotFound(_) | Error::Unauthorized(_) => OAuthError::invalid_client(),

@@ -78,6 +78,38 @@ pub async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value
         O::RevokeToken => ops::revoke_token::handle(state, input).await,
         O::SetUserPoolMfaConfig => ops::set_user_pool_mfa_config::handle(state, input).await,
         O::GetUserPoolMfaConfig => ops::get_user_pool_mfa_config::handle(state, input).await,
+        O::CreateManagedLoginBranding => {
+            ops::create_managed_login_branding::handle(state, input).await
+        }
+        O::CreateResourceServer => ops::create_resource_server::handle(state, input).await,
+        O::CreateTerms => ops::create_terms::handle(state, input).await,
+        O::CreateUserPoolDomain => ops::create_user_pool_domain::handle(state, input).await,
+        O::DeleteManagedLoginBranding => {
+            ops::delete_managed_login_branding::handle(state, input).await
+        }
+        O::DeleteResourceServer => ops::delete_resource_server::handle(state, input).await,
+        O::DeleteTerms => ops::delete_terms::handle(state, input).await,
+        O::DeleteUserPoolDomain => ops::delete_user_pool_domain::handle(state, input).await,
+        O::DescribeManagedLoginBranding => {
+            ops::describe_managed_login_branding::handle(state, input).await
+        }
+        O::DescribeManagedLoginBrandingByClient => {
+            ops::describe_managed_login_branding_by_client::handle(state, input).await
+        }
+        O::DescribeResourceServer => ops::describe_resource_server::handle(state, input).await,
+        O::DescribeTerms => ops::describe_terms::handle(state, input).await,
+        O::DescribeTermsByClient => ops::describe_terms_by_client::handle(state, input).await,
+        O::DescribeUserPoolDomain => ops::describe_user_pool_domain::handle(state, input).await,
+        O::GetUICustomization => ops::get_ui_customization::handle(state, input).await,
+        O::ListResourceServers => ops::list_resource_servers::handle(state, input).await,
+        O::ListTerms => ops::list_terms::handle(state, input).await,
+        O::SetUICustomization => ops::set_ui_customization::handle(state, input).await,
+        O::UpdateManagedLoginBranding => {
+            ops::update_managed_login_branding::handle(state, input).await
+        }
+        O::UpdateResourceServer => ops::update_resource_server::handle(state, input).await,
+        O::UpdateTerms => ops::update_terms::handle(state, input).await,
+        O::UpdateUserPoolDomain => ops::update_user_pool_domain::handle(state, input).await,
         O::AssociateSoftwareToken => ops::associate_software_token::handle(state, input).await,
         O::VerifySoftwareToken => ops::verify_software_token::handle(state, input).await,
         O::SetUserMFAPreference => ops::set_user_mfa_preference::handle(state, input).await,

@@ -19,6 +19,11 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         Error::CodeDeliveryFailure(m) => ("CodeDeliveryFailureException", m),
         Error::LimitExceeded(m) => ("LimitExceededException", m),
         Error::InvalidOAuthFlow(m) => ("InvalidOAuthFlowException", m),
+        Error::ScopeDoesNotExist(m) => ("ScopeDoesNotExistException", m),
+        Error::ManagedLoginBrandingExists(m) => ("ManagedLoginBrandingExistsException", m),
+        Error::TermsExists(m) => ("TermsExistsException", m),
+        // Only the OAuth endpoints refuse this way; an API call never does.
+        Error::OAuth(fault) => ("InvalidParameterException", fault.to_string()),
         Error::UserNotConfirmed => ("UserNotConfirmedException", "User is not confirmed.".into()),
         Error::PasswordResetRequired => (
             "PasswordResetRequiredException",

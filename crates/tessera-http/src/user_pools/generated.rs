@@ -4383,10 +4383,7 @@ pub static SHAPES: &[Shape] = &[
                 min: Some(1),
                 max: Some(63),
             },
-            pattern: Some(Pattern {
-                model: r#"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$"#,
-                regex: r#"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$"#,
-            }),
+            pattern: None,
             enum_values: &[],
         },
     },

@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
     ("0002_mfa", include_str!("migrations/0002_mfa.sql")),
     ("0003_devices", include_str!("migrations/0003_devices.sql")),
+    ("0004_oauth", include_str!("migrations/0004_oauth.sql")),
 ];
 
 /// The advisory lock's key: "tessera" in ASCII.

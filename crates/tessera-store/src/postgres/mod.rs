@@ -20,6 +20,7 @@ mod devices;
 mod groups;
 mod keys;
 pub mod migrations;
+mod oauth;
 mod pools;
 mod tokens;
 mod users;
@@ -35,6 +36,9 @@ use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::lockout::FailureState;
+use tessera_core::domain::oauth::{
+    AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
+};
 use tessera_core::domain::pool::UserPool;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
@@ -543,5 +547,93 @@ impl Store for PostgresStore {
 
     async fn delete_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<()> {
         transaction!(self, |tx| devices::delete(&tx, pool, sub, key).await?)
+    }
+
+    async fn put_document(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        key: &str,
+        document: &serde_json::Value,
+        write: DocumentWrite,
+    ) -> StoreResult<()> {
+        transaction!(self, |tx| oauth::put_document(
+            &tx, pool, kind, key, document, write
+        )
+        .await?)
+    }
+
+    async fn get_document(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        key: &str,
+    ) -> StoreResult<serde_json::Value> {
+        read!(self, |c| oauth::get_document(&c, pool, kind, key).await)
+    }
+
+    async fn list_documents(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<(String, serde_json::Value)>> {
+        read!(self, |c| oauth::list_documents(&c, pool, kind, page).await)
+    }
+
+    async fn delete_document(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        key: &str,
+    ) -> StoreResult<()> {
+        transaction!(self, |tx| oauth::delete_document(&tx, pool, kind, key)
+            .await?)
+    }
+
+    async fn create_domain(&self, domain: &PoolDomain) -> StoreResult<()> {
+        transaction!(self, |tx| oauth::create_domain(&tx, domain).await?)
+    }
+
+    async fn get_domain(&self, domain: &str) -> StoreResult<PoolDomain> {
+        read!(self, |c| oauth::get_domain(&c, domain).await)
+    }
+
+    async fn pool_domains(&self, pool: &UserPoolId) -> StoreResult<Vec<PoolDomain>> {
+        read!(self, |c| oauth::pool_domains(&c, pool).await)
+    }
+
+    async fn update_domain(&self, domain: &PoolDomain) -> StoreResult<()> {
+        transaction!(self, |tx| oauth::update_domain(&tx, domain).await?)
+    }
+
+    async fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> StoreResult<()> {
+        transaction!(self, |tx| oauth::delete_domain(&tx, pool, domain).await?)
+    }
+
+    async fn put_authorization_code(
+        &self,
+        code: &AuthorizationCode,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        transaction!(self, |tx| oauth::put_authorization_code(&tx, code, now)
+            .await?)
+    }
+
+    async fn redeem_authorization_code(
+        &self,
+        code_hash: &[u8],
+        family: &str,
+        now: Timestamp,
+    ) -> StoreResult<Redemption> {
+        transaction!(self, |tx| oauth::redeem_authorization_code(
+            &tx, code_hash, family, now
+        )
+        .await?)
+    }
+
+    async fn authorization_code_replayed(&self, code_hash: &[u8]) -> StoreResult<bool> {
+        read!(self, |c| oauth::authorization_code_replayed(&c, code_hash)
+            .await)
     }
 }

@@ -10,10 +10,9 @@ use tokio_postgres::Row;
 use super::codec::{PgResult, execute, execute_some, pool_seq, query_found, user_row_id};
 use super::users;
 
-const FAMILY_COLUMNS: &str =
-    "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked, f.device_key";
+const FAMILY_COLUMNS: &str = "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked, f.device_key, f.scopes";
 /// How many columns [`FAMILY_COLUMNS`] names.
-const FAMILY_WIDTH: usize = 8;
+const FAMILY_WIDTH: usize = 9;
 const FAMILY_JOINS: &str =
     "token_families f JOIN users u ON u.id = f.user_id JOIN pools p ON p.seq = u.pool";
 
@@ -27,6 +26,7 @@ fn family_from(row: &Row, at: usize) -> PgResult<TokenFamily> {
         expires: Timestamp(row.try_get(at + 5)?),
         revoked: row.try_get(at + 6)?,
         device_key: row.try_get(at + 7)?,
+        scopes: row.try_get(at + 8)?,
     })
 }
 
@@ -54,8 +54,8 @@ pub async fn create_family(
     let user = user_row_id(c, family.pool_id.as_str(), &family.sub).await?;
     execute(
         c,
-        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked, device_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked, device_key, scopes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         &[
             &family.origin_jti,
             &user,
@@ -64,6 +64,7 @@ pub async fn create_family(
             &family.expires.millis(),
             &family.revoked,
             &family.device_key,
+            &family.scopes,
         ],
     )
     .await?;

@@ -18,6 +18,7 @@ mod devices;
 mod groups;
 mod keys;
 pub mod migrations;
+mod oauth;
 mod pools;
 mod tokens;
 mod users;
@@ -37,6 +38,9 @@ use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::lockout::FailureState;
+use tessera_core::domain::oauth::{
+    AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
+};
 use tessera_core::domain::pool::UserPool;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
@@ -508,6 +512,97 @@ impl Store for SqliteStore {
         let (pool, sub, key) = (pool.clone(), sub.to_owned(), key.to_owned());
         self.write(move |c| devices::delete(c, &pool, &sub, &key))
             .await
+    }
+
+    async fn put_document(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        key: &str,
+        document: &serde_json::Value,
+        write: DocumentWrite,
+    ) -> StoreResult<()> {
+        let (pool, key, document) = (pool.clone(), key.to_owned(), document.clone());
+        self.write(move |c| oauth::put_document(c, &pool, kind, &key, &document, write))
+            .await
+    }
+
+    async fn get_document(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        key: &str,
+    ) -> StoreResult<serde_json::Value> {
+        self.read(|c| oauth::get_document(c, pool, kind, key))
+    }
+
+    async fn list_documents(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<(String, serde_json::Value)>> {
+        self.read(|c| oauth::list_documents(c, pool, kind, page))
+    }
+
+    async fn delete_document(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        key: &str,
+    ) -> StoreResult<()> {
+        let (pool, key) = (pool.clone(), key.to_owned());
+        self.write(move |c| oauth::delete_document(c, &pool, kind, &key))
+            .await
+    }
+
+    async fn create_domain(&self, domain: &PoolDomain) -> StoreResult<()> {
+        let domain = domain.clone();
+        self.write(move |c| oauth::create_domain(c, &domain)).await
+    }
+
+    async fn get_domain(&self, domain: &str) -> StoreResult<PoolDomain> {
+        self.read(|c| oauth::get_domain(c, domain))
+    }
+
+    async fn pool_domains(&self, pool: &UserPoolId) -> StoreResult<Vec<PoolDomain>> {
+        self.read(|c| oauth::pool_domains(c, pool))
+    }
+
+    async fn update_domain(&self, domain: &PoolDomain) -> StoreResult<()> {
+        let domain = domain.clone();
+        self.write(move |c| oauth::update_domain(c, &domain)).await
+    }
+
+    async fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> StoreResult<()> {
+        let (pool, domain) = (pool.clone(), domain.to_owned());
+        self.write(move |c| oauth::delete_domain(c, &pool, &domain))
+            .await
+    }
+
+    async fn put_authorization_code(
+        &self,
+        code: &AuthorizationCode,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let code = code.clone();
+        self.write(move |c| oauth::put_authorization_code(c, &code, now))
+            .await
+    }
+
+    async fn redeem_authorization_code(
+        &self,
+        code_hash: &[u8],
+        family: &str,
+        now: Timestamp,
+    ) -> StoreResult<Redemption> {
+        let (hash, family) = (code_hash.to_vec(), family.to_owned());
+        self.write(move |c| oauth::redeem_authorization_code(c, &hash, &family, now))
+            .await
+    }
+
+    async fn authorization_code_replayed(&self, code_hash: &[u8]) -> StoreResult<bool> {
+        self.read(|c| oauth::authorization_code_replayed(c, code_hash))
     }
 }
 

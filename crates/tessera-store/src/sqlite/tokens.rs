@@ -10,10 +10,9 @@ use tessera_core::store::{StoreError, StoreResult};
 use super::codec::{CachedStatements, backend, found, pool_seq, user_row};
 use super::users;
 
-const FAMILY_COLUMNS: &str =
-    "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked, f.device_key";
+const FAMILY_COLUMNS: &str = "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked, f.device_key, f.scopes";
 /// How many columns [`FAMILY_COLUMNS`] names.
-const FAMILY_WIDTH: usize = 8;
+const FAMILY_WIDTH: usize = 9;
 const FAMILY_JOINS: &str =
     "token_families f JOIN users u ON u.id = f.user_id JOIN pools p ON p.seq = u.pool";
 
@@ -27,6 +26,7 @@ fn family_from(row: &Row<'_>, at: usize) -> rusqlite::Result<TokenFamily> {
         expires: Timestamp(row.get(at + 5)?),
         revoked: row.get(at + 6)?,
         device_key: row.get(at + 7)?,
+        scopes: row.get(at + 8)?,
     })
 }
 
@@ -46,8 +46,8 @@ pub fn create_family(
 ) -> StoreResult<()> {
     let user = user_row(conn, family.pool_id.as_str(), &family.sub)?;
     conn.execute_cached(
-        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked, device_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked, device_key, scopes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             family.origin_jti,
             user,
@@ -56,6 +56,7 @@ pub fn create_family(
             family.expires.millis(),
             family.revoked,
             family.device_key,
+            family.scopes,
         ],
     )
     .map_err(backend)?;

@@ -333,6 +333,7 @@ pub fn token_family(
         expires: later(30 * 86_400),
         revoked: false,
         device_key: None,
+        scopes: None,
     }
 }
 

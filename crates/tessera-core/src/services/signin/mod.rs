@@ -15,11 +15,13 @@
 //! - [`device`]: a remembered device proving itself (DEVICE_SRP_AUTH,
 //!   DEVICE_PASSWORD_VERIFIER), and the device a new sign-in is given.
 //! - [`refresh`]: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken.
+//! - [`hosted`]: the hosted pages' sign-in, which ends signed in, not with tokens.
 
 pub mod challenge;
 pub mod custom;
 pub mod device;
 pub mod flow;
+pub mod hosted;
 pub mod mfa;
 pub mod password;
 pub mod refresh;
@@ -74,6 +76,9 @@ pub enum AuthOutcome {
         challenge: Challenge,
         session: Option<String>,
     },
+    /// A hosted-page sign-in is complete; its tokens come from the
+    /// authorization code it is given.
+    SignedIn(crate::services::oauth::SignedIn),
 }
 
 /// What a sign-in has completed, in the order sign-ins complete them.
@@ -399,6 +404,9 @@ impl Services {
         done: Stage,
     ) -> Result<AuthOutcome> {
         let user = &signing_in.user;
+        if ctx.hosted {
+            return self.complete_hosted(ctx, user).await;
+        }
         let new_device = match ctx.pool.device_tracking() {
             Some(_) if done < Stage::Device => Some(NewDevice {
                 key: new_device_key(&ctx.pool.id),
@@ -417,7 +425,15 @@ impl Services {
             _ => TokenSource::Authentication,
         };
         let mut tokens = self
-            .issue_tokens(ctx, user, Family::New { device_key }, source)
+            .issue_tokens(
+                ctx,
+                user,
+                Family::New {
+                    device_key,
+                    oauth: None,
+                },
+                source,
+            )
             .await?;
         let caller = Caller {
             pool: &ctx.pool,
@@ -465,9 +481,17 @@ impl Services {
                 client_id: Some(ctx.client.id.as_str()),
                 username: &user.username,
             };
+            let scopes = family.scopes();
             let mut customization = self
                 .triggers
-                .pre_token_generation(&caller, source, user, &groups, &ctx.client_metadata)
+                .pre_token_generation(
+                    &caller,
+                    source,
+                    user,
+                    &groups,
+                    &scopes,
+                    &ctx.client_metadata,
+                )
                 .await?;
             // The groups were read for the event: no second read to sign.
             customization.groups.get_or_insert(groups);

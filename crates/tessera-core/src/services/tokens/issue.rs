@@ -51,6 +51,8 @@ struct Grant<'a> {
     family: &'a TokenFamily,
     now: Timestamp,
     customization: &'a Customization,
+    /// The authorization request's nonce, for an OAuth sign-in's first ID token.
+    nonce: Option<&'a str>,
 }
 
 impl TokenIssuer {
@@ -136,18 +138,28 @@ impl TokenIssuer {
         customization: &Customization,
     ) -> Result<TokenSet> {
         let now = self.clock.now();
-        let (family, new_refresh) = match family {
-            Family::Existing(f) => (f, None),
-            Family::New { device_key } => {
+        let (family, new_refresh, nonce) = match family {
+            Family::Existing(f) => (f, None, None),
+            Family::New { device_key, oauth } => {
+                let (origin_jti, scopes, nonce, auth_time) = match oauth {
+                    Some(grant) => (
+                        grant.origin_jti,
+                        Some(grant.scopes.join(" ")),
+                        grant.nonce,
+                        grant.auth_time,
+                    ),
+                    None => (uuid::Uuid::new_v4().to_string(), None, None, now),
+                };
                 let family = TokenFamily {
-                    origin_jti: uuid::Uuid::new_v4().to_string(),
+                    origin_jti,
                     pool_id: pool.id.clone(),
                     sub: user.sub.clone(),
                     client_id: client.id.clone(),
-                    auth_time: now,
+                    auth_time,
                     expires: now.plus_seconds(policy.lifetimes.refresh),
                     revoked: false,
                     device_key,
+                    scopes,
                 };
                 let token = new_refresh_token();
                 let record = RefreshTokenRecord {
@@ -156,7 +168,7 @@ impl TokenIssuer {
                     created: now,
                     superseded: None,
                 };
-                (family, Some((token, record)))
+                (family, Some((token, record)), nonce)
             }
         };
         // The family's durable commit runs while the tokens are signed; nothing is
@@ -178,6 +190,7 @@ impl TokenIssuer {
                 family: &family,
                 now,
                 customization,
+                nonce: nonce.as_deref(),
             },
         );
         let (recorded, signed) = if customization.changes_tokens() {
@@ -194,6 +207,48 @@ impl TokenIssuer {
         })
     }
 
+    /// A machine's access token (`client_credentials`): the client is its
+    /// subject, its scopes the resource servers' it was granted; no user,
+    /// no family, no refresh token.
+    pub(crate) async fn issue_client_token(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        policy: &ClientPolicy,
+        granted: &[String],
+        customization: &Customization,
+    ) -> Result<String> {
+        let keys = self.keys.opened(&pool.id, false).await?;
+        let iat = self.clock.now().millis() / 1000;
+        let mut access = Map::new();
+        access.insert("sub".into(), json!(client.id));
+        access.insert("token_use".into(), json!("access"));
+        access.insert(
+            "scope".into(),
+            json!(scopes(Some(&granted.join(" ")), customization)),
+        );
+        access.insert("auth_time".into(), json!(iat));
+        access.insert("iss".into(), json!(self.issuer(&pool.id)));
+        access.insert("exp".into(), json!(iat + policy.lifetimes.access));
+        access.insert("iat".into(), json!(iat));
+        access.insert("version".into(), json!(2));
+        access.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
+        access.insert("client_id".into(), json!(client.id));
+        apply(&mut access, &customization.access);
+        let token = keys
+            .access
+            .sign(&access)
+            .map_err(|e| Error::Internal(format!("signing a token: {e:?}")))?;
+        if customization.changes_tokens() && token.len() > MAX_CUSTOMIZED_TOKEN_CHARS {
+            return Err(Error::InvalidLambdaResponse(format!(
+                "PreTokenGeneration made the access token {} characters long; \
+                 at most {MAX_CUSTOMIZED_TOKEN_CHARS} are allowed.",
+                token.len()
+            )));
+        }
+        Ok(token)
+    }
+
     /// Signed ID and access tokens for a sign-in of `family` (no refresh token).
     async fn signed(
         &self,
@@ -207,6 +262,7 @@ impl TokenIssuer {
             family,
             now,
             customization,
+            nonce,
         } = grant;
         let keys = self.keys.opened(&pool.id, false).await?;
         let groups = match &customization.groups {
@@ -256,7 +312,10 @@ impl TokenIssuer {
         access.insert("origin_jti".into(), json!(family.origin_jti));
         access.insert("event_id".into(), json!(event_id));
         access.insert("token_use".into(), json!("access"));
-        access.insert("scope".into(), json!(scopes(customization)));
+        access.insert(
+            "scope".into(),
+            json!(scopes(family.scopes.as_deref(), customization)),
+        );
         access.insert("auth_time".into(), json!(auth_time));
         access.insert("exp".into(), json!(iat + lifetimes.access));
         access.insert("iat".into(), json!(iat));
@@ -273,8 +332,16 @@ impl TokenIssuer {
             key.sign(claims)
                 .map_err(|e| Error::Internal(format!("signing a token: {e:?}")))
         };
-        let id_token = sign(&keys.id, &id)?;
         let access_token = sign(&keys.access, &access)?;
+        // An OAuth sign-in's ID token binds its nonce and its access token
+        // (OpenID Connect Core §3.1.3.6, §3.2.2.10).
+        if family.scopes.is_some() {
+            if let Some(nonce) = nonce {
+                id.insert("nonce".into(), json!(nonce));
+            }
+            id.insert("at_hash".into(), json!(at_hash(&access_token)));
+        }
+        let id_token = sign(&keys.id, &id)?;
         if customization.changes_tokens() {
             for (kind, token) in [("ID", &id_token), ("access", &access_token)] {
                 if token.len() > MAX_CUSTOMIZED_TOKEN_CHARS {
@@ -304,10 +371,13 @@ impl crate::services::Services {
     }
 }
 
-/// The access token's scopes: Cognito's, with a trigger's additions and
-/// suppressions.
-fn scopes(customization: &Customization) -> String {
-    let mut scopes = vec![ADMIN_SCOPE.to_owned()];
+/// The access token's scopes: those granted (the native scope for an API
+/// sign-in), with a trigger's additions and suppressions.
+fn scopes(granted: Option<&str>, customization: &Customization) -> String {
+    let mut scopes: Vec<String> = match granted {
+        Some(granted) => granted.split(' ').map(str::to_owned).collect(),
+        None => vec![ADMIN_SCOPE.to_owned()],
+    };
     for scope in &customization.scopes_add {
         if !scopes.contains(scope) {
             scopes.push(scope.clone());
@@ -325,4 +395,11 @@ fn apply(claims: &mut Map<String, Value>, changes: &ClaimChanges) {
     for (name, value) in &changes.add {
         claims.insert(name.clone(), value.clone());
     }
+}
+
+/// `at_hash`: the left half of the access token's SHA-256, base64url (RS256).
+fn at_hash(access_token: &str) -> String {
+    use base64::Engine;
+    let digest = tessera_crypto::digest::sha256(access_token.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
 }

@@ -85,10 +85,41 @@ pub struct NewDevice {
 }
 
 /// The sign-in a token belongs to: a new one (on a device, in a pool that
-/// tracks devices), or the family being refreshed.
+/// tracks devices; through OAuth, with what was granted), or the family
+/// being refreshed.
 pub(crate) enum Family {
-    New { device_key: Option<String> },
+    New {
+        device_key: Option<String>,
+        oauth: Option<OAuthGrant>,
+    },
     Existing(TokenFamily),
+}
+
+impl Family {
+    /// The scopes the sign-in's access tokens carry.
+    pub(crate) fn scopes(&self) -> Vec<String> {
+        let granted = match self {
+            Family::New { oauth, .. } => oauth.as_ref().map(|g| g.scopes.join(" ")),
+            Family::Existing(family) => family.scopes.clone(),
+        };
+        match granted {
+            Some(scopes) => scopes.split(' ').map(str::to_owned).collect(),
+            None => vec![ADMIN_SCOPE.to_owned()],
+        }
+    }
+}
+
+/// What an OAuth sign-in was granted, for its first tokens.
+#[derive(Debug, Clone)]
+pub(crate) struct OAuthGrant {
+    /// The family's name, chosen before the code is redeemed so a replay
+    /// can name what to revoke.
+    pub origin_jti: String,
+    pub scopes: Vec<String>,
+    /// The authorization request's `nonce`, for the ID token.
+    pub nonce: Option<String>,
+    /// When the user signed in (the browser session's time).
+    pub auth_time: crate::clock::Timestamp,
 }
 
 /// 32 random bytes, base64url: opaque to clients, stored only as a keyed hash.

@@ -20,6 +20,8 @@ pub struct Authenticated {
     pub client_id: ClientId,
     /// The device the sign-in was on (the token's `device_key`).
     pub device_key: Option<String>,
+    /// The token's scopes.
+    pub scopes: Vec<String>,
 }
 
 fn invalid_access_token() -> Error {
@@ -42,8 +44,17 @@ fn unverified_claims(token: &str) -> Option<Map<String, Value>> {
 }
 
 impl Services {
-    /// The user behind an access token.
+    /// The user behind an access token with the native scope.
     pub async fn authenticate(&self, token: &str) -> Result<Authenticated> {
+        self.authenticate_scoped(token, ADMIN_SCOPE).await
+    }
+
+    /// The user behind an access token that carries `scope`.
+    pub(crate) async fn authenticate_scoped(
+        &self,
+        token: &str,
+        scope: &str,
+    ) -> Result<Authenticated> {
         let claims = self.verified_claims(token).await?;
         let text = |name: &str| claims.get(name).and_then(Value::as_str);
         if text("token_use") != Some("access") {
@@ -53,7 +64,13 @@ impl Services {
         if exp * 1000 <= self.clock.now().millis() {
             return Err(Error::NotAuthorized("Access Token has expired".into()));
         }
-        if !text("scope").is_some_and(|s| s.split(' ').any(|s| s == ADMIN_SCOPE)) {
+        let scopes: Vec<String> = text("scope")
+            .unwrap_or("")
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if !scopes.iter().any(|s| s == scope) {
             return Err(Error::NotAuthorized(
                 "Access Token does not have required scopes".into(),
             ));
@@ -73,6 +90,7 @@ impl Services {
             user,
             client_id: family.client_id,
             device_key: family.device_key,
+            scopes,
         })
     }
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::{Caller, Trigger, Triggers, configured, string_map, trigger_view, unrecognizable};
 use crate::domain::user::User;
 use crate::error::{Error, Result};
-use crate::services::tokens::{ADMIN_SCOPE, ClaimChanges, Customization, GroupClaims};
+use crate::services::tokens::{ClaimChanges, Customization, GroupClaims};
 
 /// What the tokens are for (the trigger's `triggerSource`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +17,10 @@ pub enum TokenSource {
     NewPasswordChallenge,
     AuthenticateDevice,
     RefreshTokens,
+    /// A sign-in on the hosted pages, its tokens from the code exchange.
+    HostedAuth,
+    /// A machine's token (`client_credentials`), for V3_0 functions only.
+    ClientCredentials,
 }
 
 impl TokenSource {
@@ -26,6 +30,8 @@ impl TokenSource {
             TokenSource::NewPasswordChallenge => "TokenGeneration_NewPasswordChallenge",
             TokenSource::AuthenticateDevice => "TokenGeneration_AuthenticateDevice",
             TokenSource::RefreshTokens => "TokenGeneration_RefreshTokens",
+            TokenSource::HostedAuth => "TokenGeneration_HostedAuth",
+            TokenSource::ClientCredentials => "TokenGeneration_ClientCredentials",
         }
     }
 }
@@ -66,6 +72,7 @@ impl Triggers {
         source: TokenSource,
         user: &User,
         groups: &GroupClaims,
+        scopes: &[String],
         client_metadata: &BTreeMap<String, String>,
     ) -> Result<Customization> {
         let Some(function) = configured(caller.pool, Trigger::PreTokenGeneration) else {
@@ -83,7 +90,7 @@ impl Triggers {
             }),
         );
         if versioned {
-            request.insert("scopes".into(), json!([ADMIN_SCOPE]));
+            request.insert("scopes".into(), json!(scopes));
         }
         request.insert("clientMetadata".into(), string_map(client_metadata));
         let Some(response) = self
@@ -97,6 +104,48 @@ impl Triggers {
         } else {
             version_one(&response, groups)
         }
+    }
+}
+
+impl Triggers {
+    /// PreTokenGeneration for a machine's access token: only a V3_0
+    /// function hears of it (Cognito's V1 and V2 events are for users), with
+    /// no user attributes or groups, and only the access token to change.
+    pub(crate) async fn pre_client_token_generation(
+        &self,
+        caller: &Caller<'_>,
+        scopes: &[String],
+        client_metadata: &BTreeMap<String, String>,
+    ) -> Result<Customization> {
+        if configured(caller.pool, Trigger::PreTokenGeneration).is_none_or(|f| f.version != "3") {
+            return Ok(Customization::default());
+        }
+        let mut request = Map::new();
+        request.insert("userAttributes".into(), json!({}));
+        request.insert(
+            "groupConfiguration".into(),
+            json!({"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null}),
+        );
+        request.insert("scopes".into(), json!(scopes));
+        request.insert("clientMetadata".into(), string_map(client_metadata));
+        let Some(response) = self
+            .run(
+                caller,
+                Trigger::PreTokenGeneration,
+                TokenSource::ClientCredentials.name(),
+                request,
+            )
+            .await?
+        else {
+            return Ok(Customization::default());
+        };
+        let customization = version_two(&response, &GroupClaims::default())?;
+        // A machine token has no ID token and no groups to change.
+        Ok(Customization {
+            groups: None,
+            id: ClaimChanges::default(),
+            ..customization
+        })
     }
 }
 

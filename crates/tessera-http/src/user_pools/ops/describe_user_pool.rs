@@ -17,5 +17,12 @@ struct Request {
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
     let r: Request = parse(input)?;
     let view = state.services.describe_pool(&r.user_pool_id).await?;
-    Ok(json!({"UserPool": shapes::user_pool(&view.pool, view.estimated_users)}))
+    let mut pool = shapes::user_pool(&view.pool, view.estimated_users);
+    if let Some(domain) = view.domain {
+        pool["Domain"] = json!(domain);
+    }
+    if let Some(domain) = view.custom_domain {
+        pool["CustomDomain"] = json!(domain);
+    }
+    Ok(json!({"UserPool": pool}))
 }

@@ -178,6 +178,8 @@ pub fn auth_outcome(outcome: AuthOutcome) -> Value {
             }
             out
         }
+        // Only the hosted pages' sign-ins end this way; the API's end in tokens.
+        AuthOutcome::SignedIn(_) => json!({"ChallengeParameters": {}}),
     }
 }
 

@@ -1,0 +1,25 @@
+//! Plain digests the protocols name: SHA-256 for PKCE (RFC 7636 S256) and
+//! the ID token's `at_hash`.
+
+use aws_lc_rs::digest::{SHA256, digest};
+
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest(&SHA256, data).as_ref());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_abc_is_the_fips_vector() {
+        // FIPS 180-2, appendix B.1.
+        let hex: String = sha256(b"abc").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! What every page of a sign-in knows: the authorization request it serves
+//! (checked anew on each request, from the query string every page and form
+//! carries), the pool and app it is for, how they look, and the browser's
+//! CSRF token.
+
+use std::collections::BTreeMap;
+
+use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use http::HeaderMap;
+use tessera_core::domain::pool::UserPool;
+use tessera_core::ids::UserPoolId;
+use tessera_core::services::oauth::authorize::AuthorizeRequest;
+
+use super::csrf::{self, CsrfToken};
+use super::headers::{PagePolicy, redirect_source};
+use super::internal_error;
+use crate::oauth::authorize::{query_string, refusal_response};
+use crate::router::AppState;
+
+/// How the pages look for one pool and app.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// The pool's name: whose account the user signs in to.
+    pub brand: String,
+    /// The app client's name: what the user signs in to use.
+    pub app: String,
+    /// The pool's logo (UI customization), as a `data:` URI.
+    pub logo: Option<String>,
+    /// The pool's CSS (UI customization), appended after ours.
+    pub custom_css: Option<String>,
+    /// The nonce that lets `custom_css` through the page's policy.
+    pub style_nonce: Option<String>,
+}
+
+impl Chrome {
+    /// The look of a page that serves no known pool (an error page).
+    pub fn plain() -> Chrome {
+        Chrome {
+            brand: "Tessera".into(),
+            app: String::new(),
+            logo: None,
+            custom_css: None,
+            style_nonce: None,
+        }
+    }
+
+    /// The first letter of the brand, shown as its mark when there is no logo.
+    pub fn initial(&self) -> String {
+        self.brand
+            .chars()
+            .find(|c| c.is_alphanumeric())
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default()
+    }
+
+    /// The pool's CSS with its nonce, as it may go inside `<style>`: CSS has
+    /// no use for `<` outside strings, where its escape means the same, and
+    /// without it the sheet cannot close the element.
+    pub fn inline_style(&self) -> Option<InlineStyle> {
+        Some(InlineStyle {
+            css: self.custom_css.as_ref()?.replace('<', "\\3c "),
+            nonce: self.style_nonce.clone()?,
+        })
+    }
+}
+
+/// The pool's CSS as the page carries it.
+pub struct InlineStyle {
+    pub css: String,
+    pub nonce: String,
+}
+
+/// A page of a sign-in, for one authorization request.
+pub struct PageContext {
+    pub request: AuthorizeRequest,
+    pub pool: UserPool,
+    pub chrome: Chrome,
+    pub csrf: CsrfToken,
+    /// The app client's secret, when it has one: the pages act for the
+    /// client, so they send the SECRET_HASH its calls need.
+    client_secret: Option<String>,
+    /// The request's parameters as a query string, for links and form actions.
+    pub query: String,
+}
+
+impl PageContext {
+    /// The context of a page at `params`, or the response that ends the
+    /// request there (a refused authorization request, a failure).
+    pub async fn load(
+        state: &AppState,
+        pool_id: &UserPoolId,
+        params: &BTreeMap<String, String>,
+        headers: &HeaderMap,
+    ) -> Result<PageContext, Response> {
+        let services = &state.services;
+        let request = match services.check_authorize(pool_id, params).await {
+            Ok(Ok(request)) => request,
+            Ok(Err(refusal)) => return Err(refusal_response(refusal)),
+            Err(e) => return Err(internal_error(e)),
+        };
+        let pool = services
+            .describe_pool(pool_id)
+            .await
+            .map_err(internal_error)?
+            .pool;
+        let client = services
+            .describe_client(pool_id, &request.client_id)
+            .await
+            .map_err(internal_error)?;
+        let customization = services
+            .ui_customization(pool_id, &request.client_id)
+            .await
+            .map_err(internal_error)?;
+        let (custom_css, logo) = match customization {
+            Some(c) => (
+                c.css.filter(|css| !css.trim().is_empty()),
+                c.image
+                    .map(|(bytes, kind)| format!("data:{kind};base64,{}", STANDARD.encode(bytes))),
+            ),
+            None => (None, None),
+        };
+        let style_nonce = custom_css
+            .as_ref()
+            .map(|_| URL_SAFE_NO_PAD.encode(tessera_crypto::random::bytes::<16>()));
+        let query = query_string(&request.parameters());
+        Ok(PageContext {
+            chrome: Chrome {
+                brand: pool.name.clone(),
+                app: client.client.name,
+                logo,
+                custom_css,
+                style_nonce,
+            },
+            csrf: csrf::token_for(state, headers),
+            client_secret: client.secret,
+            pool,
+            request,
+            query,
+        })
+    }
+
+    /// `path` with the request's parameters (and `extra` ones) as its query.
+    pub fn url(&self, path: &str, extra: &[(&str, String)]) -> String {
+        if extra.is_empty() {
+            format!("{path}?{}", self.query)
+        } else {
+            format!("{path}?{}&{}", self.query, query_string(extra))
+        }
+    }
+
+    /// The SECRET_HASH of the client's calls for `username`, when it has a secret.
+    pub fn secret_hash(&self, username: &str) -> Option<String> {
+        self.client_secret.as_ref().map(|secret| {
+            tessera_crypto::srp::secret_hash(secret, username, self.request.client_id.as_str())
+        })
+    }
+
+    /// The policy of a page whose form may end in the redirect to the client.
+    pub fn redirecting_policy(&self) -> PagePolicy {
+        PagePolicy {
+            redirect_target: redirect_source(&self.request.redirect_uri),
+            style_nonce: self.chrome.style_nonce.clone(),
+        }
+    }
+
+    /// The policy of a page whose form stays on the pages.
+    pub fn policy(&self) -> PagePolicy {
+        PagePolicy {
+            redirect_target: None,
+            style_nonce: self.chrome.style_nonce.clone(),
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! DeleteResourceServer. App clients that allowed its scopes keep the
+//! names, which simply grant nothing any more.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_core::ids::UserPoolId;
+
+use super::parse;
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    user_pool_id: UserPoolId,
+    identifier: String,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    state
+        .services
+        .delete_resource_server(&r.user_pool_id, &r.identifier)
+        .await?;
+    Ok(json!({}))
+}

@@ -1,0 +1,25 @@
+//! DescribeTerms.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_core::ids::UserPoolId;
+
+use super::{oauth_shapes, parse};
+use crate::awsjson::OperationError;
+use crate::router::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    user_pool_id: UserPoolId,
+    terms_id: String,
+}
+
+pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+    let r: Request = parse(input)?;
+    let terms = state
+        .services
+        .describe_terms(&r.user_pool_id, &r.terms_id)
+        .await?;
+    Ok(json!({"Terms": oauth_shapes::terms(&r.user_pool_id, &terms)}))
+}
