@@ -433,3 +433,13 @@ def test_revoke_ends_the_refresh_token_and_its_access_tokens(app):
     access = requests.post(f"{app.base}/oauth2/revoke", data={"token": tokens["access_token"]},
                            auth=(app.confidential, app.confidential_secret), timeout=10)
     assert access.status_code == 400 and access.json()["error"] == "unsupported_token_type"
+
+
+def test_prompt_none_without_a_session_is_login_required(app):
+    response = requests.get(authorize_url(app, app.public, prompt="none"), allow_redirects=False, timeout=10)
+    got = callback_params(response)
+    assert response.headers["Location"].startswith(CALLBACK)
+    assert got["error"] == "login_required" and got["state"] == "st-1"
+    _, browser = sign_in_on_page(app, authorize_url(app, app.public))
+    silent = browser.get(authorize_url(app, app.public, prompt="none"))
+    assert "code" in callback_params(silent), "with a session, prompt=none signs in silently"

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use tessera_core::services::oauth::SignedIn;
 use tessera_core::services::oauth::authorize::{AuthorizeRefusal, AuthorizeRequest, ResponseType};
+use tessera_core::services::oauth::{OAuthFault, SignedIn};
 
 use super::browser;
 use super::domain::DomainPool;
@@ -35,6 +35,13 @@ pub async fn authorize(
             Ok(None) => {}
             Err(e) => return pages::internal_error(e),
         }
+    }
+    if request.silent {
+        return refusal_response(AuthorizeRefusal::Redirect {
+            redirect_uri: request.redirect_uri,
+            state: request.state,
+            fault: OAuthFault::LoginRequired,
+        });
     }
     redirect(&format!("/login?{}", query_string(&request.parameters())))
 }

@@ -86,6 +86,7 @@ pub fn fault_code(fault: &OAuthFault) -> &'static str {
         OAuthFault::UnsupportedGrantType => "unsupported_grant_type",
         OAuthFault::UnsupportedResponseType => "unsupported_response_type",
         OAuthFault::InvalidScope => "invalid_scope",
+        OAuthFault::LoginRequired => "login_required",
     }
 }
 
@@ -101,6 +102,7 @@ impl From<OAuthFault> for OAuthError {
                 Self::new(StatusCode::BAD_REQUEST, "unsupported_response_type", None)
             }
             OAuthFault::InvalidScope => OAuthError::invalid_scope(),
+            OAuthFault::LoginRequired => Self::new(StatusCode::BAD_REQUEST, "login_required", None),
         }
     }
 }

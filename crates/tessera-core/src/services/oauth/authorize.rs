@@ -36,6 +36,11 @@ pub struct AuthorizeRequest {
     pub nonce: Option<String>,
     /// `prompt=login`: sign in again even with a browser session.
     pub force_login: bool,
+    /// `prompt=none`: never show a page; without a browser session the
+    /// client hears `login_required` (OpenID Connect Core §3.1.2.1).
+    pub silent: bool,
+    /// `lang`: the language the pages are asked to speak.
+    pub lang: Option<String>,
 }
 
 impl AuthorizeRequest {
@@ -64,6 +69,9 @@ impl AuthorizeRequest {
         }
         if let Some(nonce) = &self.nonce {
             out.push(("nonce", nonce.clone()));
+        }
+        if let Some(lang) = &self.lang {
+            out.push(("lang", lang.clone()));
         }
         out
     }
@@ -195,6 +203,8 @@ impl Services {
             code_challenge,
             nonce: params.get("nonce").filter(|n| !n.is_empty()).cloned(),
             force_login: params.get("prompt").is_some_and(|p| p == "login"),
+            silent: params.get("prompt").is_some_and(|p| p == "none"),
+            lang: params.get("lang").filter(|l| !l.is_empty()).cloned(),
         }))
     }
 
@@ -223,7 +233,7 @@ pub(crate) fn granted_scopes(policy: &ClientPolicy, asked: Option<&str>) -> Opti
     let allowed = &policy.oauth.scopes;
     let asked: Vec<&str> = asked
         .unwrap_or("")
-        .split([' ', '+'])
+        .split(' ')
         .filter(|s| !s.is_empty())
         .collect();
     if asked.is_empty() {

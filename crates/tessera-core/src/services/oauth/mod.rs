@@ -40,6 +40,8 @@ pub enum OAuthFault {
     UnsupportedGrantType,
     UnsupportedResponseType,
     InvalidScope,
+    /// `prompt=none` without a signed-in browser.
+    LoginRequired,
 }
 
 impl std::fmt::Display for OAuthFault {
@@ -52,6 +54,7 @@ impl std::fmt::Display for OAuthFault {
             OAuthFault::UnsupportedGrantType => f.write_str("unsupported_grant_type"),
             OAuthFault::UnsupportedResponseType => f.write_str("unsupported_response_type"),
             OAuthFault::InvalidScope => f.write_str("invalid_scope"),
+            OAuthFault::LoginRequired => f.write_str("login_required"),
         }
     }
 }
