@@ -172,7 +172,8 @@ impl Services {
         Ok(())
     }
 
-    pub(crate) async fn pool(&self, id: &UserPoolId) -> Result<UserPool> {
+    /// The pool alone, without what DescribeUserPool adds (its user count).
+    pub async fn pool(&self, id: &UserPoolId) -> Result<UserPool> {
         self.store.get_pool(id).await.map_err(|e| match e {
             StoreError::NotFound => existence::pool_not_found(id),
             other => other.into(),

@@ -100,11 +100,7 @@ impl PageContext {
             Ok(Err(refusal)) => return Err(refusal_response(refusal)),
             Err(e) => return Err(internal_error(e)),
         };
-        let pool = services
-            .describe_pool(pool_id)
-            .await
-            .map_err(internal_error)?
-            .pool;
+        let pool = services.pool(pool_id).await.map_err(internal_error)?;
         let client = services
             .describe_client(pool_id, &request.client_id)
             .await
