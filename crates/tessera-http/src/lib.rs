@@ -4,12 +4,14 @@
 //!   target routing, SigV4, model validation, the `Service` trait.
 //! - [`user_pools`]: the Cognito user-pool API: its model, dispatch, error
 //!   mapping and one file per operation.
+//! - [`authorizer`]: the forward-auth authorizer for reverse proxies.
 //! - [`oauth`]: the OAuth 2.0 / OpenID Connect endpoints of a pool's domain.
 //! - [`pages`]: the hosted pages (sign-in and the steps around it).
 //! - [`oidc`]: each pool's JWKS and OpenID discovery document.
 //! - [`operator`]: health, readiness, the dev outbox and the test clock (no CORS).
 //! - [`router`]: the axum router and shared state.
 
+pub mod authorizer;
 pub mod awsjson;
 pub mod oauth;
 pub mod oidc;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use http::{HeaderName, Method, header};
 use tessera_core::clock::Clock;
 use tessera_core::mailer::DevOutbox;
@@ -13,7 +13,7 @@ use tessera_core::services::Services;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::operator::ClockControl;
-use crate::{awsjson, oauth, oidc, operator};
+use crate::{authorizer, awsjson, oauth, oidc, operator};
 
 /// How signed (admin) operations are authorized.
 #[derive(Clone)]
@@ -97,6 +97,8 @@ pub fn router(state: AppState) -> Router {
         .route("/oauth2/revoke", post(oauth::revoke::revoke))
         .layer(cors());
     // The domain's endpoints a browser navigates to: no CORS.
+    // What reverse proxies call before forwarding a request: no CORS.
+    let proxies = Router::new().route("/forward-auth", any(authorizer::forward_auth));
     let browser = Router::new()
         .route("/oauth2/authorize", get(oauth::authorize::authorize))
         .route("/logout", get(oauth::logout::logout));
@@ -115,7 +117,8 @@ pub fn router(state: AppState) -> Router {
                 .post(operator::set_clock)
                 .fallback(awsjson::not_found),
         );
-    api.merge(browser)
+    api.merge(proxies)
+        .merge(browser)
         .merge(crate::pages::routes())
         .merge(operator)
         .fallback(awsjson::not_found)

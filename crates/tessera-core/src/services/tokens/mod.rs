@@ -5,7 +5,9 @@
 //! - [`keys`]: `SigningKeys` — the keys and the cache of opened ones.
 //! - [`issue`]: `TokenIssuer` — signing tokens and starting token families.
 //! - [`verify`]: the caller behind an access token.
+//! - [`bearer`]: any ID or access token, checked as a resource server checks it.
 
+pub mod bearer;
 pub mod issue;
 pub mod keys;
 pub mod verify;

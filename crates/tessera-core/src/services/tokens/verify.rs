@@ -34,7 +34,7 @@ fn revoked() -> Error {
 
 /// The payload of a compact JWS, before its signature is checked (only to
 /// find which pool's keys to check it with).
-fn unverified_claims(token: &str) -> Option<Map<String, Value>> {
+pub(super) fn unverified_claims(token: &str) -> Option<Map<String, Value>> {
     use base64::Engine;
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -98,6 +98,15 @@ impl Services {
     /// that can still vouch for a live token, naming this server's issuer for
     /// that pool. Only RS256 is accepted.
     async fn verified_claims(&self, token: &str) -> Result<Map<String, Value>> {
+        self.claims_signed_for(token, KeyPurpose::AccessToken).await
+    }
+
+    /// As [`verified_claims`](Self::verified_claims), with the pool's keys of `purpose`.
+    pub(crate) async fn claims_signed_for(
+        &self,
+        token: &str,
+        purpose: KeyPurpose,
+    ) -> Result<Map<String, Value>> {
         let kid = tessera_crypto::jwt::peek_kid(token).map_err(|_| invalid_access_token())?;
         let unverified = unverified_claims(token).ok_or_else(invalid_access_token)?;
         let issuer = unverified
@@ -118,7 +127,7 @@ impl Services {
             opened = keys.opened(&pool_id, true).await?;
         }
         let key = opened
-            .verifying(&kid, KeyPurpose::AccessToken, self.clock.now())
+            .verifying(&kid, purpose, self.clock.now())
             .ok_or_else(invalid_access_token)?;
         let claims = tessera_crypto::jwt::verify(token, key).map_err(|_| invalid_access_token())?;
         if claims.get("iss").and_then(Value::as_str) != Some(issuer) {

@@ -8,14 +8,14 @@ CREATE TABLE pool_documents (
     PRIMARY KEY (pool, kind, key)
 );
 
--- A pool's prefix or custom domain; unique across pools.
+-- A pool's prefix or custom domain; unique across pools, one of each kind per pool.
 CREATE TABLE domains (
     domain TEXT PRIMARY KEY,
     pool BIGINT NOT NULL REFERENCES pools(seq) ON DELETE CASCADE,
     custom BOOLEAN NOT NULL,
     settings TEXT NOT NULL
 );
-CREATE INDEX domains_by_pool ON domains(pool);
+CREATE UNIQUE INDEX domains_one_of_each_kind ON domains(pool, custom);
 
 -- Authorization codes by keyed hash; the grant is sealed by the core.
 -- `family` is set by the one redemption that wins, `replayed` by any later one.
