@@ -1034,3 +1034,32 @@ def test_oauth_code_and_browser_session_across_nodes(nodes):
     again = browser.get(f"{n2.url}/oauth2/authorize?{query}")
     assert again.status_code == 302 and again.headers["Location"].startswith(callback), again.headers
     assert "code" in callback_params(again)
+
+
+# ---------------------------------------------------------------- rate limits are per node
+
+
+def test_rate_limits_are_kept_per_node(start_server, shared_db):
+    # README, "Rate limits": each node keeps its own buckets, so N nodes admit N times a
+    # category's rate between them.
+    config = "[rate_limits]\nenabled = true\n[rate_limits.rps]\nUserRead = 2\n"
+    n1, n2 = (start_server(config_toml=config, env=shared_db.env,
+                           args=["--store", shared_db.pg.url, "--public-url", PUBLIC_URL]) for _ in range(2))
+    c1, c2 = make_client(n1), make_client(n2)
+    pool_id = make_pool(c1)
+    confirmed_user(c1, pool_id, "pam")
+    time.sleep(1.1)
+
+    def burst(client, n):
+        out = []
+        for _ in range(n):
+            try:
+                client.admin_get_user(UserPoolId=pool_id, Username="pam")
+                out.append("ok")
+            except ClientError as e:
+                out.append(e.response["Error"]["Code"])
+        return out
+
+    first = burst(c1, 4)
+    assert first[:2] == ["ok", "ok"] and "TooManyRequestsException" in first[2:], first
+    assert burst(c2, 2) == ["ok", "ok"], "the other node's bucket is its own"

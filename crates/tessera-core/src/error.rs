@@ -39,6 +39,9 @@ pub enum Error {
     /// The app client already has terms documents of that name.
     #[error("{0}")]
     TermsExists(String),
+    /// Over a request-rate quota.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// An OAuth endpoint's refusal, in RFC 6749's terms.
     #[error("{0}")]
     OAuth(crate::services::oauth::OAuthFault),

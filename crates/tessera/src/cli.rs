@@ -79,6 +79,22 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
 
+    /// Serve HTTPS with this certificate chain (PEM file); needs --tls-key.
+    /// The default public URL is then https://<listen address>.
+    #[arg(long, env = "TESSERA_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM file) of --tls-cert.
+    #[arg(long, env = "TESSERA_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS with a self-signed certificate for localhost (and
+    /// *.localhost, the prefix domains and the public URL's host), generated
+    /// once into <data dir>/tls/ and kept; the log says how to trust it. Also
+    /// TESSERA_TLS_SELF_SIGNED=true, or `tls_self_signed = true` in the file.
+    #[arg(long)]
+    pub tls_self_signed: bool,
+
     /// Accept any well-formed SigV4 signature on a non-loopback listener when
     /// no access keys are configured. Never use this in production.
     #[arg(long, env = "TESSERA_INSECURE_ACCEPT_ANY_SIGNATURE")]

@@ -12,7 +12,10 @@ use serde::Deserialize;
 use crate::cli::{CommonArgs, ServeArgs};
 use crate::secret::Secret;
 
+mod rate_limits;
+mod tls;
 mod triggers;
+pub use tls::{TlsSettings, TlsSource};
 pub use triggers::{
     DEFAULT_TRIGGER_TIMEOUT, LambdaCredentials, LambdaTarget, TriggerEntry, TriggerMapping,
     TriggerMatcher, TriggerTarget,
@@ -53,6 +56,12 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     /// Prefix domains are served at `<prefix>.<oauth_base_domain>`.
     pub oauth_base_domain: Option<String>,
+    /// Serve HTTPS with this certificate chain (PEM) and `tls_key`.
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a certificate generated once into `<data_dir>/tls/`.
+    pub tls_self_signed: Option<bool>,
     pub smtp: Option<SmtpConfig>,
     pub sms_webhook: Option<SmsWebhookConfig>,
     /// Where each Lambda trigger ARN runs, tried in order.
@@ -63,6 +72,9 @@ pub struct FileConfig {
     /// The keys custom senders' codes are encrypted under, by KMSKeyID.
     #[serde(default)]
     pub custom_sender_keys: Vec<SenderKeyConfig>,
+    /// Request-rate quotas by operation category (off unless enabled).
+    #[serde(default)]
+    pub rate_limits: rate_limits::RateLimitsFile,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
 }
@@ -223,6 +235,7 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The domain prefix domains are served under (`myapp.<this>`), lowercase.
     pub oauth_base_domain: String,
+    pub tls: TlsSettings,
     pub smtp: Option<SmtpConfig>,
     pub sms_webhook: Option<SmsWebhookConfig>,
     pub triggers: Vec<TriggerMapping>,
@@ -231,6 +244,7 @@ pub struct Config {
     pub strict_triggers: bool,
     /// Custom senders' keys (base64 of 32 bytes), by KMSKeyID.
     pub custom_sender_keys: Vec<(String, Secret)>,
+    pub rate_limits: tessera_core::services::limits::RateLimitSettings,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -256,11 +270,13 @@ impl Config {
             body_limit: 1024 * 1024,
             public_url: None,
             oauth_base_domain: DEFAULT_OAUTH_BASE_DOMAIN.into(),
+            tls: TlsSettings::default(),
             smtp: None,
             sms_webhook: None,
             triggers: Vec::new(),
             strict_triggers: false,
             custom_sender_keys: Vec::new(),
+            rate_limits: Default::default(),
             pools: Vec::new(),
         }
     }
@@ -268,6 +284,16 @@ impl Config {
     /// Whether outgoing messages go to the dev outbox.
     pub fn dev_outbox_enabled(&self) -> bool {
         self.dev_outbox.unwrap_or(self.listen.ip().is_loopback())
+    }
+
+    /// The URL clients reach the server at: the configured one, else the
+    /// address it listens on, `https://` when TLS is on.
+    pub fn public_url_at(&self, addr: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None if self.tls.requested() => format!("https://{addr}"),
+            None => format!("http://{addr}"),
+        }
     }
 }
 
@@ -319,6 +345,18 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<Config> {
     if let Some(url) = &args.public_url {
         config.public_url = Some(url.clone());
     }
+    if let Some(path) = &args.tls_cert {
+        config.tls.cert = Some(path.clone());
+    }
+    if let Some(path) = &args.tls_key {
+        config.tls.key = Some(path.clone());
+    }
+    if args.tls_self_signed {
+        config.tls.self_signed = true;
+    }
+    // Checked here, with every layer in, so a bad combination stops `serve`
+    // before it touches the data directory.
+    config.tls.source()?;
     if args.insecure_accept_any_signature {
         config.insecure_accept_any_signature = true;
     }
@@ -380,9 +418,15 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     if let Some(v) = file.oauth_base_domain {
         config.oauth_base_domain = parse_base_domain(&v)?;
     }
+    config.tls.cert = file.tls_cert;
+    config.tls.key = file.tls_key;
+    if let Some(v) = file.tls_self_signed {
+        config.tls.self_signed = v;
+    }
     config.smtp = file.smtp;
     config.sms_webhook = file.sms_webhook;
     config.triggers = triggers::resolve(file.triggers)?;
+    config.rate_limits = rate_limits::resolve(file.rate_limits)?;
     if let Some(v) = file.strict_triggers {
         config.strict_triggers = v;
     }
@@ -465,6 +509,15 @@ fn apply_env(config: &mut Config) -> anyhow::Result<()> {
     }
     if let Some(v) = env("TESSERA_OAUTH_BASE_DOMAIN") {
         config.oauth_base_domain = parse_base_domain(&v)?;
+    }
+    if let Some(v) = env("TESSERA_TLS_CERT") {
+        config.tls.cert = Some(PathBuf::from(v));
+    }
+    if let Some(v) = env("TESSERA_TLS_KEY") {
+        config.tls.key = Some(PathBuf::from(v));
+    }
+    if let Some(v) = env_flag("TESSERA_TLS_SELF_SIGNED") {
+        config.tls.self_signed = v;
     }
     if let Some(v) = env_flag("TESSERA_DEV_OUTBOX") {
         config.dev_outbox = Some(v);

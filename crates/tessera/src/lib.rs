@@ -10,6 +10,7 @@
 //! - [`triggers`]: Lambda triggers run through the Lambda Invoke API, a webhook or a local command, by ARN.
 //! - [`declared`]: pools, clients, groups and users declared in the config file.
 //! - [`server`]: starts the HTTP server over a store and reports where it listens.
+//! - [`tls`]: HTTPS — the certificate from PEM files or self-signed, and the TLS listener.
 //! - [`test_clock`]: the clock end-to-end tests move through `/_tessera/clock`.
 
 pub mod cli;
@@ -20,4 +21,5 @@ pub mod kek;
 pub mod secret;
 pub mod server;
 pub mod test_clock;
+pub mod tls;
 pub mod triggers;

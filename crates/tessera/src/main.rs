@@ -31,10 +31,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::RotateSigningKeys(args) => {
             let config = config::resolve_common(&args.common)?;
-            let public_url = config
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", config.listen));
+            let public_url = config.public_url_at(config.listen);
             let services = server::build_services(
                 &config,
                 Arc::new(SystemClock),

@@ -22,7 +22,8 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, StoreChoice};
 use crate::test_clock::{self, TestClock};
-use crate::{declared, kek};
+use crate::tls::listener::TlsListener;
+use crate::{declared, kek, tls};
 
 const DATABASE_FILE: &str = "tessera.db";
 const OUTBOX_CAPACITY: usize = 10_000;
@@ -31,13 +32,15 @@ const OUTBOX_CAPACITY: usize = 10_000;
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub outbox: Option<Arc<DevOutbox>>,
+    /// `https` with TLS on, else `http`.
+    scheme: &'static str,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
 }
 
 impl RunningServer {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// Stops accepting, finishes requests in flight, and waits.
@@ -204,7 +207,9 @@ pub async fn build_services(
         strict: config.strict_triggers,
         sender_keys,
     };
-    Ok(services.with_triggers(invoker, settings))
+    Ok(services
+        .with_triggers(invoker, settings)
+        .with_rate_limits(config.rate_limits.clone()))
 }
 
 /// Starts serving with the system clock.
@@ -265,10 +270,7 @@ pub async fn start_with_clock(
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = config.public_url_at(addr);
     if matches!(config.store, StoreChoice::Postgres(_)) && config.public_url.is_none() {
         tracing::warn!(
             %public_url,
@@ -284,7 +286,20 @@ pub async fn start_with_clock(
         ))
     });
     let mailer = crate::delivery::build_mailer(&config, outbox.clone())?;
-    let services = Arc::new(build_services(&config, clock.clone(), mailer, public_url).await?);
+    let services =
+        Arc::new(build_services(&config, clock.clone(), mailer, public_url.clone()).await?);
+    // After the store: a self-signed certificate lives in the data directory
+    // that opening the store prepares. Its dates follow the real clock, not
+    // the test clock: clients check them against their own.
+    let tls = match config.tls.source()? {
+        Some(source) => Some(tls::server_config(
+            &source,
+            &config,
+            &public_url,
+            clocks.signatures.now(),
+        )?),
+        None => None,
+    };
     declared::apply(&services, &config.region, &config.pools).await?;
 
     let state = AppState {
@@ -298,17 +313,34 @@ pub async fn start_with_clock(
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let app = tessera_http::router(state);
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let task = match tls {
+        Some(tls) => tokio::spawn(serve(TlsListener::new(listener, tls)?, app, stopped)),
+        None => tokio::spawn(serve(listener, app, stopped)),
+    };
     Ok(RunningServer {
         addr,
         outbox,
+        scheme,
         stop,
         task,
     })
+}
+
+/// Serves `app` from `listener` until `stopped`, then finishes the requests
+/// in flight.
+async fn serve<L>(
+    listener: L,
+    app: axum::Router,
+    stopped: oneshot::Receiver<()>,
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        })
+        .await
 }

@@ -30,7 +30,7 @@ START_TIMEOUT = 30.0
 # Read once: the suite's choice of store, not something a test may change.
 E2E_STORE = os.environ.get("TESSERA_E2E_STORE") or None
 
-LISTEN_RE = re.compile(r"listening on (http://(\[[^\]]+\]|[^\s:/]+):(\d+))")
+LISTEN_RE = re.compile(r"listening on ((https?)://(\[[^\]]+\]|[^\s:/]+):(\d+))")
 
 # "Not given": lets `data_dir=None` / `listen=None` mean "leave the flag out".
 DEFAULT = object()
@@ -220,7 +220,8 @@ class TesseraServer:
                 if not found.is_set():
                     m = LISTEN_RE.search(line)
                     if m:
-                        result["url"], result["host"], result["port"] = m.group(1), m.group(2), m.group(3)
+                        result["url"], result["scheme"] = m.group(1), m.group(2)
+                        result["host"], result["port"] = m.group(3), m.group(4)
                         found.set()
             proc.stdout.close()
 
@@ -238,14 +239,14 @@ class TesseraServer:
             if time.monotonic() > deadline:
                 self._signal(signal.SIGKILL)
                 raise ServerStartError(
-                    f"tessera did not print 'listening on http://…' within {timeout}s:\n"
+                    f"tessera did not print 'listening on http(s)://…' within {timeout}s:\n"
                     f"cmd: {' '.join(cmd)}\nstdout:\n{self.stdout_text()}\nstderr:\n{self.stderr_text()[-4000:]}"
                 )
         host = result["host"]
         connect_host = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]"}.get(host, host)
         self.printed_url = result["url"]
         self.port = int(result["port"])
-        self.url = f"http://{connect_host}:{self.port}"
+        self.url = f"{result['scheme']}://{connect_host}:{self.port}"
         return self
 
     def _signal(self, sig):

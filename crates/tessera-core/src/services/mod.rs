@@ -12,6 +12,7 @@
 //! - [`directory`]: `UserDirectory` — finding users, their aliases, saving them.
 //! - [`users`]: admin user management.
 //! - [`attributes`]: attribute changes shared by admin and self-service.
+//! - [`limits`]: request-rate quotas by Cognito's operation categories.
 //! - [`listing`]: the ListUsers operation.
 //! - [`groups`]: groups and memberships.
 //! - [`signin`]: the sign-in state machine every flow goes through.
@@ -48,6 +49,7 @@ pub mod documents;
 pub mod domains;
 pub mod existence;
 pub mod groups;
+pub mod limits;
 pub mod listing;
 pub mod messages;
 pub mod mfa;
@@ -105,6 +107,7 @@ pub struct Services {
     pub(crate) codes: Codes,
     pub(crate) messenger: Messenger,
     pub(crate) triggers: Arc<Triggers>,
+    pub(crate) limits: limits::RateLimits,
 }
 
 /// The largest page any listing returns.
@@ -136,11 +139,18 @@ impl Services {
             ),
             messenger,
             triggers,
+            limits: limits::RateLimits::new(limits::RateLimitSettings::default()),
             store,
             clock,
             sealing,
             deployment,
         }
+    }
+
+    /// Enforces request-rate quotas (off unless `settings.enabled`).
+    pub fn with_rate_limits(mut self, settings: limits::RateLimitSettings) -> Self {
+        self.limits = limits::RateLimits::new(settings);
+        self
     }
 
     /// Runs the pools' Lambda triggers through `invoker`; `settings.strict`

@@ -22,6 +22,7 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         Error::ScopeDoesNotExist(m) => ("ScopeDoesNotExistException", m),
         Error::ManagedLoginBrandingExists(m) => ("ManagedLoginBrandingExistsException", m),
         Error::TermsExists(m) => ("TermsExistsException", m),
+        Error::TooManyRequests(m) => ("TooManyRequestsException", m),
         // Only the OAuth endpoints refuse this way; an API call never does.
         Error::OAuth(fault) => ("InvalidParameterException", fault.to_string()),
         Error::UserNotConfirmed => ("UserNotConfirmedException", "User is not confirmed.".into()),

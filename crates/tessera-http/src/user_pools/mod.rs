@@ -6,11 +6,13 @@
 //! - [`dispatch`]: the single `match` from operation to handler.
 //! - [`errors`]: the one mapping from core errors to Cognito's types and messages.
 //! - [`ops`]: one file per implemented operation.
+//! - [`quotas`]: the request-rate category of each operation.
 
 pub mod dispatch;
 pub mod errors;
 pub mod generated;
 pub mod ops;
+pub mod quotas;
 
 use serde_json::Value;
 
@@ -43,6 +45,13 @@ impl Service for UserPools {
     }
 
     async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value, OperationError> {
+        let pool = input
+            .get("UserPoolId")
+            .and_then(Value::as_str)
+            .map(|p| tessera_core::ids::UserPoolId::new(p.to_owned()));
+        state
+            .services
+            .admit(quotas::category(op, &input), pool.as_ref())?;
         dispatch::call(state, op, input).await
     }
 

@@ -1,0 +1,134 @@
+//! Which of Cognito's request-rate categories each operation counts toward
+//! (developer guide, "Amazon Cognito user pools API operation categories and
+//! request rate quotas"). Operations the table does not name count toward
+//! the category of their kind of resource.
+
+use serde_json::Value;
+use tessera_core::services::limits::Category;
+
+use super::Operation;
+
+pub fn category(op: Operation, input: &Value) -> Category {
+    use Category as C;
+    use Operation as O;
+    match op {
+        O::InitiateAuth | O::AdminInitiateAuth | O::GetTokensFromRefreshToken => {
+            C::UserAuthentication
+        }
+        // "A response with a ChallengeName of NEW_PASSWORD_REQUIRED counts
+        // toward the UserAccountRecovery category."
+        O::RespondToAuthChallenge | O::AdminRespondToAuthChallenge => {
+            if input.get("ChallengeName").and_then(Value::as_str) == Some("NEW_PASSWORD_REQUIRED") {
+                C::UserAccountRecovery
+            } else {
+                C::UserAuthChallenge
+            }
+        }
+        O::SignUp | O::ConfirmSignUp | O::AdminCreateUser | O::AdminConfirmSignUp => {
+            C::UserCreation
+        }
+        O::ChangePassword
+        | O::ConfirmForgotPassword
+        | O::ForgotPassword
+        | O::AdminResetUserPassword
+        | O::AdminSetUserPassword => C::UserAccountRecovery,
+        O::AdminGetUser | O::AdminGetUserAuthFactors | O::GetUser | O::GetUserAuthFactors => {
+            C::UserRead
+        }
+        O::AdminAddUserToGroup
+        | O::AdminDeleteUserAttributes
+        | O::AdminUpdateUserAttributes
+        | O::AdminDeleteUser
+        | O::AdminDisableUser
+        | O::AdminEnableUser
+        | O::AdminLinkProviderForUser
+        | O::AdminDisableProviderForUser
+        | O::VerifyUserAttribute
+        | O::DeleteUser
+        | O::DeleteUserAttributes
+        | O::UpdateUserAttributes
+        | O::AdminUserGlobalSignOut
+        | O::GlobalSignOut
+        | O::AdminRemoveUserFromGroup => C::UserUpdate,
+        O::RevokeToken => C::UserToken,
+        O::AdminGetDevice
+        | O::AdminListGroupsForUser
+        | O::AdminListDevices
+        | O::GetDevice
+        | O::ListDevices
+        | O::GetUserAttributeVerificationCode
+        | O::ResendConfirmationCode
+        | O::AdminListUserAuthEvents => C::UserResourceRead,
+        O::AdminForgetDevice
+        | O::AdminUpdateAuthEventFeedback
+        | O::AdminSetUserMFAPreference
+        | O::AdminDeleteSoftwareToken
+        | O::AdminSetUserSettings
+        | O::AdminUpdateDeviceStatus
+        | O::UpdateDeviceStatus
+        | O::UpdateAuthEventFeedback
+        | O::ConfirmDevice
+        | O::SetUserMFAPreference
+        | O::SetUserSettings
+        | O::VerifySoftwareToken
+        | O::AssociateSoftwareToken
+        | O::ForgetDevice => C::UserResourceUpdate,
+        O::ListUsers | O::ListUsersInGroup => C::UserList,
+        O::DescribeUserPool | O::ListUserPools => C::UserPoolRead,
+        O::CreateUserPool | O::UpdateUserPool | O::DeleteUserPool => C::UserPoolUpdate,
+        O::DescribeUserPoolClient | O::ListUserPoolClients => C::UserPoolClientRead,
+        O::CreateUserPoolClient | O::DeleteUserPoolClient | O::UpdateUserPoolClient => {
+            C::UserPoolClientUpdate
+        }
+        O::GetClientToken => C::ClientAuthentication,
+        O::GetProvisionedLimit | O::UpdateProvisionedLimit => C::LimitManagement,
+        other => {
+            // The rest read or change a pool's resources: by their verb.
+            let name = other.name();
+            let reads = ["Describe", "Get", "List"];
+            if reads.iter().any(|verb| name.starts_with(verb)) {
+                C::UserPoolResourceRead
+            } else {
+                C::UserPoolResourceUpdate
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn operations_fall_in_cognitos_categories() {
+        let none = json!({});
+        assert_eq!(
+            category(Operation::InitiateAuth, &none),
+            Category::UserAuthentication
+        );
+        assert_eq!(
+            category(
+                Operation::RespondToAuthChallenge,
+                &json!({"ChallengeName": "NEW_PASSWORD_REQUIRED"})
+            ),
+            Category::UserAccountRecovery
+        );
+        assert_eq!(
+            category(
+                Operation::RespondToAuthChallenge,
+                &json!({"ChallengeName": "SMS_MFA"})
+            ),
+            Category::UserAuthChallenge
+        );
+        assert_eq!(
+            category(Operation::ListGroups, &none),
+            Category::UserPoolResourceRead
+        );
+        assert_eq!(
+            category(Operation::CreateGroup, &none),
+            Category::UserPoolResourceUpdate
+        );
+        assert_eq!(category(Operation::ListUsers, &none), Category::UserList);
+    }
+}
