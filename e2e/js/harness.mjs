@@ -59,7 +59,7 @@ export const REGION = "us-east-1";
 export const PASSWORD = "Passw0rd!";
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
-const LISTEN_RE = /listening on (http:\/\/\S+)/;
+const LISTEN_RE = /listening on (https?:\/\/\S+)/; // https with --tls-self-signed
 
 // ---------------------------------------------------------------- binary
 
