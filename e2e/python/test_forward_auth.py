@@ -71,12 +71,20 @@ class Pool:
         return password_auth(self.cognito, client_id or self.client_id, username, AUTH_PASSWORD)["AuthenticationResult"]
 
 
+POOL_OF_MODULE: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def pool(srv):
-    return Pool(srv)
+    made = Pool(srv)
+    POOL_OF_MODULE[:] = [made.pool_id]
+    return made
 
 
-def check(srv, token: str | None, **requirement) -> requests.Response:
+def check(srv, token: str | None, pool_id: str | None = None, **requirement) -> requests.Response:
+    """The authorizer's answer for `token` on a route of `pool_id` (the module's pool unless
+    given) with `requirement`."""
+    requirement["pool_id"] = pool_id or POOL_OF_MODULE[0]
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return requests.get(f"{srv.url}/forward-auth", params=requirement, headers=headers, timeout=10)
 
@@ -103,7 +111,7 @@ def test_an_id_token_passes_where_id_tokens_are_asked_for(srv, pool):
     assert check(srv, tokens["AccessToken"], token_use="id").status_code == 403
 
 
-def test_no_token_is_a_bare_challenge(srv):
+def test_no_token_is_a_bare_challenge(srv, pool):
     answer = check(srv, None)
     assert answer.status_code == 401 and answer.headers["WWW-Authenticate"] == 'Bearer realm="tessera"'
 
@@ -146,7 +154,9 @@ def test_what_a_route_requires(srv, pool):
     assert scope.status_code == 403 and 'scope="orders/read"' in scope.headers["WWW-Authenticate"]
     assert check(srv, token, group="auditors,staff").status_code == 403
     assert check(srv, token, client_id=pool.other_client).status_code == 403
-    assert check(srv, token, pool_id="us-east-1_Other").status_code == 403
+    assert check(srv, token, pool_id="us-east-1_Other").status_code == 403, "another pool's route"
+    unbound = requests.get(f"{srv.url}/forward-auth", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert unbound.status_code == 500, "a route that names no pool lets nobody in"
     assert check(srv, token, group="staff,admins").status_code == 200, "any one of the groups"
     assert check(srv, token, token_use="refresh").status_code == 500, "a proxy configured wrong lets nobody in"
 
@@ -165,11 +175,11 @@ def test_a_machine_token_passes_with_its_scopes(srv):
                                               AllowedOAuthScopes=["orders/read"])["UserPoolClient"]
     token = requests.post(f"{domain_url(srv, prefix)}/oauth2/token", data={"grant_type": "client_credentials"},
                           auth=(machine["ClientId"], machine["ClientSecret"]), timeout=10).json()["access_token"]
-    answer = check(srv, token, scope="orders/read")
+    answer = check(srv, token, pool_id=pool_id, scope="orders/read")
     assert answer.status_code == 200
-    assert answer.headers["X-Auth-Sub"] == machine["ClientId"] and "X-Auth-Username" not in answer.headers
+    assert answer.headers["X-Auth-Sub"] == machine["ClientId"] and answer.headers["X-Auth-Username"] == ""
     cognito.delete_user_pool_client(UserPoolId=pool_id, ClientId=machine["ClientId"])
-    assert check(srv, token).status_code == 401, "a deleted client's tokens stop working"
+    assert check(srv, token, pool_id=pool_id).status_code == 401, "a deleted client's tokens stop working"
 
 
 # ---- through nginx ---------------------------------------------------------------------------------
@@ -229,7 +239,7 @@ http {{
         }}
         location = /_auth {{
             internal;
-            proxy_pass http://127.0.0.1:{tessera}/forward-auth?token_use=access&group=admins;
+            proxy_pass http://127.0.0.1:{tessera}/forward-auth?pool_id={pool_id}&token_use=access&group=admins;
             proxy_pass_request_body off;
             proxy_set_header Content-Length "";
             proxy_set_header X-Original-URI $request_uri;
@@ -240,7 +250,7 @@ http {{
 
 
 @pytest.fixture(scope="module")
-def nginx(srv, tmp_path_factory):
+def nginx(srv, pool, tmp_path_factory):
     binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if binary is None:
         pytest.fail("nginx is not installed: apt-get install nginx (.ci/run does)", pytrace=False)
@@ -248,7 +258,8 @@ def nginx(srv, tmp_path_factory):
     work = tmp_path_factory.mktemp("nginx")
     port = free_port()
     conf = work / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(dir=work, port=port, upstream=upstream.port, tessera=srv.port))
+    conf.write_text(NGINX_CONF.format(dir=work, port=port, upstream=upstream.port, tessera=srv.port,
+                                      pool_id=pool.pool_id))
     proc = subprocess.Popen([binary, "-p", str(work), "-c", str(conf)], stderr=subprocess.PIPE)
     deadline = time.time() + 10
     while True:

@@ -1010,7 +1010,8 @@ def test_oauth_code_and_browser_session_across_nodes(nodes):
     cognito.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
     callback = "https://app.example.com/callback"
     client_id = make_app_client(cognito, pool_id, AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["code"],
-                                AllowedOAuthScopes=["openid", "email"], CallbackURLs=[callback])["ClientId"]
+                                AllowedOAuthScopes=["openid", "email"], CallbackURLs=[callback],
+                                SupportedIdentityProviders=["COGNITO"])["ClientId"]
     confirmed_user(cognito, pool_id, "nia", attributes={"email": "nia@example.com", "email_verified": "true"})
     host = {"Host": f"{prefix}.auth.localhost"}
     query = (f"response_type=code&client_id={client_id}&redirect_uri={callback}"

@@ -362,7 +362,7 @@ def test_other_refusals_go_back_to_the_client(app, params, error):
 def test_implicit_for_a_client_that_does_not_allow_it(app, cognito):
     client_id = make_app_client(cognito, app.pool_id, AllowedOAuthFlowsUserPoolClient=True,
                                 AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid"],
-                                CallbackURLs=[CALLBACK])["ClientId"]
+                                CallbackURLs=[CALLBACK], SupportedIdentityProviders=["COGNITO"])["ClientId"]
     response = requests.get(authorize_url(app, client_id, response_type="token", scope="openid"),
                             allow_redirects=False, timeout=10)
     assert callback_params(response)["error"] == "unauthorized_client"
@@ -443,3 +443,43 @@ def test_prompt_none_without_a_session_is_login_required(app):
     _, browser = sign_in_on_page(app, authorize_url(app, app.public))
     silent = browser.get(authorize_url(app, app.public, prompt="none"))
     assert "code" in callback_params(silent), "with a session, prompt=none signs in silently"
+
+
+def test_a_client_without_cognito_among_its_providers_cannot_use_the_pages(app, cognito):
+    client_id = make_app_client(cognito, app.pool_id, AllowedOAuthFlowsUserPoolClient=True,
+                                AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid"],
+                                CallbackURLs=[CALLBACK])["ClientId"]
+    response = requests.get(authorize_url(app, client_id, scope="openid"), allow_redirects=False, timeout=10)
+    assert callback_params(response)["error"] == "unauthorized_client"
+
+
+def test_implicit_errors_go_in_the_fragment(app):
+    response = requests.get(authorize_url(app, app.public, response_type="token", scope="orders/read"),
+                            allow_redirects=False, timeout=10)
+    location = urllib.parse.urlsplit(response.headers["Location"])
+    assert location.query == "" and dict(urllib.parse.parse_qsl(location.fragment))["error"] == "invalid_scope"
+
+
+def test_prompt_is_a_list(app):
+    _, browser = sign_in_on_page(app, authorize_url(app, app.public))
+    again = browser.get(authorize_url(app, app.public, prompt="login consent"))
+    assert urllib.parse.urlsplit(again.headers["Location"]).path == "/login", "login among the prompts"
+    mixed = requests.get(authorize_url(app, app.public, prompt="none login"), allow_redirects=False, timeout=10)
+    assert callback_params(mixed)["error"] == "invalid_request"
+
+
+def test_a_hosted_sign_in_session_is_not_the_apis(app, cognito):
+    # A session the pages carry ends in an authorization code; answering it through the API
+    # would skip the client's flows and the scopes OAuth grants.
+    from tessera_e2e.flows import make_user
+    make_user(cognito, app.pool_id, "tia", {"email": "tia@example.com"})
+    browser = Browser()
+    page = browser.follow(browser.get(authorize_url(app, app.public)), stop_at=CALLBACK)
+    step = browser.follow(browser.submit(page, {"username": "tia", "password": AUTH_PASSWORD}), stop_at=CALLBACK)
+    assert step.status_code == 200, step.text[:300]
+    from tessera_e2e.hosted import forms
+    session = next(v for f in forms(step.text) for k, v in f["fields"].items() if "session" in k.lower())
+    from tessera_e2e.aws import expect_error
+    with expect_error("NotAuthorizedException", "Invalid session for the user, session is expired."):
+        cognito.respond_to_auth_challenge(ClientId=app.public, ChallengeName="NEW_PASSWORD_REQUIRED", Session=session,
+                                          ChallengeResponses={"USERNAME": "tia", "NEW_PASSWORD": "N3w-Passw0rd!"})

@@ -127,6 +127,12 @@ pub struct User {
 
 impl User {
     /// Whether the user has what `factor` sends codes to, or checks them with.
+    /// Whether a finished sign-in (a browser session, an authorization
+    /// code) still stands for this user: enabled and confirmed.
+    pub fn can_sign_in_by_oauth(&self) -> bool {
+        self.enabled && self.status == UserStatus::Confirmed
+    }
+
     pub fn can_use_mfa(&self, factor: MfaFactor) -> bool {
         match factor {
             MfaFactor::Sms => self.attribute("phone_number").is_some(),

@@ -6,10 +6,11 @@
 //! the request or the refusal.
 //!
 //! What a route requires is passed by the proxy in the authorizer URL's
-//! query, so each `location` / router names its own:
-//! `token_use` (`access` or `id`), `scope` (space-separated, all required),
-//! `group` (comma-separated, any one), `client_id` (comma-separated, any
-//! one), `pool_id`.
+//! query, so each `location` / router names its own: `pool_id` (required,
+//! comma-separated, any one: a token of another pool never passes, as API
+//! Gateway's authorizer is bound to its user pools), `token_use` (`access`
+//! or `id`), `scope` (space-separated, all required), `group`
+//! (comma-separated, any one), `client_id` (comma-separated, any one).
 
 use std::collections::BTreeMap;
 
@@ -51,12 +52,16 @@ impl Requirement {
             Some("id") => Some(TokenUse::Id),
             Some(other) => return Err(format!("token_use must be access or id, not {other}")),
         };
+        let pools = list("pool_id", ',');
+        if pools.is_empty() {
+            return Err("the route names no pool_id".into());
+        }
         Ok(Requirement {
             token_use,
             scopes: list("scope", ' '),
             groups: list("group", ','),
             clients: list("client_id", ','),
-            pools: list("pool_id", ','),
+            pools,
         })
     }
 
@@ -67,7 +72,7 @@ impl Requirement {
         {
             return Some(format!("This route needs an {} token.", wanted.as_str()));
         }
-        if !self.pools.is_empty() && !self.pools.iter().any(|p| p == bearer.pool_id.as_str()) {
+        if !self.pools.iter().any(|p| p == bearer.pool_id.as_str()) {
             return Some("The token is from another user pool.".into());
         }
         if !self.clients.is_empty() && !self.clients.iter().any(|c| c == bearer.client_id.as_str())
@@ -112,25 +117,13 @@ pub async fn forward_auth(
         }
     };
     if let Some(why) = requirement.unmet(&bearer) {
-        let mut response = refusal(
+        let scope = (!requirement.scopes.is_empty()).then(|| requirement.scopes.join(" "));
+        return refusal_with_scope(
             StatusCode::FORBIDDEN,
             Some("insufficient_scope"),
             Some(&why),
+            scope.as_deref(),
         );
-        if !requirement.scopes.is_empty()
-            && let Ok(value) = HeaderValue::from_str(&format!(
-                "{}, scope=\"{}\"",
-                response.headers()[header::WWW_AUTHENTICATE]
-                    .to_str()
-                    .unwrap_or_default(),
-                requirement.scopes.join(" ")
-            ))
-        {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, value);
-        }
-        return response;
     }
     identity(&bearer)
 }
@@ -143,39 +136,58 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// 200 with who the caller is, for the proxy to copy to the upstream.
+/// 200 with who the caller is, for the proxy to copy to the upstream. Every
+/// header is always sent (empty when it does not apply), so a header the
+/// caller sent itself cannot stand in for one left out; a value that cannot
+/// be a header refuses the request instead.
 fn identity(bearer: &Bearer) -> Response {
     let mut response = StatusCode::OK.into_response();
     let headers = response.headers_mut();
-    let mut set = |name: &'static str, value: &str| {
-        if let Ok(value) = HeaderValue::from_str(value) {
+    let mut unencodable = false;
+    let mut set = |name: &'static str, value: &str| match HeaderValue::from_str(value) {
+        Ok(value) => {
             headers.insert(HeaderName::from_static(name), value);
         }
+        Err(_) => unencodable = true,
     };
     set("x-auth-sub", &bearer.sub);
-    if let Some(username) = &bearer.username {
-        set("x-auth-username", username);
-    }
+    set("x-auth-username", bearer.username.as_deref().unwrap_or(""));
     set("x-auth-groups", &bearer.groups.join(","));
     set("x-auth-scopes", &bearer.scopes.join(" "));
     set("x-auth-client-id", bearer.client_id.as_str());
     set("x-auth-token-use", bearer.token_use.as_str());
     set("x-auth-pool-id", bearer.pool_id.as_str());
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if unencodable {
+        tracing::warn!("forward-auth refused a token whose identity cannot be sent as headers");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
 /// RFC 6750 §3: no error code when no token was sent.
 fn refusal(status: StatusCode, error: Option<&str>, description: Option<&str>) -> Response {
+    refusal_with_scope(status, error, description, None)
+}
+
+fn refusal_with_scope(
+    status: StatusCode,
+    error: Option<&str>,
+    description: Option<&str>,
+    scope: Option<&str>,
+) -> Response {
+    let quoted = |text: &str| text.replace(['"', '\\'], "'");
     let mut value = "Bearer realm=\"tessera\"".to_owned();
     if let Some(error) = error {
         value.push_str(&format!(", error=\"{error}\""));
     }
     if let Some(description) = description {
-        value.push_str(&format!(
-            ", error_description=\"{}\"",
-            description.replace('"', "'")
-        ));
+        value.push_str(&format!(", error_description=\"{}\"", quoted(description)));
+    }
+    if let Some(scope) = scope {
+        value.push_str(&format!(", scope=\"{}\"", quoted(scope)));
     }
     let mut response = status.into_response();
     if let Ok(value) = HeaderValue::from_str(&value) {
@@ -203,12 +215,20 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
+        let mut query = query;
+        query.insert("pool_id".into(), "us-east-1_a".into());
         let r = Requirement::parse(&query).expect("parses");
         assert_eq!(r.token_use, Some(TokenUse::Access));
         assert_eq!(r.scopes, ["orders/read", "orders/write"]);
         assert_eq!(r.groups, ["admins", "staff"]);
-        let bad: BTreeMap<String, String> = [("token_use".to_owned(), "refresh".to_owned())].into();
+        let mut bad = query.clone();
+        bad.insert("token_use".into(), "refresh".into());
         assert!(Requirement::parse(&bad).is_err());
+        query.remove("pool_id");
+        assert!(
+            Requirement::parse(&query).is_err(),
+            "a route names its pool"
+        );
     }
 
     #[test]

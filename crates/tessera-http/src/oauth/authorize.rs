@@ -38,6 +38,7 @@ pub async fn authorize(
     }
     if request.silent {
         return refusal_response(AuthorizeRefusal::Redirect {
+            in_fragment: request.response_type == ResponseType::Token,
             redirect_uri: request.redirect_uri,
             state: request.state,
             fault: OAuthFault::LoginRequired,
@@ -55,6 +56,7 @@ pub fn refusal_response(refusal: AuthorizeRefusal) -> Response {
             redirect_uri,
             state,
             fault,
+            in_fragment,
         } => {
             let mut params = vec![("error", fault_code(&fault).to_owned())];
             let description = fault.to_string();
@@ -64,7 +66,11 @@ pub fn refusal_response(refusal: AuthorizeRefusal) -> Response {
             if let Some(state) = state {
                 params.push(("state", state));
             }
-            redirect(&with_query(&redirect_uri, &params))
+            if in_fragment {
+                redirect(&format!("{redirect_uri}#{}", query_string(&params)))
+            } else {
+                redirect(&with_query(&redirect_uri, &params))
+            }
         }
     }
 }

@@ -15,10 +15,13 @@ pub fn client_credentials(
     headers: &HeaderMap,
     form: &BTreeMap<String, String>,
 ) -> Result<ClientCredentials, OAuthError> {
+    // RFC 7235: the scheme's name is case-insensitive.
     let basic = headers
         .get(http::header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Basic "));
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .map(|(_, credentials)| credentials);
     if let Some(encoded) = basic {
         if form.contains_key("client_secret") {
             return Err(OAuthError::invalid_request(

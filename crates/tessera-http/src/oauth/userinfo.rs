@@ -19,8 +19,9 @@ pub async fn userinfo(
     let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
     else {
         return challenge(
@@ -38,11 +39,15 @@ pub async fn userinfo(
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Ok(_) | Err(Error::NotAuthorized(_) | Error::UserNotFound(_)) => challenge(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "Access token is expired, disabled, or deleted, or the user has globally signed out.",
-        ),
+        // A deleted user or client is as gone as a revoked token.
+        Ok(_)
+        | Err(Error::NotAuthorized(_) | Error::UserNotFound(_) | Error::ResourceNotFound(_)) => {
+            challenge(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "Access token is expired, disabled, or deleted, or the user has globally signed out.",
+            )
+        }
         Err(e) => {
             tracing::error!(cause = %e, "userInfo failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

@@ -72,7 +72,8 @@ impl Services {
 
     /// A fresh Session of the same sign-in, at `MFA_SETUP`.
     async fn next_setup_session(&self, session: &SignInSession, verified: bool) -> Result<String> {
-        let ctx = self.client_context(&session.client, None).await?;
+        let mut ctx = self.client_context(&session.client, None).await?;
+        ctx.hosted = session.hosted;
         self.seal_session(&ctx, session.user.clone(), Step::MfaSetup { verified })
     }
 

@@ -4,9 +4,9 @@
 //! shown on the page instead of being sent to a URI not known to be the
 //! client's (§4.1.2.1); then the rest, whose errors go back to the client.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::OAuthFault;
+use super::{OAuthFault, STANDARD_SCOPES};
 use crate::domain::client::AppClient;
 use crate::domain::client_policy::ClientPolicy;
 use crate::error::{Error, Result};
@@ -87,6 +87,8 @@ pub enum AuthorizeRefusal {
         redirect_uri: String,
         state: Option<String>,
         fault: OAuthFault,
+        /// The implicit grant answers in the fragment, errors too (RFC 6749 §4.2.2.1).
+        in_fragment: bool,
     },
 }
 
@@ -126,11 +128,24 @@ impl Services {
                 redirect_uri: redirect_uri.clone(),
                 state: params.get("state").cloned(),
                 fault,
+                in_fragment: params.get("response_type").is_some_and(|t| t == "token"),
             }))
         };
         if !policy.oauth.enabled {
             return refuse(OAuthFault::UnauthorizedClient(
                 "The app client is not allowed to use OAuth flows.".into(),
+            ));
+        }
+        // The hosted pages sign in the pool's own users: the client must
+        // list COGNITO among its identity providers.
+        if !policy
+            .oauth
+            .identity_providers
+            .iter()
+            .any(|p| p == "COGNITO")
+        {
+            return refuse(OAuthFault::UnauthorizedClient(
+                "The app client does not support the COGNITO identity provider.".into(),
             ));
         }
         let response_type = match params.get("response_type").map(String::as_str) {
@@ -152,7 +167,8 @@ impl Services {
                 "The app client does not allow the {flow} grant."
             )));
         }
-        let scopes = match granted_scopes(&policy, params.get("scope").map(String::as_str)) {
+        let live = self.resource_server_scopes(pool_id).await?;
+        let scopes = match granted_scopes(&policy, params.get("scope").map(String::as_str), &live) {
             Some(scopes) => scopes,
             None => return refuse(OAuthFault::InvalidScope),
         };
@@ -185,13 +201,24 @@ impl Services {
                 "PKCE applies to the code grant only.".into(),
             ));
         }
-        if let Some(provider) = params
+        if params
             .get("identity_provider")
-            .filter(|p| p.as_str() != "COGNITO")
+            .is_some_and(|p| p.as_str() != "COGNITO")
         {
-            return refuse(OAuthFault::InvalidRequest(format!(
-                "The identity provider {provider} is not configured for the app client."
-            )));
+            return refuse(OAuthFault::InvalidRequest(
+                "The identity provider is not configured for the app client.".into(),
+            ));
+        }
+        // OpenID Connect Core §3.1.2.1: a space-separated list, where
+        // `none` stands alone.
+        let prompts: Vec<&str> = params
+            .get("prompt")
+            .map(|p| p.split(' ').filter(|p| !p.is_empty()).collect())
+            .unwrap_or_default();
+        if prompts.contains(&"none") && prompts.len() > 1 {
+            return refuse(OAuthFault::InvalidRequest(
+                "prompt=none cannot be combined with other values.".into(),
+            ));
         }
         Ok(Ok(AuthorizeRequest {
             pool_id: pool_id.clone(),
@@ -202,8 +229,8 @@ impl Services {
             scopes,
             code_challenge,
             nonce: params.get("nonce").filter(|n| !n.is_empty()).cloned(),
-            force_login: params.get("prompt").is_some_and(|p| p == "login"),
-            silent: params.get("prompt").is_some_and(|p| p == "none"),
+            force_login: prompts.contains(&"login"),
+            silent: prompts.contains(&"none"),
             lang: params.get("lang").filter(|l| !l.is_empty()).cloned(),
         }))
     }
@@ -228,20 +255,31 @@ impl Services {
 }
 
 /// The scopes a request is granted: every scope asked for must be the
-/// client's; none asked for grants all the client's. `None` when one is not.
-pub(crate) fn granted_scopes(policy: &ClientPolicy, asked: Option<&str>) -> Option<Vec<String>> {
-    let allowed = &policy.oauth.scopes;
+/// client's and still exist (a resource server's scope removed since the
+/// client was configured is no longer granted); none asked for grants all
+/// the client's that exist. `None` when one asked for is not grantable.
+pub(crate) fn granted_scopes(
+    policy: &ClientPolicy,
+    asked: Option<&str>,
+    live: &BTreeSet<String>,
+) -> Option<Vec<String>> {
+    let grantable: Vec<&String> = policy
+        .oauth
+        .scopes
+        .iter()
+        .filter(|s| STANDARD_SCOPES.contains(&s.as_str()) || live.contains(s.as_str()))
+        .collect();
     let asked: Vec<&str> = asked
         .unwrap_or("")
         .split(' ')
         .filter(|s| !s.is_empty())
         .collect();
     if asked.is_empty() {
-        return Some(allowed.clone());
+        return Some(grantable.into_iter().cloned().collect());
     }
     let mut granted: Vec<String> = Vec::new();
     for scope in asked {
-        if !allowed.iter().any(|a| a == scope) {
+        if !grantable.iter().any(|g| *g == scope) {
             return None;
         }
         if !granted.iter().any(|g| g == scope) {

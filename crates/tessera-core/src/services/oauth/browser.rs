@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use super::SignedIn;
 use crate::clock::Timestamp;
-use crate::domain::user::UserStatus;
 use crate::error::{Error, Result};
 use crate::ids::UserPoolId;
 use crate::services::Services;
@@ -61,7 +60,7 @@ impl Services {
         let Some(user) = self.users.by_sub(pool, &sealed.sub).await? else {
             return Ok(None);
         };
-        if !user.enabled || user.status != UserStatus::Confirmed {
+        if !user.can_sign_in_by_oauth() {
             return Ok(None);
         }
         Ok(Some(SignedIn {

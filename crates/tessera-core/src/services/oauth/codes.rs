@@ -49,7 +49,9 @@ fn invalid_grant() -> Error {
 
 impl Services {
     fn code_hash(&self, code: &str) -> Vec<u8> {
-        self.tokens.refresh_token_hash(code)
+        self.sealing
+            .keyed_hash("authorization-code", code.as_bytes())
+            .to_vec()
     }
 
     /// A new code for `request`, signed in as `who`.

@@ -5,9 +5,9 @@
 use super::SignedIn;
 use super::authorize::AuthorizeRequest;
 use super::codes::pkce_holds;
-use super::{OAuthFault, authorize::granted_scopes};
+use super::{OAuthFault, STANDARD_SCOPES, authorize::granted_scopes};
 use crate::domain::client::AppClient;
-use crate::domain::user::UserStatus;
+use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::ids::UserPoolId;
 use crate::services::Services;
@@ -81,6 +81,16 @@ impl Services {
             return Err(fault(OAuthFault::InvalidClient));
         }
         Ok(client)
+    }
+
+    /// The user an OAuth grant is for, if it can still sign in: the same
+    /// rule as the browser session's.
+    async fn oauth_user(&self, pool: &UserPoolId, sub: &str) -> Result<User> {
+        self.users
+            .by_sub(pool, sub)
+            .await?
+            .filter(User::can_sign_in_by_oauth)
+            .ok_or_else(|| fault(OAuthFault::InvalidGrant("The user cannot sign in.".into())))
     }
 
     /// `/oauth2/token` for the pool whose domain the request reached.
@@ -168,12 +178,7 @@ impl Services {
             (None, None) => {}
             _ => return refused("The code_verifier does not match the code_challenge."),
         }
-        let user = self
-            .users
-            .by_sub(pool, &grant.sub)
-            .await?
-            .filter(|u| u.enabled && u.status != UserStatus::Unconfirmed)
-            .ok_or_else(|| fault(OAuthFault::InvalidGrant("The user cannot sign in.".into())))?;
+        let user = self.oauth_user(pool, &grant.sub).await?;
         let ctx = self.client_context(&client.id, Some(pool)).await?;
         let tokens = self
             .issue_tokens(
@@ -218,8 +223,16 @@ impl Services {
                 "The app client does not allow the client_credentials grant.".into(),
             )));
         }
-        let scopes =
-            granted_scopes(&policy, scope).ok_or_else(|| fault(OAuthFault::InvalidScope))?;
+        let live = self.resource_server_scopes(pool).await?;
+        let mut scopes =
+            granted_scopes(&policy, scope, &live).ok_or_else(|| fault(OAuthFault::InvalidScope))?;
+        // A machine has no user: only the resource servers' scopes are its
+        // to ask for, and the user scopes a client lists are not granted.
+        let custom = |s: &String| !STANDARD_SCOPES.contains(&s.as_str());
+        if scope.is_some() && !scopes.iter().all(custom) {
+            return Err(fault(OAuthFault::InvalidScope));
+        }
+        scopes.retain(custom);
         if scopes.is_empty() {
             return Err(fault(OAuthFault::InvalidScope));
         }
@@ -255,11 +268,7 @@ impl Services {
         let ctx = self
             .client_context(&request.client_id, Some(&request.pool_id))
             .await?;
-        let user = self
-            .users
-            .by_sub(&request.pool_id, &who.sub)
-            .await?
-            .ok_or_else(|| fault(OAuthFault::InvalidGrant("The user cannot sign in.".into())))?;
+        let user = self.oauth_user(&request.pool_id, &who.sub).await?;
         let tokens = self
             .issue_tokens(
                 &ctx,

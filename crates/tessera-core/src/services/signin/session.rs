@@ -131,6 +131,11 @@ pub(crate) struct SignInSession {
     /// Milliseconds since the epoch.
     pub expires: i64,
     pub step: Step,
+    /// Begun on the hosted pages: it ends in an authorization code, so the
+    /// API does not take it (that would skip the client's flows and the
+    /// scopes OAuth grants), nor the pages an API sign-in.
+    #[serde(default)]
+    pub hosted: bool,
 }
 
 /// Why a session was refused.
@@ -174,6 +179,7 @@ impl Services {
                 .plus_seconds(ctx.policy.auth_session_seconds)
                 .millis(),
             step,
+            hosted: ctx.hosted,
         };
         let json = serde_json::to_vec(&session).map_err(|e| Error::Internal(e.to_string()))?;
         let sealed = self.sealing.seal(&json, PURPOSE)?;
@@ -192,7 +198,10 @@ impl Services {
         challenge: ChallengeName,
     ) -> Result<SignInSession, SessionFault> {
         let session = self.open_any_session(text, challenge)?;
-        if session.pool != ctx.pool.id || session.client != ctx.client.id {
+        if session.pool != ctx.pool.id
+            || session.client != ctx.client.id
+            || session.hosted != ctx.hosted
+        {
             return Err(SessionFault::Unreadable);
         }
         Ok(session)
