@@ -150,7 +150,7 @@ def test_discovery_names_the_domains_endpoints(app):
     assert doc["end_session_endpoint"] == f"{app.base}/logout"
     assert doc["jwks_uri"] == f"{app.issuer}/.well-known/jwks.json"
     assert doc["code_challenge_methods_supported"] == ["S256"]
-    assert set(doc["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "client_secret_post"}
+    assert set(doc["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "client_secret_post", "none"}
     assert set(doc["grant_types_supported"]) == {"authorization_code", "refresh_token", "implicit",
                                                  "client_credentials"}
 

@@ -49,7 +49,7 @@ pub async fn openid_configuration(
             "end_session_endpoint": format!("{base}/logout"),
             "grant_types_supported": ["authorization_code", "refresh_token", "implicit", "client_credentials"],
             "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
                 "cognito:username", "cognito:groups", "email", "email_verified", "phone_number",
                 "phone_number_verified", "name", "given_name", "family_name"],

@@ -161,15 +161,19 @@ impl SigningKeys {
         })
     }
 
-    /// Opened keys, from the cache unless stale or `reload`.
+    /// Opened keys, from the cache unless stale or `reload`. A reload (for a
+    /// token naming a key id the cache lacks) happens at most once a second
+    /// per pool: anyone can send such a token, and each reload reads the
+    /// store and opens the private keys.
     pub(crate) async fn opened(&self, pool: &UserPoolId, reload: bool) -> Result<Arc<PoolKeys>> {
         let now = self.clock.now();
-        if !reload {
+        {
             let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
-            if let Some(keys) = cache.get(pool)
-                && keys.loaded.plus_seconds(KEY_CACHE_SECONDS) > now
-            {
-                return Ok(keys.clone());
+            if let Some(keys) = cache.get(pool) {
+                let fresh_for = if reload { 1 } else { KEY_CACHE_SECONDS };
+                if keys.loaded.plus_seconds(fresh_for) > now {
+                    return Ok(keys.clone());
+                }
             }
         }
         let records = self.stored(pool).await?;
