@@ -33,6 +33,10 @@ Cognito facts used (InvalidParameterException unless said otherwise):
   HTTP protocol."); loopback IPs allowed since 2025 (https://github.com/microsoft/vscode/issues/256122)
 - an unknown identity provider: "The provider Salesforce does not exist for User Pool
   <pool>." (https://github.com/lgallard/terraform-aws-cognito-user-pool/issues/71)
+- a client_credentials client allowing a standard scope: InvalidOAuthFlowException "openid
+  is not supported with client_credentials flow"
+  (https://github.com/hashicorp/terraform-provider-aws/issues/4984); such a client allows
+  only resource-server scopes
 - resource servers: ResourceNotFoundException for an unknown identifier (what clients of the
   live service catch); UpdateResourceServer resets what it leaves out (model docs); deleting
   a server whose scopes a client allows is clean
@@ -55,14 +59,21 @@ Tessera's own words, where Cognito's are not on record: a duplicate resource ser
 already exists in user pool <pool>.", moto's), an unknown one ("Resource server <id> does
 not exist."), invalid custom domains, ManagedLoginVersion values, redirect URLs that are
 relative or have a fragment, DefaultRedirectURI outside CallbackURLs, CSS and logo
-refusals, branding and terms not found or already there.
+refusals, branding and terms not found or already there. Tessera's own rules too: redirect
+URLs holding a backslash, whitespace or a control character (browsers read `\\` as `/`) or
+using the javascript:, data:, vbscript: or file: schemes are refused, and plain HTTP is
+allowed only when the URL's text and a browser (WHATWG) agree the host is loopback; a
+custom domain may not be the OAuth base domain, a name under it, or the public URL's
+host; CSS is read as a browser reads it (strings, comments, url()), and escapes or
+anything a browser would have to recover from (an unclosed string or comment, brackets
+that do not match) are refused.
 """
 
 import base64
 
 import pytest
 
-from tessera_e2e.aws import aws_cli, expect_error, raw_call
+from tessera_e2e.aws import aws_cli, expect_error, make_client, raw_call
 from tessera_e2e.flows import is_uuid, make_pool, recent, unique
 
 CERT = "arn:aws:acm:us-east-1:000000000000:certificate/11111111-2222-3333-4444-555555555555"
@@ -163,10 +174,37 @@ def test_a_prefix_containing_a_reserved_word_is_refused(cognito, pool, word):
 
 
 def test_a_custom_domain_must_be_a_fully_qualified_name(cognito, pool):
+    for name in ("localhost", "10.0.0.1"):  # an address is not a domain name
+        with expect_error("InvalidParameterException",
+                          f"The custom domain {name} is not a fully-qualified domain name."):
+            cognito.create_user_pool_domain(UserPoolId=pool, Domain=name,
+                                            CustomDomainConfig={"CertificateArn": CERT})
+
+
+@pytest.mark.parametrize("taken", ["auth.localhost", "myapp.auth.localhost", "a.b.auth.localhost",
+                                   "MyApp.Auth.LocalHost"])
+def test_a_custom_domain_may_not_be_the_base_domain_or_under_it(cognito, pool, taken):
+    """It would answer for a prefix domain, taken or not yet."""
     with expect_error("InvalidParameterException",
-                      "The custom domain localhost is not a fully-qualified domain name."):
-        cognito.create_user_pool_domain(UserPoolId=pool, Domain="localhost",
+                      f"The custom domain {taken.lower()} cannot be auth.localhost or a name under it: "
+                      "prefix domains are served there."):
+        cognito.create_user_pool_domain(UserPoolId=pool, Domain=taken, CustomDomainConfig={"CertificateArn": CERT})
+
+
+def test_a_custom_domain_may_not_be_the_public_urls_host(start_server):
+    srv = start_server(config_toml='public_url = "https://id.example.test"\noauth_base_domain = "login.example.test"\n')
+    cognito = make_client(srv)
+    pool = make_pool(cognito)
+    with expect_error("InvalidParameterException",
+                      "The custom domain id.example.test is the host of this server's public URL."):
+        cognito.create_user_pool_domain(UserPoolId=pool, Domain="ID.example.test",
                                         CustomDomainConfig={"CertificateArn": CERT})
+    with expect_error("InvalidParameterException", contains="cannot be login.example.test or a name under it"):
+        cognito.create_user_pool_domain(UserPoolId=pool, Domain="myapp.login.example.test",
+                                        CustomDomainConfig={"CertificateArn": CERT})
+    created = cognito.create_user_pool_domain(UserPoolId=pool, Domain="auth.id.example.test",
+                                              CustomDomainConfig={"CertificateArn": CERT})
+    assert created["CloudFrontDomain"] == "id.example.test"
 
 
 def test_a_custom_domain_needs_its_certificate(lax, pool):
@@ -322,6 +360,24 @@ def test_clients_may_allow_standard_scopes_and_the_pools_custom_scopes(cognito, 
     assert "https://api.example.com/v1/read" in described["UserPoolClient"]["AllowedOAuthScopes"]
 
 
+@pytest.mark.parametrize("standard", ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"])
+def test_a_client_credentials_client_allows_only_resource_server_scopes(cognito, pool, standard):
+    cognito.create_resource_server(UserPoolId=pool, Identifier="orders", Name="orders", Scopes=scopes("read"))
+    machine = dict(GenerateSecret=True, AllowedOAuthFlows=["client_credentials"], AllowedOAuthFlowsUserPoolClient=True)
+    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName=unique("m2m"), AllowedOAuthScopes=["orders/read"],
+                                             **machine)["UserPoolClient"]
+    assert client["AllowedOAuthScopes"] == ["orders/read"]
+    with expect_error("InvalidOAuthFlowException", f"{standard} is not supported with client_credentials flow"):
+        cognito.create_user_pool_client(UserPoolId=pool, ClientName=unique("m2m"),
+                                        AllowedOAuthScopes=["orders/read", standard], **machine)
+    with expect_error("InvalidOAuthFlowException", f"{standard} is not supported with client_credentials flow"):
+        cognito.update_user_pool_client(UserPoolId=pool, ClientId=client["ClientId"],
+                                        AllowedOAuthFlows=["client_credentials"], AllowedOAuthFlowsUserPoolClient=True,
+                                        AllowedOAuthScopes=[standard, "orders/read"])
+    described = cognito.describe_user_pool_client(UserPoolId=pool, ClientId=client["ClientId"])["UserPoolClient"]
+    assert described["AllowedOAuthScopes"] == ["orders/read"]
+
+
 def test_redirect_urls_follow_cognitos_rules(cognito, pool):
     good = ["https://app.example.com/cb?x=1", "http://localhost:3000/cb", "http://127.0.0.1/cb",
             "http://[::1]:8080/cb", "myapp://callback"]
@@ -341,6 +397,50 @@ def test_redirect_urls_follow_cognitos_rules(cognito, pool):
     with expect_error("InvalidParameterException",
                       "DefaultRedirectURI https://other.example.com/cb must be one of the CallbackURLs."):
         oauth_client(cognito, pool, DefaultRedirectURI="https://other.example.com/cb")
+
+
+@pytest.mark.parametrize("url", [
+    "http://evil.example\\@localhost/cb",      # a browser reads it as / and goes to evil.example
+    "https://app.example.com\\@localhost/cb",
+    "http://localhost\\cb",
+])
+def test_redirect_urls_with_a_backslash_are_refused(cognito, pool, url):
+    for member in ("CallbackURLs", "LogoutURLs"):
+        with expect_error("InvalidParameterException",
+                          f"{url} is not a valid redirect URL: it must not contain backslashes, whitespace or "
+                          "control characters."):
+            oauth_client(cognito, pool, **{member: [url]})
+
+
+@pytest.mark.parametrize("url", ["http://local\thost/cb", "http://localhost/cb\n", " https://app.example.com/cb",
+                                 "https://app.example.com/c b", "https://app.example.com/\u00a0cb"])
+def test_redirect_urls_with_whitespace_or_control_characters_are_refused(cognito, pool, url):
+    """The model's RedirectUrlType pattern refuses them before the service reads them."""
+    with expect_error("InvalidParameterException", contains="Member must satisfy regular expression pattern"):
+        oauth_client(cognito, pool, CallbackURLs=[url])
+
+
+@pytest.mark.parametrize("url, scheme", [
+    ("javascript:alert(document.cookie)", "javascript"),
+    ("JavaScript://%0Aalert(1)", "javascript"),
+    ("data:text/html,<script>alert(1)</script>", "data"),
+    ("vbscript:msgbox", "vbscript"),
+    ("FILE:///etc/passwd", "file"),
+])
+def test_redirect_urls_may_not_run_script_or_open_files(cognito, pool, url, scheme):
+    for member in ("CallbackURLs", "LogoutURLs"):
+        with expect_error("InvalidParameterException",
+                          f"{url} is not a valid redirect URL: the {scheme} scheme is not allowed."):
+            oauth_client(cognito, pool, **{member: [url]})
+
+
+def test_plain_http_is_checked_on_the_host_a_browser_goes_to(cognito, pool):
+    good = ["http://dev@localhost:3000/cb", "http://evil.example@127.0.0.1/cb"]
+    assert sorted(oauth_client(cognito, pool, CallbackURLs=good)["CallbackURLs"]) == sorted(good)
+    for url in ["http://localhost@evil.example/cb", "http://localhost:80@evil.example/cb",
+                "http://127.1/cb", "http://%6Cocalhost/cb", "http://localhost.evil.example/cb"]:
+        with expect_error("InvalidParameterException", f"{url} cannot use the HTTP protocol."):
+            oauth_client(cognito, pool, CallbackURLs=[url])
 
 
 def test_identity_providers_are_cognito_until_federation(cognito, pool):
@@ -387,10 +487,33 @@ def test_the_pool_default_applies_to_clients_without_their_own(cognito, domain_p
     ("@import url(https://example.com/x.css);", "The CSS may not contain @import."),
     (".logo-customizable { background: url(javascript:alert(1)); }", "The CSS may not contain javascript:."),
     (".logo-customizable { color: red;", "The CSS has a rule without its closing brace."),
+    # The "comment" is two strings: a browser applies the body rule between them.
+    ('.logo-customizable{content:"/*"} body{color:red} .logo-customizable{x:"*/"}',
+     'The CSS selector "body" is not one of the hosted UI\'s customizable classes.'),
+    (".logo-customizable{content:'/*'} @import url(x.css); .logo-customizable{x:'*/'}",
+     "The CSS may not contain @import."),
+    ('.logo-customizable{content:"/*"} @media print{body{color:red}} .logo-customizable{x:"*/"}',
+     "The CSS may not contain @media."),
+    ("@\\69mport url(x.css);", "The CSS may not contain backslash escapes."),
+    ('.logo-customizable { content: "open; }', "The CSS has a string without its closing quote."),
+    (".logo-customizable { color: red; } /* open", "The CSS has a comment without its closing */."),
+    (".logo-customizable { background: url(x}body{color:red); }",
+     "The CSS has a url( value it cannot read: quote the address."),
+    (".logo-customizable { a: (} body { color: red } .x { ); }", "The CSS has brackets that do not match."),
+    (".logo-customizable { @layer x; color: red; }", "The CSS may not contain at-rules."),
 ])
 def test_css_outside_the_customizable_classes_is_refused_whole(cognito, domain_pool, css, says):
     with expect_error("InvalidParameterException", says):
         cognito.set_ui_customization(UserPoolId=domain_pool, ClientId="ALL", CSS=css)
+
+
+def test_css_with_strings_comments_and_urls_is_kept_as_sent(cognito, domain_pool):
+    css = ('/* brand } body { */\n.banner-customizable { font-family: "Helvetica Neue", \'Arial\'; }\n'
+           '.logo-customizable { content: "/* } */"; background: url(https://cdn.example.com/a.png); }\n'
+           '.label-customizable, /* and */ .legalText-customizable { width: calc((100% - 2px) / 2); }')
+    got = cognito.set_ui_customization(UserPoolId=domain_pool, ClientId="ALL", CSS=css)["UICustomization"]
+    assert got["CSS"] == css
+    assert cognito.get_ui_customization(UserPoolId=domain_pool, ClientId="ALL")["UICustomization"]["CSS"] == css
 
 
 def test_the_logo_is_png_or_jpeg_and_the_client_must_exist(cognito, domain_pool):

@@ -32,8 +32,14 @@ fn scheme(url: &str) -> Option<String> {
     (first_ok && rest_ok).then(|| scheme.to_ascii_lowercase())
 }
 
-/// The host of a hierarchical URL (`scheme://[user@]host[:port]/…`), lowercase.
-fn host(url: &str) -> Option<String> {
+/// Schemes a redirect may never use: they run script or read local files
+/// rather than reach an application (compared lowercase).
+const REFUSED_SCHEMES: [&str; 4] = ["javascript", "data", "vbscript", "file"];
+
+/// The host of a hierarchical URL as RFC 3986 reads it
+/// (`scheme://[userinfo@]host[:port]/…`: after the authority's last `@`,
+/// before its port), lowercase; None without `//` or without a host.
+fn rfc_host(url: &str) -> Option<String> {
     let (_, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host_port = authority.rsplit('@').next().unwrap_or_default();
@@ -44,29 +50,65 @@ fn host(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
+/// The host a browser goes to, read as the WHATWG URL standard reads it (the
+/// `url` crate): a domain lowercase, an IPv4 address dotted, an IPv6 address
+/// in brackets. None for what a browser could not parse or that has no host.
+fn browser_host(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    Some(match parsed.host()? {
+        url::Host::Domain(name) => name.to_ascii_lowercase(),
+        url::Host::Ipv4(addr) => addr.to_string(),
+        url::Host::Ipv6(addr) => format!("[{addr}]"),
+    })
+}
+
 /// Cognito's rules for a redirect URL: absolute, no fragment, HTTPS unless it
-/// goes to loopback; app schemes (`myapp://callback`) are allowed.
+/// goes to loopback; app schemes (`myapp://callback`) are allowed. Tessera
+/// also refuses what browsers read differently from the text (backslashes,
+/// whitespace, control characters) and the schemes that run script or open
+/// files.
 fn check_redirect_url(url: &str) -> Result<()> {
     let invalid =
         |why: &str| Error::InvalidParameter(format!("{url} is not a valid redirect URL: {why}."));
+    // Browsers read `\` as `/` in http(s) URLs and drop tabs and newlines,
+    // so the host a browser goes to could differ from the one checked.
+    if url
+        .chars()
+        .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    {
+        return Err(invalid(
+            "it must not contain backslashes, whitespace or control characters",
+        ));
+    }
     let Some(scheme) = scheme(url) else {
         return Err(invalid("it must be an absolute URL"));
     };
+    if REFUSED_SCHEMES.contains(&scheme.as_str()) {
+        return Err(invalid(&format!("the {scheme} scheme is not allowed")));
+    }
     if url.contains('#') {
         return Err(invalid("it must not have a fragment"));
     }
-    match scheme.as_str() {
-        "http" => match host(url) {
-            Some(host) if LOOPBACK_HOSTS.contains(&host.as_str()) => Ok(()),
-            // The live service's words (quoted in many deployment notes, e.g.
-            // "http://…s3-website-us-east-1.amazonaws.com cannot use the HTTP protocol.").
-            _ => Err(Error::InvalidParameter(format!(
-                "{url} cannot use the HTTP protocol."
-            ))),
-        },
-        "https" if host(url).is_none() => Err(invalid("it has no host")),
-        _ => Ok(()),
+    if !matches!(scheme.as_str(), "http" | "https") {
+        return Ok(());
     }
+    let Some(host) = rfc_host(url) else {
+        return Err(invalid("it has no host"));
+    };
+    let Some(browser) = browser_host(url) else {
+        return Err(invalid("it is not a URL a browser can follow"));
+    };
+    // Plain HTTP only to loopback, and only when the text and a browser agree
+    // on the host: `http://127.1/`, `http://%6Cocalhost/` and the like are
+    // loopback to a browser but not by their letters, so they are refused.
+    if scheme == "http" && !(host == browser && LOOPBACK_HOSTS.contains(&host.as_str())) {
+        // The live service's words (quoted in many deployment notes, e.g.
+        // "http://…s3-website-us-east-1.amazonaws.com cannot use the HTTP protocol.").
+        return Err(Error::InvalidParameter(format!(
+            "{url} cannot use the HTTP protocol."
+        )));
+    }
+    Ok(())
 }
 
 impl Services {
@@ -129,6 +171,9 @@ mod tests {
             "http://127.0.0.1/cb",
             "http://[::1]:8080/",
             "HTTP://LOCALHOST/cb",
+            "http://user@localhost/cb",
+            "http://localhost.evil.example@localhost:3000/cb",
+            "https://user:pass@app.example.com/cb",
             "myapp://callback",
             "com.example.app:/oauth",
         ] {
@@ -144,12 +189,63 @@ mod tests {
                 "http://localhost@evil.example/cb",
                 "cannot use the HTTP protocol",
             ),
+            (
+                "http://localhost:80@evil.example/cb",
+                "cannot use the HTTP protocol",
+            ),
+            // Loopback to a browser, but not by the letters checked.
+            ("http://127.1/cb", "cannot use the HTTP protocol"),
+            ("http://2130706433/cb", "cannot use the HTTP protocol"),
+            ("http://%6Cocalhost/cb", "cannot use the HTTP protocol"),
+            ("http://[0:0::1]/cb", "cannot use the HTTP protocol"),
             ("https://app.example.com/cb#frag", "fragment"),
             ("/relative/path", "absolute"),
             ("https:///nohost", "no host"),
+            ("http:localhost/cb", "no host"),
+            ("https://app.example.com:99999/cb", "browser can follow"),
         ] {
             match check_redirect_url(bad) {
                 Err(Error::InvalidParameter(m)) => assert!(m.contains(says), "{bad}: {m}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn what_browsers_read_differently_and_script_schemes_are_refused() {
+        for bad in [
+            // A browser reads `\` as `/` and goes to evil.example.
+            "http://evil.example\\@localhost/cb",
+            "https://app.example.com\\@localhost/cb",
+            "http://local\thost/cb",
+            "http://localhost/c\nb",
+            " http://localhost/cb",
+            "http://localhost/cb\u{a0}",
+            "http://localhost/\u{0}cb",
+            "http://localhost/\u{85}cb",
+        ] {
+            match check_redirect_url(bad) {
+                Err(Error::InvalidParameter(m)) => {
+                    assert!(
+                        m.contains("backslashes, whitespace or control"),
+                        "{bad:?}: {m}"
+                    )
+                }
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+        for (bad, scheme) in [
+            ("javascript:alert(1)", "javascript"),
+            ("JavaScript://%0aalert(1)", "javascript"),
+            ("data:text/html,hi", "data"),
+            ("VBScript:msgbox", "vbscript"),
+            ("file:///etc/passwd", "file"),
+        ] {
+            match check_redirect_url(bad) {
+                Err(Error::InvalidParameter(m)) => assert!(
+                    m.ends_with(&format!("the {scheme} scheme is not allowed.")),
+                    "{bad}: {m}"
+                ),
                 other => panic!("{bad}: {other:?}"),
             }
         }

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::client_oauth::STANDARD_SCOPES;
 use super::existence::client_not_found;
 use super::{Services, next_token, page_request};
 use crate::domain::client::{AppClient, UPDATABLE_SETTINGS, apply_setting_defaults};
@@ -81,6 +82,18 @@ fn check_settings(
                 "client_credentials flow can not be selected with either code or implicit flow."
                     .into(),
             ));
+        }
+        // A machine client has no user to describe: only resource-server
+        // scopes (hashicorp/terraform-provider-aws#4984 quotes the refusal
+        // of openid; Cognito names the first standard scope it meets).
+        if let Some(standard) = oauth
+            .scopes
+            .iter()
+            .find(|s| STANDARD_SCOPES.contains(&s.as_str()))
+        {
+            return Err(Error::InvalidOAuthFlow(format!(
+                "{standard} is not supported with client_credentials flow"
+            )));
         }
     }
     if oauth.enabled && (oauth.flows.is_empty() || oauth.scopes.is_empty()) {

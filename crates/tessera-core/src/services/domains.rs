@@ -70,15 +70,48 @@ fn prefix_name(domain: &str) -> Result<String> {
 }
 
 /// A custom domain is a fully-qualified name of two labels or more; DNS names
-/// are case-insensitive, so it is kept lowercase.
+/// are case-insensitive, so it is kept lowercase. An all-digit last label
+/// makes an IPv4 address, not a domain name.
 fn custom_name(domain: &str) -> Result<String> {
     let name = domain.to_ascii_lowercase();
-    if name.split('.').count() < 2 || !name.split('.').all(is_label) {
+    let numeric_tld = name
+        .rsplit('.')
+        .next()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()));
+    if name.split('.').count() < 2 || !name.split('.').all(is_label) || numeric_tld {
         return Err(Error::InvalidParameter(format!(
             "The custom domain {domain} is not a fully-qualified domain name."
         )));
     }
     Ok(name)
+}
+
+/// Whether `name` is the base domain or a name under it, where only prefix
+/// domains are served (both lowercase, without trailing dot).
+fn under_base_domain(name: &str, base: &str) -> bool {
+    name == base
+        || name
+            .strip_suffix(base)
+            .is_some_and(|rest| rest.ends_with('.'))
+}
+
+/// A custom domain may not take a name this server already answers for: the
+/// base domain or any name under it (a prefix's, taken or not yet), nor the
+/// host of the public URL (Tessera's words: Cognito's own base domain and
+/// endpoints are not names a customer could hold).
+fn check_custom_name_is_free(name: &str, base: &str, public_host: &str) -> Result<()> {
+    let base = host_name(base);
+    if under_base_domain(name, &base) {
+        return Err(Error::InvalidParameter(format!(
+            "The custom domain {name} cannot be {base} or a name under it: prefix domains are served there."
+        )));
+    }
+    if name == public_host {
+        return Err(Error::InvalidParameter(format!(
+            "The custom domain {name} is the host of this server's public URL."
+        )));
+    }
+    Ok(())
 }
 
 fn managed_login_version(version: Option<i64>) -> Result<i64> {
@@ -128,6 +161,13 @@ impl Services {
         {
             return Ok(Some(found.pool_id));
         }
+        // Names under the base domain and the public host are never a custom
+        // domain's, even one stored before they were refused.
+        if under_base_domain(&name, &host_name(self.oauth_base_domain()))
+            || name == url_host(&self.deployment.public_url)
+        {
+            return Ok(None);
+        }
         Ok(self
             .find_domain(&name)
             .await?
@@ -161,7 +201,13 @@ impl Services {
         self.pool(&input.pool_id).await?;
         let custom = input.custom_domain_config.is_some();
         let name = if custom {
-            custom_name(&input.domain)?
+            let name = custom_name(&input.domain)?;
+            check_custom_name_is_free(
+                &name,
+                self.oauth_base_domain(),
+                &url_host(&self.deployment.public_url),
+            )?;
+            name
         } else {
             prefix_name(&input.domain)?
         };
@@ -313,9 +359,49 @@ mod tests {
             "auth..example.com",
             "auth.-x.com",
             "auth.exa_mple.com",
+            "10.0.0.1",
+            "127.0.0.1",
         ] {
             assert!(custom_name(bad).is_err(), "{bad:?}");
         }
+        assert!(custom_name("auth.example.com1").is_ok());
+    }
+
+    #[test]
+    fn custom_domains_stay_off_the_base_domain_and_the_public_host() {
+        let check =
+            |name: &str| check_custom_name_is_free(name, "auth.localhost", "id.example.com");
+        for ok in [
+            "auth.example.com",
+            "auth.localhost.example.com",
+            "myauth.localhost",
+            "xauth.localhost",
+            "example.id.example.com",
+        ] {
+            assert!(check(ok).is_ok(), "{ok}");
+        }
+        for (bad, says) in [
+            (
+                "auth.localhost",
+                "cannot be auth.localhost or a name under it",
+            ),
+            (
+                "myapp.auth.localhost",
+                "cannot be auth.localhost or a name under it",
+            ),
+            (
+                "a.b.auth.localhost",
+                "cannot be auth.localhost or a name under it",
+            ),
+            ("id.example.com", "is the host of this server's public URL"),
+        ] {
+            match check(bad) {
+                Err(Error::InvalidParameter(m)) => assert!(m.contains(says), "{bad}: {m}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        // A base domain configured with capitals or a trailing dot is the same name.
+        assert!(check_custom_name_is_free("x.auth.localhost", "Auth.Localhost.", "h").is_err());
     }
 
     #[test]
