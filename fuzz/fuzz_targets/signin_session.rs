@@ -183,6 +183,7 @@ fuzz_target!(|data: &[u8]| {
         match &outcome {
             Ok(AuthOutcome::Tokens(_)) => eprintln!("tokens"),
             Ok(AuthOutcome::Challenge { challenge, .. }) => eprintln!("{:?}", challenge.name()),
+            Ok(AuthOutcome::SignedIn(_)) => eprintln!("signed in"),
             Err(e) => eprintln!("{e:?}"),
         }
     }
