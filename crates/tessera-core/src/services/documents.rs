@@ -3,10 +3,11 @@
 
 use serde_json::Value;
 
-use super::{MAX_PAGE, Services};
+use super::{MAX_PAGE, Services, next_token, page_request};
 use crate::domain::oauth::DocumentKind;
 use crate::error::Result;
 use crate::ids::UserPoolId;
+use crate::paging::Page;
 use crate::store::{PageRequest, StoreError};
 
 impl Services {
@@ -43,5 +44,29 @@ impl Services {
                 None => return Ok(all),
             }
         }
+    }
+
+    /// One page of the pool's documents of `kind`, each read by `decode`,
+    /// for the List operations.
+    pub(crate) async fn document_page<T>(
+        &self,
+        pool: &UserPoolId,
+        kind: DocumentKind,
+        max: Option<i64>,
+        token: Option<&str>,
+        decode: impl Fn(Value) -> Result<T>,
+    ) -> Result<Page<T>> {
+        let listing = self
+            .store
+            .list_documents(pool, kind, &page_request(max, token)?)
+            .await?;
+        Ok(Page {
+            items: listing
+                .items
+                .into_iter()
+                .map(|(_, document)| decode(document))
+                .collect::<Result<_>>()?,
+            next: next_token(listing.next),
+        })
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Services, next_token, page_request};
+use super::Services;
 use crate::domain::oauth::{DocumentKind, DocumentWrite};
 use crate::error::{Error, Result};
 use crate::ids::UserPoolId;
@@ -112,18 +112,8 @@ impl Services {
         token: Option<&str>,
     ) -> Result<Page<ResourceServer>> {
         self.pool(pool_id).await?;
-        let listing = self
-            .store
-            .list_documents(pool_id, KIND, &page_request(max, token)?)
-            .await?;
-        Ok(Page {
-            items: listing
-                .items
-                .into_iter()
-                .map(|(_, document)| from_document(document))
-                .collect::<Result<_>>()?,
-            next: next_token(listing.next),
-        })
+        self.document_page(pool_id, KIND, max, token, from_document)
+            .await
     }
 
     /// Replaces the name and the scopes; scopes left out are gone, and app

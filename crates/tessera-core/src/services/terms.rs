@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Services, next_token, page_request};
+use super::Services;
 use crate::clock::Timestamp;
 use crate::domain::oauth::{DocumentKind, DocumentWrite};
 use crate::error::{Error, Result};
@@ -139,18 +139,10 @@ impl Services {
         token: Option<&str>,
     ) -> Result<Page<Terms>> {
         self.pool(pool_id).await?;
-        let listing = self
-            .store
-            .list_documents(pool_id, KIND, &page_request(max, token)?)
-            .await?;
-        Ok(Page {
-            items: listing
-                .items
-                .into_iter()
-                .map(|(_, d)| serde_json::from_value(d).map_err(internal))
-                .collect::<Result<_>>()?,
-            next: next_token(listing.next),
+        self.document_page(pool_id, KIND, max, token, |d| {
+            serde_json::from_value(d).map_err(internal)
         })
+        .await
     }
 
     /// A new name moves the terms to their new key, refused when the client
