@@ -26,9 +26,13 @@ import {
   AdminCreateUserCommand,
   AdminResetUserPasswordCommand,
   AdminSetUserMFAPreferenceCommand,
+  CreateManagedLoginBrandingCommand,
+  CreateTermsCommand,
   CreateUserPoolDomainCommand,
   SetUICustomizationCommand,
   SetUserPoolMfaConfigCommand,
+  UpdateManagedLoginBrandingCommand,
+  UpdateUserPoolDomainCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import {
   PASSWORD,
@@ -634,6 +638,100 @@ test("the pool's UI customization (CSS and logo) is applied to the pages", async
   assert.match(await logo.getAttribute("src"), /^data:image\/png;base64,/);
   assert.ok((await logo.boundingBox()).width > 0, "the logo is not shown");
   await screenshot(page, "login-customized");
+});
+
+test("a managed-login domain shows the app client's branding style and its terms; the classic customization is not used there", async (t) => {
+  const ctx = await setup(t);
+  const domain = ctx.host.split(".")[0];
+  await ctx.admin.send(new UpdateUserPoolDomainCommand({ UserPoolId: ctx.poolId, Domain: domain, ManagedLoginVersion: 2 }));
+  // Classic hosted-UI CSS: managed login does not apply it (Cognito keeps
+  // the two apart: a domain serves one or the other).
+  await ctx.admin.send(
+    new SetUICustomizationCommand({ UserPoolId: ctx.poolId, ClientId: "ALL", CSS: ".submitButton-customizable { background-color: #000000; }" }),
+  );
+  // The branding editor's document, as DescribeManagedLoginBrandingByClient
+  // answers it (colors RRGGBBAA, radii in pixels).
+  const settings = {
+    categories: { global: { colorSchemeMode: "LIGHT" } },
+    components: {
+      pageBackground: { lightMode: { color: "fdf2f8ff" }, image: { enabled: false } },
+      form: { lightMode: { backgroundColor: "ffffffff", borderColor: "f9a8d4ff" }, borderRadius: 4.0, logo: { enabled: true } },
+      primaryButton: { lightMode: { defaults: { backgroundColor: "b0306aff", textColor: "ffffffff" }, hover: { backgroundColor: "831843ff" } } },
+    },
+    componentClasses: { link: { lightMode: { defaults: { textColor: "9d174dff" } } }, input: { borderRadius: 2.0 } },
+  };
+  const { ManagedLoginBranding: style } = await ctx.admin.send(
+    new CreateManagedLoginBrandingCommand({
+      UserPoolId: ctx.poolId,
+      ClientId: ctx.clientId,
+      Settings: settings,
+      Assets: [{ Category: "FORM_LOGO", ColorMode: "LIGHT", Extension: "PNG", Bytes: solidPng(160, 48, [176, 48, 106]) }],
+    }),
+  );
+  for (const [name, url] of [["terms-of-use", "https://acme.example/terms"], ["privacy-policy", "https://acme.example/privacy"]]) {
+    await ctx.admin.send(
+      new CreateTermsCommand({
+        UserPoolId: ctx.poolId,
+        ClientId: ctx.clientId,
+        TermsName: name,
+        TermsSource: "LINK",
+        Enforcement: "NONE",
+        Links: { "cognito:default": url },
+      }),
+    );
+  }
+
+  const { page } = ctx;
+  const response = await page.goto(authorizeRequest(ctx).url);
+  assert.match(response.headers()["content-security-policy"], /style-src 'self' 'nonce-[A-Za-z0-9_-]+'/);
+  const css = (selector, property) => page.locator(selector).first().evaluate((el, p) => getComputedStyle(el)[p], property);
+  const button = page.getByRole("button", { name: "Sign in" });
+  assert.equal(await button.evaluate((el) => getComputedStyle(el).backgroundColor), "rgb(176, 48, 106)");
+  assert.equal(await css("body", "backgroundColor"), "rgb(253, 242, 248)");
+  assert.equal(await css(".card", "borderTopLeftRadius"), "4px");
+  assert.equal(await css(".card", "borderTopColor"), "rgb(249, 168, 212)");
+  assert.equal(await css("input.input", "borderTopLeftRadius"), "2px");
+  assert.equal(await css(".links a", "color"), "rgb(157, 23, 77)");
+  const logo = page.getByRole("img", { name: "Acme" });
+  assert.match(await logo.getAttribute("src"), /^data:image\/png;base64,/);
+  assert.ok((await logo.boundingBox()).width > 0, "the logo is not shown");
+  await screenshot(page, "managed-login-branded");
+
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await page.getByRole("heading", { name: "Create your account" }).waitFor();
+  assert.equal(await page.getByRole("link", { name: "Terms of use" }).getAttribute("href"), "https://acme.example/terms");
+  assert.equal(await page.getByRole("link", { name: "Privacy policy" }).getAttribute("href"), "https://acme.example/privacy");
+  await screenshot(page, "managed-login-signup-terms");
+
+  // Back to Cognito's values: Tessera's own look, the terms still linked.
+  await ctx.admin.send(
+    new UpdateManagedLoginBrandingCommand({ UserPoolId: ctx.poolId, ManagedLoginBrandingId: style.ManagedLoginBrandingId, UseCognitoProvidedValues: true }),
+  );
+  await page.reload();
+  const plain = await page.getByRole("button", { name: "Create account" }).evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(plain, "rgb(67, 56, 202)");
+  assert.equal(await page.getByRole("link", { name: "Terms of use" }).count(), 1);
+});
+
+test("the classic hosted UI links no terms", async (t) => {
+  const ctx = await setup(t);
+  for (const name of ["terms-of-use", "privacy-policy"]) {
+    await ctx.admin.send(
+      new CreateTermsCommand({
+        UserPoolId: ctx.poolId,
+        ClientId: ctx.clientId,
+        TermsName: name,
+        TermsSource: "LINK",
+        Enforcement: "NONE",
+        Links: { "cognito:default": "https://acme.example/doc" },
+      }),
+    );
+  }
+  const { page } = ctx;
+  await page.goto(authorizeRequest(ctx).url);
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await page.getByRole("heading", { name: "Create your account" }).waitFor();
+  assert.equal(await page.getByRole("link", { name: "Terms of use" }).count(), 0);
 });
 
 test("a pool where only administrators create users offers no sign-up", async (t) => {

@@ -31,6 +31,29 @@ pub struct DomainView {
     pub alias_target: Option<String>,
 }
 
+/// The pool a hosted request is for, and which pages its domain serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedDomain {
+    pub pool_id: UserPoolId,
+    /// 1 (the classic hosted UI) or 2 (managed login).
+    pub managed_login_version: i64,
+}
+
+fn stored_version(domain: &PoolDomain) -> i64 {
+    domain
+        .settings
+        .get("ManagedLoginVersion")
+        .and_then(Value::as_i64)
+        .unwrap_or(1)
+}
+
+fn hosted(domain: PoolDomain) -> HostedDomain {
+    HostedDomain {
+        managed_login_version: stored_version(&domain),
+        pool_id: domain.pool_id,
+    }
+}
+
 /// Cognito's words for a prefix outside its pattern (quoted in
 /// mineiros-io/terraform-aws-cognito-user-pool#69).
 const INVALID_PREFIX: &str = "The domain name contains an invalid character. Domain names can only contain lower-case letters, numbers, and hyphens. Please enter a different name that follows this format: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$";
@@ -149,7 +172,7 @@ impl Services {
 
     /// The pool whose domain `host` (a `Host` header, port and all) names:
     /// `<prefix>.<base domain>` or a custom domain, without regard to case.
-    pub async fn pool_for_host(&self, host: &str) -> Result<Option<UserPoolId>> {
+    pub async fn pool_for_host(&self, host: &str) -> Result<Option<HostedDomain>> {
         let name = host_name(host);
         let prefix = name
             .strip_suffix(self.oauth_base_domain())
@@ -159,7 +182,7 @@ impl Services {
             && let Some(found) = self.find_domain(prefix).await?
             && !found.custom
         {
-            return Ok(Some(found.pool_id));
+            return Ok(Some(hosted(found)));
         }
         // Names under the base domain and the public host are never a custom
         // domain's, even one stored before they were refused.
@@ -172,7 +195,7 @@ impl Services {
             .find_domain(&name)
             .await?
             .filter(|d| d.custom)
-            .map(|d| d.pool_id))
+            .map(hosted))
     }
 
     async fn find_domain(&self, name: &str) -> Result<Option<PoolDomain>> {
@@ -184,11 +207,7 @@ impl Services {
     }
 
     fn domain_view(&self, domain: PoolDomain) -> DomainView {
-        let managed_login_version = domain
-            .settings
-            .get("ManagedLoginVersion")
-            .and_then(Value::as_i64)
-            .unwrap_or(1);
+        let managed_login_version = stored_version(&domain);
         let alias_target = domain.custom.then(|| url_host(&self.deployment.public_url));
         DomainView {
             domain,

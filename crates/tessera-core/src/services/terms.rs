@@ -106,6 +106,21 @@ impl Services {
         Ok(terms)
     }
 
+    /// A client's terms documents.
+    pub(crate) async fn terms_of_client(
+        &self,
+        pool_id: &UserPoolId,
+        client_id: &ClientId,
+    ) -> Result<Vec<Terms>> {
+        let prefix = format!("{client_id}/");
+        self.all_documents(pool_id, KIND)
+            .await?
+            .into_iter()
+            .filter(|(key, _)| key.starts_with(&prefix))
+            .map(|(_, document)| serde_json::from_value(document).map_err(internal))
+            .collect()
+    }
+
     /// Terms by id: a pool has two per client at most, so they are searched.
     pub async fn describe_terms(&self, pool_id: &UserPoolId, terms_id: &str) -> Result<Terms> {
         self.pool(pool_id).await?;

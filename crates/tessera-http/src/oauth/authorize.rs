@@ -18,7 +18,7 @@ use crate::router::AppState;
 
 pub async fn authorize(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    DomainPool { pool, .. }: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {

@@ -10,8 +10,12 @@ use tessera_core::ids::UserPoolId;
 use crate::pages;
 use crate::router::AppState;
 
-/// The pool of the domain a request reached.
-pub struct DomainPool(pub UserPoolId);
+/// The pool of the domain a request reached, and which pages the domain
+/// serves: 1 the classic hosted UI, 2 managed login.
+pub struct DomainPool {
+    pub pool: UserPoolId,
+    pub managed_login_version: i64,
+}
 
 impl FromRequestParts<AppState> for DomainPool {
     type Rejection = Response;
@@ -23,7 +27,10 @@ impl FromRequestParts<AppState> for DomainPool {
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
         match state.services.pool_for_host(host).await {
-            Ok(Some(pool)) => Ok(DomainPool(pool)),
+            Ok(Some(found)) => Ok(DomainPool {
+                pool: found.pool_id,
+                managed_login_version: found.managed_login_version,
+            }),
             Ok(None) => Err(pages::error_page(
                 StatusCode::NOT_FOUND,
                 "No user pool has this domain.",

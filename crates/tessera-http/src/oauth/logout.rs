@@ -15,7 +15,7 @@ use crate::router::AppState;
 
 pub async fn logout(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    DomainPool { pool, .. }: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> Response {
     let mut response = match params.get("logout_uri") {

@@ -14,7 +14,7 @@ use crate::router::AppState;
 
 pub async fn revoke(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    DomainPool { pool, .. }: DomainPool,
     headers: HeaderMap,
     Form(form): Form,
 ) -> Response {

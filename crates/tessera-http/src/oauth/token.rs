@@ -17,7 +17,7 @@ use crate::router::AppState;
 
 pub async fn token(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    DomainPool { pool, .. }: DomainPool,
     headers: HeaderMap,
     Form(form): Form,
 ) -> Response {

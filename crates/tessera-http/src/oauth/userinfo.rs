@@ -13,7 +13,7 @@ use crate::router::AppState;
 
 pub async fn userinfo(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    DomainPool { pool, .. }: DomainPool,
     headers: HeaderMap,
 ) -> Response {
     let Some(token) = headers

@@ -86,12 +86,12 @@ fn unavailable(ctx: &PageContext) -> Response {
 /// `POST /challenge`: an answer to the step a page asked for.
 pub async fn respond(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
     form: PostedForm,
 ) -> Response {
-    let ctx = match PageContext::load(&state, &pool, &params, &headers).await {
+    let ctx = match PageContext::load(&state, &domain, &params, &headers).await {
         Ok(ctx) => ctx,
         Err(response) => return response,
     };

@@ -2,6 +2,10 @@
 //! (checked anew on each request, from the query string every page and form
 //! carries), the pool and app it is for, how they look, and the browser's
 //! CSRF token.
+//!
+//! How they look depends on the domain, as in Cognito: a classic hosted-UI
+//! domain (version 1) applies the pool's UI customization, a managed-login
+//! domain (version 2) the app client's branding style.
 
 use std::collections::BTreeMap;
 
@@ -10,14 +14,20 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use http::HeaderMap;
 use tessera_core::domain::pool::UserPool;
-use tessera_core::ids::UserPoolId;
+use tessera_core::ids::ClientId;
+use tessera_core::services::branding::managed_look::SignUpTerms;
 use tessera_core::services::oauth::authorize::AuthorizeRequest;
 
 use super::csrf::{self, CsrfToken};
 use super::headers::{PagePolicy, redirect_source};
 use super::internal_error;
+use super::theme::theme_css;
 use crate::oauth::authorize::{query_string, refusal_response};
+use crate::oauth::domain::DomainPool;
 use crate::router::AppState;
+
+/// A managed-login domain, whose pages take the client's branding style.
+const MANAGED_LOGIN: i64 = 2;
 
 /// How the pages look for one pool and app.
 #[derive(Debug, Clone)]
@@ -26,11 +36,15 @@ pub struct Chrome {
     pub brand: String,
     /// The app client's name: what the user signs in to use.
     pub app: String,
-    /// The pool's logo (UI customization), as a `data:` URI.
+    /// The logo (UI customization or branding style), as a `data:` URI.
     pub logo: Option<String>,
-    /// The pool's CSS (UI customization), appended after ours.
+    /// The branding style's favicon, as a `data:` URI.
+    pub favicon: Option<String>,
+    /// The branding style as custom properties, after our sheet.
+    pub theme_css: Option<String>,
+    /// The pool's CSS (UI customization), after our sheet.
     pub custom_css: Option<String>,
-    /// The nonce that lets `custom_css` through the page's policy.
+    /// The nonce that lets the inline style through the page's policy.
     pub style_nonce: Option<String>,
 }
 
@@ -41,6 +55,8 @@ impl Chrome {
             brand: "Tessera".into(),
             app: String::new(),
             logo: None,
+            favicon: None,
+            theme_css: None,
             custom_css: None,
             style_nonce: None,
         }
@@ -55,12 +71,18 @@ impl Chrome {
             .unwrap_or_default()
     }
 
-    /// The pool's CSS with its nonce, as it may go inside `<style>`: CSS has
-    /// no use for `<` outside strings, where its escape means the same, and
-    /// without it the sheet cannot close the element.
+    /// The style's and the pool's CSS with its nonce, as it may go inside
+    /// `<style>`: CSS has no use for `<` outside strings, where its escape
+    /// means the same, and without it the sheet cannot close the element.
     pub fn inline_style(&self) -> Option<InlineStyle> {
+        let css: String = [&self.theme_css, &self.custom_css]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n");
         Some(InlineStyle {
-            css: self.custom_css.as_ref()?.replace('<', "\\3c "),
+            css: css.replace('<', "\\3c "),
             nonce: self.style_nonce.clone()?,
         })
     }
@@ -83,6 +105,8 @@ pub struct PageContext {
     client_secret: Option<String>,
     /// The request's parameters as a query string, for links and form actions.
     pub query: String,
+    /// Whether the domain serves managed login (version 2).
+    pub managed_login: bool,
 }
 
 impl PageContext {
@@ -90,11 +114,12 @@ impl PageContext {
     /// request there (a refused authorization request, a failure).
     pub async fn load(
         state: &AppState,
-        pool_id: &UserPoolId,
+        domain: &DomainPool,
         params: &BTreeMap<String, String>,
         headers: &HeaderMap,
     ) -> Result<PageContext, Response> {
         let services = &state.services;
+        let pool_id = &domain.pool;
         let request = match services.check_authorize(pool_id, params).await {
             Ok(Ok(request)) => request,
             Ok(Err(refusal)) => return Err(refusal_response(refusal)),
@@ -105,28 +130,23 @@ impl PageContext {
             .describe_client(pool_id, &request.client_id)
             .await
             .map_err(internal_error)?;
-        let customization = services
-            .ui_customization(pool_id, &request.client_id)
-            .await
-            .map_err(internal_error)?;
-        let (custom_css, logo) = match customization {
-            Some(c) => (
-                c.css.filter(|css| !css.trim().is_empty()),
-                c.image
-                    .map(|(bytes, kind)| format!("data:{kind};base64,{}", STANDARD.encode(bytes))),
-            ),
-            None => (None, None),
+        let managed_login = domain.managed_login_version == MANAGED_LOGIN;
+        let look = if managed_login {
+            managed_look(state, pool_id, &request.client_id).await?
+        } else {
+            classic_look(state, pool_id, &request.client_id).await?
         };
-        let style_nonce = custom_css
-            .as_ref()
-            .map(|_| URL_SAFE_NO_PAD.encode(tessera_crypto::random::bytes::<16>()));
+        let style_nonce = (look.theme_css.is_some() || look.custom_css.is_some())
+            .then(|| URL_SAFE_NO_PAD.encode(tessera_crypto::random::bytes::<16>()));
         let query = query_string(&request.parameters());
         Ok(PageContext {
             chrome: Chrome {
                 brand: pool.name.clone(),
                 app: client.client.name,
-                logo,
-                custom_css,
+                logo: look.logo,
+                favicon: look.favicon,
+                theme_css: look.theme_css,
+                custom_css: look.custom_css,
                 style_nonce,
             },
             csrf: csrf::token_for(state, headers),
@@ -134,7 +154,21 @@ impl PageContext {
             pool,
             request,
             query,
+            managed_login,
         })
+    }
+
+    /// The terms documents the sign-up page links to: a managed-login
+    /// domain's, when the client has both kinds.
+    pub async fn sign_up_terms(&self, state: &AppState) -> Result<Option<SignUpTerms>, Response> {
+        if !self.managed_login {
+            return Ok(None);
+        }
+        state
+            .services
+            .sign_up_terms(&self.pool.id, &self.request.client_id)
+            .await
+            .map_err(internal_error)
     }
 
     /// `path` with the request's parameters (and `extra` ones) as its query.
@@ -168,4 +202,59 @@ impl PageContext {
             style_nonce: self.chrome.style_nonce.clone(),
         }
     }
+}
+
+/// What a page's look is made of, before its nonce.
+#[derive(Default)]
+struct Look {
+    logo: Option<String>,
+    favicon: Option<String>,
+    theme_css: Option<String>,
+    custom_css: Option<String>,
+}
+
+/// The classic hosted UI's look: the pool's UI customization for the client.
+async fn classic_look(
+    state: &AppState,
+    pool_id: &tessera_core::ids::UserPoolId,
+    client_id: &ClientId,
+) -> Result<Look, Response> {
+    let customization = state
+        .services
+        .ui_customization(pool_id, client_id)
+        .await
+        .map_err(internal_error)?;
+    Ok(match customization {
+        Some(c) => Look {
+            custom_css: c.css.filter(|css| !css.trim().is_empty()),
+            logo: c
+                .image
+                .map(|(bytes, kind)| format!("data:{kind};base64,{}", STANDARD.encode(bytes))),
+            ..Look::default()
+        },
+        None => Look::default(),
+    })
+}
+
+/// Managed login's look: the client's branding style, or ours when it has
+/// none or uses Cognito's values.
+async fn managed_look(
+    state: &AppState,
+    pool_id: &tessera_core::ids::UserPoolId,
+    client_id: &ClientId,
+) -> Result<Look, Response> {
+    let look = state
+        .services
+        .managed_look(pool_id, client_id)
+        .await
+        .map_err(internal_error)?;
+    Ok(match look {
+        Some(look) => Look {
+            theme_css: Some(theme_css(&look)),
+            logo: look.logo.map(|l| l.data_uri()),
+            favicon: look.favicon.map(|f| f.data_uri()),
+            custom_css: None,
+        },
+        None => Look::default(),
+    })
 }

@@ -25,11 +25,11 @@ const ROLES: Roles = Roles {
 
 pub async fn show(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match PageContext::load(&state, &pool, &params, &headers).await {
+    let ctx = match PageContext::load(&state, &domain, &params, &headers).await {
         Ok(ctx) => ctx,
         Err(response) => return response,
     };
@@ -43,12 +43,12 @@ pub async fn show(
 
 pub async fn submit(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
     form: PostedForm,
 ) -> Response {
-    let ctx = match PageContext::load(&state, &pool, &params, &headers).await {
+    let ctx = match PageContext::load(&state, &domain, &params, &headers).await {
         Ok(ctx) => ctx,
         Err(response) => return response,
     };

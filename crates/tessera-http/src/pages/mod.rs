@@ -32,6 +32,7 @@ pub mod messages;
 pub mod recovery;
 pub mod signup;
 pub mod step;
+pub mod theme;
 pub mod totp_setup;
 pub mod view;
 

@@ -37,11 +37,11 @@ fn status(refused: Option<&Refusal>) -> StatusCode {
 
 pub async fn show(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    match PageContext::load(&state, &pool, &params, &headers).await {
+    match PageContext::load(&state, &domain, &params, &headers).await {
         Ok(ctx) => forgot_page(&ctx, "", None),
         Err(response) => response,
     }
@@ -49,12 +49,12 @@ pub async fn show(
 
 pub async fn submit(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
     form: PostedForm,
 ) -> Response {
-    let ctx = match PageContext::load(&state, &pool, &params, &headers).await {
+    let ctx = match PageContext::load(&state, &domain, &params, &headers).await {
         Ok(ctx) => ctx,
         Err(response) => return response,
     };
@@ -136,11 +136,11 @@ fn forgot_page(ctx: &PageContext, username: &str, refused: Option<&Refusal>) -> 
 
 pub async fn show_reset(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    match PageContext::load(&state, &pool, &params, &headers).await {
+    match PageContext::load(&state, &domain, &params, &headers).await {
         Ok(ctx) => reset_page(&ctx, "", None, None),
         Err(response) => response,
     }
@@ -148,12 +148,12 @@ pub async fn show_reset(
 
 pub async fn submit_reset(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
     form: PostedForm,
 ) -> Response {
-    let ctx = match PageContext::load(&state, &pool, &params, &headers).await {
+    let ctx = match PageContext::load(&state, &domain, &params, &headers).await {
         Ok(ctx) => ctx,
         Err(response) => return response,
     };

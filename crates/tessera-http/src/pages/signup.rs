@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use http::{HeaderMap, StatusCode};
 use tessera_core::domain::pool::UserPool;
+use tessera_core::services::branding::managed_look::SignUpTerms;
 use tessera_core::services::codes::CodeDelivery;
 use tessera_core::services::signup::{ConfirmSignUp, SignUp};
 
@@ -60,13 +61,14 @@ fn sign_up_attributes(pool: &UserPool) -> Vec<String> {
     names
 }
 
+/// The sign-up page's context, and the terms it links to.
 async fn context(
     state: &AppState,
-    pool: &tessera_core::ids::UserPoolId,
+    domain: &DomainPool,
     params: &BTreeMap<String, String>,
     headers: &HeaderMap,
-) -> Result<PageContext, Response> {
-    let ctx = PageContext::load(state, pool, params, headers).await?;
+) -> Result<(PageContext, Option<SignUpTerms>), Response> {
+    let ctx = PageContext::load(state, domain, params, headers).await?;
     if ctx.pool.admin_create_user_only() {
         return Err(sign_in_error(
             &ctx,
@@ -76,30 +78,31 @@ async fn context(
             Link::new("Back to sign in", ctx.url("/login", &[])),
         ));
     }
-    Ok(ctx)
+    let terms = ctx.sign_up_terms(state).await?;
+    Ok((ctx, terms))
 }
 
 pub async fn show(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    match context(&state, &pool, &params, &headers).await {
-        Ok(ctx) => sign_up_page(&ctx, None, &PostedForm(BTreeMap::new())),
+    match context(&state, &domain, &params, &headers).await {
+        Ok((ctx, terms)) => sign_up_page(&ctx, terms, None, &PostedForm(BTreeMap::new())),
         Err(response) => response,
     }
 }
 
 pub async fn submit(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
     form: PostedForm,
 ) -> Response {
-    let ctx = match context(&state, &pool, &params, &headers).await {
-        Ok(ctx) => ctx,
+    let (ctx, terms) = match context(&state, &domain, &params, &headers).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     let username = form.trimmed("username");
@@ -115,7 +118,7 @@ pub async fn submit(
         None
     };
     if let Some(missing) = missing {
-        return sign_up_page(&ctx, Some(&missing), &form);
+        return sign_up_page(&ctx, terms, Some(&missing), &form);
     }
     let signed_up = state
         .services
@@ -141,13 +144,18 @@ pub async fn submit(
             None,
         ),
         Err(e) => match refusal(e, SIGN_UP_ROLES) {
-            Ok(r) => sign_up_page(&ctx, Some(&r), &form),
+            Ok(r) => sign_up_page(&ctx, terms, Some(&r), &form),
             Err(e) => internal_error(e),
         },
     }
 }
 
-fn sign_up_page(ctx: &PageContext, refused: Option<&Refusal>, sent: &PostedForm) -> Response {
+fn sign_up_page(
+    ctx: &PageContext,
+    terms: Option<SignUpTerms>,
+    refused: Option<&Refusal>,
+    sent: &PostedForm,
+) -> Response {
     let mut username = Field::username(&ctx.pool).with_value(sent.trimmed("username"));
     if ctx.pool.username_attributes().is_empty() {
         username = username.with_hint("You will sign in with it. It can't be changed later.");
@@ -165,6 +173,7 @@ fn sign_up_page(ctx: &PageContext, refused: Option<&Refusal>, sent: &PostedForm)
         action: ctx.url("/signup", &[]),
         fields,
         submit: "Create account".into(),
+        terms,
         links: vec![Link::led(
             "Already have an account?",
             "Sign in",
@@ -190,11 +199,11 @@ pub fn sent_notice(delivery: &CodeDelivery) -> String {
 
 pub async fn show_confirm(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    match PageContext::load(&state, &pool, &params, &headers).await {
+    match PageContext::load(&state, &domain, &params, &headers).await {
         Ok(ctx) => confirm_page(&ctx, "", None, None),
         Err(response) => response,
     }
@@ -202,12 +211,12 @@ pub async fn show_confirm(
 
 pub async fn submit_confirm(
     State(state): State<AppState>,
-    DomainPool(pool): DomainPool,
+    domain: DomainPool,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
     form: PostedForm,
 ) -> Response {
-    let ctx = match PageContext::load(&state, &pool, &params, &headers).await {
+    let ctx = match PageContext::load(&state, &domain, &params, &headers).await {
         Ok(ctx) => ctx,
         Err(response) => return response,
     };

@@ -5,6 +5,8 @@ use askama::Template;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 
+use tessera_core::services::branding::managed_look::SignUpTerms;
+
 use super::context::{Chrome, PageContext};
 use super::fields::Field;
 use super::headers::{self, PagePolicy};
@@ -91,6 +93,8 @@ pub struct FormView {
     pub fields: Vec<Field>,
     pub submit: String,
     pub alternate: Option<Alternate>,
+    /// The terms a sign-up accepts, under its button.
+    pub terms: Option<SignUpTerms>,
     pub links: Vec<Link>,
 }
 
