@@ -90,3 +90,79 @@ def test_off_by_default(server):
     pool_id = make_pool(cognito)
     confirmed_user(cognito, pool_id, "sol")
     assert burst(lambda: cognito.admin_get_user(UserPoolId=pool_id, Username="sol"), 200) == ["ok"] * 200
+
+
+# ---- the OAuth endpoints and the hosted pages -------------------------------------------------
+#
+# Cognito (developer guide, quotas, and its answer in re:Post "Cognito token endpoint quotas"):
+# a hosted UI sign-in and a refresh_token grant consume UserAuthentication; an authorization_code
+# grant has UserAuthentication's limits without consuming them (Tessera: its own bucket,
+# `AuthorizationCodeGrant`); client_credentials is ClientAuthentication. Over a quota the token
+# endpoint answers HTTP 429 with an RFC 6749-shaped body and Retry-After, and a page a 429 page.
+
+OAUTH_CONFIG = """
+[rate_limits]
+enabled = true
+[rate_limits.rps]
+ClientAuthentication = 2
+UserAuthentication = 3
+"""
+
+
+@pytest.fixture(scope="module")
+def oauth_limited(tessera_bin, tmp_path_factory):
+    from tessera_e2e.hosted import resolve_localhost_subdomains
+    from tessera_e2e.server import ServerFactory
+    resolve_localhost_subdomains()
+    factory = ServerFactory(tessera_bin, lambda: tmp_path_factory.mktemp("oauth-rate-limits"))
+    yield factory(config_toml=OAUTH_CONFIG)
+    factory.stop_all()
+
+
+def test_the_token_endpoint_and_the_sign_in_page_count_against_their_quotas(oauth_limited):
+    from test_oauth import CALLBACK, App, authorize_url, code_for, pkce
+    from tessera_e2e.flows import AUTH_PASSWORD
+    from tessera_e2e.hosted import Browser
+
+    cognito = make_client(oauth_limited)
+    app = App(oauth_limited, cognito)
+    machine = {"grant_type": "client_credentials"}
+
+    time.sleep(1.1)
+    statuses = [app.token(machine, auth=(app.machine, app.machine_secret)).status_code for _ in range(6)]
+    assert statuses[:2] == [200, 200], statuses
+    assert statuses.count(429) >= 3, statuses
+    throttled = app.token(machine, auth=(app.machine, app.machine_secret))
+    assert throttled.status_code == 429
+    assert throttled.json() == {"error": "too_many_requests", "error_description": "Rate exceeded"}
+    assert throttled.headers["Retry-After"] == "1"
+    assert throttled.headers["Cache-Control"] == "no-store"
+
+    # ClientAuthentication's burst leaves user sign-in alone: a page sign-in (one
+    # UserAuthentication request) and its code's redemption (a bucket of its own) go through.
+    time.sleep(1.1)
+    verifier, challenge = pkce()
+    code = code_for(app, app.public, code_challenge=challenge, code_challenge_method="S256")
+    redeemed = app.token({"grant_type": "authorization_code", "client_id": app.public, "code": code,
+                          "redirect_uri": CALLBACK, "code_verifier": verifier})
+    assert redeemed.status_code == 200, redeemed.text
+    refresh = {"grant_type": "refresh_token", "client_id": app.public,
+               "refresh_token": redeemed.json()["refresh_token"]}
+
+    # UserAuthentication is shared by the API, the page's sign-in form and refresh_token grants.
+    time.sleep(1.1)
+    outcomes = burst(lambda: cognito.admin_initiate_auth(
+        UserPoolId=app.pool_id, ClientId=app.public, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": app.username, "PASSWORD": AUTH_PASSWORD}), 6)
+    assert outcomes.count("TooManyRequestsException") >= 2, outcomes
+    assert app.token(refresh).status_code == 429
+    browser = Browser()
+    page = browser.follow(browser.get(authorize_url(app, app.public)))
+    assert page.status_code == 200, "showing the page counts against nothing"
+    refused = browser.submit(page, {"username": app.username, "password": AUTH_PASSWORD})
+    assert refused.status_code == 429, (refused.status_code, refused.text[:300])
+    assert "Wait a moment, then try again." in refused.text
+    assert refused.headers["Cache-Control"] == "no-store"
+
+    time.sleep(1.1)
+    assert app.token(refresh).status_code == 200, "the bucket refills"

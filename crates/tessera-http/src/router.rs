@@ -119,7 +119,7 @@ pub fn router(state: AppState) -> Router {
         );
     api.merge(proxies)
         .merge(browser)
-        .merge(crate::pages::routes())
+        .merge(crate::pages::routes(&state))
         .merge(operator)
         .fallback(awsjson::not_found)
         .with_state(state)

@@ -40,11 +40,14 @@ pub enum Category {
     UserPoolClientRead,
     UserPoolClientUpdate,
     ClientAuthentication,
+    /// `/oauth2/token` redeeming an authorization code: Cognito gives it
+    /// "the same limits as UserAuthentication" without counting it there.
+    AuthorizationCodeGrant,
     LimitManagement,
 }
 
 impl Category {
-    pub const ALL: [Category; 19] = [
+    pub const ALL: [Category; 20] = [
         Category::UserAuthentication,
         Category::UserAuthChallenge,
         Category::UserCreation,
@@ -63,11 +66,13 @@ impl Category {
         Category::UserPoolClientRead,
         Category::UserPoolClientUpdate,
         Category::ClientAuthentication,
+        Category::AuthorizationCodeGrant,
         Category::LimitManagement,
     ];
 
-    /// The name configuration uses (Cognito's, and `UserAuthChallenge` for
-    /// the challenge responses' own quota).
+    /// The name configuration uses (Cognito's, and `UserAuthChallenge` and
+    /// `AuthorizationCodeGrant` for the quotas Cognito keeps apart without
+    /// naming them).
     pub fn name(self) -> &'static str {
         match self {
             Category::UserAuthentication => "UserAuthentication",
@@ -88,6 +93,7 @@ impl Category {
             Category::UserPoolClientRead => "UserPoolClientRead",
             Category::UserPoolClientUpdate => "UserPoolClientUpdate",
             Category::ClientAuthentication => "ClientAuthentication",
+            Category::AuthorizationCodeGrant => "AuthorizationCodeGrant",
             Category::LimitManagement => "LimitManagement",
         }
     }
@@ -99,7 +105,10 @@ impl Category {
     /// Cognito's default quota, requests per second.
     pub fn default_rps(self) -> f64 {
         match self {
-            Category::UserAuthentication | Category::UserRead | Category::UserToken => 120.0,
+            Category::UserAuthentication
+            | Category::AuthorizationCodeGrant
+            | Category::UserRead
+            | Category::UserToken => 120.0,
             Category::UserAuthChallenge => 360.0,
             Category::UserCreation | Category::UserResourceRead => 50.0,
             Category::UserFederation | Category::UserUpdate | Category::UserResourceUpdate => 25.0,

@@ -67,6 +67,15 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, "unsupported_token_type", None)
     }
 
+    /// Over a quota: HTTP's 429, with Cognito's words.
+    pub fn too_many_requests(description: String) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            Some(description),
+        )
+    }
+
     pub fn server_error() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", None)
     }
@@ -122,6 +131,7 @@ impl From<Error> for OAuthError {
                 OAuthError::invalid_grant(e.to_string())
             }
             Error::InvalidOAuthFlow(m) => OAuthError::unauthorized_client(m),
+            Error::TooManyRequests(m) => OAuthError::too_many_requests(m),
             Error::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 OAuthError::server_error()
@@ -143,6 +153,10 @@ impl IntoResponse for OAuthError {
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        if self.status == StatusCode::TOO_MANY_REQUESTS {
+            // The buckets hold a second's worth of requests.
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response
     }
 }

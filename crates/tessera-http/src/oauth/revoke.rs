@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 use tessera_core::Error;
+use tessera_core::services::limits::Category;
 
 use super::client_auth::client_credentials;
 use super::domain::DomainPool;
@@ -18,6 +19,10 @@ pub async fn revoke(
     headers: HeaderMap,
     Form(form): Form,
 ) -> Response {
+    // RevokeToken's quota, as the API operation's.
+    if let Err(e) = state.services.admit(Category::UserToken, Some(&pool)) {
+        return OAuthError::from(e).into_response();
+    }
     let credentials = match client_credentials(&headers, &form) {
         Ok(c) => c,
         Err(e) => return e.into_response(),

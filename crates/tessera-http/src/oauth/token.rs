@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, header};
 use serde_json::{Map, Value, json};
+use tessera_core::services::limits::Category;
 use tessera_core::services::oauth::grants::TokenGrant;
 
 use super::client_auth::client_credentials;
@@ -39,6 +40,17 @@ async fn answer(
     headers: &HeaderMap,
     form: &BTreeMap<String, String>,
 ) -> Result<Map<String, Value>, OAuthError> {
+    // Each grant counts against its quota before anything else is checked
+    // (developer guide, quotas: the token endpoint's grants).
+    let quota = match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => Some(Category::AuthorizationCodeGrant),
+        Some("refresh_token") => Some(Category::UserAuthentication),
+        Some("client_credentials") => Some(Category::ClientAuthentication),
+        _ => None,
+    };
+    if let Some(category) = quota {
+        state.services.admit(category, Some(pool))?;
+    }
     let credentials = client_credentials(headers, form)?;
     let field = |name: &str| form.get(name).filter(|v| !v.is_empty()).cloned();
     let grant = match form.get("grant_type").map(String::as_str) {

@@ -19,6 +19,7 @@
 //! - [`view`]: the templates, rendered into responses.
 //! - [`headers`]: the security headers every page carries.
 //! - [`assets`]: the stylesheet.
+//! - [`quota`]: the forms' requests counted against Cognito's quotas.
 
 pub mod assets;
 pub mod challenge;
@@ -29,6 +30,7 @@ pub mod form;
 pub mod headers;
 pub mod login;
 pub mod messages;
+pub mod quota;
 pub mod recovery;
 pub mod signup;
 pub mod step;
@@ -44,7 +46,7 @@ use http::StatusCode;
 use crate::router::AppState;
 
 /// The pages' routes, for the pool whose domain a request reaches.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/login", get(login::show).post(login::submit))
         .route("/challenge", post(challenge::respond))
@@ -62,6 +64,10 @@ pub fn routes() -> Router<AppState> {
             get(recovery::show_reset).post(recovery::submit_reset),
         )
         .route("/static/tessera.css", get(assets::stylesheet))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            quota::admit,
+        ))
 }
 
 /// A page that says what went wrong, and nothing else.
