@@ -63,3 +63,43 @@ pub fn resolve(file: HousekeepingFile) -> anyhow::Result<HousekeepingSettings> {
         batch_size,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(toml_text: &str) -> anyhow::Result<HousekeepingSettings> {
+        resolve(toml::from_str(toml_text)?)
+    }
+
+    #[test]
+    fn defaults_purge_every_five_minutes_in_batches_of_five_hundred() {
+        assert_eq!(parse("").expect("valid"), HousekeepingSettings::default());
+        assert_eq!(
+            HousekeepingSettings::default(),
+            HousekeepingSettings {
+                enabled: true,
+                interval: Duration::from_secs(300),
+                batch_size: 500,
+            }
+        );
+    }
+
+    #[test]
+    fn settings_are_read_and_zeroes_refused() {
+        let read = parse("enabled = false\ninterval_seconds = 2\nbatch_size = 7\n").expect("valid");
+        assert_eq!(
+            read,
+            HousekeepingSettings {
+                enabled: false,
+                interval: Duration::from_secs(2),
+                batch_size: 7,
+            }
+        );
+        let zero = parse("interval_seconds = 0").expect_err("refused");
+        assert!(zero.to_string().contains("interval_seconds"), "{zero}");
+        let zero = parse("batch_size = 0").expect_err("refused");
+        assert!(zero.to_string().contains("batch_size"), "{zero}");
+        assert!(parse("every = 3").is_err(), "an unknown key is an error");
+    }
+}
