@@ -16,6 +16,7 @@ use crate::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use crate::domain::device::Device;
 use crate::domain::filter::UserFilter;
 use crate::domain::group::Group;
+use crate::domain::housekeeping::PurgeReport;
 use crate::domain::lockout::FailureState;
 use crate::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
@@ -319,4 +320,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Redemption>;
     /// Whether the code was replayed after its first redemption.
     async fn authorization_code_replayed(&self, code_hash: &[u8]) -> StoreResult<bool>;
+
+    // ---- Housekeeping ----
+
+    /// Deletes, as of `now`, records nothing needs any more
+    /// ([`PurgeCutoffs`](crate::domain::housekeeping::PurgeCutoffs)): at most
+    /// `batch_limit` of each kind, in one transaction. `None` when another
+    /// node is purging this database at the moment (the round is skipped).
+    async fn purge_expired(
+        &self,
+        now: Timestamp,
+        batch_limit: u32,
+    ) -> StoreResult<Option<PurgeReport>>;
 }

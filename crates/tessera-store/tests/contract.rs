@@ -22,6 +22,8 @@ mod devices;
 mod durability;
 #[path = "contract/groups.rs"]
 mod groups;
+#[path = "contract/housekeeping.rs"]
+mod housekeeping;
 #[path = "contract/intents.rs"]
 mod intents;
 #[path = "contract/list_users.rs"]
@@ -38,6 +40,8 @@ mod oauth;
 mod pools;
 #[path = "contract/postgres.rs"]
 mod postgres;
+#[path = "contract/postgres_housekeeping.rs"]
+mod postgres_housekeeping;
 #[path = "contract/signing_keys.rs"]
 mod signing_keys;
 #[path = "contract/tokens.rs"]
@@ -222,6 +226,13 @@ macro_rules! contract_tests {
             }
             durability {
                 data_survives_dropping_and_reopening_the_store,
+            }
+            housekeeping {
+                codes_stay_until_they_expire_then_go,
+                families_stay_a_day_past_expiry_revoked_or_not_then_go_with_their_refresh_tokens,
+                authorization_codes_stay_a_day_past_expiry_so_replays_are_still_caught,
+                lapsed_sign_in_failures_are_forgotten_and_recent_ones_kept,
+                each_kind_is_bounded_by_the_batch_limit_and_a_loop_empties_it,
             }
         );
     };

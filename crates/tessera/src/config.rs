@@ -12,9 +12,11 @@ use serde::Deserialize;
 use crate::cli::{CommonArgs, ServeArgs};
 use crate::secret::Secret;
 
+mod housekeeping;
 mod rate_limits;
 mod tls;
 mod triggers;
+pub use housekeeping::HousekeepingSettings;
 pub use tls::{TlsSettings, TlsSource};
 pub use triggers::{
     DEFAULT_TRIGGER_TIMEOUT, LambdaCredentials, LambdaTarget, TriggerEntry, TriggerMapping,
@@ -75,6 +77,9 @@ pub struct FileConfig {
     /// Request-rate quotas by operation category (off unless enabled).
     #[serde(default)]
     pub rate_limits: rate_limits::RateLimitsFile,
+    /// The background purge of what expired (on by default).
+    #[serde(default)]
+    pub housekeeping: housekeeping::HousekeepingFile,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
 }
@@ -245,6 +250,7 @@ pub struct Config {
     /// Custom senders' keys (base64 of 32 bytes), by KMSKeyID.
     pub custom_sender_keys: Vec<(String, Secret)>,
     pub rate_limits: tessera_core::services::limits::RateLimitSettings,
+    pub housekeeping: HousekeepingSettings,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -277,6 +283,7 @@ impl Config {
             strict_triggers: false,
             custom_sender_keys: Vec::new(),
             rate_limits: Default::default(),
+            housekeeping: HousekeepingSettings::default(),
             pools: Vec::new(),
         }
     }
@@ -427,6 +434,7 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     config.sms_webhook = file.sms_webhook;
     config.triggers = triggers::resolve(file.triggers)?;
     config.rate_limits = rate_limits::resolve(file.rate_limits)?;
+    config.housekeeping = housekeeping::resolve(file.housekeeping)?;
     if let Some(v) = file.strict_triggers {
         config.strict_triggers = v;
     }

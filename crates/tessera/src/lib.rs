@@ -9,6 +9,7 @@
 //! - [`delivery`]: email over SMTP, SMS to a webhook, or the dev outbox, per medium.
 //! - [`triggers`]: Lambda triggers run through the Lambda Invoke API, a webhook or a local command, by ARN.
 //! - [`declared`]: pools, clients, groups and users declared in the config file.
+//! - [`housekeeping`]: the background purge of expired records.
 //! - [`server`]: starts the HTTP server over a store and reports where it listens.
 //! - [`tls`]: HTTPS — the certificate from PEM files or self-signed, and the TLS listener.
 //! - [`test_clock`]: the clock end-to-end tests move through `/_tessera/clock`.
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod declared;
 pub mod delivery;
+pub mod housekeeping;
 pub mod kek;
 pub mod secret;
 pub mod server;

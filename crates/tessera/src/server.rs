@@ -21,6 +21,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, StoreChoice};
+use crate::housekeeping::Housekeeper;
 use crate::test_clock::{self, TestClock};
 use crate::tls::listener::TlsListener;
 use crate::{declared, kek, tls};
@@ -301,6 +302,9 @@ pub async fn start_with_clock(
         None => None,
     };
     declared::apply(&services, &config.region, &config.pools).await?;
+    // Started once nothing below can fail, so a failed start leaves no task behind.
+    let purging = services.clone();
+    let housekeeper = || Housekeeper::spawn(purging, &config.housekeeping);
 
     let state = AppState {
         services,
@@ -315,8 +319,11 @@ pub async fn start_with_clock(
     let app = tessera_http::router(state);
     let scheme = if tls.is_some() { "https" } else { "http" };
     let task = match tls {
-        Some(tls) => tokio::spawn(serve(TlsListener::new(listener, tls)?, app, stopped)),
-        None => tokio::spawn(serve(listener, app, stopped)),
+        Some(tls) => {
+            let listener = TlsListener::new(listener, tls)?;
+            tokio::spawn(serve(listener, app, stopped, housekeeper()))
+        }
+        None => tokio::spawn(serve(listener, app, stopped, housekeeper())),
     };
     Ok(RunningServer {
         addr,
@@ -328,19 +335,24 @@ pub async fn start_with_clock(
 }
 
 /// Serves `app` from `listener` until `stopped`, then finishes the requests
-/// in flight.
+/// in flight and stops the housekeeper.
 async fn serve<L>(
     listener: L,
     app: axum::Router,
     stopped: oneshot::Receiver<()>,
+    housekeeper: Option<Housekeeper>,
 ) -> std::io::Result<()>
 where
     L: axum::serve::Listener,
     L::Addr: std::fmt::Debug,
 {
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = stopped.await;
         })
-        .await
+        .await;
+    if let Some(housekeeper) = housekeeper {
+        housekeeper.stop().await;
+    }
+    served
 }

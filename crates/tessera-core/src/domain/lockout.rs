@@ -13,7 +13,11 @@ use crate::clock::Timestamp;
 
 const FREE_FAILURES: u32 = 4;
 const MAX_LOCKOUT_SECONDS: i64 = 15 * 60;
-const RESET_AFTER_SECONDS: i64 = 15 * 60;
+/// Failures this long ago no longer count.
+pub const RESET_AFTER_SECONDS: i64 = 15 * 60;
+// Housekeeping forgets failures once they no longer count, trusting that a
+// lockout has ended by then.
+const _: () = assert!(MAX_LOCKOUT_SECONDS <= RESET_AFTER_SECONDS);
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FailureState {

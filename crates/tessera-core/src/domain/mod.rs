@@ -11,6 +11,7 @@
 //! - [`group`]: a group.
 //! - [`filter`]: the ListUsers filter grammar.
 //! - [`lockout`]: lockout after repeated failed sign-ins.
+//! - [`housekeeping`]: which stored records may be purged, and when.
 //! - [`mfa`]: second factors: what a pool allows and a user prefers.
 //! - [`oauth`]: domains, configuration documents and authorization codes.
 //! - [`signing_key`]: a pool's token-signing keys.
@@ -22,6 +23,7 @@ pub mod code;
 pub mod device;
 pub mod filter;
 pub mod group;
+pub mod housekeeping;
 pub mod lockout;
 pub mod mfa;
 pub mod oauth;

@@ -34,6 +34,7 @@
 //! - [`terms`]: terms-of-use and privacy-policy documents of app clients.
 //! - [`documents`]: reading a pool's configuration documents whole.
 //! - [`oauth`]: the OAuth 2.0 / OpenID Connect provider of a pool's domain.
+//! - [`housekeeping`]: purging what expired, in bounded batches.
 
 pub mod attributes;
 pub mod branding;
@@ -49,6 +50,7 @@ pub mod documents;
 pub mod domains;
 pub mod existence;
 pub mod groups;
+pub mod housekeeping;
 pub mod limits;
 pub mod listing;
 pub mod messages;

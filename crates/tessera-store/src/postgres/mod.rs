@@ -12,12 +12,14 @@
 //! - [`codec`]: statement helpers, row conversions and error mapping.
 //! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`]:
 //!   the SQL for each resource.
+//! - [`housekeeping`]: purging what expired, one node at a time.
 
 mod clients;
 mod codec;
 mod codes;
 mod devices;
 mod groups;
+pub mod housekeeping;
 mod keys;
 pub mod migrations;
 mod oauth;
@@ -35,6 +37,7 @@ use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
+use tessera_core::domain::housekeeping::PurgeReport;
 use tessera_core::domain::lockout::FailureState;
 use tessera_core::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
@@ -635,5 +638,14 @@ impl Store for PostgresStore {
     async fn authorization_code_replayed(&self, code_hash: &[u8]) -> StoreResult<bool> {
         read!(self, |c| oauth::authorization_code_replayed(&c, code_hash)
             .await)
+    }
+
+    async fn purge_expired(
+        &self,
+        now: Timestamp,
+        batch_limit: u32,
+    ) -> StoreResult<Option<PurgeReport>> {
+        transaction!(self, |tx| housekeeping::purge(&tx, now, batch_limit)
+            .await?)
     }
 }

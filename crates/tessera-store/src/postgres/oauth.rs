@@ -3,6 +3,7 @@
 use deadpool_postgres::GenericClient;
 use serde_json::Value;
 use tessera_core::clock::Timestamp;
+use tessera_core::domain::housekeeping::AUTHORIZATION_CODE_RETENTION_SECONDS;
 use tessera_core::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
 };
@@ -15,10 +16,6 @@ use super::codec::{
     to_json, unique_as,
 };
 use crate::paging::{limit_plus_one, split_page};
-
-/// Codes are kept this long past expiry, so a late replay still finds the
-/// family to revoke.
-const CODE_RETENTION_MILLIS: i64 = 24 * 3600 * 1000;
 
 pub async fn put_document(
     c: &impl GenericClient,
@@ -201,7 +198,9 @@ pub async fn put_authorization_code(
     execute(
         c,
         "DELETE FROM authorization_codes WHERE expires < $1",
-        &[&(now.millis() - CODE_RETENTION_MILLIS)],
+        &[&(now
+            .plus_seconds(-AUTHORIZATION_CODE_RETENTION_SECONDS)
+            .millis())],
     )
     .await?;
     execute(

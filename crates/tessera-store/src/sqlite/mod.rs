@@ -4,18 +4,23 @@
 //! `synchronous=FULL` makes an acknowledged write survive power loss.
 //! A database file the store creates is readable by its owner only, and so
 //! are its `-wal` and `-shm` files (SQLite gives them the database's mode).
+//! Deleted content is overwritten (`secure_delete`), and deleting a user or a
+//! pool truncates the WAL before answering, so what was deleted is gone from
+//! the files, not only from queries.
 //!
 //! - [`migrations`]: embedded migrations and their runner.
 //! - [`writer`]: the writer thread and group commit.
 //! - [`codec`]: row ↔ domain conversions and error mapping.
 //! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`]:
 //!   the SQL for each resource.
+//! - [`housekeeping`]: purging what expired, in bounded batches.
 
 mod clients;
 mod codec;
 mod codes;
 mod devices;
 mod groups;
+mod housekeeping;
 mod keys;
 pub mod migrations;
 mod oauth;
@@ -37,6 +42,7 @@ use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
+use tessera_core::domain::housekeeping::PurgeReport;
 use tessera_core::domain::lockout::FailureState;
 use tessera_core::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
@@ -77,6 +83,7 @@ fn configure(conn: &Connection) -> StoreResult<()> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
          PRAGMA busy_timeout = 5000;",
     )
     .map_err(backend)
@@ -165,6 +172,16 @@ impl SqliteStore {
     {
         self.writer.write(f).await
     }
+
+    /// As [`write`](Self::write), for a write that erases someone's data: the
+    /// WAL is truncated before it answers.
+    async fn erase<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.writer.erase(f).await
+    }
 }
 
 #[async_trait]
@@ -198,7 +215,7 @@ impl Store for SqliteStore {
 
     async fn delete_pool(&self, id: &UserPoolId) -> StoreResult<()> {
         let id = id.clone();
-        self.write(move |c| pools::delete(c, &id)).await
+        self.erase(move |c| pools::delete(c, &id)).await
     }
 
     async fn count_users(&self, pool: &UserPoolId) -> StoreResult<u64> {
@@ -279,7 +296,7 @@ impl Store for SqliteStore {
 
     async fn delete_user(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
         let (pool, sub) = (pool.clone(), sub.to_owned());
-        self.write(move |c| users::delete(c, &pool, &sub)).await
+        self.erase(move |c| users::delete(c, &pool, &sub)).await
     }
 
     async fn list_users(
@@ -603,6 +620,16 @@ impl Store for SqliteStore {
 
     async fn authorization_code_replayed(&self, code_hash: &[u8]) -> StoreResult<bool> {
         self.read(|c| oauth::authorization_code_replayed(c, code_hash))
+    }
+
+    // A single process owns the database: there is no other node to skip for.
+    async fn purge_expired(
+        &self,
+        now: Timestamp,
+        batch_limit: u32,
+    ) -> StoreResult<Option<PurgeReport>> {
+        self.write(move |c| housekeeping::purge(c, now, batch_limit).map(Some))
+            .await
     }
 }
 

@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 use tessera_core::clock::Timestamp;
+use tessera_core::domain::housekeeping::AUTHORIZATION_CODE_RETENTION_SECONDS;
 use tessera_core::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
 };
@@ -13,10 +14,6 @@ use super::codec::{
     CachedStatements, backend, found, from_json, is_unique_violation, pool_seq, to_json,
 };
 use crate::paging::{limit_plus_one, split_page};
-
-/// Codes are kept this long past expiry, so a late replay still finds the
-/// family to revoke.
-const CODE_RETENTION_MILLIS: i64 = 24 * 3600 * 1000;
 
 pub fn put_document(
     conn: &Connection,
@@ -211,7 +208,10 @@ pub fn put_authorization_code(
     let seq = pool_seq(conn, code.pool_id.as_str())?;
     conn.execute_cached(
         "DELETE FROM authorization_codes WHERE expires < ?1",
-        params![now.millis() - CODE_RETENTION_MILLIS],
+        params![
+            now.plus_seconds(-AUTHORIZATION_CODE_RETENTION_SECONDS)
+                .millis()
+        ],
     )
     .map_err(backend)?;
     conn.execute_cached(

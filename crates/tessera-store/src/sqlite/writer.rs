@@ -4,6 +4,12 @@
 //! group under `synchronous=FULL`), and only then answers each caller. A write
 //! that fails rolls back its savepoint alone; a failed commit fails them all.
 //! Nothing is acknowledged before it is durable.
+//!
+//! A write that erases (a user, a pool) asks for a WAL checkpoint: after its
+//! group commits, the WAL is copied into the database and truncated before
+//! anyone is answered, so old page images of what was erased do not stay in
+//! the `-wal` file (with `secure_delete` on, the database file's pages are
+//! zeroed as rows leave them).
 
 use std::sync::mpsc;
 
@@ -25,11 +31,14 @@ trait Job: Send {
     fn run(self: Box<Self>, conn: &Connection) -> (bool, Finish);
     /// Answers without running (the transaction could not start).
     fn refuse(self: Box<Self>, error: StoreError);
+    /// Whether the WAL is to be checkpointed and truncated after the commit.
+    fn erases(&self) -> bool;
 }
 
 struct Pending<T, F> {
     write: F,
     reply: oneshot::Sender<StoreResult<T>>,
+    erases: bool,
 }
 
 impl<T, F> Job for Pending<T, F>
@@ -51,6 +60,10 @@ where
 
     fn refuse(self: Box<Self>, error: StoreError) {
         let _ = self.reply.send(Err(error));
+    }
+
+    fn erases(&self) -> bool {
+        self.erases
     }
 }
 
@@ -75,9 +88,31 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
+        self.queue(f, false).await
+    }
+
+    /// As [`write`](Self::write), then checkpoints and truncates the WAL
+    /// before answering.
+    pub async fn erase<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.queue(f, true).await
+    }
+
+    async fn queue<T, F>(&self, f: F, erases: bool) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Box::new(Pending { write: f, reply }))
+            .send(Box::new(Pending {
+                write: f,
+                reply,
+                erases,
+            }))
             .map_err(|_| StoreError::Backend("the writer thread has stopped".into()))?;
         answer
             .await
@@ -107,6 +142,7 @@ fn commit_group(conn: &Connection, group: Vec<Box<dyn Job>>) {
         return;
     }
     let mut finishes = Vec::with_capacity(group.len());
+    let erases = group.iter().any(|job| job.erases());
     for job in group {
         let savepoint = conn.execute_cached("SAVEPOINT write", []);
         // A panicking write must not take the writer thread (and every later
@@ -130,8 +166,25 @@ fn commit_group(conn: &Connection, group: Vec<Box<dyn Job>>) {
     let commit = conn.execute_cached("COMMIT", []).map(drop).map_err(backend);
     if commit.is_err() {
         let _ = conn.execute_cached("ROLLBACK", []);
+    } else if erases {
+        truncate_wal(conn);
     }
     for (finish, settled) in finishes {
         finish(settled.and(commit.clone()));
+    }
+}
+
+/// Copies the WAL into the database and empties it. Readers of an older
+/// snapshot hold it up (for the busy timeout at most); if one still does, the
+/// WAL keeps its frames until the next erasing write or checkpoint, and the
+/// write stands: it is committed.
+fn truncate_wal(conn: &Connection) {
+    let outcome = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        r.get::<_, i64>(0)
+    });
+    match outcome {
+        Ok(0) => {}
+        Ok(_) => tracing::warn!("a reader held up truncating the WAL after an erasing write"),
+        Err(e) => tracing::warn!(error = %e, "truncating the WAL after an erasing write failed"),
     }
 }

@@ -21,7 +21,7 @@ pub fn url() -> String {
 }
 
 /// One schema per test directory; opening again reaches the same schema.
-fn schema_for(dir: &Path) -> String {
+pub fn schema_for(dir: &Path) -> String {
     let mut hasher = DefaultHasher::new();
     dir.hash(&mut hasher);
     format!("{SCHEMA_PREFIX}{:016x}", hasher.finish())
