@@ -12,9 +12,11 @@ use serde::Deserialize;
 use crate::cli::{CommonArgs, ServeArgs};
 use crate::secret::Secret;
 
+mod logging;
 mod rate_limits;
 mod tls;
 mod triggers;
+pub use logging::LogFormat;
 pub use tls::{TlsSettings, TlsSource};
 pub use triggers::{
     DEFAULT_TRIGGER_TIMEOUT, LambdaCredentials, LambdaTarget, TriggerEntry, TriggerMapping,
@@ -75,6 +77,8 @@ pub struct FileConfig {
     /// Request-rate quotas by operation category (off unless enabled).
     #[serde(default)]
     pub rate_limits: rate_limits::RateLimitsFile,
+    /// `text` (the default) or `json`: the shape of each log line on stderr.
+    pub log_format: Option<LogFormat>,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
 }
@@ -245,6 +249,7 @@ pub struct Config {
     /// Custom senders' keys (base64 of 32 bytes), by KMSKeyID.
     pub custom_sender_keys: Vec<(String, Secret)>,
     pub rate_limits: tessera_core::services::limits::RateLimitSettings,
+    pub log_format: LogFormat,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -277,6 +282,7 @@ impl Config {
             strict_triggers: false,
             custom_sender_keys: Vec::new(),
             rate_limits: Default::default(),
+            log_format: LogFormat::default(),
             pools: Vec::new(),
         }
     }
@@ -442,6 +448,9 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
         sender_key(&key).with_context(|| format!("custom sender key {}", entry.kms_key_id))?;
         config.custom_sender_keys.push((entry.kms_key_id, key));
     }
+    if let Some(v) = file.log_format {
+        config.log_format = v;
+    }
     config.pools = file.pools;
     Ok(())
 }
@@ -527,6 +536,9 @@ fn apply_env(config: &mut Config) -> anyhow::Result<()> {
     }
     if let Some(v) = env_flag("TESSERA_STRICT_TRIGGERS") {
         config.strict_triggers = v;
+    }
+    if let Some(v) = env("TESSERA_LOG_FORMAT") {
+        config.log_format = LogFormat::parse(&v)?;
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 use crate::config::{Config, StoreChoice};
 use crate::test_clock::{self, TestClock};
 use crate::tls::listener::TlsListener;
-use crate::{declared, kek, tls};
+use crate::{declared, kek, telemetry, tls};
 
 const DATABASE_FILE: &str = "tessera.db";
 const OUTBOX_CAPACITY: usize = 10_000;
@@ -36,6 +36,8 @@ pub struct RunningServer {
     scheme: &'static str,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Held for its drop, which stops the metrics upkeep with the server.
+    _upkeep: telemetry::Upkeep,
 }
 
 impl RunningServer {
@@ -262,6 +264,7 @@ pub async fn start_with_clock(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<RunningServer> {
     let admin_auth = admin_auth(&config)?;
+    let exporter = telemetry::install()?;
     let clocks = Clocks::new(&config, clock)?;
     let clock = clocks.services.clone();
     // The SRP table of powers of g takes ~10 ms; build it before the first sign-in needs it.
@@ -308,6 +311,7 @@ pub async fn start_with_clock(
         clock: clocks.signatures,
         outbox: outbox.clone(),
         clock_control: clocks.control,
+        metrics: Arc::new(exporter.clone()),
         body_limit: config.body_limit,
         request_timeout: config.request_timeout,
     };
@@ -324,6 +328,7 @@ pub async fn start_with_clock(
         scheme,
         stop,
         task,
+        _upkeep: telemetry::upkeep(&exporter),
     })
 }
 

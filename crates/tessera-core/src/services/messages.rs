@@ -13,6 +13,7 @@ use crate::domain::pool::UserPool;
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::mailer::{Mailer, Medium, Message};
+use crate::telemetry;
 
 const DEFAULT_CODE_SUBJECT: &str = "Your verification code";
 const DEFAULT_CODE_MESSAGE: &str = "Your verification code is {####}.";
@@ -102,7 +103,8 @@ impl Messenger {
             client_id: occasion.client_id,
             username: &user.username,
         };
-        self.triggers
+        let sent = self
+            .triggers
             .custom_send(
                 &caller,
                 medium,
@@ -111,7 +113,16 @@ impl Messenger {
                 secret,
                 occasion.client_metadata,
             )
-            .await
+            .await;
+        // `Ok(false)`: the pool names no custom sender, nothing was sent.
+        if !matches!(sent, Ok(false)) {
+            let channel = match medium {
+                Medium::Email => "custom_email_sender",
+                Medium::Sms => "custom_sms_sender",
+            };
+            telemetry::delivery(channel, sent.is_ok());
+        }
+        sent
     }
 
     /// The pool's text, or the one its CustomMessage trigger wrote.
@@ -243,7 +254,13 @@ impl Messenger {
 
     async fn deliver(&self, message: Message) -> Result<()> {
         let medium = message.medium;
-        self.mailer.send(message).await.map_err(|e| {
+        let sent = self.mailer.send(message).await;
+        let channel = match medium {
+            Medium::Email => "email",
+            Medium::Sms => "sms",
+        };
+        telemetry::delivery(channel, sent.is_ok());
+        sent.map_err(|e| {
             tracing::warn!(cause = %e, "message delivery failed");
             Error::CodeDeliveryFailure(match medium {
                 // amazon-cognito-identity-js#307 quotes Cognito's email wording.

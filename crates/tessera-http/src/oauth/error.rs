@@ -10,6 +10,8 @@ use serde_json::{Map, Value};
 use tessera_core::Error;
 use tessera_core::services::oauth::OAuthFault;
 
+use crate::telemetry::ErrorType;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
     status: StatusCode,
@@ -143,6 +145,7 @@ impl IntoResponse for OAuthError {
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        response.extensions_mut().insert(ErrorType(self.error));
         response
     }
 }
