@@ -94,6 +94,7 @@ def test_metrics_show_the_counts_of_a_scripted_run(start_server, hooks):
     client_id = make_app_client(cognito, pool_id)["ClientId"]
     confirmed_user(cognito, pool_id, "alice")  # AdminCreateUser (PreSignUp) + AdminSetUserPassword
     confirmed_user(cognito, pool_id, "carol")
+    confirmed_user(cognito, pool_id, "gina")
 
     # Three sign-ins with USER_PASSWORD_AUTH; one with SRP (pycognito); one refresh.
     tokens = [sign_in(cognito, client_id, "alice") for _ in range(3)]
@@ -106,6 +107,13 @@ def test_metrics_show_the_counts_of_a_scripted_run(start_server, hooks):
             password_auth(cognito, client_id, "carol", "Wrong-Passw0rd!")
         expected = {WRONG_PASSWORD} if attempt < 4 else {WRONG_PASSWORD, LOCKED}
         assert caught.message in (expected if attempt < 5 else {LOCKED}), caught.error
+
+    # Four wrong passwords, then the right one: the check that would have locked gina
+    # proved right, so no lockout stands.
+    for _ in range(4):
+        with expect_error("NotAuthorizedException", WRONG_PASSWORD):
+            password_auth(cognito, client_id, "gina", "Wrong-Passw0rd!")
+    sign_in(cognito, client_id, "gina")
 
     # One SignUp whose verification code reaches the dev outbox; one the trigger refuses.
     email = f"{unique('bob')}@example.com"
@@ -133,12 +141,12 @@ def test_metrics_show_the_counts_of_a_scripted_run(start_server, hooks):
     assert requests_by_op == {
         ("CreateUserPool", "ok"): 1,
         ("CreateUserPoolClient", "ok"): 1,
-        ("AdminCreateUser", "ok"): 2,
-        ("AdminSetUserPassword", "ok"): 2,
-        ("AdminGetUser", "ok"): 2,
-        # 3 password sign-ins, the SRP start, the refresh.
-        ("InitiateAuth", "ok"): 5,
-        ("InitiateAuth", "NotAuthorizedException"): 6,
+        ("AdminCreateUser", "ok"): 3,
+        ("AdminSetUserPassword", "ok"): 3,
+        ("AdminGetUser", "ok"): 3,
+        # 4 password sign-ins, the SRP start, the refresh.
+        ("InitiateAuth", "ok"): 6,
+        ("InitiateAuth", "NotAuthorizedException"): 10,
         ("RespondToAuthChallenge", "ok"): 1,
         ("SignUp", "ok"): 1,
         ("SignUp", "UserLambdaValidationException"): 1,
@@ -164,8 +172,8 @@ def test_metrics_show_the_counts_of_a_scripted_run(start_server, hooks):
 
     sign_ins = by(metrics["tessera_sign_ins_total"], "flow", "result")
     assert sign_ins == {
-        ("USER_PASSWORD_AUTH", "success"): 3,
-        ("USER_PASSWORD_AUTH", "failure"): 6,
+        ("USER_PASSWORD_AUTH", "success"): 4,
+        ("USER_PASSWORD_AUTH", "failure"): 10,
         ("USER_SRP_AUTH", "challenge"): 1,
         ("PASSWORD_VERIFIER", "success"): 1,
         ("REFRESH_TOKEN_AUTH", "success"): 1,
@@ -175,11 +183,11 @@ def test_metrics_show_the_counts_of_a_scripted_run(start_server, hooks):
 
     triggers = by(metrics["tessera_trigger_invocations_total"], "trigger", "source", "outcome")
     assert triggers == {
-        ("PreSignUp", "PreSignUp_AdminCreateUser", "ok"): 2,
+        ("PreSignUp", "PreSignUp_AdminCreateUser", "ok"): 3,
         ("PreSignUp", "PreSignUp_SignUp", "ok"): 1,
         ("PreSignUp", "PreSignUp_SignUp", "function_error"): 1,
     }, triggers
-    assert by(metrics["tessera_trigger_duration_seconds_count"], "trigger") == {("PreSignUp",): 4}
+    assert by(metrics["tessera_trigger_duration_seconds_count"], "trigger") == {("PreSignUp",): 5}
 
     deliveries = by(metrics["tessera_message_deliveries_total"], "channel", "outcome")
     assert deliveries == {("email", "ok"): 1}, deliveries

@@ -92,3 +92,37 @@ fn outcome(response: &Response) -> SharedString {
         SharedString::from("ok")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use http::StatusCode;
+
+    use super::*;
+
+    fn response(status: StatusCode, error: Option<&'static str>) -> Response {
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = status;
+        if let Some(kind) = error {
+            response.extensions_mut().insert(ErrorType(kind));
+        }
+        response
+    }
+
+    #[test]
+    fn outcome_is_the_error_type_else_ok_or_the_failing_status() {
+        let of = |status, error| outcome(&response(status, error)).to_string();
+        assert_eq!(of(StatusCode::OK, None), "ok");
+        assert_eq!(of(StatusCode::FOUND, None), "ok");
+        assert_eq!(
+            of(StatusCode::BAD_REQUEST, Some("NotAuthorizedException")),
+            "NotAuthorizedException"
+        );
+        assert_eq!(
+            of(StatusCode::UNAUTHORIZED, Some("invalid_client")),
+            "invalid_client"
+        );
+        assert_eq!(of(StatusCode::NOT_FOUND, None), "404");
+        assert_eq!(of(StatusCode::SERVICE_UNAVAILABLE, None), "503");
+    }
+}

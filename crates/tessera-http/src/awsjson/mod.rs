@@ -171,3 +171,25 @@ pub async fn not_found(request: Request) -> Response {
     )
     .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_labels_come_from_the_model() {
+        assert_eq!(
+            operation_label("AWSCognitoIdentityProviderService.InitiateAuth"),
+            "InitiateAuth"
+        );
+        assert_eq!(operation_label(NOOP_TARGET), NOOP_TARGET);
+        for other in [
+            "",
+            "AWSCognitoIdentityProviderService.NoSuchOperation",
+            "AWSCognitoIdentityService.GetId",
+            "alice@example.com",
+        ] {
+            assert_eq!(operation_label(other), "unknown", "{other:?}");
+        }
+    }
+}
