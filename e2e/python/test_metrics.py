@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from collections import defaultdict
 
 import pytest
@@ -44,6 +45,7 @@ from tessera_e2e.flows import (
     srp_sign_in,
     unique,
 )
+from tessera_e2e.hosted import Browser, callback_params, domain_url, resolve_localhost_subdomains
 from tessera_e2e.server import E2E_STORE
 from tessera_e2e.triggers import ACCOUNT, REGION, TriggerServer, echo, lambda_arn, mapping_toml, refuse
 
@@ -198,6 +200,58 @@ def test_metrics_show_the_counts_of_a_scripted_run(start_server, hooks):
     for operation in ("create_pool", "create_user", "get_user", "admit_sign_in_attempt",
                       "create_token_family", "find_refresh_token"):
         assert store.get((engine, operation), 0) > 0, (operation, store)
+
+
+CALLBACK = "https://app.example.com/callback"
+
+
+def test_hosted_sign_ins_and_oauth_routes_count_under_their_route(start_server):
+    resolve_localhost_subdomains()
+    server = start_server()
+    cognito = make_client(server)
+    pool_id = make_pool(cognito)
+    prefix = unique("metrics").lower()
+    cognito.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
+    client_id = make_app_client(
+        cognito, pool_id, AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid"], CallbackURLs=[CALLBACK], SupportedIdentityProviders=["COGNITO"],
+    )["ClientId"]
+    confirmed_user(cognito, pool_id, "hana")
+    base = domain_url(server, prefix)
+
+    browser = Browser()
+    query = urllib.parse.urlencode({"response_type": "code", "client_id": client_id,
+                                    "redirect_uri": CALLBACK, "scope": "openid"})
+    to_login = browser.get(f"{base}/oauth2/authorize?{query}")
+    assert to_login.status_code == 302, to_login.text
+    page = browser.follow(to_login)
+    assert page.status_code == 200, page.text[:300]
+    wrong = browser.submit(page, {"username": "hana", "password": "Wrong-Passw0rd!"})
+    # The page shows the refusal again, answered 400.
+    assert wrong.status_code == 400 and "Incorrect username or password." in wrong.text, wrong.text[:300]
+    done = browser.submit(wrong, {"username": "hana", "password": AUTH_PASSWORD})
+    assert done.status_code == 302 and done.headers["Location"].startswith(CALLBACK), done.text[:300]
+    code = callback_params(done)["code"]
+
+    token = {"grant_type": "authorization_code", "client_id": client_id, "redirect_uri": CALLBACK}
+    assert requests.post(f"{base}/oauth2/token", data={**token, "code": code}, timeout=10).status_code == 200
+    replayed = requests.post(f"{base}/oauth2/token", data={**token, "code": code}, timeout=10)
+    assert replayed.status_code == 400 and replayed.json()["error"] == "invalid_grant", replayed.text
+
+    metrics = scrape(server)
+    sign_ins = by(metrics["tessera_sign_ins_total"], "flow", "result")
+    assert sign_ins == {("HOSTED_UI", "failure"): 1, ("HOSTED_UI", "success"): 1}, sign_ins
+    routes = by(metrics["tessera_http_requests_total"], "route", "outcome")
+    assert routes == {
+        ("/oauth2/authorize", "ok"): 1,
+        ("/login", "ok"): 2,  # the page, the sign-in
+        ("/login", "400"): 1,  # the refused attempt
+        ("/oauth2/token", "ok"): 1,
+        ("/oauth2/token", "invalid_grant"): 1,
+    }, routes
+    assert by(metrics["tessera_http_request_duration_seconds_count"], "route") == {
+        ("/oauth2/authorize",): 1, ("/login",): 3, ("/oauth2/token",): 2,
+    }
 
 
 def run_with_a_password(server, password: str) -> None:
