@@ -21,6 +21,7 @@ failure but no new lockout.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import urllib.parse
@@ -200,6 +201,37 @@ def test_metrics_show_the_counts_of_a_scripted_run(start_server, hooks):
     for operation in ("create_pool", "create_user", "get_user", "admit_sign_in_attempt",
                       "create_token_family", "find_refresh_token"):
         assert store.get((engine, operation), 0) > 0, (operation, store)
+
+
+def test_custom_senders_count_as_deliveries_with_the_functions_outcome(start_server, hooks):
+    kms_key_id = "arn:aws:kms:us-east-1:123456789012:key/tessera-metrics"
+    config = mapping_toml(hooks.url, arn_prefix=lambda_arn("")) + f"""
+[[custom_sender_keys]]
+kms_key_id = "{kms_key_id}"
+key = "{base64.b64encode(bytes(range(32))).decode()}"
+"""
+    server = start_server(config)
+    cognito = make_client(server)
+    hooks.handler = echo
+    senders = {"CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": lambda_arn("emailSender")},
+               "KMSKeyID": kms_key_id}
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"], LambdaConfig=senders)
+    client_id = make_app_client(cognito, pool_id)["ClientId"]
+    sign_up(cognito, client_id, "ivy", email="ivy@example.com")
+    # The senders run asynchronously in Cognito: a failing one does not fail the call.
+    hooks.handler = refuse("mail server down")
+    sign_up(cognito, client_id, "jon", email="jon@example.com")
+    assert outbox(server, pool_id=pool_id) == []
+
+    metrics = scrape(server)
+    deliveries = by(metrics["tessera_message_deliveries_total"], "channel", "outcome")
+    assert deliveries == {("custom_email_sender", "ok"): 1, ("custom_email_sender", "failed"): 1}, deliveries
+    triggers = by(metrics["tessera_trigger_invocations_total"], "trigger", "source", "outcome")
+    assert triggers == {
+        ("CustomEmailSender", "CustomEmailSender_SignUp", "ok"): 1,
+        ("CustomEmailSender", "CustomEmailSender_SignUp", "function_error"): 1,
+    }, triggers
+    assert by(metrics["tessera_api_requests_total"], "operation", "outcome")[("SignUp", "ok")] == 2
 
 
 CALLBACK = "https://app.example.com/callback"

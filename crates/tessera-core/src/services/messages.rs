@@ -103,8 +103,7 @@ impl Messenger {
             client_id: occasion.client_id,
             username: &user.username,
         };
-        let sent = self
-            .triggers
+        self.triggers
             .custom_send(
                 &caller,
                 medium,
@@ -113,16 +112,7 @@ impl Messenger {
                 secret,
                 occasion.client_metadata,
             )
-            .await;
-        // `Ok(false)`: the pool names no custom sender, nothing was sent.
-        if !matches!(sent, Ok(false)) {
-            let channel = match medium {
-                Medium::Email => "custom_email_sender",
-                Medium::Sms => "custom_sms_sender",
-            };
-            telemetry::delivery(channel, sent.is_ok());
-        }
-        sent
+            .await
     }
 
     /// The pool's text, or the one its CustomMessage trigger wrote.
