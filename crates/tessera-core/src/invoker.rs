@@ -33,6 +33,20 @@ pub enum InvokeError {
     Malformed(String),
 }
 
+impl InvokeError {
+    /// The kind of failure, for the trigger metric's `outcome` label.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            InvokeError::NotMapped => "not_mapped",
+            InvokeError::Function(_) => "function_error",
+            InvokeError::Timeout => "timeout",
+            InvokeError::Throttled => "throttled",
+            InvokeError::Unreachable(_) => "unreachable",
+            InvokeError::Malformed(_) => "malformed",
+        }
+    }
+}
+
 #[async_trait]
 pub trait TriggerInvoker: Send + Sync + 'static {
     /// Whether `arn` maps to a way of running it.

@@ -10,6 +10,7 @@
 //! - [`invoker`]: the `TriggerInvoker` trait Lambda triggers run through.
 //! - [`paging`]: opaque pagination tokens.
 //! - [`services`]: the operations, one service per resource, over a `Store`.
+//! - [`telemetry`]: the metrics the core records (sign-ins, lockouts, triggers, deliveries).
 
 pub mod clock;
 pub mod domain;
@@ -20,5 +21,6 @@ pub mod mailer;
 pub mod paging;
 pub mod services;
 pub mod store;
+pub mod telemetry;
 
 pub use error::Error;

@@ -8,8 +8,9 @@
 //! - [`oauth`]: the OAuth 2.0 / OpenID Connect endpoints of a pool's domain.
 //! - [`pages`]: the hosted pages (sign-in and the steps around it).
 //! - [`oidc`]: each pool's JWKS and OpenID discovery document.
-//! - [`operator`]: health, readiness, the dev outbox and the test clock (no CORS).
+//! - [`operator`]: health, readiness, metrics, the dev outbox and the test clock (no CORS).
 //! - [`router`]: the axum router and shared state.
+//! - [`telemetry`]: request metrics, by operation or route and outcome.
 
 pub mod authorizer;
 pub mod awsjson;
@@ -18,6 +19,7 @@ pub mod oidc;
 pub mod operator;
 pub mod pages;
 pub mod router;
+pub mod telemetry;
 pub mod user_pools;
 
 pub use router::{AdminAuth, AppState, router};

@@ -1,10 +1,11 @@
-//! Operator endpoints: liveness, readiness, the dev outbox and the test clock.
+//! Operator endpoints: liveness, readiness, metrics, the dev outbox and the
+//! test clock.
 
 use axum::Json;
 use axum::body::to_bytes;
 use axum::extract::{Query, Request, State};
 use axum::response::{IntoResponse, Response};
-use http::StatusCode;
+use http::{StatusCode, header};
 use serde::Deserialize;
 use serde_json::json;
 use tessera_core::clock::Clock;
@@ -26,6 +27,24 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         )
             .into_response(),
     }
+}
+
+/// The metrics recorded so far in Prometheus's text format (implemented where
+/// the binary installs the exporter, `tessera::metrics`).
+pub trait MetricsExport: Send + Sync {
+    fn render(&self) -> String;
+}
+
+/// Prometheus's text exposition format, version 0.0.4.
+const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// `GET /metrics`: for Prometheus to scrape.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

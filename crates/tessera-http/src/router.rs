@@ -4,16 +4,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::routing::{any, get, post};
+use axum::{Router, middleware};
 use http::{HeaderName, Method, header};
 use tessera_core::clock::Clock;
 use tessera_core::mailer::DevOutbox;
 use tessera_core::services::Services;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::operator::ClockControl;
-use crate::{authorizer, awsjson, oauth, oidc, operator};
+use crate::operator::{ClockControl, MetricsExport};
+use crate::{authorizer, awsjson, oauth, oidc, operator, telemetry};
 
 /// How signed (admin) operations are authorized.
 #[derive(Clone)]
@@ -39,6 +39,8 @@ pub struct AppState {
     pub outbox: Option<Arc<DevOutbox>>,
     /// Present when the test clock is on; `/_tessera/clock` then reads and moves it.
     pub clock_control: Option<Arc<dyn ClockControl>>,
+    /// What `GET /metrics` answers.
+    pub metrics: Arc<dyn MetricsExport>,
     pub body_limit: usize,
     pub request_timeout: Duration,
 }
@@ -108,6 +110,7 @@ pub fn router(state: AppState) -> Router {
     let operator = Router::new()
         .route("/health", get(operator::health))
         .route("/ready", get(operator::ready))
+        .route("/metrics", get(operator::metrics))
         .route("/_tessera/outbox", get(operator::outbox))
         // Other methods answer as an unknown route, as every method does when
         // the test clock is off.
@@ -117,9 +120,12 @@ pub fn router(state: AppState) -> Router {
                 .post(operator::set_clock)
                 .fallback(awsjson::not_found),
         );
+    // Every route but the operator endpoints is counted: scrapes and probes
+    // would only add noise to the request metrics.
     api.merge(proxies)
         .merge(browser)
         .merge(crate::pages::routes(&state))
+        .layer(middleware::from_fn(telemetry::record))
         .merge(operator)
         .fallback(awsjson::not_found)
         .with_state(state)

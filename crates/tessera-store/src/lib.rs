@@ -7,13 +7,15 @@
 //!   serialization failures, migrations under an advisory lock.
 //!
 //! Shared by both: `list_plan` (the ListUsers scan and its cursor), `paging`,
-//! `decoded` (memoized decoding of JSON columns).
+//! `decoded` (memoized decoding of JSON columns), `telemetry` (the latency
+//! metric every engine call records).
 
 mod decoded;
 mod list_plan;
 mod paging;
 pub mod postgres;
 pub mod sqlite;
+pub mod telemetry;
 
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;

@@ -13,10 +13,12 @@ use crate::cli::{CommonArgs, ServeArgs};
 use crate::secret::Secret;
 
 mod housekeeping;
+mod logging;
 mod rate_limits;
 mod tls;
 mod triggers;
 pub use housekeeping::HousekeepingSettings;
+pub use logging::LogFormat;
 pub use tls::{TlsSettings, TlsSource};
 pub use triggers::{
     DEFAULT_TRIGGER_TIMEOUT, LambdaCredentials, LambdaTarget, TriggerEntry, TriggerMapping,
@@ -80,6 +82,8 @@ pub struct FileConfig {
     /// The background purge of what expired (on by default).
     #[serde(default)]
     pub housekeeping: housekeeping::HousekeepingFile,
+    /// `text` (the default) or `json`: the shape of each log line on stderr.
+    pub log_format: Option<LogFormat>,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
 }
@@ -251,6 +255,7 @@ pub struct Config {
     pub custom_sender_keys: Vec<(String, Secret)>,
     pub rate_limits: tessera_core::services::limits::RateLimitSettings,
     pub housekeeping: HousekeepingSettings,
+    pub log_format: LogFormat,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -284,6 +289,7 @@ impl Config {
             custom_sender_keys: Vec::new(),
             rate_limits: Default::default(),
             housekeeping: HousekeepingSettings::default(),
+            log_format: LogFormat::default(),
             pools: Vec::new(),
         }
     }
@@ -450,6 +456,9 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
         sender_key(&key).with_context(|| format!("custom sender key {}", entry.kms_key_id))?;
         config.custom_sender_keys.push((entry.kms_key_id, key));
     }
+    if let Some(v) = file.log_format {
+        config.log_format = v;
+    }
     config.pools = file.pools;
     Ok(())
 }
@@ -535,6 +544,9 @@ fn apply_env(config: &mut Config) -> anyhow::Result<()> {
     }
     if let Some(v) = env_flag("TESSERA_STRICT_TRIGGERS") {
         config.strict_triggers = v;
+    }
+    if let Some(v) = env("TESSERA_LOG_FORMAT") {
+        config.log_format = LogFormat::parse(&v)?;
     }
     Ok(())
 }

@@ -12,6 +12,7 @@
 //! - [`housekeeping`]: the background purge of expired records.
 //! - [`server`]: starts the HTTP server over a store and reports where it listens.
 //! - [`tls`]: HTTPS — the certificate from PEM files or self-signed, and the TLS listener.
+//! - [`telemetry`]: the Prometheus exporter behind `/metrics`, and the log format.
 //! - [`test_clock`]: the clock end-to-end tests move through `/_tessera/clock`.
 
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod housekeeping;
 pub mod kek;
 pub mod secret;
 pub mod server;
+pub mod telemetry;
 pub mod test_clock;
 pub mod tls;
 pub mod triggers;

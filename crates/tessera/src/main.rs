@@ -1,36 +1,34 @@
-use std::io::{IsTerminal, Write};
-
+use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
 use tessera::cli::{Cli, Command};
-use tessera::{config, server};
+use tessera::{config, server, telemetry};
 use tessera_core::clock::SystemClock;
 use tessera_core::ids::UserPoolId;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("TESSERA_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        // Colour only for a person at a terminal; files and log shippers get plain text.
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
     let cli = Cli::parse();
+    // Logging starts once the settings are read, since they choose its
+    // format; a settings error is reported on stderr by the returned error.
     match cli.command {
-        Command::Serve(args) => serve(config::resolve(&args)?).await,
+        Command::Serve(args) => {
+            let config = config::resolve(&args)?;
+            telemetry::init_logging(config.log_format);
+            serve(config).await
+        }
         Command::Migrate(args) => {
             let config = config::resolve_common(&args)?;
+            telemetry::init_logging(config.log_format);
             let opened = server::open_store(&config).await?;
             println!("migrations applied to {}", opened.location);
             Ok(())
         }
         Command::RotateSigningKeys(args) => {
             let config = config::resolve_common(&args.common)?;
+            telemetry::init_logging(config.log_format);
             let public_url = config.public_url_at(config.listen);
             let services = server::build_services(
                 &config,

@@ -24,7 +24,7 @@ use crate::config::{Config, StoreChoice};
 use crate::housekeeping::Housekeeper;
 use crate::test_clock::{self, TestClock};
 use crate::tls::listener::TlsListener;
-use crate::{declared, kek, tls};
+use crate::{declared, kek, telemetry, tls};
 
 const DATABASE_FILE: &str = "tessera.db";
 const OUTBOX_CAPACITY: usize = 10_000;
@@ -37,6 +37,8 @@ pub struct RunningServer {
     scheme: &'static str,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Held for its drop, which stops the metrics upkeep with the server.
+    _upkeep: telemetry::Upkeep,
 }
 
 impl RunningServer {
@@ -263,6 +265,7 @@ pub async fn start_with_clock(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<RunningServer> {
     let admin_auth = admin_auth(&config)?;
+    let exporter = telemetry::install()?;
     let clocks = Clocks::new(&config, clock)?;
     let clock = clocks.services.clone();
     // The SRP table of powers of g takes ~10 ms; build it before the first sign-in needs it.
@@ -312,6 +315,7 @@ pub async fn start_with_clock(
         clock: clocks.signatures,
         outbox: outbox.clone(),
         clock_control: clocks.control,
+        metrics: Arc::new(exporter.clone()),
         body_limit: config.body_limit,
         request_timeout: config.request_timeout,
     };
@@ -331,6 +335,7 @@ pub async fn start_with_clock(
         scheme,
         stop,
         task,
+        _upkeep: telemetry::upkeep(&exporter),
     })
 }
 

@@ -13,6 +13,7 @@ use crate::domain::pool::UserPool;
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::mailer::{Mailer, Medium, Message};
+use crate::telemetry;
 
 const DEFAULT_CODE_SUBJECT: &str = "Your verification code";
 const DEFAULT_CODE_MESSAGE: &str = "Your verification code is {####}.";
@@ -243,7 +244,13 @@ impl Messenger {
 
     async fn deliver(&self, message: Message) -> Result<()> {
         let medium = message.medium;
-        self.mailer.send(message).await.map_err(|e| {
+        let sent = self.mailer.send(message).await;
+        let channel = match medium {
+            Medium::Email => "email",
+            Medium::Sms => "sms",
+        };
+        telemetry::delivery(channel, sent.is_ok());
+        sent.map_err(|e| {
             tracing::warn!(cause = %e, "message delivery failed");
             Error::CodeDeliveryFailure(match medium {
                 // amazon-cognito-identity-js#307 quotes Cognito's email wording.

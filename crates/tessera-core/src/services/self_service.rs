@@ -138,14 +138,16 @@ impl Services {
         let (who, _) = self.caller(access_token).await?;
         let (pool, mut user) = (who.pool, who.user);
         // ChangePassword words the lockout as a limit (aws-sdk-android#627).
-        self.admit_password_check(&user)
+        let admission = self
+            .admit_password_check(&user)
             .await
             .map_err(|e| match e {
                 Error::NotAuthorized(_) => attempt_limit_exceeded(),
                 other => other,
             })?;
         let matched = self.password_matches(&user, previous)?;
-        self.settle_password_check(&user, matched).await?;
+        self.settle_password_check(&user, admission, matched)
+            .await?;
         check_password_policy(&pool, proposed, SET_PASSWORD_PREFIX)?;
         user.password = Some(self.seal_password(&pool.id, &user.username, &user.sub, proposed)?);
         user.modified = self.clock.now();

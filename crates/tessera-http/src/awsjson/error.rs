@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::CONTENT_TYPE;
 use super::validate::InputError;
+use crate::telemetry::ErrorType;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -61,6 +62,7 @@ impl IntoResponse for ApiError {
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
         headers.insert("x-amzn-errortype", HeaderValue::from_static(self.kind));
+        response.extensions_mut().insert(ErrorType(self.kind));
         response
     }
 }

@@ -21,6 +21,7 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::router::AppState;
+use crate::telemetry::ApiOperation;
 use crate::user_pools::UserPools;
 pub use error::ApiError;
 pub use service::{OperationError, Service};
@@ -59,6 +60,21 @@ pub async fn endpoint(State(state): State<AppState>, request: Request) -> Respon
         response.headers_mut().insert("x-amzn-requestid", v);
     }
     response
+        .extensions_mut()
+        .insert(ApiOperation(operation_label(&target)));
+    response
+}
+
+/// The operation `target` names, as the model names it: the metrics label,
+/// bounded by the model (any other target is `unknown`).
+fn operation_label(target: &str) -> &'static str {
+    if target == NOOP_TARGET {
+        return NOOP_TARGET;
+    }
+    target
+        .strip_prefix(UserPools::TARGET_PREFIX)
+        .and_then(UserPools::operation)
+        .map_or("unknown", UserPools::operation_name)
 }
 
 fn ok(value: Value) -> Response {
@@ -154,4 +170,26 @@ pub async fn not_found(request: Request) -> Response {
         ),
     )
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_labels_come_from_the_model() {
+        assert_eq!(
+            operation_label("AWSCognitoIdentityProviderService.InitiateAuth"),
+            "InitiateAuth"
+        );
+        assert_eq!(operation_label(NOOP_TARGET), NOOP_TARGET);
+        for other in [
+            "",
+            "AWSCognitoIdentityProviderService.NoSuchOperation",
+            "AWSCognitoIdentityService.GetId",
+            "alice@example.com",
+        ] {
+            assert_eq!(operation_label(other), "unknown", "{other:?}");
+        }
+    }
 }

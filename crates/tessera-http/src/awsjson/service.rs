@@ -19,6 +19,8 @@ pub trait Service: 'static {
     const SIGNING_NAME: &'static str;
 
     fn operation(name: &str) -> Option<Self::Operation>;
+    /// The model's name of an operation (the metrics' `operation` label).
+    fn operation_name(op: Self::Operation) -> &'static str;
     /// Operations clients call without AWS credentials.
     fn is_unsigned(op: Self::Operation) -> bool;
     fn validate(op: Self::Operation, input: &Value) -> Result<(), InputError>;

@@ -10,6 +10,8 @@ use serde_json::{Map, Value};
 use tessera_core::Error;
 use tessera_core::services::oauth::OAuthFault;
 
+use crate::telemetry::ErrorType;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
     status: StatusCode,
@@ -157,6 +159,7 @@ impl IntoResponse for OAuthError {
             // The buckets hold a second's worth of requests.
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
+        response.extensions_mut().insert(ErrorType(self.error));
         response
     }
 }

@@ -36,6 +36,10 @@ impl Service for UserPools {
         Operation::from_name(name)
     }
 
+    fn operation_name(op: Operation) -> &'static str {
+        op.name()
+    }
+
     fn is_unsigned(op: Operation) -> bool {
         op.is_unsigned()
     }

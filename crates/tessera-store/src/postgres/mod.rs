@@ -27,7 +27,7 @@ mod pools;
 mod tokens;
 mod users;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -50,7 +50,11 @@ use tessera_core::ids::{ClientId, GroupName, UserPoolId};
 use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
 use tokio_postgres::NoTls;
 
+use crate::telemetry;
 use codec::{PgResult, finish};
+
+/// The engine label of this engine's store latency.
+const ENGINE: &str = "postgres";
 
 /// Times a transaction the database aborted for contention is tried again.
 const MAX_RETRIES: u32 = 5;
@@ -90,11 +94,13 @@ pub struct PostgresStore {
 
 /// Runs `$body` (an expression using `$tx`, evaluating to the result) in a
 /// transaction and commits it; runs it again when the database aborted it as
-/// a serialization failure or deadlock.
+/// a serialization failure or deadlock. `$op` names the Store method, for
+/// the latency metric (which covers every attempt).
 macro_rules! transaction {
-    ($store:expr, |$tx:ident| $body:expr) => {{
+    ($store:expr, $op:literal, |$tx:ident| $body:expr) => {{
+        let started = Instant::now();
         let mut attempt = 0u32;
-        loop {
+        let result = loop {
             let outcome: PgResult<_> = async {
                 let mut client = $store.pool.get().await?;
                 let $tx = client.transaction().await?;
@@ -110,18 +116,23 @@ macro_rules! transaction {
                 }
                 other => break finish(other),
             }
-        }
+        };
+        telemetry::record(ENGINE, $op, started);
+        result
     }};
 }
 
-/// Runs `$body` (an expression using the pooled connection `$c`).
+/// Runs `$body` (an expression using the pooled connection `$c`); `$op`
+/// names the Store method, for the latency metric.
 macro_rules! read {
-    ($store:expr, |$c:ident| $body:expr) => {{
+    ($store:expr, $op:literal, |$c:ident| $body:expr) => {{
+        let started = Instant::now();
         let outcome: PgResult<_> = async {
             let $c = $store.pool.get().await?;
             $body
         }
         .await;
+        telemetry::record(ENGINE, $op, started);
         finish(outcome)
     }};
 }
@@ -241,43 +252,45 @@ fn describe_target(config: &tokio_postgres::Config) -> String {
 #[async_trait]
 impl Store for PostgresStore {
     async fn get_meta(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        read!(self, |c| pools::get_meta(&c, key).await)
+        read!(self, "get_meta", |c| pools::get_meta(&c, key).await)
     }
 
     async fn init_meta(&self, key: &str, value: &[u8]) -> StoreResult<Vec<u8>> {
-        transaction!(self, |tx| pools::init_meta(&tx, key, value).await?)
+        transaction!(self, "init_meta", |tx| pools::init_meta(&tx, key, value)
+            .await?)
     }
 
     async fn create_pool(&self, pool: &UserPool) -> StoreResult<()> {
-        transaction!(self, |tx| pools::create(&tx, pool).await?)
+        transaction!(self, "create_pool", |tx| pools::create(&tx, pool).await?)
     }
 
     async fn get_pool(&self, id: &UserPoolId) -> StoreResult<UserPool> {
-        read!(self, |c| pools::get(&c, id).await)
+        read!(self, "get_pool", |c| pools::get(&c, id).await)
     }
 
     async fn list_pools(&self, page: &PageRequest) -> StoreResult<Listing<UserPool>> {
-        read!(self, |c| pools::list(&c, page).await)
+        read!(self, "list_pools", |c| pools::list(&c, page).await)
     }
 
     async fn update_pool(&self, pool: &UserPool) -> StoreResult<()> {
-        transaction!(self, |tx| pools::update(&tx, pool).await?)
+        transaction!(self, "update_pool", |tx| pools::update(&tx, pool).await?)
     }
 
     async fn delete_pool(&self, id: &UserPoolId) -> StoreResult<()> {
-        transaction!(self, |tx| pools::delete(&tx, id).await?)
+        transaction!(self, "delete_pool", |tx| pools::delete(&tx, id).await?)
     }
 
     async fn count_users(&self, pool: &UserPoolId) -> StoreResult<u64> {
-        read!(self, |c| users::count(&c, pool).await)
+        read!(self, "count_users", |c| users::count(&c, pool).await)
     }
 
     async fn create_client(&self, client: &AppClient) -> StoreResult<()> {
-        transaction!(self, |tx| clients::create(&tx, client).await?)
+        transaction!(self, "create_client", |tx| clients::create(&tx, client)
+            .await?)
     }
 
     async fn get_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<AppClient> {
-        read!(self, |c| clients::get(&c, pool, id).await)
+        read!(self, "get_client", |c| clients::get(&c, pool, id).await)
     }
 
     async fn list_clients(
@@ -285,19 +298,22 @@ impl Store for PostgresStore {
         pool: &UserPoolId,
         page: &PageRequest,
     ) -> StoreResult<Listing<AppClient>> {
-        read!(self, |c| clients::list(&c, pool, page).await)
+        read!(self, "list_clients", |c| clients::list(&c, pool, page)
+            .await)
     }
 
     async fn find_client(&self, id: &ClientId) -> StoreResult<AppClient> {
-        read!(self, |c| clients::find(&c, id).await)
+        read!(self, "find_client", |c| clients::find(&c, id).await)
     }
 
     async fn update_client(&self, client: &AppClient) -> StoreResult<()> {
-        transaction!(self, |tx| clients::update(&tx, client).await?)
+        transaction!(self, "update_client", |tx| clients::update(&tx, client)
+            .await?)
     }
 
     async fn delete_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<()> {
-        transaction!(self, |tx| clients::delete(&tx, pool, id).await?)
+        transaction!(self, "delete_client", |tx| clients::delete(&tx, pool, id)
+            .await?)
     }
 
     async fn create_user(
@@ -306,7 +322,7 @@ impl Store for PostgresStore {
         take_aliases: &[Alias],
         code: Option<&CodeRecord>,
     ) -> StoreResult<()> {
-        transaction!(self, |tx| {
+        transaction!(self, "create_user", |tx| {
             users::create(&tx, user, take_aliases).await?;
             if let Some(code) = code {
                 codes::put(&tx, code).await?;
@@ -315,29 +331,35 @@ impl Store for PostgresStore {
     }
 
     async fn get_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> StoreResult<User> {
-        read!(self, |c| users::get(&c, pool, &key).await)
+        read!(self, "get_user", |c| users::get(&c, pool, &key).await)
     }
 
     async fn update_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
-        transaction!(self, |tx| users::update(&tx, user, take_aliases).await?)
+        transaction!(self, "update_user", |tx| users::update(
+            &tx,
+            user,
+            take_aliases
+        )
+        .await?)
     }
 
     async fn disable_user(&self, user: &User) -> StoreResult<()> {
-        transaction!(self, |tx| {
+        transaction!(self, "disable_user", |tx| {
             users::update(&tx, user, &[]).await?;
             tokens::revoke_user(&tx, &user.pool_id, &user.sub).await?;
         })
     }
 
     async fn complete_password_reset(&self, user: &User) -> StoreResult<()> {
-        transaction!(self, |tx| {
+        transaction!(self, "complete_password_reset", |tx| {
             users::update(&tx, user, &[]).await?;
             users::clear_sign_in_failures(&tx, &user.pool_id, &user.sub).await?;
         })
     }
 
     async fn delete_user(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
-        transaction!(self, |tx| users::delete(&tx, pool, sub).await?)
+        transaction!(self, "delete_user", |tx| users::delete(&tx, pool, sub)
+            .await?)
     }
 
     async fn list_users(
@@ -346,11 +368,12 @@ impl Store for PostgresStore {
         filter: Option<&UserFilter>,
         page: &PageRequest,
     ) -> StoreResult<Listing<User>> {
-        read!(self, |c| users::list(&c, pool, filter, page).await)
+        read!(self, "list_users", |c| users::list(&c, pool, filter, page)
+            .await)
     }
 
     async fn put_code(&self, code: &CodeRecord) -> StoreResult<()> {
-        transaction!(self, |tx| codes::put(&tx, code).await?)
+        transaction!(self, "put_code", |tx| codes::put(&tx, code).await?)
     }
 
     async fn check_code(
@@ -362,7 +385,7 @@ impl Store for PostgresStore {
         now: Timestamp,
         max_failures: u32,
     ) -> StoreResult<CodeCheck> {
-        transaction!(self, |tx| codes::check(
+        transaction!(self, "check_code", |tx| codes::check(
             &tx,
             pool,
             sub,
@@ -380,13 +403,15 @@ impl Store for PostgresStore {
         sub: &str,
         now: Timestamp,
     ) -> StoreResult<Option<FailureState>> {
-        transaction!(self, |tx| users::admit_sign_in_attempt(&tx, pool, sub, now)
-            .await?)
+        transaction!(self, "admit_sign_in_attempt", |tx| {
+            users::admit_sign_in_attempt(&tx, pool, sub, now).await?
+        })
     }
 
     async fn refund_sign_in_attempt(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
-        transaction!(self, |tx| users::refund_sign_in_attempt(&tx, pool, sub)
-            .await?)
+        transaction!(self, "refund_sign_in_attempt", |tx| {
+            users::refund_sign_in_attempt(&tx, pool, sub).await?
+        })
     }
 
     async fn accept_totp_step(
@@ -396,19 +421,20 @@ impl Store for PostgresStore {
         secret_id: &str,
         step: i64,
     ) -> StoreResult<bool> {
-        transaction!(self, |tx| users::accept_totp_step(
+        transaction!(self, "accept_totp_step", |tx| users::accept_totp_step(
             &tx, pool, sub, secret_id, step
         )
         .await?)
     }
 
     async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
-        transaction!(self, |tx| users::clear_sign_in_failures(&tx, pool, sub)
-            .await?)
+        transaction!(self, "clear_sign_in_failures", |tx| {
+            users::clear_sign_in_failures(&tx, pool, sub).await?
+        })
     }
 
     async fn signing_keys(&self, pool: &UserPoolId) -> StoreResult<Vec<SigningKeyRecord>> {
-        read!(self, |c| keys::list(&c, pool).await)
+        read!(self, "signing_keys", |c| keys::list(&c, pool).await)
     }
 
     async fn init_signing_keys(
@@ -416,7 +442,8 @@ impl Store for PostgresStore {
         pool: &UserPoolId,
         keys: &[SigningKeyRecord],
     ) -> StoreResult<Vec<SigningKeyRecord>> {
-        transaction!(self, |tx| keys::init(&tx, pool, keys).await?)
+        transaction!(self, "init_signing_keys", |tx| keys::init(&tx, pool, keys)
+            .await?)
     }
 
     async fn rotate_signing_keys(
@@ -425,7 +452,10 @@ impl Store for PostgresStore {
         keys: &[SigningKeyRecord],
         now: Timestamp,
     ) -> StoreResult<()> {
-        transaction!(self, |tx| keys::rotate(&tx, pool, keys, now).await?)
+        transaction!(self, "rotate_signing_keys", |tx| keys::rotate(
+            &tx, pool, keys, now
+        )
+        .await?)
     }
 
     async fn create_token_family(
@@ -433,19 +463,27 @@ impl Store for PostgresStore {
         family: &TokenFamily,
         refresh: &RefreshTokenRecord,
     ) -> StoreResult<()> {
-        transaction!(self, |tx| tokens::create_family(&tx, family, refresh)
-            .await?)
+        transaction!(self, "create_token_family", |tx| tokens::create_family(
+            &tx, family, refresh
+        )
+        .await?)
     }
 
     async fn get_token_family(&self, origin_jti: &str) -> StoreResult<(TokenFamily, User)> {
-        read!(self, |c| tokens::get_family(&c, origin_jti).await)
+        read!(self, "get_token_family", |c| tokens::get_family(
+            &c, origin_jti
+        )
+        .await)
     }
 
     async fn find_refresh_token(
         &self,
         token_hash: &[u8],
     ) -> StoreResult<(RefreshTokenRecord, TokenFamily)> {
-        read!(self, |c| tokens::find_refresh(&c, token_hash).await)
+        read!(self, "find_refresh_token", |c| tokens::find_refresh(
+            &c, token_hash
+        )
+        .await)
     }
 
     async fn rotate_refresh_token(
@@ -454,24 +492,33 @@ impl Store for PostgresStore {
         new: &RefreshTokenRecord,
         now: Timestamp,
     ) -> StoreResult<()> {
-        transaction!(self, |tx| tokens::rotate_refresh(&tx, old_hash, new, now)
-            .await?)
+        transaction!(self, "rotate_refresh_token", |tx| tokens::rotate_refresh(
+            &tx, old_hash, new, now
+        )
+        .await?)
     }
 
     async fn revoke_token_family(&self, origin_jti: &str) -> StoreResult<()> {
-        transaction!(self, |tx| tokens::revoke_family(&tx, origin_jti).await?)
+        transaction!(self, "revoke_token_family", |tx| tokens::revoke_family(
+            &tx, origin_jti
+        )
+        .await?)
     }
 
     async fn revoke_user_tokens(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
-        transaction!(self, |tx| tokens::revoke_user(&tx, pool, sub).await?)
+        transaction!(self, "revoke_user_tokens", |tx| tokens::revoke_user(
+            &tx, pool, sub
+        )
+        .await?)
     }
 
     async fn create_group(&self, group: &Group) -> StoreResult<()> {
-        transaction!(self, |tx| groups::create(&tx, group).await?)
+        transaction!(self, "create_group", |tx| groups::create(&tx, group)
+            .await?)
     }
 
     async fn get_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<Group> {
-        read!(self, |c| groups::get(&c, pool, name).await)
+        read!(self, "get_group", |c| groups::get(&c, pool, name).await)
     }
 
     async fn list_groups(
@@ -479,15 +526,17 @@ impl Store for PostgresStore {
         pool: &UserPoolId,
         page: &PageRequest,
     ) -> StoreResult<Listing<Group>> {
-        read!(self, |c| groups::list(&c, pool, page).await)
+        read!(self, "list_groups", |c| groups::list(&c, pool, page).await)
     }
 
     async fn update_group(&self, group: &Group) -> StoreResult<()> {
-        transaction!(self, |tx| groups::update(&tx, group).await?)
+        transaction!(self, "update_group", |tx| groups::update(&tx, group)
+            .await?)
     }
 
     async fn delete_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<()> {
-        transaction!(self, |tx| groups::delete(&tx, pool, name).await?)
+        transaction!(self, "delete_group", |tx| groups::delete(&tx, pool, name)
+            .await?)
     }
 
     async fn add_user_to_group(
@@ -496,7 +545,10 @@ impl Store for PostgresStore {
         sub: &str,
         group: &GroupName,
     ) -> StoreResult<()> {
-        transaction!(self, |tx| groups::add_member(&tx, pool, sub, group).await?)
+        transaction!(self, "add_user_to_group", |tx| groups::add_member(
+            &tx, pool, sub, group
+        )
+        .await?)
     }
 
     async fn remove_user_from_group(
@@ -505,8 +557,10 @@ impl Store for PostgresStore {
         sub: &str,
         group: &GroupName,
     ) -> StoreResult<()> {
-        transaction!(self, |tx| groups::remove_member(&tx, pool, sub, group)
-            .await?)
+        transaction!(self, "remove_user_from_group", |tx| groups::remove_member(
+            &tx, pool, sub, group
+        )
+        .await?)
     }
 
     async fn list_groups_for_user(
@@ -515,7 +569,10 @@ impl Store for PostgresStore {
         sub: &str,
         page: &PageRequest,
     ) -> StoreResult<Listing<Group>> {
-        read!(self, |c| groups::list_for_user(&c, pool, sub, page).await)
+        read!(self, "list_groups_for_user", |c| groups::list_for_user(
+            &c, pool, sub, page
+        )
+        .await)
     }
 
     async fn list_users_in_group(
@@ -524,15 +581,20 @@ impl Store for PostgresStore {
         group: &GroupName,
         page: &PageRequest,
     ) -> StoreResult<Listing<User>> {
-        read!(self, |c| groups::list_members(&c, pool, group, page).await)
+        read!(self, "list_users_in_group", |c| groups::list_members(
+            &c, pool, group, page
+        )
+        .await)
     }
 
     async fn create_device(&self, device: &Device) -> StoreResult<()> {
-        transaction!(self, |tx| devices::create(&tx, device).await?)
+        transaction!(self, "create_device", |tx| devices::create(&tx, device)
+            .await?)
     }
 
     async fn get_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<Device> {
-        read!(self, |c| devices::get(&c, pool, sub, key).await)
+        read!(self, "get_device", |c| devices::get(&c, pool, sub, key)
+            .await)
     }
 
     async fn list_devices(
@@ -541,15 +603,20 @@ impl Store for PostgresStore {
         sub: &str,
         page: &PageRequest,
     ) -> StoreResult<Listing<Device>> {
-        read!(self, |c| devices::list(&c, pool, sub, page).await)
+        read!(self, "list_devices", |c| devices::list(&c, pool, sub, page)
+            .await)
     }
 
     async fn update_device(&self, device: &Device) -> StoreResult<()> {
-        transaction!(self, |tx| devices::update(&tx, device).await?)
+        transaction!(self, "update_device", |tx| devices::update(&tx, device)
+            .await?)
     }
 
     async fn delete_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<()> {
-        transaction!(self, |tx| devices::delete(&tx, pool, sub, key).await?)
+        transaction!(self, "delete_device", |tx| devices::delete(
+            &tx, pool, sub, key
+        )
+        .await?)
     }
 
     async fn put_document(
@@ -560,7 +627,7 @@ impl Store for PostgresStore {
         document: &serde_json::Value,
         write: DocumentWrite,
     ) -> StoreResult<()> {
-        transaction!(self, |tx| oauth::put_document(
+        transaction!(self, "put_document", |tx| oauth::put_document(
             &tx, pool, kind, key, document, write
         )
         .await?)
@@ -572,7 +639,10 @@ impl Store for PostgresStore {
         kind: DocumentKind,
         key: &str,
     ) -> StoreResult<serde_json::Value> {
-        read!(self, |c| oauth::get_document(&c, pool, kind, key).await)
+        read!(self, "get_document", |c| oauth::get_document(
+            &c, pool, kind, key
+        )
+        .await)
     }
 
     async fn list_documents(
@@ -581,7 +651,10 @@ impl Store for PostgresStore {
         kind: DocumentKind,
         page: &PageRequest,
     ) -> StoreResult<Listing<(String, serde_json::Value)>> {
-        read!(self, |c| oauth::list_documents(&c, pool, kind, page).await)
+        read!(self, "list_documents", |c| oauth::list_documents(
+            &c, pool, kind, page
+        )
+        .await)
     }
 
     async fn delete_document(
@@ -590,28 +663,40 @@ impl Store for PostgresStore {
         kind: DocumentKind,
         key: &str,
     ) -> StoreResult<()> {
-        transaction!(self, |tx| oauth::delete_document(&tx, pool, kind, key)
-            .await?)
+        transaction!(self, "delete_document", |tx| oauth::delete_document(
+            &tx, pool, kind, key
+        )
+        .await?)
     }
 
     async fn create_domain(&self, domain: &PoolDomain) -> StoreResult<()> {
-        transaction!(self, |tx| oauth::create_domain(&tx, domain).await?)
+        transaction!(self, "create_domain", |tx| oauth::create_domain(
+            &tx, domain
+        )
+        .await?)
     }
 
     async fn get_domain(&self, domain: &str) -> StoreResult<PoolDomain> {
-        read!(self, |c| oauth::get_domain(&c, domain).await)
+        read!(self, "get_domain", |c| oauth::get_domain(&c, domain).await)
     }
 
     async fn pool_domains(&self, pool: &UserPoolId) -> StoreResult<Vec<PoolDomain>> {
-        read!(self, |c| oauth::pool_domains(&c, pool).await)
+        read!(self, "pool_domains", |c| oauth::pool_domains(&c, pool)
+            .await)
     }
 
     async fn update_domain(&self, domain: &PoolDomain) -> StoreResult<()> {
-        transaction!(self, |tx| oauth::update_domain(&tx, domain).await?)
+        transaction!(self, "update_domain", |tx| oauth::update_domain(
+            &tx, domain
+        )
+        .await?)
     }
 
     async fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> StoreResult<()> {
-        transaction!(self, |tx| oauth::delete_domain(&tx, pool, domain).await?)
+        transaction!(self, "delete_domain", |tx| oauth::delete_domain(
+            &tx, pool, domain
+        )
+        .await?)
     }
 
     async fn put_authorization_code(
@@ -619,8 +704,9 @@ impl Store for PostgresStore {
         code: &AuthorizationCode,
         now: Timestamp,
     ) -> StoreResult<()> {
-        transaction!(self, |tx| oauth::put_authorization_code(&tx, code, now)
-            .await?)
+        transaction!(self, "put_authorization_code", |tx| {
+            oauth::put_authorization_code(&tx, code, now).await?
+        })
     }
 
     async fn redeem_authorization_code(
@@ -629,15 +715,15 @@ impl Store for PostgresStore {
         family: &str,
         now: Timestamp,
     ) -> StoreResult<Redemption> {
-        transaction!(self, |tx| oauth::redeem_authorization_code(
-            &tx, code_hash, family, now
-        )
-        .await?)
+        transaction!(self, "redeem_authorization_code", |tx| {
+            oauth::redeem_authorization_code(&tx, code_hash, family, now).await?
+        })
     }
 
     async fn authorization_code_replayed(&self, code_hash: &[u8]) -> StoreResult<bool> {
-        read!(self, |c| oauth::authorization_code_replayed(&c, code_hash)
-            .await)
+        read!(self, "authorization_code_replayed", |c| {
+            oauth::authorization_code_replayed(&c, code_hash).await
+        })
     }
 
     async fn purge_expired(
@@ -645,7 +731,11 @@ impl Store for PostgresStore {
         now: Timestamp,
         batch_limit: u32,
     ) -> StoreResult<Option<PurgeReport>> {
-        transaction!(self, |tx| housekeeping::purge(&tx, now, batch_limit)
-            .await?)
+        transaction!(self, "purge_expired", |tx| housekeeping::purge(
+            &tx,
+            now,
+            batch_limit
+        )
+        .await?)
     }
 }

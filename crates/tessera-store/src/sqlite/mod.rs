@@ -32,6 +32,7 @@ mod writer;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use rusqlite::config::DbConfig;
@@ -54,8 +55,12 @@ use tessera_core::domain::user::{Alias, User};
 use tessera_core::ids::{ClientId, GroupName, UserPoolId};
 use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
 
+use crate::telemetry;
 use codec::backend;
 use writer::Writer;
+
+/// The engine label of this engine's store latency.
+const ENGINE: &str = "sqlite";
 
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 64;
@@ -150,7 +155,13 @@ impl SqliteStore {
     /// Runs a read on a pooled connection, on the calling task: reads are
     /// short index lookups, and handing each to another thread cost more (two
     /// context switches) than the read itself.
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+    /// `op` names the Store method, for the latency metric.
+    fn read<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let started = Instant::now();
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match pooled {
             Some(c) => c,
@@ -161,74 +172,89 @@ impl SqliteStore {
         if idle.len() < MAX_IDLE_READERS {
             idle.push(conn);
         }
+        drop(idle);
+        telemetry::record(ENGINE, op, started);
         result
     }
 
     /// Runs `f` atomically on the writer connection; answers once committed.
-    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    /// `op` names the Store method, for the latency metric. The time recorded includes the wait for the group commit: it is the
+    /// write's latency as its caller sees it.
+    async fn write<T, F>(&self, op: &'static str, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        self.writer.write(f).await
+        let started = Instant::now();
+        let result = self.writer.write(f).await;
+        telemetry::record(ENGINE, op, started);
+        result
     }
 
     /// As [`write`](Self::write), for a write that erases someone's data: the
     /// WAL is truncated before it answers.
-    async fn erase<T, F>(&self, f: F) -> StoreResult<T>
+    async fn erase<T, F>(&self, op: &'static str, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        self.writer.erase(f).await
+        let started = Instant::now();
+        let result = self.writer.erase(f).await;
+        telemetry::record(ENGINE, op, started);
+        result
     }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn get_meta(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        self.read(|c| pools::get_meta(c, key))
+        self.read("get_meta", |c| pools::get_meta(c, key))
     }
 
     async fn init_meta(&self, key: &str, value: &[u8]) -> StoreResult<Vec<u8>> {
         let (key, value) = (key.to_owned(), value.to_vec());
-        self.write(move |c| pools::init_meta(c, &key, &value)).await
+        self.write("init_meta", move |c| pools::init_meta(c, &key, &value))
+            .await
     }
 
     async fn create_pool(&self, pool: &UserPool) -> StoreResult<()> {
         let pool = pool.clone();
-        self.write(move |c| pools::create(c, &pool)).await
+        self.write("create_pool", move |c| pools::create(c, &pool))
+            .await
     }
 
     async fn get_pool(&self, id: &UserPoolId) -> StoreResult<UserPool> {
-        self.read(|c| pools::get(c, id))
+        self.read("get_pool", |c| pools::get(c, id))
     }
 
     async fn list_pools(&self, page: &PageRequest) -> StoreResult<Listing<UserPool>> {
-        self.read(|c| pools::list(c, page))
+        self.read("list_pools", |c| pools::list(c, page))
     }
 
     async fn update_pool(&self, pool: &UserPool) -> StoreResult<()> {
         let pool = pool.clone();
-        self.write(move |c| pools::update(c, &pool)).await
+        self.write("update_pool", move |c| pools::update(c, &pool))
+            .await
     }
 
     async fn delete_pool(&self, id: &UserPoolId) -> StoreResult<()> {
         let id = id.clone();
-        self.erase(move |c| pools::delete(c, &id)).await
+        self.erase("delete_pool", move |c| pools::delete(c, &id))
+            .await
     }
 
     async fn count_users(&self, pool: &UserPoolId) -> StoreResult<u64> {
-        self.read(|c| users::count(c, pool))
+        self.read("count_users", |c| users::count(c, pool))
     }
 
     async fn create_client(&self, client: &AppClient) -> StoreResult<()> {
         let client = client.clone();
-        self.write(move |c| clients::create(c, &client)).await
+        self.write("create_client", move |c| clients::create(c, &client))
+            .await
     }
 
     async fn get_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<AppClient> {
-        self.read(|c| clients::get(c, pool, id))
+        self.read("get_client", |c| clients::get(c, pool, id))
     }
 
     async fn list_clients(
@@ -236,21 +262,23 @@ impl Store for SqliteStore {
         pool: &UserPoolId,
         page: &PageRequest,
     ) -> StoreResult<Listing<AppClient>> {
-        self.read(|c| clients::list(c, pool, page))
+        self.read("list_clients", |c| clients::list(c, pool, page))
     }
 
     async fn find_client(&self, id: &ClientId) -> StoreResult<AppClient> {
-        self.read(|c| clients::find(c, id))
+        self.read("find_client", |c| clients::find(c, id))
     }
 
     async fn update_client(&self, client: &AppClient) -> StoreResult<()> {
         let client = client.clone();
-        self.write(move |c| clients::update(c, &client)).await
+        self.write("update_client", move |c| clients::update(c, &client))
+            .await
     }
 
     async fn delete_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<()> {
         let (pool, id) = (pool.clone(), id.clone());
-        self.write(move |c| clients::delete(c, &pool, &id)).await
+        self.write("delete_client", move |c| clients::delete(c, &pool, &id))
+            .await
     }
 
     async fn create_user(
@@ -260,7 +288,7 @@ impl Store for SqliteStore {
         code: Option<&CodeRecord>,
     ) -> StoreResult<()> {
         let (user, take, code) = (user.clone(), take_aliases.to_vec(), code.cloned());
-        self.write(move |c| {
+        self.write("create_user", move |c| {
             users::create(c, &user, &take)?;
             code.as_ref().map_or(Ok(()), |code| codes::put(c, code))
         })
@@ -268,17 +296,18 @@ impl Store for SqliteStore {
     }
 
     async fn get_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> StoreResult<User> {
-        self.read(|c| users::get(c, pool, &key))
+        self.read("get_user", |c| users::get(c, pool, &key))
     }
 
     async fn update_user(&self, user: &User, take_aliases: &[Alias]) -> StoreResult<()> {
         let (user, take) = (user.clone(), take_aliases.to_vec());
-        self.write(move |c| users::update(c, &user, &take)).await
+        self.write("update_user", move |c| users::update(c, &user, &take))
+            .await
     }
 
     async fn disable_user(&self, user: &User) -> StoreResult<()> {
         let user = user.clone();
-        self.write(move |c| {
+        self.write("disable_user", move |c| {
             users::update(c, &user, &[])?;
             tokens::revoke_user(c, &user.pool_id, &user.sub)
         })
@@ -287,7 +316,7 @@ impl Store for SqliteStore {
 
     async fn complete_password_reset(&self, user: &User) -> StoreResult<()> {
         let user = user.clone();
-        self.write(move |c| {
+        self.write("complete_password_reset", move |c| {
             users::update(c, &user, &[])?;
             users::clear_sign_in_failures(c, &user.pool_id, &user.sub)
         })
@@ -296,7 +325,8 @@ impl Store for SqliteStore {
 
     async fn delete_user(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
         let (pool, sub) = (pool.clone(), sub.to_owned());
-        self.erase(move |c| users::delete(c, &pool, &sub)).await
+        self.erase("delete_user", move |c| users::delete(c, &pool, &sub))
+            .await
     }
 
     async fn list_users(
@@ -305,12 +335,12 @@ impl Store for SqliteStore {
         filter: Option<&UserFilter>,
         page: &PageRequest,
     ) -> StoreResult<Listing<User>> {
-        self.read(|c| users::list(c, pool, filter, page))
+        self.read("list_users", |c| users::list(c, pool, filter, page))
     }
 
     async fn put_code(&self, code: &CodeRecord) -> StoreResult<()> {
         let code = code.clone();
-        self.write(move |c| codes::put(c, &code)).await
+        self.write("put_code", move |c| codes::put(c, &code)).await
     }
 
     async fn check_code(
@@ -328,8 +358,10 @@ impl Store for SqliteStore {
             purpose.clone(),
             code_hash.to_vec(),
         );
-        self.write(move |c| codes::check(c, &pool, &sub, &purpose, &hash, now, max_failures))
-            .await
+        self.write("check_code", move |c| {
+            codes::check(c, &pool, &sub, &purpose, &hash, now, max_failures)
+        })
+        .await
     }
 
     async fn admit_sign_in_attempt(
@@ -339,14 +371,18 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<Option<FailureState>> {
         let (pool, sub) = (pool.clone(), sub.to_owned());
-        self.write(move |c| users::admit_sign_in_attempt(c, &pool, &sub, now))
-            .await
+        self.write("admit_sign_in_attempt", move |c| {
+            users::admit_sign_in_attempt(c, &pool, &sub, now)
+        })
+        .await
     }
 
     async fn refund_sign_in_attempt(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
         let (pool, sub) = (pool.clone(), sub.to_owned());
-        self.write(move |c| users::refund_sign_in_attempt(c, &pool, &sub))
-            .await
+        self.write("refund_sign_in_attempt", move |c| {
+            users::refund_sign_in_attempt(c, &pool, &sub)
+        })
+        .await
     }
 
     async fn accept_totp_step(
@@ -357,18 +393,22 @@ impl Store for SqliteStore {
         step: i64,
     ) -> StoreResult<bool> {
         let (pool, sub, secret_id) = (pool.clone(), sub.to_owned(), secret_id.to_owned());
-        self.write(move |c| users::accept_totp_step(c, &pool, &sub, &secret_id, step))
-            .await
+        self.write("accept_totp_step", move |c| {
+            users::accept_totp_step(c, &pool, &sub, &secret_id, step)
+        })
+        .await
     }
 
     async fn clear_sign_in_failures(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
         let (pool, sub) = (pool.clone(), sub.to_owned());
-        self.write(move |c| users::clear_sign_in_failures(c, &pool, &sub))
-            .await
+        self.write("clear_sign_in_failures", move |c| {
+            users::clear_sign_in_failures(c, &pool, &sub)
+        })
+        .await
     }
 
     async fn signing_keys(&self, pool: &UserPoolId) -> StoreResult<Vec<SigningKeyRecord>> {
-        self.read(|c| keys::list(c, pool))
+        self.read("signing_keys", |c| keys::list(c, pool))
     }
 
     async fn init_signing_keys(
@@ -377,7 +417,8 @@ impl Store for SqliteStore {
         keys: &[SigningKeyRecord],
     ) -> StoreResult<Vec<SigningKeyRecord>> {
         let (pool, keys) = (pool.clone(), keys.to_vec());
-        self.write(move |c| keys::init(c, &pool, &keys)).await
+        self.write("init_signing_keys", move |c| keys::init(c, &pool, &keys))
+            .await
     }
 
     async fn rotate_signing_keys(
@@ -387,8 +428,10 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<()> {
         let (pool, keys) = (pool.clone(), keys.to_vec());
-        self.write(move |c| keys::rotate(c, &pool, &keys, now))
-            .await
+        self.write("rotate_signing_keys", move |c| {
+            keys::rotate(c, &pool, &keys, now)
+        })
+        .await
     }
 
     async fn create_token_family(
@@ -397,19 +440,23 @@ impl Store for SqliteStore {
         refresh: &RefreshTokenRecord,
     ) -> StoreResult<()> {
         let (family, refresh) = (family.clone(), refresh.clone());
-        self.write(move |c| tokens::create_family(c, &family, &refresh))
-            .await
+        self.write("create_token_family", move |c| {
+            tokens::create_family(c, &family, &refresh)
+        })
+        .await
     }
 
     async fn get_token_family(&self, origin_jti: &str) -> StoreResult<(TokenFamily, User)> {
-        self.read(|c| tokens::get_family(c, origin_jti))
+        self.read("get_token_family", |c| tokens::get_family(c, origin_jti))
     }
 
     async fn find_refresh_token(
         &self,
         token_hash: &[u8],
     ) -> StoreResult<(RefreshTokenRecord, TokenFamily)> {
-        self.read(|c| tokens::find_refresh(c, token_hash))
+        self.read("find_refresh_token", |c| {
+            tokens::find_refresh(c, token_hash)
+        })
     }
 
     async fn rotate_refresh_token(
@@ -419,29 +466,36 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<()> {
         let (old, new) = (old_hash.to_vec(), new.clone());
-        self.write(move |c| tokens::rotate_refresh(c, &old, &new, now))
-            .await
+        self.write("rotate_refresh_token", move |c| {
+            tokens::rotate_refresh(c, &old, &new, now)
+        })
+        .await
     }
 
     async fn revoke_token_family(&self, origin_jti: &str) -> StoreResult<()> {
         let origin_jti = origin_jti.to_owned();
-        self.write(move |c| tokens::revoke_family(c, &origin_jti))
-            .await
+        self.write("revoke_token_family", move |c| {
+            tokens::revoke_family(c, &origin_jti)
+        })
+        .await
     }
 
     async fn revoke_user_tokens(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()> {
         let (pool, sub) = (pool.clone(), sub.to_owned());
-        self.write(move |c| tokens::revoke_user(c, &pool, &sub))
-            .await
+        self.write("revoke_user_tokens", move |c| {
+            tokens::revoke_user(c, &pool, &sub)
+        })
+        .await
     }
 
     async fn create_group(&self, group: &Group) -> StoreResult<()> {
         let group = group.clone();
-        self.write(move |c| groups::create(c, &group)).await
+        self.write("create_group", move |c| groups::create(c, &group))
+            .await
     }
 
     async fn get_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<Group> {
-        self.read(|c| groups::get(c, pool, name))
+        self.read("get_group", |c| groups::get(c, pool, name))
     }
 
     async fn list_groups(
@@ -449,17 +503,19 @@ impl Store for SqliteStore {
         pool: &UserPoolId,
         page: &PageRequest,
     ) -> StoreResult<Listing<Group>> {
-        self.read(|c| groups::list(c, pool, page))
+        self.read("list_groups", |c| groups::list(c, pool, page))
     }
 
     async fn update_group(&self, group: &Group) -> StoreResult<()> {
         let group = group.clone();
-        self.write(move |c| groups::update(c, &group)).await
+        self.write("update_group", move |c| groups::update(c, &group))
+            .await
     }
 
     async fn delete_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<()> {
         let (pool, name) = (pool.clone(), name.clone());
-        self.write(move |c| groups::delete(c, &pool, &name)).await
+        self.write("delete_group", move |c| groups::delete(c, &pool, &name))
+            .await
     }
 
     async fn add_user_to_group(
@@ -469,8 +525,10 @@ impl Store for SqliteStore {
         group: &GroupName,
     ) -> StoreResult<()> {
         let (pool, sub, group) = (pool.clone(), sub.to_owned(), group.clone());
-        self.write(move |c| groups::add_member(c, &pool, &sub, &group))
-            .await
+        self.write("add_user_to_group", move |c| {
+            groups::add_member(c, &pool, &sub, &group)
+        })
+        .await
     }
 
     async fn remove_user_from_group(
@@ -480,8 +538,10 @@ impl Store for SqliteStore {
         group: &GroupName,
     ) -> StoreResult<()> {
         let (pool, sub, group) = (pool.clone(), sub.to_owned(), group.clone());
-        self.write(move |c| groups::remove_member(c, &pool, &sub, &group))
-            .await
+        self.write("remove_user_from_group", move |c| {
+            groups::remove_member(c, &pool, &sub, &group)
+        })
+        .await
     }
 
     async fn list_groups_for_user(
@@ -490,7 +550,9 @@ impl Store for SqliteStore {
         sub: &str,
         page: &PageRequest,
     ) -> StoreResult<Listing<Group>> {
-        self.read(|c| groups::list_for_user(c, pool, sub, page))
+        self.read("list_groups_for_user", |c| {
+            groups::list_for_user(c, pool, sub, page)
+        })
     }
 
     async fn list_users_in_group(
@@ -499,16 +561,19 @@ impl Store for SqliteStore {
         group: &GroupName,
         page: &PageRequest,
     ) -> StoreResult<Listing<User>> {
-        self.read(|c| groups::list_members(c, pool, group, page))
+        self.read("list_users_in_group", |c| {
+            groups::list_members(c, pool, group, page)
+        })
     }
 
     async fn create_device(&self, device: &Device) -> StoreResult<()> {
         let device = device.clone();
-        self.write(move |c| devices::create(c, &device)).await
+        self.write("create_device", move |c| devices::create(c, &device))
+            .await
     }
 
     async fn get_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<Device> {
-        self.read(|c| devices::get(c, pool, sub, key))
+        self.read("get_device", |c| devices::get(c, pool, sub, key))
     }
 
     async fn list_devices(
@@ -517,18 +582,21 @@ impl Store for SqliteStore {
         sub: &str,
         page: &PageRequest,
     ) -> StoreResult<Listing<Device>> {
-        self.read(|c| devices::list(c, pool, sub, page))
+        self.read("list_devices", |c| devices::list(c, pool, sub, page))
     }
 
     async fn update_device(&self, device: &Device) -> StoreResult<()> {
         let device = device.clone();
-        self.write(move |c| devices::update(c, &device)).await
+        self.write("update_device", move |c| devices::update(c, &device))
+            .await
     }
 
     async fn delete_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<()> {
         let (pool, sub, key) = (pool.clone(), sub.to_owned(), key.to_owned());
-        self.write(move |c| devices::delete(c, &pool, &sub, &key))
-            .await
+        self.write("delete_device", move |c| {
+            devices::delete(c, &pool, &sub, &key)
+        })
+        .await
     }
 
     async fn put_document(
@@ -540,8 +608,10 @@ impl Store for SqliteStore {
         write: DocumentWrite,
     ) -> StoreResult<()> {
         let (pool, key, document) = (pool.clone(), key.to_owned(), document.clone());
-        self.write(move |c| oauth::put_document(c, &pool, kind, &key, &document, write))
-            .await
+        self.write("put_document", move |c| {
+            oauth::put_document(c, &pool, kind, &key, &document, write)
+        })
+        .await
     }
 
     async fn get_document(
@@ -550,7 +620,7 @@ impl Store for SqliteStore {
         kind: DocumentKind,
         key: &str,
     ) -> StoreResult<serde_json::Value> {
-        self.read(|c| oauth::get_document(c, pool, kind, key))
+        self.read("get_document", |c| oauth::get_document(c, pool, kind, key))
     }
 
     async fn list_documents(
@@ -559,7 +629,9 @@ impl Store for SqliteStore {
         kind: DocumentKind,
         page: &PageRequest,
     ) -> StoreResult<Listing<(String, serde_json::Value)>> {
-        self.read(|c| oauth::list_documents(c, pool, kind, page))
+        self.read("list_documents", |c| {
+            oauth::list_documents(c, pool, kind, page)
+        })
     }
 
     async fn delete_document(
@@ -569,32 +641,38 @@ impl Store for SqliteStore {
         key: &str,
     ) -> StoreResult<()> {
         let (pool, key) = (pool.clone(), key.to_owned());
-        self.write(move |c| oauth::delete_document(c, &pool, kind, &key))
-            .await
+        self.write("delete_document", move |c| {
+            oauth::delete_document(c, &pool, kind, &key)
+        })
+        .await
     }
 
     async fn create_domain(&self, domain: &PoolDomain) -> StoreResult<()> {
         let domain = domain.clone();
-        self.write(move |c| oauth::create_domain(c, &domain)).await
+        self.write("create_domain", move |c| oauth::create_domain(c, &domain))
+            .await
     }
 
     async fn get_domain(&self, domain: &str) -> StoreResult<PoolDomain> {
-        self.read(|c| oauth::get_domain(c, domain))
+        self.read("get_domain", |c| oauth::get_domain(c, domain))
     }
 
     async fn pool_domains(&self, pool: &UserPoolId) -> StoreResult<Vec<PoolDomain>> {
-        self.read(|c| oauth::pool_domains(c, pool))
+        self.read("pool_domains", |c| oauth::pool_domains(c, pool))
     }
 
     async fn update_domain(&self, domain: &PoolDomain) -> StoreResult<()> {
         let domain = domain.clone();
-        self.write(move |c| oauth::update_domain(c, &domain)).await
+        self.write("update_domain", move |c| oauth::update_domain(c, &domain))
+            .await
     }
 
     async fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> StoreResult<()> {
         let (pool, domain) = (pool.clone(), domain.to_owned());
-        self.write(move |c| oauth::delete_domain(c, &pool, &domain))
-            .await
+        self.write("delete_domain", move |c| {
+            oauth::delete_domain(c, &pool, &domain)
+        })
+        .await
     }
 
     async fn put_authorization_code(
@@ -603,8 +681,10 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<()> {
         let code = code.clone();
-        self.write(move |c| oauth::put_authorization_code(c, &code, now))
-            .await
+        self.write("put_authorization_code", move |c| {
+            oauth::put_authorization_code(c, &code, now)
+        })
+        .await
     }
 
     async fn redeem_authorization_code(
@@ -614,12 +694,16 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<Redemption> {
         let (hash, family) = (code_hash.to_vec(), family.to_owned());
-        self.write(move |c| oauth::redeem_authorization_code(c, &hash, &family, now))
-            .await
+        self.write("redeem_authorization_code", move |c| {
+            oauth::redeem_authorization_code(c, &hash, &family, now)
+        })
+        .await
     }
 
     async fn authorization_code_replayed(&self, code_hash: &[u8]) -> StoreResult<bool> {
-        self.read(|c| oauth::authorization_code_replayed(c, code_hash))
+        self.read("authorization_code_replayed", |c| {
+            oauth::authorization_code_replayed(c, code_hash)
+        })
     }
 
     // A single process owns the database: there is no other node to skip for.
@@ -628,8 +712,10 @@ impl Store for SqliteStore {
         now: Timestamp,
         batch_limit: u32,
     ) -> StoreResult<Option<PurgeReport>> {
-        self.write(move |c| housekeeping::purge(c, now, batch_limit).map(Some))
-            .await
+        self.write("purge_expired", move |c| {
+            housekeeping::purge(c, now, batch_limit).map(Some)
+        })
+        .await
     }
 }
 

@@ -118,7 +118,7 @@ impl Services {
         let secret = self
             .sealing
             .open(&sealed, &secret_aad(&user.pool_id, &user.sub))?;
-        self.admit_password_check(&user).await?;
+        let admission = self.admit_password_check(&user).await?;
         let step = totp::matching_step(&secret, code, self.clock.now().millis() / 1000);
         let fresh = match step {
             Some(step) => {
@@ -134,9 +134,10 @@ impl Services {
             None => false,
         };
         if !fresh {
+            admission.failed();
             return Err(code_mismatch());
         }
-        self.settle_password_check(&user, true).await?;
+        self.settle_password_check(&user, admission, true).await?;
         user.mfa.software_token = Some(sealed);
         user.mfa.pending_software_token = None;
         user.mfa.preferences.token_name = friendly_name;

@@ -208,6 +208,24 @@ pub enum ChallengeResponse {
     },
 }
 
+impl ChallengeResponse {
+    /// The challenge this answers.
+    pub fn name(&self) -> ChallengeName {
+        match self {
+            ChallengeResponse::PasswordVerifier { .. } => ChallengeName::PasswordVerifier,
+            ChallengeResponse::NewPassword { .. } => ChallengeName::NewPasswordRequired,
+            ChallengeResponse::MfaCode { challenge, .. } => *challenge,
+            ChallengeResponse::SelectMfaType { .. } => ChallengeName::SelectMfaType,
+            ChallengeResponse::MfaSetup { .. } => ChallengeName::MfaSetup,
+            ChallengeResponse::DeviceSrpAuth { .. } => ChallengeName::DeviceSrpAuth,
+            ChallengeResponse::Custom { .. } => ChallengeName::CustomChallenge,
+            ChallengeResponse::DevicePasswordVerifier { .. } => {
+                ChallengeName::DevicePasswordVerifier
+            }
+        }
+    }
+}
+
 /// A challenge answer with the members every answer may carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChallengeAnswer {

@@ -128,7 +128,7 @@ impl Services {
         // Each answer counts toward the lockout until it proves right: a
         // sealed session can be answered again, so the functions' own limit
         // on rounds does not bound guesses.
-        self.admit_password_check(&signing_in.user).await?;
+        let admission = self.admit_password_check(&signing_in.user).await?;
         let correct = self
             .triggers
             .verify_auth_challenge_response(
@@ -144,6 +144,8 @@ impl Services {
             self.store
                 .refund_sign_in_attempt(&user.pool_id, &user.sub)
                 .await?;
+        } else {
+            admission.failed();
         }
         let mut rounds = rounds.clone();
         rounds.push(Round {

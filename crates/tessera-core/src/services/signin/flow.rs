@@ -35,6 +35,19 @@ pub enum AuthFlow {
     },
 }
 
+impl AuthFlow {
+    /// The `AuthFlow` name, for the sign-in metric (the admin and user
+    /// variants of a flow share one).
+    pub fn name(&self) -> &'static str {
+        match self {
+            AuthFlow::Srp { .. } => "USER_SRP_AUTH",
+            AuthFlow::Password { .. } => "USER_PASSWORD_AUTH",
+            AuthFlow::Custom { .. } => "CUSTOM_AUTH",
+            AuthFlow::Refresh { .. } => "REFRESH_TOKEN_AUTH",
+        }
+    }
+}
+
 /// A flow with the members every flow may carry.
 #[derive(Debug, Clone)]
 pub struct SignInStart {

@@ -213,7 +213,7 @@ impl Services {
     ) -> Result<AuthOutcome> {
         let (session, signing_in) = self.mfa_session(ctx, &answer, challenge).await?;
         let user = &signing_in.user;
-        self.admit_password_check(user).await?;
+        let admission = self.admit_password_check(user).await?;
         let matched = match challenge {
             ChallengeName::SoftwareTokenMfa => self.software_token_code_matches(user, code).await?,
             // A code used up or expired is an answer to no live challenge:
@@ -225,6 +225,7 @@ impl Services {
             },
         };
         if !matched {
+            admission.failed();
             return Err(wrong_mfa_code());
         }
         if let Some(rounds) = session.step.custom_rounds() {

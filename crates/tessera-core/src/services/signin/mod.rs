@@ -49,6 +49,7 @@ use crate::domain::device::new_device_key;
 use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, UserPoolId};
+use crate::telemetry;
 
 /// InitiateAuth / AdminInitiateAuth, as the caller sent them.
 pub struct InitiateAuth {
@@ -123,6 +124,15 @@ impl SigningIn {
     }
 }
 
+/// How a sign-in step ended, for the sign-in metric.
+fn step_result(outcome: &Result<AuthOutcome>) -> &'static str {
+    match outcome {
+        Ok(AuthOutcome::Challenge { .. }) => "challenge",
+        Ok(AuthOutcome::Tokens(_) | AuthOutcome::SignedIn(_)) => "success",
+        Err(_) => "failure",
+    }
+}
+
 fn method_not_supported() -> Error {
     Error::InvalidParameter("Initiate Auth method not supported.".into())
 }
@@ -172,12 +182,24 @@ impl Services {
         self.start_sign_in(&ctx, start).await
     }
 
-    /// Runs a parsed flow's first step.
+    /// Runs a parsed flow's first step, counted in the sign-in metric under
+    /// its flow (the hosted page's own, for a sign-in typed there).
     pub(crate) async fn start_sign_in(
         &self,
         ctx: &ClientContext,
         start: SignInStart,
     ) -> Result<AuthOutcome> {
+        let flow = if ctx.hosted {
+            "HOSTED_UI"
+        } else {
+            start.flow.name()
+        };
+        let outcome = self.first_step(ctx, start).await;
+        telemetry::sign_in(flow, step_result(&outcome));
+        outcome
+    }
+
+    async fn first_step(&self, ctx: &ClientContext, start: SignInStart) -> Result<AuthOutcome> {
         let secret_hash = start.secret_hash.as_deref();
         let device_key = start.device_key.as_deref();
         match &start.flow {
@@ -230,8 +252,21 @@ impl Services {
             .await
     }
 
-    /// Checks a parsed answer against the step its session waits at.
+    /// Checks a parsed answer against the step its session waits at, counted
+    /// in the sign-in metric under the challenge answered.
     pub(crate) async fn answer_challenge(
+        &self,
+        ctx: &ClientContext,
+        answer: ChallengeAnswer,
+        session: Option<&str>,
+    ) -> Result<AuthOutcome> {
+        let challenge = answer.response.name().as_str();
+        let outcome = self.answer_step(ctx, answer, session).await;
+        telemetry::sign_in(challenge, step_result(&outcome));
+        outcome
+    }
+
+    async fn answer_step(
         &self,
         ctx: &ClientContext,
         answer: ChallengeAnswer,

@@ -17,6 +17,7 @@ use crate::services::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
 use crate::services::directory::UserDirectory;
 use crate::services::existence::{Hidden, incorrect_credentials, unknown_user};
 use crate::services::triggers::migration::MigrationSource;
+use crate::telemetry;
 
 /// What NEW_PASSWORD_REQUIRED carries.
 pub(crate) struct NewPassword<'a> {
@@ -26,6 +27,25 @@ pub(crate) struct NewPassword<'a> {
     pub secret_hash: Option<&'a str>,
     pub session: Option<&'a str>,
     pub device_key: Option<&'a str>,
+}
+
+/// An admitted check, counted as a failure until it proves right. Whether the
+/// failure it was counted as locks the user is known at admission, but the
+/// lockout only stands if the check turns out wrong: a right answer takes the
+/// failure back. So a wrong check reports itself with [`Admission::failed`],
+/// which counts the lockout it brings.
+#[must_use = "a wrong check calls Admission::failed, which counts the lockout it brings"]
+pub(crate) struct Admission {
+    locks: bool,
+}
+
+impl Admission {
+    /// The check was wrong: its failure stays counted.
+    pub(crate) fn failed(self) {
+        if self.locks {
+            telemetry::lockout();
+        }
+    }
 }
 
 impl Services {
@@ -61,8 +81,9 @@ impl Services {
         };
         self.check_secret_hash(&ctx.client, secret_hash, &[username, &user.username])?;
         self.pre_authentication(ctx, &user).await?;
-        self.admit_password_check(&user).await?;
+        let admission = self.admit_password_check(&user).await?;
         if !self.password_matches(&user, password)? {
+            admission.failed();
             return Err(incorrect_credentials());
         }
         let signing_in = SigningIn {
@@ -77,13 +98,16 @@ impl Services {
     /// refuses it while the user is locked out (refused checks do not count).
     /// Admission is one atomic store write, so concurrent guesses — on one
     /// node or many — cannot outrun the lockout.
-    pub(crate) async fn admit_password_check(&self, user: &User) -> Result<()> {
+    pub(crate) async fn admit_password_check(&self, user: &User) -> Result<Admission> {
+        let now = self.clock.now();
         match self
             .store
-            .admit_sign_in_attempt(&user.pool_id, &user.sub, self.clock.now())
+            .admit_sign_in_attempt(&user.pool_id, &user.sub, now)
             .await?
         {
-            Some(_) => Ok(()),
+            Some(state) => Ok(Admission {
+                locks: state.is_locked(now),
+            }),
             None => Err(Error::NotAuthorized("Password attempts exceeded".into())),
         }
     }
@@ -93,8 +117,14 @@ impl Services {
     /// raised; a mismatch stays counted. A sign-in's checks stay counted until
     /// the sign-in completes (`advance`), so a right password cannot wipe out
     /// the wrong MFA codes that follow it.
-    pub(crate) async fn settle_password_check(&self, user: &User, matched: bool) -> Result<()> {
+    pub(crate) async fn settle_password_check(
+        &self,
+        user: &User,
+        admission: Admission,
+        matched: bool,
+    ) -> Result<()> {
         if !matched {
+            admission.failed();
             return Err(incorrect_credentials());
         }
         self.store

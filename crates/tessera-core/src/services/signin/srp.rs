@@ -135,8 +135,11 @@ impl Services {
             .by_sub(&pool.id, sub)
             .await?
             .ok_or_else(incorrect_credentials)?;
-        self.admit_password_check(&user).await?;
-        let verifier = self.verifier(&user)?.ok_or_else(incorrect_credentials)?;
+        let admission = self.admit_password_check(&user).await?;
+        let Some(verifier) = self.verifier(&user)? else {
+            admission.failed();
+            return Err(incorrect_credentials());
+        };
         let matched = state.proves(
             &verifier,
             srp_pool_name(&pool.id),
@@ -148,6 +151,7 @@ impl Services {
             },
         );
         if !matched {
+            admission.failed();
             return Err(incorrect_credentials());
         }
         let signing_in = SigningIn::resumed(user, &session, claim.device_key);

@@ -29,6 +29,7 @@ use crate::domain::pool::UserPool;
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::invoker::{InvokeError, NoInvoker, TriggerInvoker};
+use crate::telemetry;
 
 /// Cognito retries a trigger that timed out or was throttled; three attempts
 /// in all.
@@ -257,7 +258,9 @@ impl Triggers {
                 break;
             }
         }
-        let millis = started.elapsed().as_millis() as u64;
+        let took = started.elapsed();
+        let millis = took.as_millis() as u64;
+        let mut kind = outcome.as_ref().err().map_or("ok", InvokeError::kind);
         if let Err(cause) = &outcome {
             // The cause (what could not be reached, what came back) is the
             // operator's; the caller gets Cognito's wording.
@@ -268,8 +271,12 @@ impl Triggers {
             .and_then(|returned| match returned.get("response") {
                 Some(Value::Object(response)) => Ok(response.clone()),
                 Some(Value::Null) | None => Ok(Map::new()),
-                Some(_) => Err(unrecognizable()),
+                Some(_) => {
+                    kind = "invalid_response";
+                    Err(unrecognizable())
+                }
             });
+        telemetry::trigger(trigger.name(), source, kind, took);
         match &result {
             Ok(_) => tracing::info!(
                 trigger = source, arn = %function.arn, millis, outcome = "ok", "trigger ran"

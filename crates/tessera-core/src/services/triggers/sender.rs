@@ -15,6 +15,7 @@ use super::{Caller, Trigger, Triggers, configured, string_map, trigger_view};
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::mailer::Medium;
+use crate::telemetry;
 
 /// The raw AES keyring's key namespace; its key name is the pool's KMSKeyID.
 pub const KEY_NAMESPACE: &str = "tessera";
@@ -58,8 +59,13 @@ impl Triggers {
             return Ok(false);
         }
         let name = trigger.name();
+        let channel = match medium {
+            Medium::Email => "custom_email_sender",
+            Medium::Sms => "custom_sms_sender",
+        };
         let key_id = kms_key_id(caller).unwrap_or_default();
         let Some(key) = self.sender_keys.get(&key_id) else {
+            telemetry::delivery(channel, false);
             tracing::warn!(%key_id, "no custom sender key is configured for the pool's KMSKeyID");
             return Err(Error::UnexpectedLambda(format!(
                 "{name} invocation failed due to error NotFoundException."
@@ -81,8 +87,10 @@ impl Triggers {
         request.insert("clientMetadata".into(), string_map(client_metadata));
         request.insert("userAttributes".into(), trigger_view(user));
         let source = format!("{name}_{}", source.suffix());
-        // Run already logged a failure; the message is the function's to send.
-        let _ = self.run(caller, trigger, &source, request).await;
+        // Run already logged a failure; the message is the function's to
+        // send, so its failure is the delivery's.
+        let ran = self.run(caller, trigger, &source, request).await;
+        telemetry::delivery(channel, ran.is_ok());
         Ok(true)
     }
 }
