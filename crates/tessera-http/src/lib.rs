@@ -10,6 +10,7 @@
 //! - [`oidc`]: each pool's JWKS and OpenID discovery document.
 //! - [`operator`]: health, readiness, the dev outbox and the test clock (no CORS).
 //! - [`router`]: the axum router and shared state.
+//! - [`user_import`]: the upload URL of user import jobs.
 
 pub mod authorizer;
 pub mod awsjson;
@@ -18,6 +19,7 @@ pub mod oidc;
 pub mod operator;
 pub mod pages;
 pub mod router;
+pub mod user_import;
 pub mod user_pools;
 
 pub use router::{AdminAuth, AppState, router};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 use http::{HeaderName, Method, header};
 use tessera_core::clock::Clock;
 use tessera_core::mailer::DevOutbox;
@@ -13,7 +13,7 @@ use tessera_core::services::Services;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::operator::ClockControl;
-use crate::{authorizer, awsjson, oauth, oidc, operator};
+use crate::{authorizer, awsjson, oauth, oidc, operator, user_import};
 
 /// How signed (admin) operations are authorized.
 #[derive(Clone)]
@@ -117,7 +117,14 @@ pub fn router(state: AppState) -> Router {
                 .post(operator::set_clock)
                 .fallback(awsjson::not_found),
         );
+    // Import files, PUT to a job's pre-signed URL: streamed, under the
+    // import's own size cap rather than the API's body limit.
+    let uploads = Router::new().route(
+        "/_tessera/user-import/{pool}/{job}",
+        put(user_import::upload),
+    );
     api.merge(proxies)
+        .merge(uploads)
         .merge(browser)
         .merge(crate::pages::routes())
         .merge(operator)

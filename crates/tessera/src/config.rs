@@ -15,6 +15,7 @@ use crate::secret::Secret;
 mod rate_limits;
 mod tls;
 mod triggers;
+mod user_import;
 pub use tls::{TlsSettings, TlsSource};
 pub use triggers::{
     DEFAULT_TRIGGER_TIMEOUT, LambdaCredentials, LambdaTarget, TriggerEntry, TriggerMapping,
@@ -75,6 +76,9 @@ pub struct FileConfig {
     /// Request-rate quotas by operation category (off unless enabled).
     #[serde(default)]
     pub rate_limits: rate_limits::RateLimitsFile,
+    /// User import jobs: uploads and their processing.
+    #[serde(default)]
+    pub user_import: user_import::UserImportFile,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
 }
@@ -245,6 +249,7 @@ pub struct Config {
     /// Custom senders' keys (base64 of 32 bytes), by KMSKeyID.
     pub custom_sender_keys: Vec<(String, Secret)>,
     pub rate_limits: tessera_core::services::limits::RateLimitSettings,
+    pub user_import: tessera_core::services::user_import::ImportSettings,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -277,6 +282,7 @@ impl Config {
             strict_triggers: false,
             custom_sender_keys: Vec::new(),
             rate_limits: Default::default(),
+            user_import: Default::default(),
             pools: Vec::new(),
         }
     }
@@ -427,6 +433,7 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     config.sms_webhook = file.sms_webhook;
     config.triggers = triggers::resolve(file.triggers)?;
     config.rate_limits = rate_limits::resolve(file.rate_limits)?;
+    config.user_import = user_import::resolve(file.user_import)?;
     if let Some(v) = file.strict_triggers {
         config.strict_triggers = v;
     }
