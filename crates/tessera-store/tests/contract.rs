@@ -22,6 +22,8 @@ mod devices;
 mod durability;
 #[path = "contract/groups.rs"]
 mod groups;
+#[path = "contract/import_jobs.rs"]
+mod import_jobs;
 #[path = "contract/intents.rs"]
 mod intents;
 #[path = "contract/list_users.rs"]
@@ -222,6 +224,13 @@ macro_rules! contract_tests {
             }
             durability {
                 data_survives_dropping_and_reopening_the_store,
+            }
+            import_jobs {
+                create_get_and_list_round_trip,
+                status_changes_only_from_the_given_statuses,
+                one_upload_per_job_and_a_broken_one_can_be_retried,
+                a_lease_is_held_by_one_node_until_it_expires,
+                a_batch_imports_counts_and_records_failures_at_once,
             }
         );
     };
