@@ -132,7 +132,7 @@ pub struct ImportBatch {
 #[derive(Debug, Clone, PartialEq)]
 pub enum BatchOutcome {
     /// Committed; the job as it now is (its status may have become Stopping).
-    Committed(ImportJob),
+    Committed(Box<ImportJob>),
     /// Another node holds the job now (this one's lease expired): nothing written.
     LeaseLost,
 }

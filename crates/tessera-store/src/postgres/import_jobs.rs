@@ -477,7 +477,9 @@ pub async fn commit_batch(c: &impl GenericClient, batch: &ImportBatch) -> PgResu
         ],
     )
     .await?;
-    load_seq(c, seq).await.map(BatchOutcome::Committed)
+    load_seq(c, seq)
+        .await
+        .map(|job| BatchOutcome::Committed(Box::new(job)))
 }
 
 pub async fn finish(

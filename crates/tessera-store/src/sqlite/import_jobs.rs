@@ -339,7 +339,7 @@ pub fn commit_batch(conn: &Connection, batch: &ImportBatch) -> StoreResult<Batch
         ],
     )
     .map_err(backend)?;
-    load_seq(conn, seq).map(BatchOutcome::Committed)
+    load_seq(conn, seq).map(|job| BatchOutcome::Committed(Box::new(job)))
 }
 
 pub fn finish(

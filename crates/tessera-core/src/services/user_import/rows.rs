@@ -68,7 +68,7 @@ impl Header {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub fn columns(&self) -> usize {
         self.columns.len()
     }
 }
@@ -123,11 +123,11 @@ fn build_user(
     fields: &[&str],
     now: Timestamp,
 ) -> Result<User, String> {
-    if fields.len() != header.len() {
+    if fields.len() != header.columns() {
         return Err(format!(
             "The row has {} fields; the header has {}.",
             fields.len(),
-            header.len()
+            header.columns()
         ));
     }
     let mut username = "";

@@ -300,7 +300,7 @@ impl<'a> Processor<'a> {
                     .handle
                     .block_on(self.services.store.commit_import_batch(&batch))?
                 {
-                    BatchOutcome::Committed(job) => current = job,
+                    BatchOutcome::Committed(job) => current = *job,
                     BatchOutcome::LeaseLost => return Ok(End::Left),
                 }
             }
