@@ -354,3 +354,34 @@ def test_a_100k_row_file_imports_with_flat_memory(start_server):
     )
     # Flat: the file (several MiB) is never held whole; generous for allocator slack.
     assert peak[0] - baseline < 64 * 1024, (baseline, peak[0])
+
+
+def test_the_upload_url_expires_and_an_unstarted_job_expires(start_server):
+    srv = start_server(env={"TESSERA_TEST_CLOCK": "true"})
+    c = make_client(srv)
+    pool_id = import_pool(c)
+    job = create_job(c, pool_id)
+    moved = requests.post(f"{srv.url}/_tessera/clock", json={"offset_seconds": 901}, timeout=10)
+    assert moved.status_code == 200, moved.text
+    r = requests.put(job["PreSignedUrl"], data="x\n", headers=PUT_HEADERS, timeout=30)
+    assert r.status_code == 403 and "Request has expired" in r.text
+    requests.post(f"{srv.url}/_tessera/clock", json={"offset_seconds": 86_401}, timeout=10)
+    assert describe(c, pool_id, job["JobId"])["Status"] == "Expired"
+    with pytest.raises(ClientError) as e:
+        c.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    assert error_code(e) == "PreconditionNotMetException"
+
+
+def test_a_file_over_the_size_cap_is_refused_and_the_url_works_again(start_server):
+    srv = start_server(config_toml="[user_import]\nmax_file_bytes = 4096\n")
+    c = make_client(srv)
+    pool_id = import_pool(c)
+    job = create_job(c, pool_id)
+    cols = header(c, pool_id)
+    r = requests.put(job["PreSignedUrl"], data=rows(cols, 1000, "big"), headers=PUT_HEADERS, timeout=30)
+    assert r.status_code == 400 and "<Code>EntityTooLarge</Code>" in r.text
+    body = ",".join(cols) + "\n" + csv_line(cols, user_values("small"))
+    r = requests.put(job["PreSignedUrl"], data=body, headers=PUT_HEADERS, timeout=30)
+    assert r.status_code == 200, r.text
+    c.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    assert wait_status(c, pool_id, job["JobId"], {"Succeeded"})["ImportedUsers"] == 1
