@@ -6,11 +6,11 @@ use tessera_core::domain::import_job::{
     BatchOutcome, ImportBatch, ImportFailure, ImportJob, ImportJobStatus, ImportProgress,
     UploadState,
 };
+use tessera_core::domain::user::User;
 use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
-use super::codec::{CachedStatements, backend, found, is_unique_violation, pool_seq};
-use super::users;
+use super::codec::{CachedStatements, backend, found, is_unique_violation, pool_seq, to_json};
 use crate::paging::{limit_plus_one, split_page};
 
 const COLUMNS: &str = "j.seq, p.id, j.job_id, j.job_name, j.role_arn, j.status, j.created, \
@@ -293,34 +293,82 @@ fn insert_failure(conn: &Connection, seq: i64, failure: &ImportFailure) -> Store
     Ok(())
 }
 
+/// Creates one imported user unless the database refuses it: `Err` names
+/// the uniqueness rule. Without a savepoint per user (each made SQLite copy
+/// every page it touched to its sub-journal again: most of an import's
+/// time), a refused alias removes the user just inserted instead, its
+/// aliases and index rows going with it (ON DELETE CASCADE).
+fn insert_user(conn: &Connection, pool: i64, user: &User) -> StoreResult<Result<(), Conflict>> {
+    let inserted = conn
+        .execute_cached(
+            "INSERT INTO users (pool, sub, username, username_key, status, enabled, created,
+                                modified, attributes, password, password_expires,
+                                pending_attributes, mfa)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT DO NOTHING",
+            params![
+                pool,
+                user.sub,
+                user.username,
+                user.username_key,
+                user.status.as_str(),
+                user.enabled,
+                user.created.millis(),
+                user.modified.millis(),
+                to_json(&user.attributes)?,
+                user.password,
+                user.password_expires.map(Timestamp::millis),
+                to_json(&user.pending_attributes)?,
+                to_json(&user.mfa)?,
+            ],
+        )
+        .map_err(backend)?;
+    if inserted == 0 {
+        return Ok(Err(Conflict::Username));
+    }
+    let row_id = conn.last_insert_rowid();
+    for alias in &user.aliases {
+        let taken = conn
+            .execute_cached(
+                "INSERT INTO user_aliases (pool, kind, value, user_id) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT DO NOTHING",
+                params![pool, alias.kind.attribute(), alias.value, row_id],
+            )
+            .map_err(backend)?;
+        if taken == 0 {
+            conn.execute_cached("DELETE FROM users WHERE id = ?1", [row_id])
+                .map_err(backend)?;
+            return Ok(Err(Conflict::Alias(alias.clone())));
+        }
+    }
+    for (attr, value) in user.filter_values() {
+        conn.execute_cached(
+            "INSERT OR IGNORE INTO user_index (pool, attr, value, user_id) VALUES (?1, ?2, ?3, ?4)",
+            params![pool, attr, value, row_id],
+        )
+        .map_err(backend)?;
+    }
+    Ok(Ok(()))
+}
+
 pub fn commit_batch(conn: &Connection, batch: &ImportBatch) -> StoreResult<BatchOutcome> {
     let Some(seq) = leased_seq(conn, &batch.pool_id, &batch.job_id, &batch.owner)? else {
         return Ok(BatchOutcome::LeaseLost);
     };
+    let pool = pool_seq(conn, batch.pool_id.as_str())?;
     let mut imported = 0u64;
     let mut failed = batch.failures.len() as u64;
     for failure in &batch.failures {
         insert_failure(conn, seq, failure)?;
     }
     for (row, user) in &batch.users {
-        // Each user in its own savepoint: a refused one leaves the others.
-        conn.execute_cached("SAVEPOINT import_user", [])
-            .map_err(backend)?;
-        match users::create(conn, user, &[]) {
-            Ok(()) => {
-                conn.execute_cached("RELEASE import_user", [])
-                    .map_err(backend)?;
-                imported += 1;
-            }
-            Err(StoreError::Conflict(conflict)) => {
-                conn.execute_cached("ROLLBACK TO import_user", [])
-                    .and_then(|_| conn.execute_cached("RELEASE import_user", []))
-                    .map_err(backend)?;
+        match insert_user(conn, pool, user)? {
+            Ok(()) => imported += 1,
+            Err(conflict) => {
                 failed += 1;
                 let reason = (batch.conflict_reason)(&conflict);
                 insert_failure(conn, seq, &ImportFailure { row: *row, reason })?;
             }
-            Err(e) => return Err(e),
         }
     }
     conn.execute_cached(
