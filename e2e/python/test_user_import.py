@@ -389,3 +389,59 @@ def test_a_file_over_the_size_cap_is_refused_and_the_url_works_again(start_serve
     assert r.status_code == 200, r.text
     c.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
     assert wait_status(c, pool_id, job["JobId"], {"Succeeded"})["ImportedUsers"] == 1
+
+
+@pytest.fixture(scope="module")
+def shared_pg():
+    """A private PostgreSQL cluster for two nodes, as test_multi_node.py starts one."""
+    import base64
+
+    from private_postgres import PostgresUnavailable, PrivatePostgres
+
+    try:
+        pg = PrivatePostgres()
+        pg.init().start()
+    except PostgresUnavailable as e:
+        pytest.fail(f"the two-node import test needs a private PostgreSQL server: {e}", pytrace=False)
+    try:
+        yield pg, {"TESSERA_KEY_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode()}
+    finally:
+        pg.destroy()
+
+
+@pytest.mark.slow
+def test_on_two_nodes_one_imports_and_the_other_resumes_when_it_dies(start_server, shared_pg):
+    pg, env = shared_pg
+    public = "http://127.0.0.1:1"  # each node's own address replaces it below
+    nodes = [
+        start_server(config_toml=import_config(batch_rows=200, lease_seconds=2), env=env,
+                     args=["--store", pg.url, "--public-url", public])
+        for _ in range(2)
+    ]
+    c = make_client(nodes[0])
+    pool_id = import_pool(c)
+    job = create_job(c, pool_id)
+    total = 40_000
+    # Uploaded through the second node: the file lives in the shared store.
+    url = job["PreSignedUrl"].replace(public, nodes[1].url)
+    r = requests.put(url, data=rows(header(c, pool_id), total, "m"), headers=PUT_HEADERS, timeout=120)
+    assert r.status_code == 200, r.text
+    c.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    deadline = time.time() + 60
+    while describe(c, pool_id, job["JobId"])["ImportedUsers"] == 0:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    def imports(node):
+        return any("importing users" in line and job["JobId"] in line for line in node.stderr_text().splitlines())
+
+    claimed = [n for n in nodes if imports(n)]
+    assert len(claimed) == 1, "one node holds the job"
+    worker = claimed[0]
+    other = nodes[1] if worker is nodes[0] else nodes[0]
+    worker.kill()
+    c = make_client(other)
+    done = wait_status(c, pool_id, job["JobId"], {"Succeeded", "Failed"})
+    assert done["Status"] == "Succeeded", done
+    assert (done["ImportedUsers"], done["FailedUsers"], done["SkippedUsers"]) == (total, 0, 0)
+    assert imports(other), "the surviving node resumed the job"
+    assert c.describe_user_pool(UserPoolId=pool_id)["UserPool"]["EstimatedNumberOfUsers"] == total
