@@ -207,3 +207,71 @@ fn build_user(
     user.mfa.preferences.sms.enabled = mfa_enabled;
     Ok(user)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::schema::{SchemaAttributeInput, build_schema};
+    use crate::ids::UserPoolId;
+
+    fn pool_with_custom(name: &str) -> UserPool {
+        let schema = build_schema(&[SchemaAttributeInput {
+            name: Some(name.into()),
+            attribute_data_type: Some("String".into()),
+            ..Default::default()
+        }])
+        .expect("schema");
+        UserPool {
+            id: UserPoolId::new("us-east-1_AbCdEfGhI"),
+            name: "p".into(),
+            arn: String::new(),
+            created: Timestamp(0),
+            modified: Timestamp(0),
+            settings: Default::default(),
+            schema,
+            tags: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_header_lists_standard_then_custom_attributes_then_cognitos_columns() {
+        let header = csv_header(&pool_with_custom("tier"));
+        assert_eq!(header.first().map(String::as_str), Some("name"));
+        assert!(!header.iter().any(|c| c == "sub" || c == "identities"));
+        assert_eq!(
+            &header[header.len() - 3..],
+            ["custom:tier", MFA_ENABLED, USERNAME]
+        );
+    }
+
+    #[test]
+    fn a_header_in_any_order_is_accepted_and_a_wrong_one_names_its_faults() {
+        let pool = pool_with_custom("tier");
+        let mut columns = csv_header(&pool);
+        columns.reverse();
+        assert!(Header::parse(&pool, columns.clone()).is_ok());
+        columns.retain(|c| c != MFA_ENABLED);
+        columns.push("shoe_size".into());
+        columns.push(USERNAME.into());
+        let Err(message) = Header::parse(&pool, columns) else {
+            panic!("a wrong header passed");
+        };
+        assert!(
+            message.contains("unknown column \"shoe_size\""),
+            "{message}"
+        );
+        assert!(message.contains("appears twice"), "{message}");
+        assert!(
+            message.contains("missing columns cognito:mfa_enabled"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn flags_are_true_false_or_empty() {
+        assert_eq!(flag("TRUE", "x"), Ok(Some(true)));
+        assert_eq!(flag("false", "x"), Ok(Some(false)));
+        assert_eq!(flag("", "x"), Ok(None));
+        assert!(flag("yes", "x").is_err());
+    }
+}
