@@ -35,12 +35,14 @@ BUILT = {
     "DeleteResourceServer", "SetUICustomization", "GetUICustomization", "CreateManagedLoginBranding",
     "DescribeManagedLoginBranding", "DescribeManagedLoginBrandingByClient", "UpdateManagedLoginBranding",
     "DeleteManagedLoginBranding", "CreateTerms", "DescribeTerms", "ListTerms", "UpdateTerms", "DeleteTerms",
+    "GetCSVHeader", "CreateUserImportJob", "StartUserImportJob", "StopUserImportJob",
+    "DescribeUserImportJob", "ListUserImportJobs",
 }
 
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 92
+    assert len(BUILT) == 98
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))

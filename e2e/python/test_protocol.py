@@ -82,10 +82,10 @@ def test_missing_target_header(server):
 @pytest.mark.parametrize(
     "operation, body",
     [
-        # Risk configuration (advanced security) and user import jobs are P2
-        # features well outside the foundation issue.
+        # Risk configuration (advanced security) and log delivery are not
+        # built yet.
         ("DescribeRiskConfiguration", {"UserPoolId": "us-east-1_ZZZZZZZZZ"}),
-        ("StartUserImportJob", {"UserPoolId": "us-east-1_ZZZZZZZZZ", "JobId": "import-AbCdEfGhIj"}),
+        ("GetLogDeliveryConfiguration", {"UserPoolId": "us-east-1_ZZZZZZZZZ"}),
     ],
 )
 def test_not_yet_built_operation_names_itself(server, operation, body):

@@ -45,6 +45,10 @@ pub enum Error {
     /// An OAuth endpoint's refusal, in RFC 6749's terms.
     #[error("{0}")]
     OAuth(crate::services::oauth::OAuthFault),
+    /// The resource is not in a state that allows the operation (an import
+    /// job started twice, stopped after it ended).
+    #[error("{0}")]
+    PreconditionNotMet(String),
     #[error("User is not confirmed.")]
     UserNotConfirmed,
     #[error("Password reset required for the user")]

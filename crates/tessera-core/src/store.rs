@@ -17,6 +17,9 @@ use crate::domain::device::Device;
 use crate::domain::filter::UserFilter;
 use crate::domain::group::Group;
 use crate::domain::housekeeping::PurgeReport;
+use crate::domain::import_job::{
+    BatchOutcome, ImportBatch, ImportFailure, ImportJob, ImportJobStatus,
+};
 use crate::domain::lockout::FailureState;
 use crate::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
@@ -51,6 +54,8 @@ pub enum Conflict {
     Document,
     /// Another pool (or this one) has the domain.
     Domain,
+    /// The pool has an import job with that id.
+    ImportJob,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -332,4 +337,84 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
         batch_limit: u32,
     ) -> StoreResult<Option<PurgeReport>>;
+
+    // ---- User import jobs (issue 17) ----
+
+    /// `Conflict::ImportJob` if the pool has a job with that id.
+    async fn create_import_job(&self, job: &ImportJob) -> StoreResult<()>;
+    async fn get_import_job(&self, pool: &UserPoolId, job_id: &str) -> StoreResult<ImportJob>;
+    /// The pool's jobs, oldest first.
+    async fn list_import_jobs(
+        &self,
+        pool: &UserPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<ImportJob>>;
+    /// Moves the job to `to` if its status is one of `from` (setting
+    /// `completed` when given); `None` when its status is not, changing nothing.
+    async fn set_import_job_status(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        from: &[ImportJobStatus],
+        to: ImportJobStatus,
+        completed: Option<Timestamp>,
+    ) -> StoreResult<Option<ImportJob>>;
+    /// Starts the job's one upload: `false` if its file was uploaded, is
+    /// being uploaded, or the job has left Created.
+    async fn begin_import_upload(&self, pool: &UserPoolId, job_id: &str) -> StoreResult<bool>;
+    /// Stores chunk `index` (0-based, `CHUNK_BYTES` long but the last) of an upload begun.
+    async fn put_import_chunk(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        index: u64,
+        bytes: &[u8],
+    ) -> StoreResult<()>;
+    /// Ends the upload: `Some(bytes)` keeps the file; `None` (the upload
+    /// broke off) drops its chunks and lets the URL be used again.
+    async fn end_import_upload(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        bytes: Option<u64>,
+    ) -> StoreResult<()>;
+    /// Chunk `index` of the job's file; NotFound past its end.
+    async fn get_import_chunk(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        index: u64,
+    ) -> StoreResult<Vec<u8>>;
+    /// Takes the lease of one job to process (Pending, InProgress or
+    /// Stopping) whose lease is free or expired at `now`, making a Pending
+    /// job InProgress with its start date; on several nodes, one node gets it.
+    async fn claim_import_job(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<Option<ImportJob>>;
+    /// Creates the batch's users, records its failures and advances the
+    /// job's position and counters, in one transaction, if `owner` still
+    /// holds the lease (renewing it). A user the database refuses fails its row.
+    async fn commit_import_batch(&self, batch: &ImportBatch) -> StoreResult<BatchOutcome>;
+    /// Ends the job (Succeeded, Failed or Stopped) if `owner` holds its
+    /// lease, releasing it and dropping the file's chunks; `false` otherwise.
+    async fn finish_import_job(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        owner: &str,
+        status: ImportJobStatus,
+        message: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// The job's failed rows after row `after_row`, by row, at most `limit`.
+    async fn list_import_failures(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        after_row: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<ImportFailure>>;
 }

@@ -11,6 +11,7 @@
 //! - [`operator`]: health, readiness, metrics, the dev outbox and the test clock (no CORS).
 //! - [`router`]: the axum router and shared state.
 //! - [`telemetry`]: request metrics, by operation or route and outcome.
+//! - [`user_import`]: the upload URL of user import jobs.
 
 pub mod authorizer;
 pub mod awsjson;
@@ -20,6 +21,7 @@ pub mod operator;
 pub mod pages;
 pub mod router;
 pub mod telemetry;
+pub mod user_import;
 pub mod user_pools;
 
 pub use router::{AdminAuth, AppState, router};

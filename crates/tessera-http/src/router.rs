@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 use axum::{Router, middleware};
 use http::{HeaderName, Method, header};
 use tessera_core::clock::Clock;
@@ -13,7 +13,7 @@ use tessera_core::services::Services;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::operator::{ClockControl, MetricsExport};
-use crate::{authorizer, awsjson, oauth, oidc, operator, telemetry};
+use crate::{authorizer, awsjson, oauth, oidc, operator, telemetry, user_import};
 
 /// How signed (admin) operations are authorized.
 #[derive(Clone)]
@@ -120,9 +120,16 @@ pub fn router(state: AppState) -> Router {
                 .post(operator::set_clock)
                 .fallback(awsjson::not_found),
         );
+    // Import files, PUT to a job's pre-signed URL: streamed, under the
+    // import's own size cap rather than the API's body limit.
+    let uploads = Router::new().route(
+        "/_tessera/user-import/{pool}/{job}",
+        put(user_import::upload),
+    );
     // Every route but the operator endpoints is counted: scrapes and probes
     // would only add noise to the request metrics.
     api.merge(proxies)
+        .merge(uploads)
         .merge(browser)
         .merge(crate::pages::routes(&state))
         .layer(middleware::from_fn(telemetry::record))

@@ -24,6 +24,8 @@ mod durability;
 mod groups;
 #[path = "contract/housekeeping.rs"]
 mod housekeeping;
+#[path = "contract/import_jobs.rs"]
+mod import_jobs;
 #[path = "contract/intents.rs"]
 mod intents;
 #[path = "contract/list_users.rs"]
@@ -233,6 +235,13 @@ macro_rules! contract_tests {
                 authorization_codes_stay_a_day_past_expiry_so_replays_are_still_caught,
                 lapsed_sign_in_failures_are_forgotten_and_recent_ones_kept,
                 each_kind_is_bounded_by_the_batch_limit_and_a_loop_empties_it,
+            }
+            import_jobs {
+                create_get_and_list_round_trip,
+                status_changes_only_from_the_given_statuses,
+                one_upload_per_job_and_a_broken_one_can_be_retried,
+                a_lease_is_held_by_one_node_until_it_expires,
+                a_batch_imports_counts_and_records_failures_at_once,
             }
         );
     };

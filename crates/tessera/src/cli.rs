@@ -30,6 +30,23 @@ pub enum Command {
     /// JWKS until the tokens they signed have expired; running servers sign
     /// with the new keys within 5 seconds.
     RotateSigningKeys(RotateArgs),
+    /// Print the rows of a user import job that failed, with their reasons
+    /// (Cognito writes these to CloudWatch Logs), one `row<TAB>reason` a line.
+    ImportFailures(ImportFailuresArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportFailuresArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// The user pool of the job.
+    #[arg(long, value_name = "ID")]
+    pub pool_id: String,
+
+    /// The import job (`import-…`).
+    #[arg(long, value_name = "ID")]
+    pub job_id: String,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -17,6 +17,7 @@ mod logging;
 mod rate_limits;
 mod tls;
 mod triggers;
+mod user_import;
 pub use housekeeping::HousekeepingSettings;
 pub use logging::LogFormat;
 pub use tls::{TlsSettings, TlsSource};
@@ -84,6 +85,9 @@ pub struct FileConfig {
     pub housekeeping: housekeeping::HousekeepingFile,
     /// `text` (the default) or `json`: the shape of each log line on stderr.
     pub log_format: Option<LogFormat>,
+    /// User import jobs: uploads and their processing.
+    #[serde(default)]
+    pub user_import: user_import::UserImportFile,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
 }
@@ -256,6 +260,7 @@ pub struct Config {
     pub rate_limits: tessera_core::services::limits::RateLimitSettings,
     pub housekeeping: HousekeepingSettings,
     pub log_format: LogFormat,
+    pub user_import: tessera_core::services::user_import::ImportSettings,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -290,6 +295,7 @@ impl Config {
             rate_limits: Default::default(),
             housekeeping: HousekeepingSettings::default(),
             log_format: LogFormat::default(),
+            user_import: Default::default(),
             pools: Vec::new(),
         }
     }
@@ -441,6 +447,7 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     config.triggers = triggers::resolve(file.triggers)?;
     config.rate_limits = rate_limits::resolve(file.rate_limits)?;
     config.housekeeping = housekeeping::resolve(file.housekeeping)?;
+    config.user_import = user_import::resolve(file.user_import)?;
     if let Some(v) = file.strict_triggers {
         config.strict_triggers = v;
     }

@@ -45,7 +45,36 @@ async fn main() -> anyhow::Result<()> {
             println!("rotated the signing keys of {pool}");
             Ok(())
         }
+        Command::ImportFailures(args) => import_failures(args).await,
     }
+}
+
+/// Pages through the job's failed rows and prints them.
+async fn import_failures(args: tessera::cli::ImportFailuresArgs) -> anyhow::Result<()> {
+    let config = config::resolve_common(&args.common)?;
+    let public_url = config.public_url_at(config.listen);
+    let services = server::build_services(
+        &config,
+        Arc::new(SystemClock),
+        tessera::delivery::build_mailer(&config, None)?,
+        public_url,
+    )
+    .await?;
+    let pool = UserPoolId::new(&args.pool_id);
+    let mut stdout = std::io::stdout().lock();
+    let mut after = 0;
+    loop {
+        let page = services
+            .user_import_failures(&pool, &args.job_id, after, 1000)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the failures of {}: {e}", args.job_id))?;
+        let Some(last) = page.last() else { break };
+        after = last.row;
+        for failure in &page {
+            writeln!(stdout, "{}\t{}", failure.row, failure.reason)?;
+        }
+    }
+    Ok(())
 }
 
 async fn serve(config: config::Config) -> anyhow::Result<()> {

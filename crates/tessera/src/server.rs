@@ -17,7 +17,7 @@ use tessera_http::operator::ClockControl;
 use tessera_http::{AdminAuth, AppState};
 use tessera_store::{PostgresOptions, PostgresStore, SqliteStore};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, StoreChoice};
@@ -39,6 +39,8 @@ pub struct RunningServer {
     task: JoinHandle<std::io::Result<()>>,
     /// Held for its drop, which stops the metrics upkeep with the server.
     _upkeep: telemetry::Upkeep,
+    /// Tells the user import worker to leave its job at the next batch.
+    imports_stop: watch::Sender<bool>,
 }
 
 impl RunningServer {
@@ -48,6 +50,7 @@ impl RunningServer {
 
     /// Stops accepting, finishes requests in flight, and waits.
     pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.imports_stop.send(true);
         let _ = self.stop.send(());
         self.task.await??;
         Ok(())
@@ -57,6 +60,7 @@ impl RunningServer {
     pub async fn wait(self) -> anyhow::Result<()> {
         let stop = self.stop;
         let result = self.task.await;
+        let _ = self.imports_stop.send(true);
         drop(stop);
         result??;
         Ok(())
@@ -212,7 +216,8 @@ pub async fn build_services(
     };
     Ok(services
         .with_triggers(invoker, settings)
-        .with_rate_limits(config.rate_limits.clone()))
+        .with_rate_limits(config.rate_limits.clone())
+        .with_user_import(config.user_import.clone()))
 }
 
 /// Starts serving with the system clock.
@@ -308,6 +313,17 @@ pub async fn start_with_clock(
     // Started once nothing below can fail, so a failed start leaves no task behind.
     let purging = services.clone();
     let housekeeper = || Housekeeper::spawn(purging, &config.housekeeping);
+    let (imports_stop, imports_stopped) = watch::channel(false);
+    if config.user_import.process_jobs {
+        // Names this node's leases on import jobs; unique per start, so a
+        // restarted node resumes its own jobs only once their lease expired.
+        let owner = format!("node-{}", tessera_crypto::random::alphanumeric(12));
+        tokio::spawn(tessera_core::services::user_import::worker::run(
+            services.clone(),
+            owner,
+            imports_stopped,
+        ));
+    }
 
     let state = AppState {
         services,
@@ -336,6 +352,7 @@ pub async fn start_with_clock(
         stop,
         task,
         _upkeep: telemetry::upkeep(&exporter),
+        imports_stop,
     })
 }
 

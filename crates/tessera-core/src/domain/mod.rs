@@ -9,6 +9,7 @@
 //! - [`device`]: remembered devices and the pool's device tracking.
 //! - [`user`]: a user, its status, attributes and aliases.
 //! - [`group`]: a group.
+//! - [`import_job`]: user import jobs, their uploaded files and progress.
 //! - [`filter`]: the ListUsers filter grammar.
 //! - [`lockout`]: lockout after repeated failed sign-ins.
 //! - [`housekeeping`]: which stored records may be purged, and when.
@@ -24,6 +25,7 @@ pub mod device;
 pub mod filter;
 pub mod group;
 pub mod housekeeping;
+pub mod import_job;
 pub mod lockout;
 pub mod mfa;
 pub mod oauth;

@@ -35,6 +35,7 @@
 //! - [`documents`]: reading a pool's configuration documents whole.
 //! - [`oauth`]: the OAuth 2.0 / OpenID Connect provider of a pool's domain.
 //! - [`housekeeping`]: purging what expired, in bounded batches.
+//! - [`user_import`]: user import jobs: the CSV format, uploads, background processing.
 
 pub mod attributes;
 pub mod branding;
@@ -67,6 +68,7 @@ pub mod signup;
 pub mod terms;
 pub mod tokens;
 pub mod triggers;
+pub mod user_import;
 pub mod users;
 
 use std::sync::Arc;
@@ -110,6 +112,7 @@ pub struct Services {
     pub(crate) messenger: Messenger,
     pub(crate) triggers: Arc<Triggers>,
     pub(crate) limits: limits::RateLimits,
+    pub(crate) imports: user_import::ImportSettings,
 }
 
 /// The largest page any listing returns.
@@ -142,6 +145,7 @@ impl Services {
             messenger,
             triggers,
             limits: limits::RateLimits::new(limits::RateLimitSettings::default()),
+            imports: user_import::ImportSettings::default(),
             store,
             clock,
             sealing,
@@ -152,6 +156,12 @@ impl Services {
     /// Enforces request-rate quotas (off unless `settings.enabled`).
     pub fn with_rate_limits(mut self, settings: limits::RateLimitSettings) -> Self {
         self.limits = limits::RateLimits::new(settings);
+        self
+    }
+
+    /// How this node uploads and processes user import jobs.
+    pub fn with_user_import(mut self, settings: user_import::ImportSettings) -> Self {
+        self.imports = settings;
         self
     }
 

@@ -47,6 +47,12 @@ pub async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value
         }
         O::AdminListGroupsForUser => ops::admin_list_groups_for_user::handle(state, input).await,
         O::ListUsersInGroup => ops::list_users_in_group::handle(state, input).await,
+        O::GetCSVHeader => ops::get_csv_header::handle(state, input).await,
+        O::CreateUserImportJob => ops::create_user_import_job::handle(state, input).await,
+        O::DescribeUserImportJob => ops::describe_user_import_job::handle(state, input).await,
+        O::ListUserImportJobs => ops::list_user_import_jobs::handle(state, input).await,
+        O::StartUserImportJob => ops::start_user_import_job::handle(state, input).await,
+        O::StopUserImportJob => ops::stop_user_import_job::handle(state, input).await,
         O::TagResource => ops::tag_resource::handle(state, input).await,
         O::UntagResource => ops::untag_resource::handle(state, input).await,
         O::ListTagsForResource => ops::list_tags_for_resource::handle(state, input).await,

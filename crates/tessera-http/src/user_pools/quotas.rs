@@ -82,6 +82,12 @@ pub fn category(op: Operation, input: &Value) -> Category {
         }
         O::GetClientToken => C::ClientAuthentication,
         O::GetProvisionedLimit | O::UpdateProvisionedLimit => C::LimitManagement,
+        O::GetCSVHeader | O::DescribeUserImportJob | O::ListUserImportJobs => {
+            C::UserPoolResourceRead
+        }
+        O::CreateUserImportJob | O::StartUserImportJob | O::StopUserImportJob => {
+            C::UserPoolResourceUpdate
+        }
         other => {
             // The rest read or change a pool's resources: by their verb.
             let name = other.name();
@@ -130,5 +136,13 @@ mod tests {
             Category::UserPoolResourceUpdate
         );
         assert_eq!(category(Operation::ListUsers, &none), Category::UserList);
+        assert_eq!(
+            category(Operation::GetCSVHeader, &none),
+            Category::UserPoolResourceRead
+        );
+        assert_eq!(
+            category(Operation::StartUserImportJob, &none),
+            Category::UserPoolResourceUpdate
+        );
     }
 }

@@ -10,8 +10,8 @@
 //!
 //! - [`migrations`]: embedded migrations, applied under an advisory lock.
 //! - [`codec`]: statement helpers, row conversions and error mapping.
-//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`]:
-//!   the SQL for each resource.
+//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`],
+//!   [`import_jobs`]: the SQL for each resource.
 //! - [`housekeeping`]: purging what expired, one node at a time.
 
 mod clients;
@@ -20,6 +20,7 @@ mod codes;
 mod devices;
 mod groups;
 pub mod housekeeping;
+mod import_jobs;
 mod keys;
 pub mod migrations;
 mod oauth;
@@ -38,6 +39,9 @@ use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::housekeeping::PurgeReport;
+use tessera_core::domain::import_job::{
+    BatchOutcome, ImportBatch, ImportFailure, ImportJob, ImportJobStatus,
+};
 use tessera_core::domain::lockout::FailureState;
 use tessera_core::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
@@ -737,5 +741,134 @@ impl Store for PostgresStore {
             batch_limit
         )
         .await?)
+    }
+
+    async fn create_import_job(&self, job: &ImportJob) -> StoreResult<()> {
+        transaction!(self, "create_import_job", |tx| import_jobs::create(
+            &tx, job
+        )
+        .await?)
+    }
+
+    async fn get_import_job(&self, pool: &UserPoolId, job_id: &str) -> StoreResult<ImportJob> {
+        read!(self, "get_import_job", |c| import_jobs::get(
+            &c, pool, job_id
+        )
+        .await)
+    }
+
+    async fn list_import_jobs(
+        &self,
+        pool: &UserPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<ImportJob>> {
+        read!(self, "list_import_jobs", |c| import_jobs::list(
+            &c, pool, page
+        )
+        .await)
+    }
+
+    async fn set_import_job_status(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        from: &[ImportJobStatus],
+        to: ImportJobStatus,
+        completed: Option<Timestamp>,
+    ) -> StoreResult<Option<ImportJob>> {
+        transaction!(self, "set_import_job_status", |tx| {
+            import_jobs::set_status(&tx, pool, job_id, from, to, completed).await?
+        })
+    }
+
+    async fn begin_import_upload(&self, pool: &UserPoolId, job_id: &str) -> StoreResult<bool> {
+        transaction!(self, "begin_import_upload", |tx| import_jobs::begin_upload(
+            &tx, pool, job_id
+        )
+        .await?)
+    }
+
+    async fn put_import_chunk(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        index: u64,
+        bytes: &[u8],
+    ) -> StoreResult<()> {
+        transaction!(self, "put_import_chunk", |tx| {
+            import_jobs::put_chunk(&tx, pool, job_id, index, bytes).await?
+        })
+    }
+
+    async fn end_import_upload(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        bytes: Option<u64>,
+    ) -> StoreResult<()> {
+        transaction!(self, "end_import_upload", |tx| import_jobs::end_upload(
+            &tx, pool, job_id, bytes
+        )
+        .await?)
+    }
+
+    async fn get_import_chunk(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        index: u64,
+    ) -> StoreResult<Vec<u8>> {
+        read!(self, "get_import_chunk", |c| import_jobs::get_chunk(
+            &c, pool, job_id, index
+        )
+        .await)
+    }
+
+    async fn claim_import_job(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<Option<ImportJob>> {
+        transaction!(self, "claim_import_job", |tx| import_jobs::claim(
+            &tx,
+            owner,
+            now,
+            lease_until
+        )
+        .await?)
+    }
+
+    async fn commit_import_batch(&self, batch: &ImportBatch) -> StoreResult<BatchOutcome> {
+        transaction!(self, "commit_import_batch", |tx| import_jobs::commit_batch(
+            &tx, batch
+        )
+        .await?)
+    }
+
+    async fn finish_import_job(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        owner: &str,
+        status: ImportJobStatus,
+        message: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        transaction!(self, "finish_import_job", |tx| {
+            import_jobs::finish(&tx, pool, job_id, owner, status, message, now).await?
+        })
+    }
+
+    async fn list_import_failures(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        after_row: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<ImportFailure>> {
+        read!(self, "list_import_failures", |c| {
+            import_jobs::list_failures(&c, pool, job_id, after_row, limit).await
+        })
     }
 }

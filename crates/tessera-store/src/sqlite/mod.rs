@@ -11,8 +11,8 @@
 //! - [`migrations`]: embedded migrations and their runner.
 //! - [`writer`]: the writer thread and group commit.
 //! - [`codec`]: row ↔ domain conversions and error mapping.
-//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`]:
-//!   the SQL for each resource.
+//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`],
+//!   [`import_jobs`]: the SQL for each resource.
 //! - [`housekeeping`]: purging what expired, in bounded batches.
 
 mod clients;
@@ -21,6 +21,7 @@ mod codes;
 mod devices;
 mod groups;
 mod housekeeping;
+mod import_jobs;
 mod keys;
 pub mod migrations;
 mod oauth;
@@ -44,6 +45,9 @@ use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::housekeeping::PurgeReport;
+use tessera_core::domain::import_job::{
+    BatchOutcome, ImportBatch, ImportFailure, ImportJob, ImportJobStatus,
+};
 use tessera_core::domain::lockout::FailureState;
 use tessera_core::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
@@ -716,6 +720,139 @@ impl Store for SqliteStore {
             housekeeping::purge(c, now, batch_limit).map(Some)
         })
         .await
+    }
+
+    async fn create_import_job(&self, job: &ImportJob) -> StoreResult<()> {
+        let job = job.clone();
+        self.write("create_import_job", move |c| import_jobs::create(c, &job))
+            .await
+    }
+
+    async fn get_import_job(&self, pool: &UserPoolId, job_id: &str) -> StoreResult<ImportJob> {
+        self.read("get_import_job", |c| import_jobs::get(c, pool, job_id))
+    }
+
+    async fn list_import_jobs(
+        &self,
+        pool: &UserPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<ImportJob>> {
+        self.read("list_import_jobs", |c| import_jobs::list(c, pool, page))
+    }
+
+    async fn set_import_job_status(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        from: &[ImportJobStatus],
+        to: ImportJobStatus,
+        completed: Option<Timestamp>,
+    ) -> StoreResult<Option<ImportJob>> {
+        let (pool, job_id, from) = (pool.clone(), job_id.to_owned(), from.to_vec());
+        self.write("set_import_job_status", move |c| {
+            import_jobs::set_status(c, &pool, &job_id, &from, to, completed)
+        })
+        .await
+    }
+
+    async fn begin_import_upload(&self, pool: &UserPoolId, job_id: &str) -> StoreResult<bool> {
+        let (pool, job_id) = (pool.clone(), job_id.to_owned());
+        self.write("begin_import_upload", move |c| {
+            import_jobs::begin_upload(c, &pool, &job_id)
+        })
+        .await
+    }
+
+    async fn put_import_chunk(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        index: u64,
+        bytes: &[u8],
+    ) -> StoreResult<()> {
+        let (pool, job_id, bytes) = (pool.clone(), job_id.to_owned(), bytes.to_vec());
+        self.write("put_import_chunk", move |c| {
+            import_jobs::put_chunk(c, &pool, &job_id, index, &bytes)
+        })
+        .await
+    }
+
+    async fn end_import_upload(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        bytes: Option<u64>,
+    ) -> StoreResult<()> {
+        let (pool, job_id) = (pool.clone(), job_id.to_owned());
+        self.write("end_import_upload", move |c| {
+            import_jobs::end_upload(c, &pool, &job_id, bytes)
+        })
+        .await
+    }
+
+    async fn get_import_chunk(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        index: u64,
+    ) -> StoreResult<Vec<u8>> {
+        self.read("get_import_chunk", |c| {
+            import_jobs::get_chunk(c, pool, job_id, index)
+        })
+    }
+
+    async fn claim_import_job(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<Option<ImportJob>> {
+        let owner = owner.to_owned();
+        self.write("claim_import_job", move |c| {
+            import_jobs::claim(c, &owner, now, lease_until)
+        })
+        .await
+    }
+
+    async fn commit_import_batch(&self, batch: &ImportBatch) -> StoreResult<BatchOutcome> {
+        let batch = batch.clone();
+        self.write("commit_import_batch", move |c| {
+            import_jobs::commit_batch(c, &batch)
+        })
+        .await
+    }
+
+    async fn finish_import_job(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        owner: &str,
+        status: ImportJobStatus,
+        message: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let (pool, job_id, owner, message) = (
+            pool.clone(),
+            job_id.to_owned(),
+            owner.to_owned(),
+            message.to_owned(),
+        );
+        self.write("finish_import_job", move |c| {
+            import_jobs::finish(c, &pool, &job_id, &owner, status, &message, now)
+        })
+        .await
+    }
+
+    async fn list_import_failures(
+        &self,
+        pool: &UserPoolId,
+        job_id: &str,
+        after_row: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<ImportFailure>> {
+        self.read("list_import_failures", |c| {
+            import_jobs::list_failures(c, pool, job_id, after_row, limit)
+        })
     }
 }
 

@@ -81,6 +81,11 @@ impl Services {
         };
         self.check_secret_hash(&ctx.client, secret_hash, &[username, &user.username])?;
         self.pre_authentication(ctx, &user).await?;
+        if user.password.is_none() && user.status == UserStatus::ResetRequired {
+            // An imported user has no password yet, as in Cognito: whatever
+            // is tried, the answer is to reset it.
+            return Err(Error::PasswordResetRequired);
+        }
         let admission = self.admit_password_check(&user).await?;
         if !self.password_matches(&user, password)? {
             admission.failed();

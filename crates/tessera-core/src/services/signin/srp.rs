@@ -10,7 +10,8 @@ use tessera_crypto::srp::{self, PublicA, ServerEphemeral, Verifier};
 use super::challenge::{Challenge, ChallengeName};
 use super::session::{SessionFault, SessionUser, SrpState, Step, session_expired};
 use super::{AuthOutcome, SigningIn, Stage};
-use crate::error::Result;
+use crate::domain::user::UserStatus;
+use crate::error::{Error, Result};
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
 use crate::services::client_secret::SecretHashUse;
@@ -50,6 +51,10 @@ impl Services {
                 self.pre_authentication(ctx, user).await?;
                 match self.verifier(user)? {
                     Some(v) => (v, Some(user.sub.clone()), user.username.clone()),
+                    // An imported user, who has no password until it resets one.
+                    None if user.status == UserStatus::ResetRequired => {
+                        return Err(Error::PasswordResetRequired);
+                    }
                     None => return Err(incorrect_credentials()),
                 }
             }

@@ -1,6 +1,7 @@
 //! One file per implemented operation: its request, its response, and a
 //! `handle` that calls one service method.
 
+pub mod import_shapes;
 pub mod oauth_shapes;
 pub mod shapes;
 
@@ -37,6 +38,7 @@ pub mod create_group;
 pub mod create_managed_login_branding;
 pub mod create_resource_server;
 pub mod create_terms;
+pub mod create_user_import_job;
 pub mod create_user_pool;
 pub mod create_user_pool_client;
 pub mod create_user_pool_domain;
@@ -54,11 +56,13 @@ pub mod describe_managed_login_branding_by_client;
 pub mod describe_resource_server;
 pub mod describe_terms;
 pub mod describe_terms_by_client;
+pub mod describe_user_import_job;
 pub mod describe_user_pool;
 pub mod describe_user_pool_client;
 pub mod describe_user_pool_domain;
 pub mod forget_device;
 pub mod forgot_password;
+pub mod get_csv_header;
 pub mod get_device;
 pub mod get_group;
 pub mod get_tokens_from_refresh_token;
@@ -73,6 +77,7 @@ pub mod list_groups;
 pub mod list_resource_servers;
 pub mod list_tags_for_resource;
 pub mod list_terms;
+pub mod list_user_import_jobs;
 pub mod list_user_pool_clients;
 pub mod list_user_pools;
 pub mod list_users;
@@ -85,6 +90,8 @@ pub mod set_user_mfa_preference;
 pub mod set_user_pool_mfa_config;
 pub mod set_user_settings;
 pub mod sign_up;
+pub mod start_user_import_job;
+pub mod stop_user_import_job;
 pub mod tag_resource;
 pub mod untag_resource;
 pub mod update_device_status;
