@@ -1,5 +1,6 @@
 //! Domain types and the rules Cognito applies to them.
 //!
+//! - [`auth_event`]: users' auth events and the admin audit log.
 //! - [`pool`]: a user pool and its stored settings.
 //! - [`schema`]: standard and custom attributes, and attribute-value checks.
 //! - [`password_policy`]: password policy defaults and checks.
@@ -16,6 +17,7 @@
 //! - [`signing_key`]: a pool's token-signing keys.
 //! - [`token`]: token families and refresh tokens.
 
+pub mod auth_event;
 pub mod client;
 pub mod client_policy;
 pub mod code;

@@ -10,9 +10,10 @@
 //!
 //! - [`migrations`]: embedded migrations, applied under an advisory lock.
 //! - [`codec`]: statement helpers, row conversions and error mapping.
-//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`]:
-//!   the SQL for each resource.
+//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`],
+//!   [`auth_events`]: the SQL for each resource.
 
+mod auth_events;
 mod clients;
 mod codec;
 mod codes;
@@ -30,6 +31,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tessera_core::clock::Timestamp;
+use tessera_core::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
 use tessera_core::domain::client::AppClient;
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::device::Device;
@@ -635,5 +637,52 @@ impl Store for PostgresStore {
     async fn authorization_code_replayed(&self, code_hash: &[u8]) -> StoreResult<bool> {
         read!(self, |c| oauth::authorization_code_replayed(&c, code_hash)
             .await)
+    }
+
+    async fn record_auth_event(&self, event: &AuthEvent) -> StoreResult<()> {
+        transaction!(self, |tx| auth_events::record(&tx, event).await?)
+    }
+
+    async fn list_auth_events(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AuthEvent>> {
+        read!(self, |c| auth_events::list(&c, pool, sub, page).await)
+    }
+
+    async fn get_auth_event(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        event_id: &str,
+    ) -> StoreResult<AuthEvent> {
+        read!(self, |c| auth_events::get(&c, pool, sub, event_id).await)
+    }
+
+    async fn set_auth_event_feedback(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        event_id: &str,
+        feedback: &EventFeedback,
+    ) -> StoreResult<()> {
+        transaction!(self, |tx| auth_events::set_feedback(
+            &tx, pool, sub, event_id, feedback
+        )
+        .await?)
+    }
+
+    async fn append_audit_entry(&self, entry: &AuditEntry) -> StoreResult<()> {
+        transaction!(self, |tx| auth_events::append_audit(&tx, entry).await?)
+    }
+
+    async fn list_audit_entries(
+        &self,
+        pool: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AuditEntry>> {
+        read!(self, |c| auth_events::list_audit(&c, pool, page).await)
     }
 }

@@ -11,6 +11,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_mfa", include_str!("migrations/0002_mfa.sql")),
     ("0003_devices", include_str!("migrations/0003_devices.sql")),
     ("0004_oauth", include_str!("migrations/0004_oauth.sql")),
+    (
+        "0005_auth_events",
+        include_str!("migrations/0005_auth_events.sql"),
+    ),
 ];
 
 /// Applies what is pending; returns the names applied now.

@@ -8,9 +8,10 @@
 //! - [`migrations`]: embedded migrations and their runner.
 //! - [`writer`]: the writer thread and group commit.
 //! - [`codec`]: row ↔ domain conversions and error mapping.
-//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`]:
-//!   the SQL for each resource.
+//! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`],
+//!   [`auth_events`]: the SQL for each resource.
 
+mod auth_events;
 mod clients;
 mod codec;
 mod codes;
@@ -32,6 +33,7 @@ use async_trait::async_trait;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tessera_core::clock::Timestamp;
+use tessera_core::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
 use tessera_core::domain::client::AppClient;
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::device::Device;
@@ -603,6 +605,60 @@ impl Store for SqliteStore {
 
     async fn authorization_code_replayed(&self, code_hash: &[u8]) -> StoreResult<bool> {
         self.read(|c| oauth::authorization_code_replayed(c, code_hash))
+    }
+
+    async fn record_auth_event(&self, event: &AuthEvent) -> StoreResult<()> {
+        let event = event.clone();
+        self.write(move |c| auth_events::record(c, &event)).await
+    }
+
+    async fn list_auth_events(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AuthEvent>> {
+        self.read(|c| auth_events::list(c, pool, sub, page))
+    }
+
+    async fn get_auth_event(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        event_id: &str,
+    ) -> StoreResult<AuthEvent> {
+        self.read(|c| auth_events::get(c, pool, sub, event_id))
+    }
+
+    async fn set_auth_event_feedback(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        event_id: &str,
+        feedback: &EventFeedback,
+    ) -> StoreResult<()> {
+        let (pool, sub, event_id, feedback) = (
+            pool.clone(),
+            sub.to_owned(),
+            event_id.to_owned(),
+            feedback.clone(),
+        );
+        self.write(move |c| auth_events::set_feedback(c, &pool, &sub, &event_id, &feedback))
+            .await
+    }
+
+    async fn append_audit_entry(&self, entry: &AuditEntry) -> StoreResult<()> {
+        let entry = entry.clone();
+        self.write(move |c| auth_events::append_audit(c, &entry))
+            .await
+    }
+
+    async fn list_audit_entries(
+        &self,
+        pool: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AuditEntry>> {
+        self.read(|c| auth_events::list_audit(c, pool, page))
     }
 }
 
