@@ -35,12 +35,14 @@ BUILT = {
     "DeleteResourceServer", "SetUICustomization", "GetUICustomization", "CreateManagedLoginBranding",
     "DescribeManagedLoginBranding", "DescribeManagedLoginBrandingByClient", "UpdateManagedLoginBranding",
     "DeleteManagedLoginBranding", "CreateTerms", "DescribeTerms", "ListTerms", "UpdateTerms", "DeleteTerms",
+    "AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback", "UpdateAuthEventFeedback",
+    "SetRiskConfiguration", "DescribeRiskConfiguration",
 }
 
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 92
+    assert len(BUILT) == 97
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))

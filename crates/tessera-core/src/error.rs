@@ -45,6 +45,9 @@ pub enum Error {
     /// An OAuth endpoint's refusal, in RFC 6749's terms.
     #[error("{0}")]
     OAuth(crate::services::oauth::OAuthFault),
+    /// The operation needs the pool's advanced security (UserPoolAddOns) on.
+    #[error("{0}")]
+    UserPoolAddOnNotEnabled(String),
     #[error("User is not confirmed.")]
     UserNotConfirmed,
     #[error("Password reset required for the user")]

@@ -13,6 +13,7 @@ use crate::cli::{CommonArgs, ServeArgs};
 use crate::secret::Secret;
 
 mod rate_limits;
+pub mod risk;
 mod tls;
 mod triggers;
 pub use tls::{TlsSettings, TlsSource};
@@ -75,6 +76,9 @@ pub struct FileConfig {
     /// Request-rate quotas by operation category (off unless enabled).
     #[serde(default)]
     pub rate_limits: rate_limits::RateLimitsFile,
+    /// What advanced security's risk checks compare against.
+    #[serde(default)]
+    pub risk: risk::RiskFile,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
 }
@@ -245,6 +249,8 @@ pub struct Config {
     /// Custom senders' keys (base64 of 32 bytes), by KMSKeyID.
     pub custom_sender_keys: Vec<(String, Secret)>,
     pub rate_limits: tessera_core::services::limits::RateLimitSettings,
+    /// The breached-password list of the compromised-credentials check.
+    pub breached_passwords_file: Option<PathBuf>,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -277,6 +283,7 @@ impl Config {
             strict_triggers: false,
             custom_sender_keys: Vec::new(),
             rate_limits: Default::default(),
+            breached_passwords_file: None,
             pools: Vec::new(),
         }
     }
@@ -427,6 +434,7 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     config.sms_webhook = file.sms_webhook;
     config.triggers = triggers::resolve(file.triggers)?;
     config.rate_limits = rate_limits::resolve(file.rate_limits)?;
+    config.breached_passwords_file = file.risk.breached_passwords_file;
     if let Some(v) = file.strict_triggers {
         config.strict_triggers = v;
     }

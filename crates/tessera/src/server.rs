@@ -207,9 +207,14 @@ pub async fn build_services(
         strict: config.strict_triggers,
         sender_keys,
     };
+    let breached = crate::config::risk::load_breached(config.breached_passwords_file.as_deref())?;
+    if !breached.is_empty() {
+        tracing::info!(entries = breached.len(), "breached-password list loaded");
+    }
     Ok(services
         .with_triggers(invoker, settings)
-        .with_rate_limits(config.rate_limits.clone()))
+        .with_rate_limits(config.rate_limits.clone())
+        .with_breached_passwords(breached))
 }
 
 /// Starts serving with the system clock.
@@ -316,7 +321,7 @@ pub async fn start_with_clock(
     let scheme = if tls.is_some() { "https" } else { "http" };
     let task = match tls {
         Some(tls) => tokio::spawn(serve(TlsListener::new(listener, tls)?, app, stopped)),
-        None => tokio::spawn(serve(listener, app, stopped)),
+        None => tokio::spawn(serve_tcp(listener, app, stopped)),
     };
     Ok(RunningServer {
         addr,
@@ -343,4 +348,21 @@ where
             let _ = stopped.await;
         })
         .await
+}
+
+/// `serve` for plain TCP, where the handlers also learn each connection's
+/// peer address (advanced security's IP checks read it).
+async fn serve_tcp(
+    listener: TcpListener,
+    app: axum::Router,
+    stopped: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = stopped.await;
+    })
+    .await
 }

@@ -14,6 +14,7 @@
 //! - [`lockout`]: lockout after repeated failed sign-ins.
 //! - [`mfa`]: second factors: what a pool allows and a user prefers.
 //! - [`oauth`]: domains, configuration documents and authorization codes.
+//! - [`risk`]: advanced security's mode, risk configurations and IP ranges.
 //! - [`signing_key`]: a pool's token-signing keys.
 //! - [`token`]: token families and refresh tokens.
 
@@ -29,6 +30,7 @@ pub mod mfa;
 pub mod oauth;
 pub mod password_policy;
 pub mod pool;
+pub mod risk;
 pub mod schema;
 pub mod signing_key;
 pub mod token;

@@ -241,7 +241,7 @@ impl Messenger {
         .await
     }
 
-    async fn deliver(&self, message: Message) -> Result<()> {
+    pub(crate) async fn deliver(&self, message: Message) -> Result<()> {
         let medium = message.medium;
         self.mailer.send(message).await.map_err(|e| {
             tracing::warn!(cause = %e, "message delivery failed");

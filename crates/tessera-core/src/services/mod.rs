@@ -33,9 +33,12 @@
 //! - [`branding`]: the hosted pages' look: classic UI customization, managed-login branding.
 //! - [`terms`]: terms-of-use and privacy-policy documents of app clients.
 //! - [`documents`]: reading a pool's configuration documents whole.
+//! - [`events`]: advanced security: auth events, feedback, risk configuration and checks.
+//! - [`audit`]: the append-only log of administrators' changes.
 //! - [`oauth`]: the OAuth 2.0 / OpenID Connect provider of a pool's domain.
 
 pub mod attributes;
+pub mod audit;
 pub mod branding;
 pub mod client_context;
 pub mod client_oauth;
@@ -47,6 +50,7 @@ pub mod devices;
 pub mod directory;
 pub mod documents;
 pub mod domains;
+pub mod events;
 pub mod existence;
 pub mod groups;
 pub mod limits;
@@ -108,6 +112,7 @@ pub struct Services {
     pub(crate) messenger: Messenger,
     pub(crate) triggers: Arc<Triggers>,
     pub(crate) limits: limits::RateLimits,
+    pub(crate) risk: events::RiskGuard,
 }
 
 /// The largest page any listing returns.
@@ -140,6 +145,7 @@ impl Services {
             messenger,
             triggers,
             limits: limits::RateLimits::new(limits::RateLimitSettings::default()),
+            risk: events::RiskGuard::default(),
             store,
             clock,
             sealing,

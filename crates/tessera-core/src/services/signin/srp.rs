@@ -135,6 +135,8 @@ impl Services {
             .by_sub(&pool.id, sub)
             .await?
             .ok_or_else(incorrect_credentials)?;
+        self.check_sign_in_address(pool, &client.id, &user, ctx.ip)
+            .await?;
         self.admit_password_check(&user).await?;
         let verifier = self.verifier(&user)?.ok_or_else(incorrect_credentials)?;
         let matched = state.proves(
@@ -148,6 +150,7 @@ impl Services {
             },
         );
         if !matched {
+            self.record_failed_password(ctx, &user).await?;
             return Err(incorrect_credentials());
         }
         let signing_in = SigningIn::resumed(user, &session, claim.device_key);
