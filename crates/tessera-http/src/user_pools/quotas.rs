@@ -130,5 +130,21 @@ mod tests {
             Category::UserPoolResourceUpdate
         );
         assert_eq!(category(Operation::ListUsers, &none), Category::UserList);
+        assert_eq!(
+            category(Operation::AdminListUserAuthEvents, &none),
+            Category::UserResourceRead
+        );
+        assert_eq!(
+            category(Operation::UpdateAuthEventFeedback, &none),
+            Category::UserResourceUpdate
+        );
+        assert_eq!(
+            category(Operation::DescribeRiskConfiguration, &none),
+            Category::UserPoolResourceRead
+        );
+        assert_eq!(
+            category(Operation::SetRiskConfiguration, &none),
+            Category::UserPoolResourceUpdate
+        );
     }
 }
