@@ -140,8 +140,9 @@ impl Services {
         })
     }
 
-    /// A sign-in's checks before its password is tested: a blocked range
-    /// refuses it (ENFORCED; recorded in either mode).
+    /// A sign-in's check before its password is tested: in ENFORCED mode a
+    /// blocked range refuses it, recorded as a blocked failure. AUDIT takes
+    /// no action, and the sign-in's own event records its address.
     pub(crate) async fn check_sign_in_address(
         &self,
         pool: &UserPool,
@@ -150,28 +151,29 @@ impl Services {
         ip: Option<IpAddr>,
     ) -> Result<()> {
         let Some(ip) = ip else { return Ok(()) };
+        if SecurityMode::of(pool) != SecurityMode::Enforced {
+            return Ok(());
+        }
         let config = self.effective_risk(pool, Some(client)).await?;
         if !config.blocks(ip) {
             return Ok(());
         }
-        let enforced = SecurityMode::of(pool) == SecurityMode::Enforced;
-        let assessment = Assessment {
-            blocked: enforced,
-            compromised: false,
-        };
         self.record_auth_event(
             pool,
             &user.sub,
             super::Draft {
                 kind: super::EventKind::SignIn,
-                passed: !enforced,
-                assessment,
+                passed: false,
+                assessment: Assessment {
+                    blocked: true,
+                    compromised: false,
+                },
                 challenges: &[],
                 ip: Some(ip),
             },
         )
         .await?;
-        if enforced { Err(blocked()) } else { Ok(()) }
+        Err(blocked())
     }
 
     /// Whether `password` is on the breached list for an `event` the
