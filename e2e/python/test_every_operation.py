@@ -37,12 +37,14 @@ BUILT = {
     "DeleteManagedLoginBranding", "CreateTerms", "DescribeTerms", "ListTerms", "UpdateTerms", "DeleteTerms",
     "GetCSVHeader", "CreateUserImportJob", "StartUserImportJob", "StopUserImportJob",
     "DescribeUserImportJob", "ListUserImportJobs",
+    "AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback", "UpdateAuthEventFeedback",
+    "SetRiskConfiguration", "DescribeRiskConfiguration",
 }
 
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 98
+    assert len(BUILT) == 103
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))

@@ -82,9 +82,7 @@ def test_missing_target_header(server):
 @pytest.mark.parametrize(
     "operation, body",
     [
-        # Risk configuration (advanced security) and log delivery are not
-        # built yet.
-        ("DescribeRiskConfiguration", {"UserPoolId": "us-east-1_ZZZZZZZZZ"}),
+        # Log delivery is not built yet.
         ("GetLogDeliveryConfiguration", {"UserPoolId": "us-east-1_ZZZZZZZZZ"}),
     ],
 )
@@ -99,10 +97,10 @@ def test_not_yet_built_operation_through_boto3(cognito):
     from botocore.exceptions import ClientError
 
     with pytest.raises(ClientError) as ei:
-        cognito.describe_risk_configuration(UserPoolId="us-east-1_ZZZZZZZZZ")
+        cognito.get_log_delivery_configuration(UserPoolId="us-east-1_ZZZZZZZZZ")
     err = ei.value.response["Error"]
     assert ei.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert "DescribeRiskConfiguration" in err["Message"]
+    assert "GetLogDeliveryConfiguration" in err["Message"]
 
 
 REQUESTED_HEADERS = ["content-type", "x-amz-target", "x-amz-user-agent", "cache-control"]

@@ -119,6 +119,6 @@ def test_unknown_operation(snap_server, snapshot):
 
 
 def test_not_yet_built(snap_server, snapshot):
-    r = raw_call(snap_server, "DescribeRiskConfiguration", {"UserPoolId": POOL})
+    r = raw_call(snap_server, "GetLogDeliveryConfiguration", {"UserPoolId": POOL})
     assert r.status_code == 400
     snapshot.assert_match("error_not_yet_built", http_snapshot(r, KEEP))

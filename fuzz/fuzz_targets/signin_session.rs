@@ -62,6 +62,7 @@ static WORLD: LazyLock<World> = LazyLock::new(|| {
             ]),
             admin_pool: None,
             client_metadata: Default::default(),
+            origin: Default::default(),
         }));
     let Ok(AuthOutcome::Challenge {
         challenge: Challenge::PasswordVerifier { secret_block, .. },
@@ -177,6 +178,7 @@ fuzz_target!(|data: &[u8]| {
                     session,
                     admin_pool: None,
                     client_metadata: Default::default(),
+                    origin: Default::default(),
                 }),
         );
     if *tessera_fuzz::VERBOSE {

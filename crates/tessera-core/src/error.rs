@@ -49,6 +49,9 @@ pub enum Error {
     /// job started twice, stopped after it ended).
     #[error("{0}")]
     PreconditionNotMet(String),
+    /// The operation needs the pool's advanced security (UserPoolAddOns) on.
+    #[error("{0}")]
+    UserPoolAddOnNotEnabled(String),
     #[error("User is not confirmed.")]
     UserNotConfirmed,
     #[error("Password reset required for the user")]

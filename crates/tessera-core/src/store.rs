@@ -11,6 +11,7 @@
 use async_trait::async_trait;
 
 use crate::clock::Timestamp;
+use crate::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
 use crate::domain::client::AppClient;
 use crate::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use crate::domain::device::Device;
@@ -417,4 +418,40 @@ pub trait Store: Send + Sync + 'static {
         after_row: u64,
         limit: usize,
     ) -> StoreResult<Vec<ImportFailure>>;
+
+    // ---- Advanced security: users' auth events and the admin audit log ----
+
+    /// Keeps a new auth event of the user; `NotFound` if the user is gone.
+    async fn record_auth_event(&self, event: &AuthEvent) -> StoreResult<()>;
+    /// The user's auth events, newest first; `NotFound` if the user is gone.
+    async fn list_auth_events(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AuthEvent>>;
+    /// The user's event with `event_id` (another user's is `NotFound`).
+    async fn get_auth_event(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        event_id: &str,
+    ) -> StoreResult<AuthEvent>;
+    /// Replaces the event's feedback; `NotFound` if the event is not the user's.
+    async fn set_auth_event_feedback(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        event_id: &str,
+        feedback: &EventFeedback,
+    ) -> StoreResult<()>;
+    /// Appends to the admin audit log. Entries outlive what they name and are
+    /// never changed or removed: the trait has no method that would.
+    async fn append_audit_entry(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// The audit log, oldest first; only the pool's entries when `pool` is given.
+    async fn list_audit_entries(
+        &self,
+        pool: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AuditEntry>>;
 }

@@ -107,6 +107,7 @@ impl Setting {
                 parameters: params(p),
                 admin_pool: None,
                 client_metadata: Default::default(),
+                origin: Default::default(),
             })
             .await
     }
@@ -137,6 +138,7 @@ impl Setting {
                 session: session.map(str::to_owned),
                 admin_pool: None,
                 client_metadata: Default::default(),
+                origin: Default::default(),
             })
             .await
     }

@@ -131,6 +131,7 @@ impl Setting {
                     .collect(),
                 admin_pool: None,
                 client_metadata: BTreeMap::new(),
+                origin: Default::default(),
             })
             .await
     }
@@ -367,6 +368,7 @@ async fn custom_auth_runs_rounds_until_the_functions_decide() {
                     session: Some(session),
                     admin_pool: None,
                     client_metadata: BTreeMap::new(),
+                    origin: Default::default(),
                 })
                 .await
         }
@@ -600,6 +602,7 @@ async fn custom_auth_can_ask_for_the_password_by_srp_first() {
                     session,
                     admin_pool: None,
                     client_metadata: BTreeMap::new(),
+                    origin: Default::default(),
                 })
                 .await
         }

@@ -4,7 +4,7 @@
 //! - [`sigv4`]: verifies AWS Signature Version 4 on incoming requests, with AWS's error wording, and signs requests for Tessera's own clients.
 //! - [`seal`]: AES-256-GCM sealing of secrets at rest under a key-encryption key.
 //! - [`jwt`]: RS256 ID/access tokens as Cognito issues them: signing, verifying, JWKS keys.
-//! - [`digest`]: SHA-256 for PKCE and `at_hash`.
+//! - [`digest`]: SHA-256 for PKCE and `at_hash`; SHA-1 for breached-password lists.
 //! - [`derived`]: identifiers derived from a seed, the same on every node.
 //! - [`random`]: secure random bytes, identifiers, temporary passwords, constant-time equality.
 //! - [`srp`]: Cognito's SRP-6a (server side, password check, and a client for tests), SECRET_HASH.

@@ -10,6 +10,8 @@
 #[path = "contract/support.rs"]
 mod support;
 
+#[path = "contract/auth_events.rs"]
+mod auth_events;
 #[path = "contract/clients.rs"]
 mod clients;
 #[path = "contract/codes.rs"]
@@ -188,6 +190,12 @@ macro_rules! contract_tests {
                 an_authorization_code_is_redeemed_once,
                 concurrent_redemptions_of_one_code_grant_exactly_one,
                 old_codes_are_dropped_a_day_after_expiry,
+            }
+            auth_events {
+                events_are_listed_newest_first_page_by_page_per_user,
+                feedback_replaces_in_place_and_is_scoped_to_the_owner,
+                events_go_with_their_user,
+                the_audit_log_lists_oldest_first_by_pool_and_outlives_the_pool,
             }
             devices {
                 create_then_get_round_trips_and_a_taken_key_conflicts,

@@ -33,6 +33,20 @@ pub enum Command {
     /// Print the rows of a user import job that failed, with their reasons
     /// (Cognito writes these to CloudWatch Logs), one `row<TAB>reason` a line.
     ImportFailures(ImportFailuresArgs),
+    /// Print the admin audit log, oldest first: one JSON object a line with
+    /// the time, the access key id that signed the change, the operation, and
+    /// the pool, kind and id of what it changed.
+    AuditLog(AuditLogArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuditLogArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Only the changes made in this user pool.
+    #[arg(long, value_name = "ID")]
+    pub pool_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

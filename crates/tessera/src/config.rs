@@ -15,6 +15,7 @@ use crate::secret::Secret;
 mod housekeeping;
 mod logging;
 mod rate_limits;
+pub mod risk;
 mod tls;
 mod triggers;
 mod user_import;
@@ -88,6 +89,9 @@ pub struct FileConfig {
     /// User import jobs: uploads and their processing.
     #[serde(default)]
     pub user_import: user_import::UserImportFile,
+    /// What advanced security's risk checks compare against.
+    #[serde(default)]
+    pub risk: risk::RiskFile,
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
 }
@@ -261,6 +265,8 @@ pub struct Config {
     pub housekeeping: HousekeepingSettings,
     pub log_format: LogFormat,
     pub user_import: tessera_core::services::user_import::ImportSettings,
+    /// The breached-password list of the compromised-credentials check.
+    pub breached_passwords_file: Option<PathBuf>,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -296,6 +302,7 @@ impl Config {
             housekeeping: HousekeepingSettings::default(),
             log_format: LogFormat::default(),
             user_import: Default::default(),
+            breached_passwords_file: None,
             pools: Vec::new(),
         }
     }
@@ -448,6 +455,7 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     config.rate_limits = rate_limits::resolve(file.rate_limits)?;
     config.housekeeping = housekeeping::resolve(file.housekeeping)?;
     config.user_import = user_import::resolve(file.user_import)?;
+    config.breached_passwords_file = file.risk.breached_passwords_file;
     if let Some(v) = file.strict_triggers {
         config.strict_triggers = v;
     }

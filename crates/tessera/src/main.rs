@@ -46,6 +46,11 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::ImportFailures(args) => import_failures(args).await,
+        Command::AuditLog(args) => {
+            let config = config::resolve_common(&args.common)?;
+            let store = server::open_store(&config).await?.store;
+            print_audit_log(store.as_ref(), args.pool_id.as_deref()).await
+        }
     }
 }
 
@@ -104,5 +109,33 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+/// Pages through the admin audit log and prints it, oldest first.
+async fn print_audit_log(
+    store: &dyn tessera_core::store::Store,
+    pool: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    let mut after = None;
+    loop {
+        let page = tessera_core::store::PageRequest { after, limit: 500 };
+        let listing = store.list_audit_entries(pool, &page).await?;
+        for e in &listing.items {
+            let line = serde_json::json!({
+                "at": e.at.epoch_seconds(),
+                "accessKeyId": e.access_key_id,
+                "operation": e.operation,
+                "userPoolId": e.pool_id,
+                "resourceType": e.resource_type,
+                "resourceId": e.resource_id,
+            });
+            writeln!(stdout, "{line}")?;
+        }
+        match listing.next {
+            Some(next) => after = Some(next),
+            None => return Ok(()),
+        }
     }
 }

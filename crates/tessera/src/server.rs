@@ -214,10 +214,15 @@ pub async fn build_services(
         strict: config.strict_triggers,
         sender_keys,
     };
+    let breached = crate::config::risk::load_breached(config.breached_passwords_file.as_deref())?;
+    if !breached.is_empty() {
+        tracing::info!(entries = breached.len(), "breached-password list loaded");
+    }
     Ok(services
         .with_triggers(invoker, settings)
         .with_rate_limits(config.rate_limits.clone())
-        .with_user_import(config.user_import.clone()))
+        .with_user_import(config.user_import.clone())
+        .with_breached_passwords(breached))
 }
 
 /// Starts serving with the system clock.
@@ -343,7 +348,7 @@ pub async fn start_with_clock(
             let listener = TlsListener::new(listener, tls)?;
             tokio::spawn(serve(listener, app, stopped, housekeeper()))
         }
-        None => tokio::spawn(serve(listener, app, stopped, housekeeper())),
+        None => tokio::spawn(serve_tcp(listener, app, stopped, housekeeper())),
     };
     Ok(RunningServer {
         addr,
@@ -373,6 +378,28 @@ where
             let _ = stopped.await;
         })
         .await;
+    if let Some(housekeeper) = housekeeper {
+        housekeeper.stop().await;
+    }
+    served
+}
+
+/// `serve` for plain TCP, where the handlers also learn each connection's
+/// peer address (advanced security's IP checks read it).
+async fn serve_tcp(
+    listener: TcpListener,
+    app: axum::Router,
+    stopped: oneshot::Receiver<()>,
+    housekeeper: Option<Housekeeper>,
+) -> std::io::Result<()> {
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = stopped.await;
+    })
+    .await;
     if let Some(housekeeper) = housekeeper {
         housekeeper.stop().await;
     }

@@ -1,5 +1,6 @@
 //! Domain types and the rules Cognito applies to them.
 //!
+//! - [`auth_event`]: users' auth events and the admin audit log.
 //! - [`pool`]: a user pool and its stored settings.
 //! - [`schema`]: standard and custom attributes, and attribute-value checks.
 //! - [`password_policy`]: password policy defaults and checks.
@@ -15,9 +16,11 @@
 //! - [`housekeeping`]: which stored records may be purged, and when.
 //! - [`mfa`]: second factors: what a pool allows and a user prefers.
 //! - [`oauth`]: domains, configuration documents and authorization codes.
+//! - [`risk`]: advanced security's mode, risk configurations and IP ranges.
 //! - [`signing_key`]: a pool's token-signing keys.
 //! - [`token`]: token families and refresh tokens.
 
+pub mod auth_event;
 pub mod client;
 pub mod client_policy;
 pub mod code;
@@ -31,6 +34,7 @@ pub mod mfa;
 pub mod oauth;
 pub mod password_policy;
 pub mod pool;
+pub mod risk;
 pub mod schema;
 pub mod signing_key;
 pub mod token;

@@ -16,6 +16,8 @@ pub enum DocumentKind {
     UiCustomization,
     ManagedLoginBranding,
     Terms,
+    /// A risk configuration, keyed by client id (or `ALL` for the pool's).
+    RiskConfiguration,
 }
 
 impl DocumentKind {
@@ -25,6 +27,7 @@ impl DocumentKind {
             DocumentKind::UiCustomization => "ui-customization",
             DocumentKind::ManagedLoginBranding => "managed-login-branding",
             DocumentKind::Terms => "terms",
+            DocumentKind::RiskConfiguration => "risk-configuration",
         }
     }
 }

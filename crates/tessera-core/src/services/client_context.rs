@@ -2,6 +2,7 @@
 //! resolved once at the start of the request.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use super::Services;
 use super::existence::client_not_found;
@@ -25,6 +26,20 @@ pub struct ClientContext {
     /// A sign-in on the hosted pages: it ends signed in, and the tokens come
     /// from the authorization code.
     pub hosted: bool,
+    /// The address the request acts for (see `RequestOrigin::address`).
+    pub ip: Option<IpAddr>,
+}
+
+impl ClientContext {
+    /// `EnablePropagateAdditionalUserContextData`: the client's statement of
+    /// its user's address counts.
+    pub(crate) fn propagates_user_context(&self) -> bool {
+        self.client
+            .settings
+            .get("EnablePropagateAdditionalUserContextData")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
 }
 
 impl Services {
@@ -53,6 +68,7 @@ impl Services {
             client_metadata: BTreeMap::new(),
             validation_data: BTreeMap::new(),
             hosted: false,
+            ip: None,
         })
     }
 }

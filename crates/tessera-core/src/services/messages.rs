@@ -242,7 +242,7 @@ impl Messenger {
         .await
     }
 
-    async fn deliver(&self, message: Message) -> Result<()> {
+    pub(crate) async fn deliver(&self, message: Message) -> Result<()> {
         let medium = message.medium;
         let sent = self.mailer.send(message).await;
         let channel = match medium {

@@ -33,11 +33,14 @@
 //! - [`branding`]: the hosted pages' look: classic UI customization, managed-login branding.
 //! - [`terms`]: terms-of-use and privacy-policy documents of app clients.
 //! - [`documents`]: reading a pool's configuration documents whole.
+//! - [`events`]: advanced security: auth events, feedback, risk configuration and checks.
+//! - [`audit`]: the append-only log of administrators' changes.
 //! - [`oauth`]: the OAuth 2.0 / OpenID Connect provider of a pool's domain.
 //! - [`housekeeping`]: purging what expired, in bounded batches.
 //! - [`user_import`]: user import jobs: the CSV format, uploads, background processing.
 
 pub mod attributes;
+pub mod audit;
 pub mod branding;
 pub mod client_context;
 pub mod client_oauth;
@@ -49,6 +52,7 @@ pub mod devices;
 pub mod directory;
 pub mod documents;
 pub mod domains;
+pub mod events;
 pub mod existence;
 pub mod groups;
 pub mod housekeeping;
@@ -113,6 +117,7 @@ pub struct Services {
     pub(crate) triggers: Arc<Triggers>,
     pub(crate) limits: limits::RateLimits,
     pub(crate) imports: user_import::ImportSettings,
+    pub(crate) risk: events::RiskGuard,
 }
 
 /// The largest page any listing returns.
@@ -146,6 +151,7 @@ impl Services {
             triggers,
             limits: limits::RateLimits::new(limits::RateLimitSettings::default()),
             imports: user_import::ImportSettings::default(),
+            risk: events::RiskGuard::default(),
             store,
             clock,
             sealing,

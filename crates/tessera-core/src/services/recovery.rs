@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::Services;
 use super::codes::{CodeDelivery, Codes, RESET_CODE_LIFETIME_SECONDS, mask};
 use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
+use super::events::{Draft, EventKind};
 use super::existence::{
     Hidden, simulate_unknown_user, user_not_found, username_not_found_for_client,
 };
@@ -94,7 +95,8 @@ impl Services {
                 Err(no_recovery_contact())
             };
         };
-        self.codes
+        let delivery = self
+            .codes
             .issue(
                 &ctx.pool,
                 &user,
@@ -107,7 +109,20 @@ impl Services {
                     &ctx.client_metadata,
                 ),
             )
-            .await
+            .await?;
+        self.record_auth_event(
+            &ctx.pool,
+            &user.sub,
+            Draft {
+                kind: EventKind::ForgotPassword,
+                passed: true,
+                assessment: Default::default(),
+                challenges: &[],
+                ip: None,
+            },
+        )
+        .await?;
+        Ok(delivery)
     }
 
     pub async fn confirm_forgot_password(&self, input: ConfirmForgotPassword) -> Result<()> {

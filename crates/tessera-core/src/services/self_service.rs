@@ -9,12 +9,14 @@ use super::attributes::check_writable;
 use super::codes::{CodeDelivery, VERIFY_CODE_LIFETIME_SECONDS, medium_for};
 use super::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
 use super::directory::UserDirectory;
+use super::events::{Assessment, Draft, EventKind};
 use super::existence::attempt_limit_exceeded;
 use super::messages::Occasion;
 use super::tokens::Authenticated;
 use super::triggers::message::MessageSource;
 use crate::domain::client_policy::ClientPolicy;
 use crate::domain::code::CodePurpose;
+use crate::domain::risk::CheckedEvent;
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 
@@ -146,11 +148,33 @@ impl Services {
                 other => other,
             })?;
         let matched = self.password_matches(&user, previous)?;
+        let change = |passed, assessment| Draft {
+            kind: EventKind::PasswordChange,
+            passed,
+            assessment,
+            challenges: &[],
+            ip: None,
+        };
+        if !matched {
+            self.record_auth_event(&pool, &user.sub, change(false, Assessment::default()))
+                .await?;
+        }
         self.settle_password_check(&user, admission, matched)
             .await?;
         check_password_policy(&pool, proposed, SET_PASSWORD_PREFIX)?;
+        let assessment = self
+            .assess_password(&pool, None, CheckedEvent::PasswordChange, proposed, None)
+            .await?;
+        if assessment.blocked {
+            self.record_auth_event(&pool, &user.sub, change(false, assessment))
+                .await?;
+        }
+        Self::refuse_if_blocked(assessment)?;
         user.password = Some(self.seal_password(&pool.id, &user.username, &user.sub, proposed)?);
         user.modified = self.clock.now();
-        self.users.save(&user).await
+        self.users.save(&user).await?;
+        self.record_auth_event(&pool, &user.sub, change(true, assessment))
+            .await?;
+        Ok(())
     }
 }

@@ -7,6 +7,7 @@ use super::attributes::check_writable;
 use super::codes::{CONFIRM_CODE_LIFETIME_SECONDS, CodeDelivery, medium_for};
 use super::credentials::{SIGN_UP_PASSWORD_PREFIX, check_password_policy};
 use super::directory::{Creation, UserDirectory};
+use super::events::{Assessment, Draft, EventKind};
 use super::existence::{
     Hidden, simulate_unknown_user, user_not_found, username_not_found_for_client,
 };
@@ -16,6 +17,7 @@ use super::triggers::message::MessageSource;
 use super::triggers::sign_up::{ConfirmationSource, SignUpSource};
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
+use crate::domain::risk::CheckedEvent;
 use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
 use crate::ids::ClientId;
@@ -77,6 +79,10 @@ impl Services {
         )?;
         let mut attributes = Self::checked_attributes(pool, &input.attributes)?;
         check_password_policy(pool, password, SIGN_UP_PASSWORD_PREFIX)?;
+        let assessment = self
+            .assess_password(pool, Some(&client.id), CheckedEvent::SignUp, password, None)
+            .await?;
+        Self::refuse_if_blocked(assessment)?;
         let sub = uuid::Uuid::new_v4().to_string();
         let username = self.username_for(pool, &input.username, &sub, &mut attributes)?;
         Self::check_required(pool, &attributes)?;
@@ -147,6 +153,7 @@ impl Services {
                 self.users.delete(&pool.id, &user.sub).await?;
                 return Err(e);
             }
+            self.record_sign_up(pool, &user.sub, assessment).await?;
             return Ok(SignUpResult {
                 user_sub: sub,
                 confirmed: true,
@@ -200,11 +207,33 @@ impl Services {
             }
             None => None,
         };
+        self.record_sign_up(pool, &user.sub, assessment).await?;
         Ok(SignUpResult {
             user_sub: sub,
             confirmed: false,
             delivery,
         })
+    }
+
+    async fn record_sign_up(
+        &self,
+        pool: &UserPool,
+        sub: &str,
+        assessment: Assessment,
+    ) -> Result<()> {
+        self.record_auth_event(
+            pool,
+            sub,
+            Draft {
+                kind: EventKind::SignUp,
+                passed: true,
+                assessment,
+                challenges: &[],
+                ip: None,
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     pub async fn confirm_sign_up(&self, input: ConfirmSignUp) -> Result<()> {

@@ -118,7 +118,7 @@ async fn an_operation_not_built_yet_says_so_by_name() -> Result {
     let pool = create_pool(&app.client, "unsupported").await?;
     let err = app
         .client
-        .describe_risk_configuration()
+        .get_log_delivery_configuration()
         .user_pool_id(&pool)
         .send()
         .await
@@ -126,7 +126,7 @@ async fn an_operation_not_built_yet_says_so_by_name() -> Result {
     assert_eq!(err.code(), Some("UnsupportedOperationException"), "{err:?}");
     assert!(
         err.message()
-            .is_some_and(|m| m.contains("DescribeRiskConfiguration")),
+            .is_some_and(|m| m.contains("GetLogDeliveryConfiguration")),
         "the message names the operation: {err:?}"
     );
     // The server is still serving.

@@ -13,13 +13,14 @@ fn refused(e: SigV4Error) -> ApiError {
     ApiError::bad_request(e.aws_error_type(), e.to_string())
 }
 
-/// Checks a request signed for the service `signing_name`.
+/// Checks a request signed for the service `signing_name`; the access key
+/// id that signed it.
 pub fn check(
     state: &AppState,
     parts: &Parts,
     body: &Bytes,
     signing_name: &str,
-) -> Result<(), ApiError> {
+) -> Result<String, ApiError> {
     let headers: Vec<(&str, &[u8])> = parts
         .headers
         .iter()
@@ -36,14 +37,15 @@ pub fn check(
     let authorization = request.authorization().map_err(refused)?;
     match &state.admin_auth {
         AdminAuth::AnyWellFormedSignature => {
-            sigv4::check_well_formed(&request, &authorization).map_err(refused)
+            sigv4::check_well_formed(&request, &authorization).map_err(refused)?;
         }
         AdminAuth::Keys(keys) => {
             let secret = keys
                 .get(&authorization.access_key_id)
                 .ok_or_else(|| refused(SigV4Error::UnrecognizedClient))?;
             let now = state.clock.now().millis() / 1000;
-            sigv4::verify(&request, &authorization, secret, now).map_err(refused)
+            sigv4::verify(&request, &authorization, secret, now).map_err(refused)?;
         }
     }
+    Ok(authorization.access_key_id.clone())
 }

@@ -13,7 +13,10 @@ pub mod model;
 pub mod service;
 pub mod validate;
 
+use std::net::SocketAddr;
+
 use axum::body::{Body, Bytes};
+use axum::extract::ConnectInfo;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
@@ -24,7 +27,7 @@ use crate::router::AppState;
 use crate::telemetry::ApiOperation;
 use crate::user_pools::UserPools;
 pub use error::ApiError;
-pub use service::{OperationError, Service};
+pub use service::{Caller, OperationError, Service};
 
 /// The identity-pool API's prefix, answered "not yet" until it is built.
 const IDENTITY_POOL_PREFIX: &str = "AWSCognitoIdentityService.";
@@ -124,15 +127,24 @@ async fn serve<S: Service>(
     let op = S::operation(name)
         .ok_or_else(|| ApiError::unknown_operation(&format!("Unknown operation {target}.")))?;
     let bytes = read_body(body, state.body_limit).await?;
+    let mut caller = Caller {
+        access_key_id: None,
+        peer: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip()),
+    };
     if !S::is_unsigned(op) {
-        auth::check(state, parts, &bytes, S::SIGNING_NAME)?;
+        caller.access_key_id = Some(auth::check(state, parts, &bytes, S::SIGNING_NAME)?);
     }
     let input = parse_json(&bytes)?;
     S::validate(op, &input)?;
-    S::call(state, op, input).await.map_err(|e| match e {
-        OperationError::Wire(wire) => wire,
-        OperationError::Core(core) => S::error(core),
-    })
+    S::call(state, op, input, &caller)
+        .await
+        .map_err(|e| match e {
+            OperationError::Wire(wire) => wire,
+            OperationError::Core(core) => S::error(core),
+        })
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {

@@ -4,6 +4,7 @@
 //! API is one instance; the identity-pool API will be another.
 
 use std::future::Future;
+use std::net::IpAddr;
 
 use serde_json::Value;
 
@@ -28,9 +29,19 @@ pub trait Service: 'static {
         state: &AppState,
         op: Self::Operation,
         input: Value,
+        caller: &Caller,
     ) -> impl Future<Output = Result<Value, OperationError>> + Send;
     /// The service's error type and message for a core error.
     fn error(e: tessera_core::Error) -> ApiError;
+}
+
+/// Who sent a request, as the edge knows it.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    /// The access key id a verified SigV4 signature names (signed operations).
+    pub access_key_id: Option<String>,
+    /// The socket peer's address.
+    pub peer: Option<IpAddr>,
 }
 
 /// Why an operation failed: already in wire form (a request the operation

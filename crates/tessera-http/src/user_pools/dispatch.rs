@@ -4,10 +4,15 @@
 use serde_json::Value;
 
 use super::{Operation, ops};
-use crate::awsjson::{ApiError, OperationError};
+use crate::awsjson::{ApiError, Caller, OperationError};
 use crate::router::AppState;
 
-pub async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value, OperationError> {
+pub async fn call(
+    state: &AppState,
+    op: Operation,
+    input: Value,
+    caller: &Caller,
+) -> Result<Value, OperationError> {
     use Operation as O;
     match op {
         O::CreateUserPool => ops::create_user_pool::handle(state, input).await,
@@ -56,11 +61,13 @@ pub async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value
         O::TagResource => ops::tag_resource::handle(state, input).await,
         O::UntagResource => ops::untag_resource::handle(state, input).await,
         O::ListTagsForResource => ops::list_tags_for_resource::handle(state, input).await,
-        O::InitiateAuth => ops::initiate_auth::handle(state, input).await,
-        O::AdminInitiateAuth => ops::admin_initiate_auth::handle(state, input).await,
-        O::RespondToAuthChallenge => ops::respond_to_auth_challenge::handle(state, input).await,
+        O::InitiateAuth => ops::initiate_auth::handle(state, input, caller).await,
+        O::AdminInitiateAuth => ops::admin_initiate_auth::handle(state, input, caller).await,
+        O::RespondToAuthChallenge => {
+            ops::respond_to_auth_challenge::handle(state, input, caller).await
+        }
         O::AdminRespondToAuthChallenge => {
-            ops::admin_respond_to_auth_challenge::handle(state, input).await
+            ops::admin_respond_to_auth_challenge::handle(state, input, caller).await
         }
         O::GetTokensFromRefreshToken => {
             ops::get_tokens_from_refresh_token::handle(state, input).await
@@ -134,6 +141,15 @@ pub async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value
         O::AdminUpdateDeviceStatus => ops::admin_update_device_status::handle(state, input).await,
         O::ForgetDevice => ops::forget_device::handle(state, input).await,
         O::AdminForgetDevice => ops::admin_forget_device::handle(state, input).await,
+        O::AdminListUserAuthEvents => ops::admin_list_user_auth_events::handle(state, input).await,
+        O::AdminUpdateAuthEventFeedback => {
+            ops::admin_update_auth_event_feedback::handle(state, input).await
+        }
+        O::UpdateAuthEventFeedback => ops::update_auth_event_feedback::handle(state, input).await,
+        O::SetRiskConfiguration => ops::set_risk_configuration::handle(state, input).await,
+        O::DescribeRiskConfiguration => {
+            ops::describe_risk_configuration::handle(state, input).await
+        }
         other => Err(ApiError::bad_request(
             "UnsupportedOperationException",
             format!("Tessera does not implement {} yet.", other.name()),

@@ -26,6 +26,7 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         // Only the OAuth endpoints refuse this way; an API call never does.
         Error::OAuth(fault) => ("InvalidParameterException", fault.to_string()),
         Error::PreconditionNotMet(m) => ("PreconditionNotMetException", m),
+        Error::UserPoolAddOnNotEnabled(m) => ("UserPoolAddOnNotEnabledException", m),
         Error::UserNotConfirmed => ("UserNotConfirmedException", "User is not confirmed.".into()),
         Error::PasswordResetRequired => (
             "PasswordResetRequiredException",

@@ -3,11 +3,13 @@
 //!
 //! - [`generated`]: every operation and input shape of the service model
 //!   (written by `tools/gen_model.py`).
+//! - [`audit`]: which signed operations change what, for the admin audit log.
 //! - [`dispatch`]: the single `match` from operation to handler.
 //! - [`errors`]: the one mapping from core errors to Cognito's types and messages.
 //! - [`ops`]: one file per implemented operation.
 //! - [`quotas`]: the request-rate category of each operation.
 
+pub mod audit;
 pub mod dispatch;
 pub mod errors;
 pub mod generated;
@@ -18,7 +20,7 @@ use serde_json::Value;
 
 use crate::awsjson::model::Model;
 use crate::awsjson::validate::{InputError, validate_input};
-use crate::awsjson::{ApiError, OperationError, Service};
+use crate::awsjson::{ApiError, Caller, OperationError, Service};
 use crate::router::AppState;
 pub use generated::Operation;
 
@@ -48,7 +50,12 @@ impl Service for UserPools {
         validate_input(&MODEL, op.input_shape(), input)
     }
 
-    async fn call(state: &AppState, op: Operation, input: Value) -> Result<Value, OperationError> {
+    async fn call(
+        state: &AppState,
+        op: Operation,
+        input: Value,
+        caller: &Caller,
+    ) -> Result<Value, OperationError> {
         let pool = input
             .get("UserPoolId")
             .and_then(Value::as_str)
@@ -56,7 +63,18 @@ impl Service for UserPools {
         state
             .services
             .admit(quotas::category(op, &input), pool.as_ref())?;
-        dispatch::call(state, op, input).await
+        let change = caller
+            .access_key_id
+            .as_ref()
+            .and_then(|key| audit::change(op, &input, key));
+        let output = dispatch::call(state, op, input, caller).await?;
+        if let Some(change) = change {
+            state
+                .services
+                .record_admin_change(audit::completed(change, &output))
+                .await?;
+        }
+        Ok(output)
     }
 
     fn error(e: tessera_core::Error) -> ApiError {

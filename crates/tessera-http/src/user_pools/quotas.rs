@@ -137,6 +137,22 @@ mod tests {
         );
         assert_eq!(category(Operation::ListUsers, &none), Category::UserList);
         assert_eq!(
+            category(Operation::AdminListUserAuthEvents, &none),
+            Category::UserResourceRead
+        );
+        assert_eq!(
+            category(Operation::UpdateAuthEventFeedback, &none),
+            Category::UserResourceUpdate
+        );
+        assert_eq!(
+            category(Operation::DescribeRiskConfiguration, &none),
+            Category::UserPoolResourceRead
+        );
+        assert_eq!(
+            category(Operation::SetRiskConfiguration, &none),
+            Category::UserPoolResourceUpdate
+        );
+        assert_eq!(
             category(Operation::GetCSVHeader, &none),
             Category::UserPoolResourceRead
         );

@@ -12,6 +12,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_devices", include_str!("migrations/0003_devices.sql")),
     ("0004_oauth", include_str!("migrations/0004_oauth.sql")),
     (
+        "0005_auth_events",
+        include_str!("migrations/0005_auth_events.sql"),
+    ),
+    (
         "0006_user_import",
         include_str!("migrations/0006_user_import.sql"),
     ),

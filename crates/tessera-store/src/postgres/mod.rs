@@ -11,9 +11,10 @@
 //! - [`migrations`]: embedded migrations, applied under an advisory lock.
 //! - [`codec`]: statement helpers, row conversions and error mapping.
 //! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`],
-//!   [`import_jobs`]: the SQL for each resource.
+//!   [`import_jobs`], [`auth_events`]: the SQL for each resource.
 //! - [`housekeeping`]: purging what expired, one node at a time.
 
+mod auth_events;
 mod clients;
 mod codec;
 mod codes;
@@ -33,6 +34,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tessera_core::clock::Timestamp;
+use tessera_core::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
 use tessera_core::domain::client::AppClient;
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::device::Device;
@@ -870,5 +872,66 @@ impl Store for PostgresStore {
         read!(self, "list_import_failures", |c| {
             import_jobs::list_failures(&c, pool, job_id, after_row, limit).await
         })
+    }
+
+    async fn record_auth_event(&self, event: &AuthEvent) -> StoreResult<()> {
+        transaction!(self, "record_auth_event", |tx| auth_events::record(
+            &tx, event
+        )
+        .await?)
+    }
+
+    async fn list_auth_events(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AuthEvent>> {
+        read!(self, "list_auth_events", |c| auth_events::list(
+            &c, pool, sub, page
+        )
+        .await)
+    }
+
+    async fn get_auth_event(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        event_id: &str,
+    ) -> StoreResult<AuthEvent> {
+        read!(self, "get_auth_event", |c| auth_events::get(
+            &c, pool, sub, event_id
+        )
+        .await)
+    }
+
+    async fn set_auth_event_feedback(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        event_id: &str,
+        feedback: &EventFeedback,
+    ) -> StoreResult<()> {
+        transaction!(self, "set_auth_event_feedback", |tx| {
+            auth_events::set_feedback(&tx, pool, sub, event_id, feedback).await?
+        })
+    }
+
+    async fn append_audit_entry(&self, entry: &AuditEntry) -> StoreResult<()> {
+        transaction!(self, "append_audit_entry", |tx| auth_events::append_audit(
+            &tx, entry
+        )
+        .await?)
+    }
+
+    async fn list_audit_entries(
+        &self,
+        pool: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AuditEntry>> {
+        read!(self, "list_audit_entries", |c| auth_events::list_audit(
+            &c, pool, page
+        )
+        .await)
     }
 }

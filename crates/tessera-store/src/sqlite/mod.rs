@@ -12,9 +12,10 @@
 //! - [`writer`]: the writer thread and group commit.
 //! - [`codec`]: row ↔ domain conversions and error mapping.
 //! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`],
-//!   [`import_jobs`]: the SQL for each resource.
+//!   [`import_jobs`], [`auth_events`]: the SQL for each resource.
 //! - [`housekeeping`]: purging what expired, in bounded batches.
 
+mod auth_events;
 mod clients;
 mod codec;
 mod codes;
@@ -39,6 +40,7 @@ use async_trait::async_trait;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tessera_core::clock::Timestamp;
+use tessera_core::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
 use tessera_core::domain::client::AppClient;
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::device::Device;
@@ -852,6 +854,71 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<ImportFailure>> {
         self.read("list_import_failures", |c| {
             import_jobs::list_failures(c, pool, job_id, after_row, limit)
+        })
+    }
+
+    async fn record_auth_event(&self, event: &AuthEvent) -> StoreResult<()> {
+        let event = event.clone();
+        self.write("record_auth_event", move |c| auth_events::record(c, &event))
+            .await
+    }
+
+    async fn list_auth_events(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AuthEvent>> {
+        self.read("list_auth_events", |c| {
+            auth_events::list(c, pool, sub, page)
+        })
+    }
+
+    async fn get_auth_event(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        event_id: &str,
+    ) -> StoreResult<AuthEvent> {
+        self.read("get_auth_event", |c| {
+            auth_events::get(c, pool, sub, event_id)
+        })
+    }
+
+    async fn set_auth_event_feedback(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        event_id: &str,
+        feedback: &EventFeedback,
+    ) -> StoreResult<()> {
+        let (pool, sub, event_id, feedback) = (
+            pool.clone(),
+            sub.to_owned(),
+            event_id.to_owned(),
+            feedback.clone(),
+        );
+        self.write("set_auth_event_feedback", move |c| {
+            auth_events::set_feedback(c, &pool, &sub, &event_id, &feedback)
+        })
+        .await
+    }
+
+    async fn append_audit_entry(&self, entry: &AuditEntry) -> StoreResult<()> {
+        let entry = entry.clone();
+        self.write("append_audit_entry", move |c| {
+            auth_events::append_audit(c, &entry)
+        })
+        .await
+    }
+
+    async fn list_audit_entries(
+        &self,
+        pool: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<AuditEntry>> {
+        self.read("list_audit_entries", |c| {
+            auth_events::list_audit(c, pool, page)
         })
     }
 }

@@ -87,6 +87,7 @@ impl Services {
             None => Vec::new(),
         };
         let signing_in = SigningIn {
+            assessment: Default::default(),
             user,
             device_key: start.device_key.map(str::to_owned),
         };

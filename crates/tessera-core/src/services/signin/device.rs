@@ -192,6 +192,7 @@ impl Services {
                 other => other.into(),
             })?;
         let signing_in = SigningIn {
+            assessment: Default::default(),
             user,
             device_key: Some(device.key),
         };

@@ -41,6 +41,7 @@ use srp::PasswordClaim;
 
 use super::Services;
 use super::client_context::ClientContext;
+use super::events::{Assessment, Draft, EventKind, RequestOrigin};
 use super::tokens::{Customization, Family, NewDevice, TokenSet};
 use super::triggers::token_generation::TokenSource;
 use super::triggers::{Caller, Trigger, configured};
@@ -59,6 +60,7 @@ pub struct InitiateAuth {
     /// AdminInitiateAuth: the pool the signed caller named.
     pub admin_pool: Option<UserPoolId>,
     pub client_metadata: BTreeMap<String, String>,
+    pub origin: RequestOrigin,
 }
 
 /// RespondToAuthChallenge / AdminRespondToAuthChallenge, as the caller sent them.
@@ -69,6 +71,7 @@ pub struct RespondToChallenge {
     pub session: Option<String>,
     pub admin_pool: Option<UserPoolId>,
     pub client_metadata: BTreeMap<String, String>,
+    pub origin: RequestOrigin,
 }
 
 pub enum AuthOutcome {
@@ -101,6 +104,8 @@ pub(crate) struct SigningIn {
     pub user: User,
     /// The `DEVICE_KEY` the client sent last.
     pub device_key: Option<String>,
+    /// What the risk checks found about the password this request proved.
+    pub assessment: Assessment,
 }
 
 impl SigningIn {
@@ -109,6 +114,7 @@ impl SigningIn {
     pub(crate) fn resumed(user: User, session: &SignInSession, device_key: Option<&str>) -> Self {
         SigningIn {
             user,
+            assessment: Assessment::default(),
             device_key: device_key
                 .map(str::to_owned)
                 .or_else(|| session.user.device_key.clone()),
@@ -161,6 +167,9 @@ impl Services {
             .client_context(&request.client_id, request.admin_pool.as_ref())
             .await?;
         ctx.validation_data = request.client_metadata;
+        ctx.ip = request
+            .origin
+            .address(request.admin_pool.is_some(), ctx.propagates_user_context());
         let kind = FlowKind::parse(&request.flow).ok_or_else(|| {
             Error::UnsupportedOperation(format!(
                 "Tessera does not implement the {} flow yet.",
@@ -247,6 +256,9 @@ impl Services {
             .client_context(&request.client_id, request.admin_pool.as_ref())
             .await?;
         ctx.client_metadata = request.client_metadata;
+        ctx.ip = request
+            .origin
+            .address(request.admin_pool.is_some(), ctx.propagates_user_context());
         let answer = ChallengeAnswer::parse(&request.challenge, &request.responses)?;
         self.answer_challenge(&ctx, answer, request.session.as_deref())
             .await
@@ -439,6 +451,33 @@ impl Services {
         done: Stage,
     ) -> Result<AuthOutcome> {
         let user = &signing_in.user;
+        let mut challenges = vec![("Password", true)];
+        if done == Stage::Mfa {
+            challenges.push(("Mfa", true));
+        }
+        let event = self
+            .record_auth_event(
+                &ctx.pool,
+                &user.sub,
+                Draft {
+                    kind: EventKind::SignIn,
+                    passed: true,
+                    assessment: signing_in.assessment,
+                    challenges: &challenges,
+                    ip: ctx.ip,
+                },
+            )
+            .await?;
+        if let Some(event) = &event {
+            self.notify_risky_sign_in(
+                &ctx.pool,
+                &ctx.client.id,
+                user,
+                event,
+                signing_in.assessment,
+            )
+            .await?;
+        }
         if ctx.hosted {
             return self.complete_hosted(ctx, user).await;
         }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::challenge::{Challenge, ChallengeName};
 use super::session::{Step, session_expired};
 use super::{AuthOutcome, SigningIn, Stage};
+use crate::domain::risk::CheckedEvent;
 use crate::domain::schema::{AttributeFaults, FaultWording, canonical_value};
 use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
@@ -15,6 +16,8 @@ use crate::services::attributes::check_writable;
 use crate::services::client_context::ClientContext;
 use crate::services::credentials::{SET_PASSWORD_PREFIX, check_password_policy};
 use crate::services::directory::UserDirectory;
+use crate::services::events::risk::blocked;
+use crate::services::events::{Assessment, Draft, EventKind};
 use crate::services::existence::{Hidden, incorrect_credentials, unknown_user};
 use crate::services::triggers::migration::MigrationSource;
 use crate::telemetry;
@@ -74,6 +77,7 @@ impl Services {
             let signing_in = SigningIn {
                 user,
                 device_key: device_key.map(str::to_owned),
+                assessment: Default::default(),
             };
             return self
                 .advance(ctx, signing_in, Stage::FirstFactor, false)
@@ -86,17 +90,90 @@ impl Services {
             // is tried, the answer is to reset it.
             return Err(Error::PasswordResetRequired);
         }
+        self.check_sign_in_address(&ctx.pool, &ctx.client.id, &user, ctx.ip)
+            .await?;
         let admission = self.admit_password_check(&user).await?;
         if !self.password_matches(&user, password)? {
             admission.failed();
+            self.record_failed_password(ctx, &user).await?;
             return Err(incorrect_credentials());
+        }
+        let assessment = self
+            .assess_password(
+                &ctx.pool,
+                Some(&ctx.client.id),
+                CheckedEvent::SignIn,
+                password,
+                ctx.ip,
+            )
+            .await?;
+        if assessment.blocked {
+            return self.block_compromised_sign_in(ctx, user, assessment).await;
         }
         let signing_in = SigningIn {
             user,
             device_key: device_key.map(str::to_owned),
+            assessment,
         };
         self.advance(ctx, signing_in, Stage::FirstFactor, true)
             .await
+    }
+
+    /// Records a sign-in refused for a wrong password.
+    pub(crate) async fn record_failed_password(
+        &self,
+        ctx: &ClientContext,
+        user: &User,
+    ) -> Result<()> {
+        self.record_auth_event(
+            &ctx.pool,
+            &user.sub,
+            Draft {
+                kind: EventKind::SignIn,
+                passed: false,
+                assessment: Assessment::default(),
+                challenges: &[("Password", false)],
+                ip: ctx.ip,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A right but compromised password the configuration blocks: as
+    /// Cognito does, the user must reset the password before signing in
+    /// again (RESET_REQUIRED); the attempt is recorded and the user told.
+    async fn block_compromised_sign_in(
+        &self,
+        ctx: &ClientContext,
+        mut user: User,
+        assessment: Assessment,
+    ) -> Result<AuthOutcome> {
+        // The password was right: its check does not count as a failure.
+        self.store
+            .refund_sign_in_attempt(&user.pool_id, &user.sub)
+            .await?;
+        user.status = UserStatus::ResetRequired;
+        user.modified = self.clock.now();
+        self.users.save(&user).await?;
+        let event = self
+            .record_auth_event(
+                &ctx.pool,
+                &user.sub,
+                Draft {
+                    kind: EventKind::SignIn,
+                    passed: false,
+                    assessment,
+                    challenges: &[("Password", true)],
+                    ip: ctx.ip,
+                },
+            )
+            .await?;
+        if let Some(event) = &event {
+            self.notify_risky_sign_in(&ctx.pool, &ctx.client.id, &user, event, assessment)
+                .await?;
+        }
+        Err(blocked())
     }
 
     /// Admits one password check, counted as a failure until it matches, or

@@ -140,6 +140,8 @@ impl Services {
             .by_sub(&pool.id, sub)
             .await?
             .ok_or_else(incorrect_credentials)?;
+        self.check_sign_in_address(pool, &client.id, &user, ctx.ip)
+            .await?;
         let admission = self.admit_password_check(&user).await?;
         let Some(verifier) = self.verifier(&user)? else {
             admission.failed();
@@ -157,6 +159,7 @@ impl Services {
         );
         if !matched {
             admission.failed();
+            self.record_failed_password(ctx, &user).await?;
             return Err(incorrect_credentials());
         }
         let signing_in = SigningIn::resumed(user, &session, claim.device_key);

@@ -8,7 +8,7 @@ use tessera_core::ids::{ClientId, UserPoolId};
 use tessera_core::services::signin::InitiateAuth;
 
 use super::{parse, shapes};
-use crate::awsjson::OperationError;
+use crate::awsjson::{Caller, OperationError};
 use crate::router::AppState;
 
 #[derive(Deserialize)]
@@ -21,9 +21,15 @@ struct Request {
     auth_parameters: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "super::string_map")]
     client_metadata: BTreeMap<String, String>,
+    #[serde(default)]
+    context_data: Option<super::ContextDataInput>,
 }
 
-pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+pub async fn handle(
+    state: &AppState,
+    input: Value,
+    caller: &Caller,
+) -> Result<Value, OperationError> {
     let r: Request = parse(input)?;
     let outcome = state
         .services
@@ -33,6 +39,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             parameters: r.auth_parameters,
             admin_pool: Some(r.user_pool_id),
             client_metadata: r.client_metadata,
+            origin: super::origin(caller, r.context_data.as_ref()),
         })
         .await?;
     Ok(shapes::auth_outcome(outcome))

@@ -8,7 +8,7 @@ use tessera_core::ids::ClientId;
 use tessera_core::services::signin::InitiateAuth;
 
 use super::{parse, shapes};
-use crate::awsjson::OperationError;
+use crate::awsjson::{Caller, OperationError};
 use crate::router::AppState;
 
 #[derive(Deserialize)]
@@ -20,9 +20,15 @@ struct Request {
     auth_parameters: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "super::string_map")]
     client_metadata: BTreeMap<String, String>,
+    #[serde(default)]
+    user_context_data: Option<super::ContextDataInput>,
 }
 
-pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
+pub async fn handle(
+    state: &AppState,
+    input: Value,
+    caller: &Caller,
+) -> Result<Value, OperationError> {
     let r: Request = parse(input)?;
     let outcome = state
         .services
@@ -32,6 +38,7 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             parameters: r.auth_parameters,
             admin_pool: None,
             client_metadata: r.client_metadata,
+            origin: super::origin(caller, r.user_context_data.as_ref()),
         })
         .await?;
     Ok(shapes::auth_outcome(outcome))

@@ -20,12 +20,14 @@ pub mod admin_get_user;
 pub mod admin_initiate_auth;
 pub mod admin_list_devices;
 pub mod admin_list_groups_for_user;
+pub mod admin_list_user_auth_events;
 pub mod admin_remove_user_from_group;
 pub mod admin_reset_user_password;
 pub mod admin_respond_to_auth_challenge;
 pub mod admin_set_user_mfa_preference;
 pub mod admin_set_user_password;
 pub mod admin_set_user_settings;
+pub mod admin_update_auth_event_feedback;
 pub mod admin_update_device_status;
 pub mod admin_update_user_attributes;
 pub mod admin_user_global_sign_out;
@@ -54,6 +56,7 @@ pub mod delete_user_pool_domain;
 pub mod describe_managed_login_branding;
 pub mod describe_managed_login_branding_by_client;
 pub mod describe_resource_server;
+pub mod describe_risk_configuration;
 pub mod describe_terms;
 pub mod describe_terms_by_client;
 pub mod describe_user_import_job;
@@ -85,6 +88,7 @@ pub mod list_users_in_group;
 pub mod resend_confirmation_code;
 pub mod respond_to_auth_challenge;
 pub mod revoke_token;
+pub mod set_risk_configuration;
 pub mod set_ui_customization;
 pub mod set_user_mfa_preference;
 pub mod set_user_pool_mfa_config;
@@ -94,6 +98,7 @@ pub mod start_user_import_job;
 pub mod stop_user_import_job;
 pub mod tag_resource;
 pub mod untag_resource;
+pub mod update_auth_event_feedback;
 pub mod update_device_status;
 pub mod update_group;
 pub mod update_managed_login_branding;
@@ -110,7 +115,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::awsjson::ApiError;
+use crate::awsjson::{ApiError, Caller};
+use tessera_core::services::events::RequestOrigin;
 
 /// The request members after the model's checks; a shape the model allows
 /// but this struct cannot hold is still a serialization error, not a panic.
@@ -158,4 +164,23 @@ pub(crate) fn attribute_pairs(list: Vec<AttributeInput>) -> Vec<(String, String)
     list.into_iter()
         .map(|a| (a.name, a.value.unwrap_or_default()))
         .collect()
+}
+
+/// `ContextData` / `UserContextData`: only the stated address is read.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ContextDataInput {
+    #[serde(default)]
+    pub ip_address: Option<String>,
+}
+
+/// Where a sign-in came from: the socket peer, and the address the request
+/// states (an unreadable one is ignored, as if not stated).
+pub(crate) fn origin(caller: &Caller, stated: Option<&ContextDataInput>) -> RequestOrigin {
+    RequestOrigin {
+        peer: caller.peer,
+        stated: stated
+            .and_then(|c| c.ip_address.as_deref())
+            .and_then(|ip| ip.trim().parse().ok()),
+    }
 }
