@@ -368,7 +368,9 @@ def test_audit_log_cli_lists_admin_changes_with_the_access_key_id(admin, risk_se
     admin.admin_create_user(UserPoolId=pool_id, Username="kim", MessageAction="SUPPRESS",
                             TemporaryPassword="Temp0rary!Pw")
     admin.create_group(UserPoolId=pool_id, GroupName="staff")
-    admin.admin_get_user(UserPoolId=pool_id, Username="kim")  # a read: not logged
+    kim = admin.admin_get_user(UserPoolId=pool_id, Username="kim")  # a read: not logged
+    sub = next(a["Value"] for a in kim["UserAttributes"] if a["Name"] == "sub")
+    admin.admin_delete_user(UserPoolId=pool_id, Username="kim")
     args = ["audit-log", "--data-dir", risk_server.data_dir, "--pool-id", pool_id]
     if E2E_STORE:
         args += ["--store", E2E_STORE]
@@ -379,9 +381,12 @@ def test_audit_log_cli_lists_admin_changes_with_the_access_key_id(admin, risk_se
     assert got == [
         ("CreateUserPool", "UserPool", None),
         ("CreateUserPoolClient", "UserPoolClient", client_id),
-        ("AdminCreateUser", "User", "kim"),
+        ("AdminCreateUser", "User", sub),
         ("CreateGroup", "Group", "staff"),
+        ("AdminDeleteUser", "User", sub),
     ]
+    # Users by their sub, never their username: the log outlives them.
+    assert "kim" not in result.stdout
     assert {e["accessKeyId"] for e in lines} == {ACCESS_KEY}
     assert {e["userPoolId"] for e in lines} == {pool_id}
     assert "Temp0rary!Pw" not in result.stdout

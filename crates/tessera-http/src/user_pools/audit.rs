@@ -62,12 +62,19 @@ pub fn change(op: Operation, input: &Value, access_key_id: &str) -> Option<Admin
         return None;
     }
     let (kind, keys) = resource(op);
+    // Users are recorded by their sub, which the services look up.
+    let (resource_id, username) = if kind == "User" {
+        (None, first_string(input, keys))
+    } else {
+        (first_string(input, keys), None)
+    };
     Some(AdminChange {
         access_key_id: access_key_id.to_owned(),
         operation: op.name().to_owned(),
         pool_id: first_string(input, &["UserPoolId"]),
         resource_type: kind.to_owned(),
-        resource_id: first_string(input, keys),
+        resource_id,
+        username,
     })
 }
 
@@ -78,7 +85,7 @@ pub fn completed(mut change: AdminChange, output: &Value) -> AdminChange {
         if change.pool_id.is_none() {
             change.pool_id = first_string(created, &["Id", "UserPoolId"]);
         }
-        if change.resource_id.is_none() {
+        if change.resource_id.is_none() && change.username.is_none() {
             change.resource_id = first_string(created, keys);
         }
     }
@@ -108,7 +115,12 @@ mod tests {
                 c.resource_type.as_str(),
                 c.resource_id.as_deref()
             ),
-            (Some("us-east-1_a"), "User", Some("ann"))
+            (Some("us-east-1_a"), "User", None)
+        );
+        assert_eq!(
+            c.username.as_deref(),
+            Some("ann"),
+            "for the services to name by sub"
         );
         let created = completed(
             change(Operation::CreateUserPool, &json!({"PoolName": "p"}), "AKID").expect("change"),

@@ -63,16 +63,18 @@ impl Service for UserPools {
         state
             .services
             .admit(quotas::category(op, &input), pool.as_ref())?;
-        let change = caller
+        let mut change = caller
             .access_key_id
             .as_ref()
             .and_then(|key| audit::change(op, &input, key));
+        if let Some(change) = change.as_mut() {
+            state.services.name_audited_user(change).await;
+        }
         let output = dispatch::call(state, op, input, caller).await?;
         if let Some(change) = change {
-            state
-                .services
-                .record_admin_change(audit::completed(change, &output))
-                .await?;
+            let mut change = audit::completed(change, &output);
+            state.services.name_audited_user(&mut change).await;
+            state.services.record_admin_change(change).await?;
         }
         Ok(output)
     }
