@@ -11,12 +11,14 @@
 //! - [`declared`]: pools, clients, groups and users declared in the config file.
 //! - [`server`]: starts the HTTP server over a store and reports where it listens.
 //! - [`tls`]: HTTPS — the certificate from PEM files or self-signed, and the TLS listener.
+//! - [`health`]: `tessera health`, a running server's readiness for container health checks.
 //! - [`test_clock`]: the clock end-to-end tests move through `/_tessera/clock`.
 
 pub mod cli;
 pub mod config;
 pub mod declared;
 pub mod delivery;
+pub mod health;
 pub mod kek;
 pub mod secret;
 pub mod server;

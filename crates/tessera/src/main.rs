@@ -47,6 +47,14 @@ async fn main() -> anyhow::Result<()> {
             println!("rotated the signing keys of {pool}");
             Ok(())
         }
+        Command::Health(args) => {
+            println!("{}", tessera::health::check(&args).await?);
+            Ok(())
+        }
+        Command::ConfigReference => {
+            print!("{}", config::reference::markdown());
+            Ok(())
+        }
     }
 }
 
