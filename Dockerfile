@@ -19,8 +19,7 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY crates ./crates
 RUN cargo build --release --locked -p tessera \
-    && install -D -m 0755 target/release/tessera /out/usr/local/bin/tessera \
-    && install -d -m 0700 /out/var/lib/tessera
+    && install -D -m 0755 target/release/tessera /out/usr/local/bin/tessera
 
 FROM debian:bookworm-slim
 # Nothing is installed: the binary needs only glibc, and the CA certificates
@@ -28,8 +27,9 @@ FROM debian:bookworm-slim
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /out/usr/local/bin/tessera /usr/local/bin/tessera
 # The data directory belongs to the service's user before a volume is
-# mounted on it: a new named volume takes its owner and mode (0700).
-COPY --from=build --chown=10001:10001 /out/var/lib/tessera /var/lib/tessera
+# mounted on it: a new named volume takes its owner and mode (0700, which
+# COPY would not keep).
+RUN install -d -m 0700 -o 10001 -g 10001 /var/lib/tessera
 USER 10001:10001
 ENV TESSERA_LISTEN=0.0.0.0:9229 \
     TESSERA_DATA_DIR=/var/lib/tessera
