@@ -1,11 +1,20 @@
-"""The AWS CLI (v1, `python -m awscli`) against Tessera."""
+"""The AWS CLI (v1, `python -m awscli`) against Tessera; and tessera's own
+commands that are not the server: `--version` and `health`."""
 
 import re
+import shutil
+import subprocess
+import time
+import tomllib
+from pathlib import Path
 
 import pytest
 
 from tessera_e2e.aws import POOL_ID_RE, AwsCliError, aws_cli
 from tessera_e2e.flows import attr_dict, unique
+from tessera_e2e.server import free_port, run_tessera
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -123,3 +132,67 @@ def test_cli_delete_user_pool(server):
     with pytest.raises(AwsCliError) as ei:
         aws_cli(server, "describe-user-pool", "--user-pool-id", pool_id)
     assert "ResourceNotFoundException" in ei.value.stderr
+
+
+# ---- tessera --version and tessera health ------------------------------------------
+
+
+def _git(*args):
+    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_version_names_the_package_version_and_the_commit(tessera_bin):
+    r = run_tessera(tessera_bin, "--version", timeout=10)
+    assert r.returncode == 0, r.output
+    version = tomllib.loads((REPO / "Cargo.toml").read_text())["workspace"]["package"]["version"]
+    m = re.fullmatch(r"tessera (\S+) \((\S+)\)\n", r.stdout)
+    assert m, r.stdout
+    assert m.group(1) == version
+    if shutil.which("git") is None or subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--git-dir"], capture_output=True
+    ).returncode != 0:
+        pytest.skip("not a git checkout: the commit cannot be compared")
+    head = _git("rev-parse", "--short", "HEAD")
+    dirty = _git("status", "--porcelain", "--untracked-files=no") != ""
+    # A binary built from this checkout names its commit, with -dirty when
+    # tracked files differed from it.
+    expected = {head, f"{head}-dirty"} if dirty else {head}
+    assert m.group(2) in expected, f"binary built from {m.group(2)}, checkout is at {head} (rebuild it)"
+
+
+def test_health_is_ok_for_a_ready_server(tessera_bin, server):
+    r = run_tessera(tessera_bin, "health", "--url", server.url, timeout=15)
+    assert r.returncode == 0, r.output
+    assert f"{server.url}/ready: ready" in r.stdout
+
+
+def test_health_reads_the_listen_address_and_reaches_every_address_at_loopback(tessera_bin, server):
+    # As in the container image: TESSERA_LISTEN=0.0.0.0:<port> for the server,
+    # and the health check asks 127.0.0.1 on that port.
+    r = run_tessera(tessera_bin, "health", env={"TESSERA_LISTEN": f"0.0.0.0:{server.port}"}, timeout=15)
+    assert r.returncode == 0, r.output
+    assert f"http://127.0.0.1:{server.port}/ready: ready" in r.stdout
+
+
+def test_health_fails_when_nothing_answers(tessera_bin):
+    port = free_port()
+    started = time.monotonic()
+    r = run_tessera(tessera_bin, "health", "--listen", f"127.0.0.1:{port}", "--timeout-seconds", "2", timeout=15)
+    assert not r.timed_out
+    assert r.returncode == 1, r.output
+    assert f"http://127.0.0.1:{port}/ready did not answer" in r.output
+    assert time.monotonic() - started < 10
+
+
+def test_health_fails_when_the_answer_is_not_ready(tessera_bin, server):
+    # /nothing/ready is no route: 404 is not a ready server.
+    r = run_tessera(tessera_bin, "health", "--url", f"{server.url}/nothing", timeout=15)
+    assert r.returncode == 1, r.output
+    assert "answered 404 Not Found: not ready" in r.output
+
+
+def test_health_refuses_a_bad_url(tessera_bin):
+    for bad in (["--url", "ftp://127.0.0.1:1"], ["--url", "not a url"], ["--listen", "nowhere"]):
+        r = run_tessera(tessera_bin, "health", *bad, timeout=15)
+        assert r.returncode == 1, (bad, r.output)
+        assert "panicked" not in r.output, r.output

@@ -5,10 +5,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// `tessera --version`: the package version and the commit it was built from
+/// (see build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("TESSERA_BUILD_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tessera",
-    version,
+    version = VERSION,
     about = "A self-hosted identity service that speaks Amazon Cognito's API.",
     long_about = "Tessera serves the Cognito user-pool API (awsJson 1.1) so that boto3, the AWS CLI, \
                   the AWS SDKs and Amplify work against it unmodified. With no configuration, \
@@ -37,6 +46,13 @@ pub enum Command {
     /// the time, the access key id that signed the change, the operation, and
     /// the pool, kind and id of what it changed.
     AuditLog(AuditLogArgs),
+    /// Ask a running server whether it is ready (GET /ready): exit 0 when it
+    /// is, 1 when it is not or does not answer. For container health checks
+    /// (the image has no curl).
+    Health(HealthArgs),
+    /// Print the configuration file reference (Markdown), generated from the
+    /// configuration types; docs/configuration.md is this output.
+    ConfigReference,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -61,6 +77,23 @@ pub struct ImportFailuresArgs {
     /// The import job (`import-…`).
     #[arg(long, value_name = "ID")]
     pub job_id: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthArgs {
+    /// The server's base URL. Default: http:// and the address `serve` would
+    /// listen on (--listen / TESSERA_LISTEN, else 127.0.0.1:9229), with an
+    /// unspecified address (0.0.0.0, [::]) read as loopback.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// The address `serve` listens on, ADDR:PORT, when --url is not given.
+    #[arg(long, env = "TESSERA_LISTEN", value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    pub timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, Args)]

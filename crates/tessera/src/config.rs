@@ -7,14 +7,17 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::cli::{CommonArgs, ServeArgs};
 use crate::secret::Secret;
+use tessera_store::PostgresOptions;
 
 mod housekeeping;
 mod logging;
 mod rate_limits;
+pub mod reference;
 pub mod risk;
 mod tls;
 mod triggers;
@@ -34,46 +37,90 @@ pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
 /// Browsers resolve every `*.localhost` name to loopback (RFC 6761), so a
 /// prefix domain `myapp` works at `myapp.auth.localhost` with no DNS set-up.
 pub const DEFAULT_OAUTH_BASE_DOMAIN: &str = "auth.localhost";
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 30;
 
 /// The TOML file. Every key is optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
+    /// Address to listen on, `ADDR:PORT`; port 0 picks a free port. Also
+    /// `--listen` / `TESSERA_LISTEN`.
+    #[schemars(extend("default" = DEFAULT_LISTEN))]
     pub listen: Option<String>,
+    /// Directory for the SQLite store, the generated key-encryption key and
+    /// the self-signed certificate. Also `--data-dir` / `TESSERA_DATA_DIR`.
+    #[schemars(extend("default" = DEFAULT_DATA_DIR))]
     pub data_dir: Option<PathBuf>,
-    /// `sqlite` (the default, in the data directory) or a `postgres://` URL.
+    /// `sqlite` (`tessera.db` in the data directory) or a
+    /// `postgres://user:password@host:port/db` URL. Also `--store` /
+    /// `TESSERA_STORE`.
+    #[schemars(extend("default" = "sqlite"))]
     pub store: Option<Secret>,
     /// Connection pool settings for a PostgreSQL store.
     pub postgres: Option<PostgresPoolConfig>,
+    /// The region in pool ids and ARNs. Also `TESSERA_REGION`.
+    #[schemars(extend("default" = DEFAULT_REGION))]
     pub region: Option<String>,
+    /// The account id in ARNs. Also `TESSERA_ACCOUNT_ID`.
+    #[schemars(extend("default" = DEFAULT_ACCOUNT_ID))]
     pub account_id: Option<String>,
+    /// Accept any well-formed SigV4 signature on a listener that is not
+    /// loopback when no access keys are configured. Never in production.
+    #[schemars(extend("default" = false))]
     pub insecure_accept_any_signature: Option<bool>,
-    /// Base64 of 32 bytes; or `key_encryption_key_file`.
+    /// The key-encryption key, base64 of 32 bytes (or
+    /// `key_encryption_key_file`). Default: generated on first start into
+    /// `<data_dir>/key-encryption-key`. Also `TESSERA_KEY_ENCRYPTION_KEY`.
     pub key_encryption_key: Option<Secret>,
+    /// A file holding the key-encryption key. Also
+    /// `TESSERA_KEY_ENCRYPTION_KEY_FILE`.
     pub key_encryption_key_file: Option<PathBuf>,
+    /// Access keys admin requests must be signed with (SigV4). Default: none,
+    /// and any signature is accepted on a loopback listener.
     #[serde(default)]
     pub access_keys: Vec<AccessKeyConfig>,
-    /// Keep outgoing messages in the dev outbox (default: on for loopback listeners).
+    /// Keep outgoing messages in the dev outbox (`/_tessera/outbox`) instead
+    /// of sending them. Default: on for a loopback listener, else off. Also
+    /// `TESSERA_DEV_OUTBOX`.
     pub dev_outbox: Option<bool>,
+    /// How long one request may take before it is answered with a timeout.
+    #[schemars(extend("default" = DEFAULT_REQUEST_TIMEOUT_SECONDS))]
     pub request_timeout_seconds: Option<u64>,
-    /// The test clock: `/_tessera/clock` moves the server's clock (loopback only).
+    /// The test clock: `/_tessera/clock` moves the server's clock (loopback
+    /// only; for end-to-end tests). Also `--test-clock` / `TESSERA_TEST_CLOCK`.
+    #[schemars(extend("default" = false))]
     pub test_clock: Option<bool>,
-    /// Base URL clients reach this server at; token issuers are `{public_url}/{poolId}`.
+    /// Base URL clients reach this server at; token issuers are
+    /// `{public_url}/{poolId}`. Default: `http://<listen address>`
+    /// (`https://` with TLS). Also `--public-url` / `TESSERA_PUBLIC_URL`.
     pub public_url: Option<String>,
-    /// Prefix domains are served at `<prefix>.<oauth_base_domain>`.
+    /// Prefix domains are served at `<prefix>.<oauth_base_domain>`. Also
+    /// `TESSERA_OAUTH_BASE_DOMAIN`.
+    #[schemars(extend("default" = DEFAULT_OAUTH_BASE_DOMAIN))]
     pub oauth_base_domain: Option<String>,
-    /// Serve HTTPS with this certificate chain (PEM) and `tls_key`.
+    /// Serve HTTPS with this certificate chain (PEM) and `tls_key`. Default:
+    /// plain HTTP. Also `--tls-cert` / `TESSERA_TLS_CERT`.
     pub tls_cert: Option<PathBuf>,
-    /// The private key (PEM) of `tls_cert`.
+    /// The private key (PEM) of `tls_cert`. Also `--tls-key` /
+    /// `TESSERA_TLS_KEY`.
     pub tls_key: Option<PathBuf>,
     /// Serve HTTPS with a certificate generated once into `<data_dir>/tls/`.
+    /// Also `--tls-self-signed` / `TESSERA_TLS_SELF_SIGNED`.
+    #[schemars(extend("default" = false))]
     pub tls_self_signed: Option<bool>,
+    /// Email over SMTP. Default: none (the dev outbox, or undeliverable).
     pub smtp: Option<SmtpConfig>,
+    /// SMS as a JSON POST to a webhook. Default: none (the dev outbox, or
+    /// undeliverable).
     pub sms_webhook: Option<SmsWebhookConfig>,
-    /// Where each Lambda trigger ARN runs, tried in order.
+    /// Where each Lambda trigger ARN runs, tried in order; the first that
+    /// matches wins.
     #[serde(default)]
     pub triggers: Vec<TriggerEntry>,
-    /// Refuse a pool whose `LambdaConfig` names an ARN no mapping matches.
+    /// Refuse a pool whose `LambdaConfig` names an ARN no mapping matches
+    /// (else warn, and fail each call that would run it). Also
+    /// `TESSERA_STRICT_TRIGGERS`.
+    #[schemars(extend("default" = false))]
     pub strict_triggers: Option<bool>,
     /// The keys custom senders' codes are encrypted under, by KMSKeyID.
     #[serde(default)]
@@ -84,7 +131,9 @@ pub struct FileConfig {
     /// The background purge of what expired (on by default).
     #[serde(default)]
     pub housekeeping: housekeeping::HousekeepingFile,
-    /// `text` (the default) or `json`: the shape of each log line on stderr.
+    /// `text` or `json`: the shape of each log line on stderr. Also
+    /// `TESSERA_LOG_FORMAT`, which overrides the file.
+    #[schemars(extend("default" = "text"))]
     pub log_format: Option<LogFormat>,
     /// User import jobs: uploads and their processing.
     #[serde(default)]
@@ -92,6 +141,8 @@ pub struct FileConfig {
     /// What advanced security's risk checks compare against.
     #[serde(default)]
     pub risk: risk::RiskFile,
+    /// User pools (with their clients, groups and users) created at start
+    /// when missing; starting again changes nothing.
     #[serde(default)]
     pub pools: Vec<DeclaredPool>,
 }
@@ -99,22 +150,32 @@ pub struct FileConfig {
 /// A raw AES key (base64 of 32 bytes) standing in for the KMS key a pool's
 /// `LambdaConfig.KMSKeyID` names: custom senders get their codes encrypted
 /// under it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SenderKeyConfig {
+    /// The KMSKeyID (a key ARN) a pool's `LambdaConfig` names.
     pub kms_key_id: String,
+    /// The key, base64 of 32 bytes (or `key_file`).
     pub key: Option<Secret>,
+    /// A file holding the key, base64 of 32 bytes.
     pub key_file: Option<PathBuf>,
 }
 
 /// How many connections a PostgreSQL store keeps, and how long it waits.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostgresPoolConfig {
+    /// The most connections this node keeps open.
+    #[schemars(extend("default" = PostgresOptions::new("").max_connections))]
     pub max_connections: Option<usize>,
+    /// How long opening a connection may take.
+    #[schemars(extend("default" = PostgresOptions::new("").connect_timeout.as_secs()))]
     pub connect_timeout_seconds: Option<u64>,
+    /// How long a request waits for a free connection.
+    #[schemars(extend("default" = PostgresOptions::new("").acquire_timeout.as_secs()))]
     pub acquire_timeout_seconds: Option<u64>,
-    /// Keep Tessera's tables in this schema (created if missing).
+    /// Keep Tessera's tables in this schema (created if missing). Default:
+    /// the connection's default schema. Also `TESSERA_POSTGRES_SCHEMA`.
     pub schema: Option<String>,
 }
 
@@ -141,23 +202,35 @@ impl StoreChoice {
 }
 
 /// Email delivery over SMTP.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
+    /// The SMTP server's host name.
     pub host: String,
-    /// Defaults: 25 without TLS, 587 with STARTTLS, 465 with TLS.
+    /// Default: 25 with `security = "none"`, 587 with `"starttls"`, 465 with
+    /// `"tls"`.
     pub port: Option<u16>,
+    /// `none` (plain text), `starttls` (upgrade after connecting) or `tls`
+    /// (TLS from the start).
     #[serde(default)]
+    #[schemars(extend("default" = "starttls"))]
     pub security: SmtpSecurity,
+    /// Authenticate as this user, with `password` or `password_file`.
+    /// Default: no authentication.
     pub username: Option<String>,
+    /// The password of `username`.
     pub password: Option<Secret>,
+    /// A file holding the password of `username`.
     pub password_file: Option<PathBuf>,
     /// The From address, e.g. `Tessera <no-reply@example.com>`.
     pub from: String,
+    /// How long sending one message may take.
+    #[schemars(extend("default" = crate::delivery::DEFAULT_TIMEOUT.as_secs()))]
     pub timeout_seconds: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpSecurity {
     None,
@@ -167,65 +240,96 @@ pub enum SmtpSecurity {
 }
 
 /// SMS delivery: a JSON POST `{"pool_id", "recipient", "body"}` to this URL.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SmsWebhookConfig {
+    /// The `http://` or `https://` URL messages are POSTed to.
     pub url: String,
+    /// How long one POST may take.
+    #[schemars(extend("default" = crate::delivery::DEFAULT_TIMEOUT.as_secs()))]
     pub timeout_seconds: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// An admin access key: requests signed with it (SigV4) are accepted.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessKeyConfig {
+    /// The access key id.
     pub id: String,
+    /// The secret access key (or `secret_file`).
     pub secret: Option<Secret>,
+    /// A file holding the secret access key.
     pub secret_file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// A user pool created at start when missing.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclaredPool {
+    /// A fixed pool id, `<region>_<9 letters or digits>`. Default: derived
+    /// from the name (the same on every machine).
     pub id: Option<String>,
+    /// The pool's name.
     pub name: String,
     /// CreateUserPool members, PascalCase, as the API takes them.
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
     pub settings: toml::Table,
+    /// The pool's app clients.
     #[serde(default)]
     pub clients: Vec<DeclaredClient>,
+    /// The pool's groups.
     #[serde(default)]
     pub groups: Vec<DeclaredGroup>,
+    /// The pool's users.
     #[serde(default)]
     pub users: Vec<DeclaredUser>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// An app client of a declared pool.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclaredClient {
+    /// A fixed client id. Default: derived from the pool and the name.
     pub id: Option<String>,
+    /// The client's name.
     pub name: String,
+    /// Give the client a secret.
     #[serde(default)]
+    #[schemars(extend("default" = false))]
     pub generate_secret: bool,
+    /// CreateUserPoolClient members, PascalCase, as the API takes them.
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
     pub settings: toml::Table,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// A group of a declared pool.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclaredGroup {
+    /// The group's name.
     pub name: String,
+    /// The group's description.
     pub description: Option<String>,
+    /// The group's `Precedence`, as CreateGroup takes it.
     pub precedence: Option<i64>,
+    /// The IAM role ARN the group's members get in their tokens.
     pub role_arn: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// A user of a declared pool.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclaredUser {
+    /// The username.
     pub username: String,
-    /// A permanent password: the user is CONFIRMED.
+    /// A permanent password: the user is CONFIRMED. Default: none.
     pub password: Option<Secret>,
+    /// User attributes by name, e.g. `{ email = "alice@example.com" }`.
     #[serde(default)]
     pub attributes: std::collections::BTreeMap<String, String>,
+    /// Names of the pool's groups the user is added to.
     #[serde(default)]
     pub groups: Vec<String>,
 }
@@ -288,7 +392,7 @@ impl Config {
             access_keys: Vec::new(),
             dev_outbox: None,
             test_clock: false,
-            request_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECONDS),
             body_limit: 1024 * 1024,
             public_url: None,
             oauth_base_domain: DEFAULT_OAUTH_BASE_DOMAIN.into(),

@@ -12,6 +12,7 @@
 //! - [`housekeeping`]: the background purge of expired records.
 //! - [`server`]: starts the HTTP server over a store and reports where it listens.
 //! - [`tls`]: HTTPS — the certificate from PEM files or self-signed, and the TLS listener.
+//! - [`health`]: `tessera health`, a running server's readiness for container health checks.
 //! - [`telemetry`]: the Prometheus exporter behind `/metrics`, and the log format.
 //! - [`test_clock`]: the clock end-to-end tests move through `/_tessera/clock`.
 
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod declared;
 pub mod delivery;
+pub mod health;
 pub mod housekeeping;
 pub mod kek;
 pub mod secret;

@@ -51,6 +51,14 @@ async fn main() -> anyhow::Result<()> {
             let store = server::open_store(&config).await?.store;
             print_audit_log(store.as_ref(), args.pool_id.as_deref()).await
         }
+        Command::Health(args) => {
+            println!("{}", tessera::health::check(&args).await?);
+            Ok(())
+        }
+        Command::ConfigReference => {
+            print!("{}", config::reference::markdown());
+            Ok(())
+        }
     }
 }
 

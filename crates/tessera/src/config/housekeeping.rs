@@ -12,18 +12,22 @@
 use std::time::Duration;
 
 use anyhow::bail;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HousekeepingFile {
     /// Purge in the background (default: on). With several nodes on one
     /// PostgreSQL database, each may keep it on: one purges at a time.
+    #[schemars(extend("default" = HousekeepingSettings::default().enabled))]
     pub enabled: Option<bool>,
     /// Seconds between purge rounds (default: 300, at least 1).
+    #[schemars(extend("default" = HousekeepingSettings::default().interval.as_secs()))]
     pub interval_seconds: Option<u64>,
     /// Most records of each kind one transaction deletes (default: 500, at
     /// least 1); a round runs batches until nothing expired is left.
+    #[schemars(extend("default" = HousekeepingSettings::default().batch_size))]
     pub batch_size: Option<u32>,
 }
 

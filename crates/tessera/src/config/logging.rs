@@ -5,11 +5,12 @@
 //! ```
 
 use anyhow::bail;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// The shape of each log line. Which lines are written is `TESSERA_LOG`'s
 /// choice (an `EnvFilter`, `info` by default), whatever the format.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// Readable lines, coloured only at a terminal.

@@ -12,16 +12,24 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::bail;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use tessera_core::ids::UserPoolId;
 use tessera_core::services::limits::{Category, RateLimitSettings};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Request-rate quotas by Cognito's operation categories.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitsFile {
+    /// Enforce the quotas: a call over its category's rate is answered
+    /// `TooManyRequestsException`.
+    #[schemars(extend("default" = false))]
     pub enabled: Option<bool>,
+    /// Requests per second by category name (e.g. `UserAuthentication`), in
+    /// place of Cognito's default quotas, for every pool.
     #[serde(default)]
     pub rps: BTreeMap<String, f64>,
+    /// Requests per second by category for one pool, by pool id, over `rps`.
     #[serde(default)]
     pub pools: BTreeMap<String, BTreeMap<String, f64>>,
 }

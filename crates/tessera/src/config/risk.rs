@@ -13,10 +13,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use tessera_core::services::events::breached::BreachedPasswords;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskFile {
     /// A list of breached passwords for the compromised-credentials check

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use reqwest::Url;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::secret::Secret;
@@ -15,25 +16,43 @@ use crate::secret::Secret;
 /// Cognito waits 5 s for a trigger.
 pub const DEFAULT_TRIGGER_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// One `[[triggers]]` entry as written in the file.
-#[derive(Debug, Clone, Deserialize)]
+/// One `[[triggers]]` entry as written in the file: which ARNs (one matcher)
+/// run where (one target).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerEntry {
+    /// Matches this ARN exactly. Each entry has exactly one of `arn`,
+    /// `arn_prefix`, `function` and `default = true`.
     pub arn: Option<String>,
+    /// Matches every ARN starting with this.
     pub arn_prefix: Option<String>,
     /// The function name of a Lambda ARN, whatever its region, account and qualifier.
     pub function: Option<String>,
+    /// Matches every ARN: at most one entry, and the last.
     pub default: Option<bool>,
+    /// Run the trigger through the Lambda Invoke API at this
+    /// `scheme://host[:port]`. Each entry has exactly one of
+    /// `lambda_endpoint`, `url` and `command`.
     pub lambda_endpoint: Option<String>,
     /// The name the Invoke API path carries instead of the ARN (`function`
     /// for the Lambda Runtime Interface Emulator).
     pub lambda_function: Option<String>,
+    /// The region Invoke requests are signed for. Default: the ARN's.
     pub region: Option<String>,
+    /// Sign Invoke requests (SigV4) with this access key id and
+    /// `secret_access_key` (or `secret_access_key_file`). Default: unsigned.
     pub access_key_id: Option<String>,
+    /// The secret of `access_key_id`.
     pub secret_access_key: Option<Secret>,
+    /// A file holding the secret of `access_key_id`.
     pub secret_access_key_file: Option<PathBuf>,
+    /// POST the event as JSON to this URL; a 2xx answer's body is the response.
     pub url: Option<String>,
+    /// Run this program with these arguments (no shell): the event goes in on
+    /// stdin, the returned event comes out on stdout with exit status 0.
     pub command: Option<Vec<String>>,
+    /// How long one run may take, at least 1.
+    #[schemars(extend("default" = DEFAULT_TRIGGER_TIMEOUT.as_secs()))]
     pub timeout_seconds: Option<u64>,
 }
 

@@ -9,25 +9,32 @@
 //! ```
 
 use anyhow::bail;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use tessera_core::services::user_import::ImportSettings;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserImportFile {
     /// Whether this node processes import jobs (default true). Every node
     /// accepts uploads; on several nodes, each job is processed by one.
+    #[schemars(extend("default" = ImportSettings::default().process_jobs))]
     pub process_jobs: Option<bool>,
     /// Rows imported and counted in each atomic store write (default 500).
+    #[schemars(extend("default" = ImportSettings::default().batch_rows))]
     pub batch_rows: Option<usize>,
     /// How long a node's claim on a job lasts without progress, in seconds
     /// (default 30); after that another node resumes the job.
+    #[schemars(extend("default" = ImportSettings::default().lease_seconds))]
     pub lease_seconds: Option<i64>,
     /// How often an idle node looks for jobs, in milliseconds (default 500).
+    #[schemars(extend("default" = ImportSettings::default().poll_millis))]
     pub poll_millis: Option<u64>,
     /// The largest import file accepted, in bytes (default 100 MiB, Cognito's limit).
+    #[schemars(extend("default" = ImportSettings::default().max_file_bytes))]
     pub max_file_bytes: Option<u64>,
     /// How long a job's pre-signed upload URL works, in seconds (default 900).
+    #[schemars(extend("default" = ImportSettings::default().upload_url_seconds))]
     pub upload_url_seconds: Option<i64>,
 }
 
