@@ -27,8 +27,18 @@ use tessera_core::clock::{FixedClock, Timestamp};
 use tessera_fuzz::keys::{ACCESS_KEY_ID, NOW, SECRET_ACCESS_KEY};
 use tessera_fuzz::text::message;
 use tessera_fuzz::world::World;
+use tessera_http::operator::MetricsExport;
 use tessera_http::{AdminAuth, AppState};
 use tower::ServiceExt as _;
+
+/// No exporter: the fuzzed requests' metrics go to no recorder.
+struct NoMetrics;
+
+impl MetricsExport for NoMetrics {
+    fn render(&self) -> String {
+        String::new()
+    }
+}
 
 struct Edge {
     world: World,
@@ -49,6 +59,7 @@ static EDGE: LazyLock<Edge> = LazyLock::new(|| {
         clock: clock.clone(),
         outbox: Some(world.outbox.clone()),
         clock_control: Some(test_clock.clone()),
+        metrics: Arc::new(NoMetrics),
         body_limit: 1024 * 1024,
         request_timeout: Duration::from_secs(30),
     };
