@@ -390,3 +390,41 @@ def test_audit_log_cli_lists_admin_changes_with_the_access_key_id(admin, risk_se
     assert {e["accessKeyId"] for e in lines} == {ACCESS_KEY}
     assert {e["userPoolId"] for e in lines} == {pool_id}
     assert "Temp0rary!Pw" not in result.stdout
+
+
+def test_blocked_ip_ranges_hold_over_https_and_on_the_hosted_sign_in_page(start_server):
+    """The socket peer is known on every listener: Tessera's own HTTPS one, and to the hosted
+    pages' sign-in form, which take the browser's address as the API takes a caller's."""
+    from tessera_e2e.hosted import Browser, resolve_localhost_subdomains
+
+    resolve_localhost_subdomains()
+    srv = start_server(args=["--tls-self-signed"])
+    cert = str(srv.data_dir / "tls" / "cert.pem")
+    admin = make_client(srv, verify=cert)
+    pool_id, client_id = secured_pool(admin, mode="ENFORCED")
+    confirmed_user(admin, pool_id, "kate")
+    admin.set_risk_configuration(UserPoolId=pool_id,
+                                 RiskExceptionConfiguration={"BlockedIPRangeList": ["127.0.0.0/8"]})
+    with expect_error("NotAuthorizedException"):
+        password_auth(admin, client_id, "kate", AUTH_PASSWORD)
+    latest = events(admin, pool_id, "kate")[0]
+    assert latest["EventRisk"]["RiskDecision"] == "Block"
+    assert latest["EventContextData"]["IpAddress"] == "127.0.0.1"
+
+    prefix = f"risk{uuid.uuid4().hex[:8]}"
+    admin.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
+    callback = "https://app.example.com/callback"
+    web = make_app_client(admin, pool_id, AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["code"],
+                          AllowedOAuthScopes=["openid"], CallbackURLs=[callback],
+                          SupportedIdentityProviders=["COGNITO"])["ClientId"]
+    browser = Browser()
+    browser.session.verify = cert
+    browser.session.trust_env = False  # a CA bundle from the environment would override `verify`
+    query = f"response_type=code&client_id={web}&redirect_uri={callback}&scope=openid"
+    domain = f"https://{prefix}.auth.localhost:{srv.port}"  # the certificate covers *.auth.localhost
+    page = browser.follow(browser.get(f"{domain}/oauth2/authorize?{query}"), stop_at=callback)
+    assert page.status_code == 200, page.text[:300]
+    refused = browser.submit(page, {"username": "kate", "password": AUTH_PASSWORD})
+    assert refused.status_code in (400, 403), (refused.status_code, refused.headers.get("Location"))
+    assert not refused.headers.get("Location", "").startswith(callback), "a blocked sign-in is not signed in"
+    assert events(admin, pool_id, "kate")[0]["EventContextData"]["IpAddress"] == "127.0.0.1"

@@ -430,13 +430,6 @@ pub trait Store: Send + Sync + 'static {
         sub: &str,
         page: &PageRequest,
     ) -> StoreResult<Listing<AuthEvent>>;
-    /// The user's event with `event_id` (another user's is `NotFound`).
-    async fn get_auth_event(
-        &self,
-        pool: &UserPoolId,
-        sub: &str,
-        event_id: &str,
-    ) -> StoreResult<AuthEvent>;
     /// Replaces the event's feedback; `NotFound` if the event is not the user's.
     async fn set_auth_event_feedback(
         &self,

@@ -9,6 +9,7 @@
 //! - [`pages`]: the hosted pages (sign-in and the steps around it).
 //! - [`oidc`]: each pool's JWKS and OpenID discovery document.
 //! - [`operator`]: health, readiness, metrics, the dev outbox and the test clock (no CORS).
+//! - [`peer`]: the address each connection came from, over TCP or TLS.
 //! - [`router`]: the axum router and shared state.
 //! - [`telemetry`]: request metrics, by operation or route and outcome.
 //! - [`user_import`]: the upload URL of user import jobs.
@@ -19,6 +20,7 @@ pub mod oauth;
 pub mod oidc;
 pub mod operator;
 pub mod pages;
+pub mod peer;
 pub mod router;
 pub mod telemetry;
 pub mod user_import;

@@ -19,6 +19,10 @@ use tessera_core::ids::UserPoolId;
 
 use crate::router::AppState;
 
+/// How long an upload may send nothing before it is dropped (and its URL
+/// freed), so a stalled client cannot hold a job's one upload.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Deserialize)]
 struct Signed {
     expires: i64,
@@ -83,7 +87,16 @@ pub async fn upload(
     };
     let mut body = body;
     loop {
-        match body.frame().await {
+        let Ok(next) = tokio::time::timeout(IDLE, body.frame()).await else {
+            tracing::info!(job = %job_id, "an import upload stalled");
+            upload.abandon().await;
+            return s3_error(
+                StatusCode::BAD_REQUEST,
+                "RequestTimeout",
+                "Your socket connection to the server was not read from or written to within the timeout period.",
+            );
+        };
+        match next {
             None => break,
             Some(Ok(frame)) => {
                 let Ok(data) = frame.into_data() else {

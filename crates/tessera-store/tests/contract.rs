@@ -250,6 +250,7 @@ macro_rules! contract_tests {
                 one_upload_per_job_and_a_broken_one_can_be_retried,
                 a_lease_is_held_by_one_node_until_it_expires,
                 a_batch_imports_counts_and_records_failures_at_once,
+                files_go_once_their_job_ended_or_was_never_started_in_a_day,
             }
         );
     };

@@ -73,6 +73,7 @@ fn report(outcome: tessera_core::error::Result<PurgeRound>) {
                 token_families = p.token_families,
                 authorization_codes = p.authorization_codes,
                 sign_in_failures = p.sign_in_failures,
+                import_chunks = p.import_chunks,
                 skipped = round.skipped,
                 "housekeeping purged expired records"
             );

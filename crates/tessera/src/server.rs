@@ -348,7 +348,7 @@ pub async fn start_with_clock(
             let listener = TlsListener::new(listener, tls)?;
             tokio::spawn(serve(listener, app, stopped, housekeeper()))
         }
-        None => tokio::spawn(serve_tcp(listener, app, stopped, housekeeper())),
+        None => tokio::spawn(serve(listener, app, stopped, housekeeper())),
     };
     Ok(RunningServer {
         addr,
@@ -362,7 +362,9 @@ pub async fn start_with_clock(
 }
 
 /// Serves `app` from `listener` until `stopped`, then finishes the requests
-/// in flight and stops the housekeeper.
+/// in flight and stops the housekeeper. Handlers learn each connection's
+/// peer address, over TCP and TLS alike (advanced security's IP checks and
+/// auth events read it).
 async fn serve<L>(
     listener: L,
     app: axum::Router,
@@ -370,31 +372,11 @@ async fn serve<L>(
     housekeeper: Option<Housekeeper>,
 ) -> std::io::Result<()>
 where
-    L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
+    L: tessera_http::peer::SocketListener,
 {
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = stopped.await;
-        })
-        .await;
-    if let Some(housekeeper) = housekeeper {
-        housekeeper.stop().await;
-    }
-    served
-}
-
-/// `serve` for plain TCP, where the handlers also learn each connection's
-/// peer address (advanced security's IP checks read it).
-async fn serve_tcp(
-    listener: TcpListener,
-    app: axum::Router,
-    stopped: oneshot::Receiver<()>,
-    housekeeper: Option<Housekeeper>,
-) -> std::io::Result<()> {
     let served = axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app.into_make_service_with_connect_info::<tessera_http::peer::Peer>(),
     )
     .with_graceful_shutdown(async move {
         let _ = stopped.await;

@@ -15,6 +15,10 @@ pub const TOKEN_FAMILY_RETENTION_SECONDS: i64 = 86_400;
 /// still finds the family its first redemption started, to revoke it.
 pub const AUTHORIZATION_CODE_RETENTION_SECONDS: i64 = 86_400;
 
+/// A user import job created and never started is Expired this long after
+/// its creation; its uploaded file (users' addresses and names) then goes.
+pub const IMPORT_START_WINDOW_SECONDS: i64 = 86_400;
+
 /// The instants before which each kind of record may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PurgeCutoffs {
@@ -29,6 +33,9 @@ pub struct PurgeCutoffs {
     /// the count would start again at the next failure anyway, and any
     /// lockout they brought has ended.
     pub sign_in_failures: Timestamp,
+    /// The uploaded files of import jobs created before this and never
+    /// started; an ended job's file goes whenever it is found.
+    pub import_files: Timestamp,
 }
 
 impl PurgeCutoffs {
@@ -38,6 +45,7 @@ impl PurgeCutoffs {
             token_families: now.plus_seconds(-TOKEN_FAMILY_RETENTION_SECONDS),
             authorization_codes: now.plus_seconds(-AUTHORIZATION_CODE_RETENTION_SECONDS),
             sign_in_failures: now.plus_seconds(-lockout::RESET_AFTER_SECONDS),
+            import_files: now.plus_seconds(-IMPORT_START_WINDOW_SECONDS),
         }
     }
 }
@@ -51,16 +59,19 @@ pub struct PurgeReport {
     pub token_families: u64,
     pub authorization_codes: u64,
     pub sign_in_failures: u64,
+    /// Chunks of import jobs' uploaded files.
+    pub import_chunks: u64,
 }
 
 impl PurgeReport {
-    fn counts(&self) -> [u64; 5] {
+    fn counts(&self) -> [u64; 6] {
         [
             self.codes,
             self.refresh_tokens,
             self.token_families,
             self.authorization_codes,
             self.sign_in_failures,
+            self.import_chunks,
         ]
     }
 
@@ -79,6 +90,7 @@ impl PurgeReport {
         self.token_families += other.token_families;
         self.authorization_codes += other.authorization_codes;
         self.sign_in_failures += other.sign_in_failures;
+        self.import_chunks += other.import_chunks;
     }
 }
 
@@ -94,6 +106,7 @@ mod tests {
         assert_eq!(cut.token_families, Timestamp(now.0 - 86_400_000));
         assert_eq!(cut.authorization_codes, Timestamp(now.0 - 86_400_000));
         assert_eq!(cut.sign_in_failures, Timestamp(now.0 - 900_000));
+        assert_eq!(cut.import_files, Timestamp(now.0 - 86_400_000));
     }
 
     #[test]

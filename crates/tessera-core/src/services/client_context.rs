@@ -32,13 +32,17 @@ pub struct ClientContext {
 
 impl ClientContext {
     /// `EnablePropagateAdditionalUserContextData`: the client's statement of
-    /// its user's address counts.
+    /// its user's address counts. Only for a client with a secret, as in
+    /// Cognito: a browser app could state any address it liked (one in a
+    /// skipped range, or outside a blocked one).
     pub(crate) fn propagates_user_context(&self) -> bool {
-        self.client
-            .settings
-            .get("EnablePropagateAdditionalUserContextData")
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(false)
+        self.client.secret.is_some()
+            && self
+                .client
+                .settings
+                .get("EnablePropagateAdditionalUserContextData")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false)
     }
 }
 

@@ -13,10 +13,7 @@ pub mod model;
 pub mod service;
 pub mod validate;
 
-use std::net::SocketAddr;
-
 use axum::body::{Body, Bytes};
-use axum::extract::ConnectInfo;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
@@ -129,10 +126,7 @@ async fn serve<S: Service>(
     let bytes = read_body(body, state.body_limit).await?;
     let mut caller = Caller {
         access_key_id: None,
-        peer: parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip()),
+        peer: crate::peer::peer_ip(&parts.extensions),
     };
     if !S::is_unsigned(op) {
         caller.access_key_id = Some(auth::check(state, parts, &bytes, S::SIGNING_NAME)?);

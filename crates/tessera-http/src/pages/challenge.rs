@@ -20,6 +20,7 @@ use super::view::{Choice, Choices, FormView, Link, form_page, sign_in_error};
 use super::{internal_error, totp_setup};
 use crate::oauth::authorize::finish_sign_in;
 use crate::oauth::domain::DomainPool;
+use crate::peer::PeerIp;
 use crate::router::AppState;
 
 const ROLES: Roles = Roles {
@@ -87,12 +88,13 @@ fn unavailable(ctx: &PageContext) -> Response {
 pub async fn respond(
     State(state): State<AppState>,
     domain: DomainPool,
+    PeerIp(peer): PeerIp,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
     form: PostedForm,
 ) -> Response {
     let ctx = match PageContext::load(&state, &domain, &params, &headers).await {
-        Ok(ctx) => ctx,
+        Ok(ctx) => ctx.with_peer(peer),
         Err(response) => return response,
     };
     let Some(pending) = Pending::read(&form) else {
@@ -113,7 +115,13 @@ pub async fn respond(
             let (name, responses) = responses(step, &pending.username, &form);
             state
                 .services
-                .hosted_respond(&ctx.request, name, responses, Some(&pending.session))
+                .hosted_respond(
+                    &ctx.request,
+                    ctx.peer,
+                    name,
+                    responses,
+                    Some(&pending.session),
+                )
                 .await
         }
     };

@@ -107,6 +107,9 @@ pub struct PageContext {
     pub query: String,
     /// Whether the domain serves managed login (version 2).
     pub managed_login: bool,
+    /// The browser's address, for the sign-in steps' risk checks; set by
+    /// the handlers that sign in ([`PageContext::with_peer`]).
+    pub peer: Option<std::net::IpAddr>,
 }
 
 impl PageContext {
@@ -155,7 +158,13 @@ impl PageContext {
             request,
             query,
             managed_login,
+            peer: None,
         })
+    }
+
+    /// This context, for a request from `peer`.
+    pub fn with_peer(self, peer: Option<std::net::IpAddr>) -> PageContext {
+        PageContext { peer, ..self }
     }
 
     /// The terms documents the sign-up page links to: a managed-login

@@ -14,6 +14,7 @@ use super::messages::{Refusal, Roles, notice, refusal};
 use super::view::{FormView, Link, form_page};
 use super::{challenge, internal_error, recovery, signup};
 use crate::oauth::domain::DomainPool;
+use crate::peer::PeerIp;
 use crate::router::AppState;
 
 const ROLES: Roles = Roles {
@@ -44,12 +45,13 @@ pub async fn show(
 pub async fn submit(
     State(state): State<AppState>,
     domain: DomainPool,
+    PeerIp(peer): PeerIp,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
     form: PostedForm,
 ) -> Response {
     let ctx = match PageContext::load(&state, &domain, &params, &headers).await {
-        Ok(ctx) => ctx,
+        Ok(ctx) => ctx.with_peer(peer),
         Err(response) => return response,
     };
     let username = form.trimmed("username");
@@ -66,7 +68,7 @@ pub async fn submit(
     }
     match state
         .services
-        .hosted_sign_in(&ctx.request, username, password)
+        .hosted_sign_in(&ctx.request, ctx.peer, username, password)
         .await
     {
         Ok(outcome) => challenge::next(&state, &ctx, outcome, username).await,

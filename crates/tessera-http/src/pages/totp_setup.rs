@@ -78,6 +78,7 @@ pub async fn verify(
         .services
         .hosted_respond(
             &ctx.request,
+            ctx.peer,
             "MFA_SETUP",
             responses,
             verification.session.as_deref(),

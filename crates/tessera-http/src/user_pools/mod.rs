@@ -74,7 +74,11 @@ impl Service for UserPools {
         if let Some(change) = change {
             let mut change = audit::completed(change, &output);
             state.services.name_audited_user(&mut change).await;
-            state.services.record_admin_change(change).await?;
+            // The change has taken effect: failing the call now would invite a
+            // retry of something done. The failure is logged for the operator.
+            if let Err(e) = state.services.record_admin_change(change).await {
+                tracing::error!(cause = %e, operation = op.name(), "appending to the admin audit log");
+            }
         }
         Ok(output)
     }

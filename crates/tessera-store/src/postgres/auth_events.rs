@@ -7,9 +7,7 @@ use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Listing, PageRequest};
 use tokio_postgres::Row;
 
-use super::codec::{
-    PgResult, execute, execute_some, from_json, query, query_found, to_json, user_row_id,
-};
+use super::codec::{PgResult, execute, execute_some, from_json, query, to_json, user_row_id};
 use crate::paging::{limit_plus_one, split_page};
 
 const COLUMNS: &str = "p.id, u.sub, e.event_id, e.created, e.record, e.feedback_value, \
@@ -93,22 +91,6 @@ pub async fn list(
         items: rows.into_iter().map(|(e, _)| e).collect(),
         next,
     })
-}
-
-pub async fn get(
-    c: &impl GenericClient,
-    pool: &UserPoolId,
-    sub: &str,
-    event_id: &str,
-) -> PgResult<AuthEvent> {
-    let user = user_row_id(c, pool.as_str(), sub).await?;
-    let row = query_found(
-        c,
-        &format!("SELECT {COLUMNS} FROM {JOINS} WHERE e.user_id = $1 AND e.event_id = $2"),
-        &[&user, &event_id],
-    )
-    .await?;
-    Ok(event_from_row(&row)?.0)
 }
 
 pub async fn set_feedback(

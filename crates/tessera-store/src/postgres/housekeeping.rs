@@ -83,5 +83,19 @@ pub async fn purge(
             limit,
         )
         .await?,
+        // The chunks of files no job will read again: an ended job's, and
+        // one never started past its window.
+        import_chunks: run(
+            c,
+            "DELETE FROM user_import_chunks WHERE (job, idx) IN
+               (SELECT c.job, c.idx FROM user_import_chunks c
+                  JOIN user_import_jobs j ON j.seq = c.job
+                WHERE j.status IN ('Stopped', 'Failed', 'Succeeded', 'Expired')
+                   OR (j.status = 'Created' AND j.created < $1)
+                LIMIT $2)",
+            cut.import_files,
+            limit,
+        )
+        .await?,
     }))
 }

@@ -893,18 +893,6 @@ impl Store for PostgresStore {
         .await)
     }
 
-    async fn get_auth_event(
-        &self,
-        pool: &UserPoolId,
-        sub: &str,
-        event_id: &str,
-    ) -> StoreResult<AuthEvent> {
-        read!(self, "get_auth_event", |c| auth_events::get(
-            &c, pool, sub, event_id
-        )
-        .await)
-    }
-
     async fn set_auth_event_feedback(
         &self,
         pool: &UserPoolId,

@@ -6,7 +6,7 @@ use tessera_core::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
 use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Listing, PageRequest, StoreError, StoreResult};
 
-use super::codec::{CachedStatements, backend, found, from_json, to_json, user_row};
+use super::codec::{CachedStatements, backend, from_json, to_json, user_row};
 use crate::paging::{limit_plus_one, split_page};
 
 const COLUMNS: &str = "p.id, u.sub, e.event_id, e.created, e.record, e.feedback_value, \
@@ -90,20 +90,6 @@ pub fn list(
         items: rows.into_iter().map(|(e, _)| e).collect(),
         next,
     })
-}
-
-pub fn get(
-    conn: &Connection,
-    pool: &UserPoolId,
-    sub: &str,
-    event_id: &str,
-) -> StoreResult<AuthEvent> {
-    let user = user_row(conn, pool.as_str(), sub)?;
-    found(conn.prepare_cached_query_row(
-        &format!("SELECT {COLUMNS} FROM {JOINS} WHERE e.user_id = ?1 AND e.event_id = ?2"),
-        params![user, event_id],
-        |r| event_from_row(r).map(|(e, _)| e),
-    ))
 }
 
 pub fn set_feedback(

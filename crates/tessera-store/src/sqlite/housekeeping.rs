@@ -15,6 +15,14 @@ fn run(conn: &Connection, sql: &str, cutoff: Timestamp, limit: u32) -> StoreResu
     Ok(changed as u64)
 }
 
+/// The chunks of files no job will read again: an ended job's, and one never
+/// started past its window.
+const IMPORT_CHUNKS: &str = "DELETE FROM user_import_chunks WHERE (job, idx) IN
+   (SELECT c.job, c.idx FROM user_import_chunks c JOIN user_import_jobs j ON j.seq = c.job
+    WHERE j.status IN ('Stopped', 'Failed', 'Succeeded', 'Expired')
+       OR (j.status = 'Created' AND j.created < ?1)
+    LIMIT ?2)";
+
 pub fn purge(conn: &Connection, now: Timestamp, limit: u32) -> StoreResult<PurgeReport> {
     let cut = PurgeCutoffs::at(now);
     Ok(PurgeReport {
@@ -60,5 +68,6 @@ pub fn purge(conn: &Connection, now: Timestamp, limit: u32) -> StoreResult<Purge
             cut.sign_in_failures,
             limit,
         )?,
+        import_chunks: run(conn, IMPORT_CHUNKS, cut.import_files, limit)?,
     })
 }

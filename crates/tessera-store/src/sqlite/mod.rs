@@ -874,17 +874,6 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn get_auth_event(
-        &self,
-        pool: &UserPoolId,
-        sub: &str,
-        event_id: &str,
-    ) -> StoreResult<AuthEvent> {
-        self.read("get_auth_event", |c| {
-            auth_events::get(c, pool, sub, event_id)
-        })
-    }
-
     async fn set_auth_event_feedback(
         &self,
         pool: &UserPoolId,

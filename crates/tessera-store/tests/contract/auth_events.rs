@@ -4,6 +4,8 @@
 
 use serde_json::json;
 use tessera_core::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
+use tessera_core::ids::UserPoolId;
+use tessera_core::store::{PageRequest, Store};
 
 use crate::support::*;
 
@@ -87,10 +89,9 @@ pub async fn feedback_replaces_in_place_and_is_scoped_to_the_owner(engine: &Engi
             .set_auth_event_feedback(&p.id, &alice.sub, &e.event_id, &feedback)
             .await
             .expect("set feedback");
-        let got = store
-            .get_auth_event(&p.id, &alice.sub, &e.event_id)
+        let got = event_of(store.as_ref(), &p.id, &alice.sub, &e.event_id)
             .await
-            .expect("get");
+            .expect("alice's event");
         assert_eq!(got.feedback, Some(feedback));
         assert_eq!(got.record, e.record, "the record never changes");
     }
@@ -99,9 +100,11 @@ pub async fn feedback_replaces_in_place_and_is_scoped_to_the_owner(engine: &Engi
         provider: "Admin".into(),
         date: later(12),
     };
-    assert_not_found(
-        "another user's event",
-        store.get_auth_event(&p.id, &bob.sub, &e.event_id).await,
+    assert!(
+        event_of(store.as_ref(), &p.id, &bob.sub, &e.event_id)
+            .await
+            .is_none(),
+        "another user's event"
     );
     assert_not_found(
         "feedback on another user's event",
@@ -184,4 +187,27 @@ pub async fn the_audit_log_lists_oldest_first_by_pool_and_outlives_the_pool(engi
         .map(|n| entry(Some(p.id.as_str()), n))
         .collect();
     assert_eq!(of_pool, expected, "the deleted pool's entries remain");
+}
+
+/// The user's event with `event_id`, as the listing gives it.
+async fn event_of(
+    store: &dyn Store,
+    pool: &UserPoolId,
+    sub: &str,
+    event_id: &str,
+) -> Option<AuthEvent> {
+    store
+        .list_auth_events(
+            pool,
+            sub,
+            &PageRequest {
+                after: None,
+                limit: 60,
+            },
+        )
+        .await
+        .expect("list_auth_events")
+        .items
+        .into_iter()
+        .find(|e| e.event_id == event_id)
 }

@@ -396,3 +396,78 @@ pub async fn a_batch_imports_counts_and_records_failures_at_once(engine: &Engine
     assert_eq!(page.iter().map(|f| f.row).collect::<Vec<_>>(), vec![4]);
     assert_eq!(store.count_users(&j.pool_id).await.expect("count"), 3);
 }
+
+/// Whether the job's file still has its first chunk.
+async fn has_file(store: &dyn Store, job: &ImportJob) -> bool {
+    match store.get_import_chunk(&job.pool_id, &job.job_id, 0).await {
+        Ok(_) => true,
+        Err(tessera_core::store::StoreError::NotFound) => false,
+        Err(e) => panic!("get_import_chunk: {e}"),
+    }
+}
+
+pub async fn files_go_once_their_job_ended_or_was_never_started_in_a_day(engine: &Engine) {
+    let store = engine.open().await;
+    let store = store.as_ref();
+    let pending = pending_job(store, "purgepending").await;
+    let stopped = pending_job(store, "purgestopped").await;
+    store
+        .set_import_job_status(
+            &stopped.pool_id,
+            &stopped.job_id,
+            &[ImportJobStatus::Pending],
+            ImportJobStatus::Stopped,
+            Some(later(2)),
+        )
+        .await
+        .expect("stop")
+        .expect("was Pending");
+    // Uploaded, never started.
+    let p = pool("purgeunstarted");
+    store.create_pool(&p).await.expect("create_pool");
+    let unstarted = job(&p.id, 1);
+    store.create_import_job(&unstarted).await.expect("create");
+    assert!(
+        store
+            .begin_import_upload(&p.id, &unstarted.job_id)
+            .await
+            .expect("begin")
+    );
+    store
+        .put_import_chunk(&p.id, &unstarted.job_id, 0, b"header\n")
+        .await
+        .expect("chunk");
+    store
+        .end_import_upload(&p.id, &unstarted.job_id, Some(7))
+        .await
+        .expect("end");
+
+    let window = tessera_core::domain::housekeeping::IMPORT_START_WINDOW_SECONDS;
+    let within = unstarted.created.plus_seconds(window - 1);
+    while store
+        .purge_expired(within, 1)
+        .await
+        .expect("purge")
+        .expect("not locked")
+        .import_chunks
+        > 0
+    {}
+    assert!(!has_file(store, &stopped).await, "an ended job's file goes");
+    assert!(
+        has_file(store, &pending).await,
+        "a job still to run keeps its file"
+    );
+    assert!(has_file(store, &unstarted).await, "it may still be started");
+
+    let past = unstarted.created.plus_seconds(window + 1);
+    store
+        .purge_expired(past, 100)
+        .await
+        .expect("purge")
+        .expect("not locked");
+    assert!(
+        !has_file(store, &unstarted).await,
+        "Expired: nothing will read it"
+    );
+    assert!(has_file(store, &pending).await);
+}

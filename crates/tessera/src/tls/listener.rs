@@ -52,6 +52,8 @@ impl Drop for TlsListener {
     }
 }
 
+impl tessera_http::peer::SocketListener for TlsListener {}
+
 impl axum::serve::Listener for TlsListener {
     type Io = TlsStream<TcpStream>;
     type Addr = SocketAddr;

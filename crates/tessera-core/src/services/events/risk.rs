@@ -237,26 +237,38 @@ impl Services {
             return Ok(());
         };
         let token = self.feedback_token(&pool.id, &user.sub, &event.event_id);
-        let fill = |text: &str| {
+        let fill = |text: &str, username: &str| {
             text.replace("{one-click-link-valid}", &token)
                 .replace("{one-click-link-invalid}", &token)
-                .replace("{username}", &user.username)
+                .replace("{username}", username)
                 .replace("{event-id}", &event.event_id)
         };
-        let body = template
-            .get("TextBody")
-            .or_else(|| template.get("HtmlBody"))
-            .and_then(Value::as_str)
-            .map(fill)
-            .unwrap_or_else(|| token.clone());
+        let text = |key: &str| template.get(key).and_then(Value::as_str);
+        // In an HTML template the username is text, not markup.
+        let html_username = user
+            .username
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        let body = match (text("TextBody"), text("HtmlBody")) {
+            (Some(plain), _) => fill(plain, &user.username),
+            (None, Some(html)) => fill(html, &html_username),
+            (None, None) => token.clone(),
+        };
         let message = Message {
             pool_id: pool.id.clone(),
             medium: Medium::Email,
             recipient: email.clone(),
-            subject: template.get("Subject").and_then(Value::as_str).map(fill),
+            subject: text("Subject").map(|subject| fill(subject, &user.username)),
             body,
             kind: "risk-notification",
         };
-        self.messenger.deliver(message).await
+        // The sign-in stands whatever becomes of its notice, as in Cognito,
+        // which notifies after the fact.
+        if let Err(e) = self.messenger.deliver(message).await {
+            tracing::warn!(cause = %e, "a risk notification was not delivered");
+        }
+        Ok(())
     }
 }

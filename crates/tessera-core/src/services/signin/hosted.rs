@@ -5,6 +5,7 @@
 //! with a secret must send is computed here from the sealed secret.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use super::challenge::ChallengeAnswer;
 use super::{AuthOutcome, flow::AuthFlow, flow::SignInStart};
@@ -18,11 +19,18 @@ use crate::services::oauth::authorize::AuthorizeRequest;
 use crate::services::triggers::Caller;
 
 impl Services {
-    async fn hosted_context(&self, request: &AuthorizeRequest) -> Result<ClientContext> {
+    /// The context of a page's sign-in step, from the browser at `peer`
+    /// (whose address the risk checks and auth events take).
+    async fn hosted_context(
+        &self,
+        request: &AuthorizeRequest,
+        peer: Option<IpAddr>,
+    ) -> Result<ClientContext> {
         let mut ctx = self
             .client_context(&request.client_id, Some(&request.pool_id))
             .await?;
         ctx.hosted = true;
+        ctx.ip = peer;
         Ok(ctx)
     }
 
@@ -36,10 +44,11 @@ impl Services {
     pub async fn hosted_sign_in(
         &self,
         request: &AuthorizeRequest,
+        peer: Option<IpAddr>,
         username: &str,
         password: &str,
     ) -> Result<AuthOutcome> {
-        let ctx = self.hosted_context(request).await?;
+        let ctx = self.hosted_context(request, peer).await?;
         let secret_hash = self.hosted_secret_hash(&ctx.client, username)?;
         self.start_sign_in(
             &ctx,
@@ -60,11 +69,12 @@ impl Services {
     pub async fn hosted_respond(
         &self,
         request: &AuthorizeRequest,
+        peer: Option<IpAddr>,
         challenge: &str,
         mut responses: BTreeMap<String, String>,
         session: Option<&str>,
     ) -> Result<AuthOutcome> {
-        let ctx = self.hosted_context(request).await?;
+        let ctx = self.hosted_context(request, peer).await?;
         if let Some(username) = responses.get("USERNAME").cloned()
             && let Some(hash) = self.hosted_secret_hash(&ctx.client, &username)?
         {

@@ -54,7 +54,7 @@ impl Default for ImportSettings {
 }
 
 /// A job that was created and never started is Expired a day after creation.
-const START_WINDOW_SECONDS: i64 = 86_400;
+const START_WINDOW_SECONDS: i64 = crate::domain::housekeeping::IMPORT_START_WINDOW_SECONDS;
 
 /// Where a job's upload URL points; the edge serves it.
 pub const UPLOAD_PATH: &str = "/_tessera/user-import";

@@ -1,6 +1,8 @@
 //! An upload in progress: bytes arrive in whatever pieces the connection
 //! gives, leave for the store in chunks of `CHUNK_BYTES`, so at most one
-//! chunk of a file is held in memory.
+//! chunk of a file is held in memory. An upload that is neither finished
+//! nor abandoned (its request dropped, its finish failed) is abandoned when
+//! dropped, so the job's URL works again rather than stay taken.
 
 use std::sync::Arc;
 
@@ -17,6 +19,8 @@ pub struct ImportUpload {
     buffer: Vec<u8>,
     next_chunk: u64,
     received: u64,
+    /// Finished or abandoned: nothing is left for the drop to undo.
+    ended: bool,
 }
 
 impl ImportUpload {
@@ -34,6 +38,7 @@ impl ImportUpload {
             buffer: Vec::with_capacity(CHUNK_BYTES),
             next_chunk: 0,
             received: 0,
+            ended: false,
         }
     }
 
@@ -75,17 +80,39 @@ impl ImportUpload {
         self.store
             .end_import_upload(&self.pool_id, &self.job_id, Some(self.received))
             .await?;
+        self.ended = true;
         Ok(self.received)
     }
 
     /// Drops what arrived (the upload failed or broke off); the URL works again.
-    pub async fn abandon(self) {
-        if let Err(e) = self
-            .store
-            .end_import_upload(&self.pool_id, &self.job_id, None)
-            .await
-        {
-            tracing::warn!(job = %self.job_id, error = %e, "dropping a broken-off import upload");
+    pub async fn abandon(mut self) {
+        self.ended = true;
+        drop_upload(
+            self.store.clone(),
+            self.pool_id.clone(),
+            self.job_id.clone(),
+        )
+        .await;
+    }
+}
+
+async fn drop_upload(store: Arc<dyn Store>, pool_id: UserPoolId, job_id: String) {
+    if let Err(e) = store.end_import_upload(&pool_id, &job_id, None).await {
+        tracing::warn!(job = %job_id, error = %e, "dropping a broken-off import upload");
+    }
+}
+
+impl Drop for ImportUpload {
+    fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(drop_upload(
+                self.store.clone(),
+                self.pool_id.clone(),
+                std::mem::take(&mut self.job_id),
+            ));
         }
     }
 }

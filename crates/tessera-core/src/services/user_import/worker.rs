@@ -21,14 +21,15 @@ use crate::error::{Error, Result};
 use crate::services::Services;
 use crate::store::{Conflict, Store, StoreError};
 
-/// Why the database refused a row's user.
+/// Why the database refused a row's user. The reason names the attribute,
+/// never its value: it is kept with the job, and the value may be another
+/// account's address, which must not outlive that account.
 fn conflict_reason(conflict: &Conflict) -> String {
     match conflict {
         Conflict::Username => "User account already exists.".into(),
         Conflict::Alias(alias) => format!(
-            "An account with the {} {} already exists.",
-            alias.kind.attribute(),
-            alias.value
+            "An account with this {} already exists.",
+            alias.kind.attribute()
         ),
         other => format!("The user could not be created: {other:?}."),
     }
@@ -285,7 +286,8 @@ impl<'a> Processor<'a> {
                     RowOutcome::User(user) => batch.users.push((row, *user)),
                     RowOutcome::Skipped => batch.skipped += 1,
                     RowOutcome::Failed(reason) => {
-                        tracing::info!(job = %job.job_id, row, %reason, "import row failed");
+                        // The reason is the job's to report, not the log's: it may quote the row.
+                        tracing::info!(job = %job.job_id, row, "import row failed");
                         batch.failures.push(ImportFailure { row, reason });
                     }
                 }
