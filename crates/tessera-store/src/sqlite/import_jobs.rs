@@ -10,7 +10,8 @@ use tessera_core::domain::user::User;
 use tessera_core::ids::UserPoolId;
 use tessera_core::store::{Conflict, Listing, PageRequest, StoreError, StoreResult};
 
-use super::codec::{CachedStatements, backend, found, is_unique_violation, pool_seq, to_json};
+use super::codec::{CachedStatements, backend, found, is_unique_violation, pool_seq};
+use super::users;
 use crate::paging::{limit_plus_one, split_page};
 
 const COLUMNS: &str = "j.seq, p.id, j.job_id, j.job_name, j.role_arn, j.status, j.created, \
@@ -299,34 +300,9 @@ fn insert_failure(conn: &Connection, seq: i64, failure: &ImportFailure) -> Store
 /// time), a refused alias removes the user just inserted instead, its
 /// aliases and index rows going with it (ON DELETE CASCADE).
 fn insert_user(conn: &Connection, pool: i64, user: &User) -> StoreResult<Result<(), Conflict>> {
-    let inserted = conn
-        .execute_cached(
-            "INSERT INTO users (pool, sub, username, username_key, status, enabled, created,
-                                modified, attributes, password, password_expires,
-                                pending_attributes, mfa)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-             ON CONFLICT DO NOTHING",
-            params![
-                pool,
-                user.sub,
-                user.username,
-                user.username_key,
-                user.status.as_str(),
-                user.enabled,
-                user.created.millis(),
-                user.modified.millis(),
-                to_json(&user.attributes)?,
-                user.password,
-                user.password_expires.map(Timestamp::millis),
-                to_json(&user.pending_attributes)?,
-                to_json(&user.mfa)?,
-            ],
-        )
-        .map_err(backend)?;
-    if inserted == 0 {
+    let Some(row_id) = users::insert_row(conn, pool, user)? else {
         return Ok(Err(Conflict::Username));
-    }
-    let row_id = conn.last_insert_rowid();
+    };
     for alias in &user.aliases {
         let taken = conn
             .execute_cached(
@@ -341,13 +317,7 @@ fn insert_user(conn: &Connection, pool: i64, user: &User) -> StoreResult<Result<
             return Ok(Err(Conflict::Alias(alias.clone())));
         }
     }
-    for (attr, value) in user.filter_values() {
-        conn.execute_cached(
-            "INSERT OR IGNORE INTO user_index (pool, attr, value, user_id) VALUES (?1, ?2, ?3, ?4)",
-            params![pool, attr, value, row_id],
-        )
-        .map_err(backend)?;
-    }
+    users::insert_index(conn, pool, row_id, user)?;
     Ok(Ok(()))
 }
 

@@ -142,6 +142,11 @@ fn insert_aliases_and_index(
                 }
             })?;
     }
+    insert_index(conn, pool, row_id, user)
+}
+
+/// The user's rows of the attribute index that list filters read.
+pub fn insert_index(conn: &Connection, pool: i64, row_id: i64, user: &User) -> StoreResult<()> {
     let mut index_stmt = conn
         .prepare_cached(
             "INSERT OR IGNORE INTO user_index (pool, attr, value, user_id) VALUES (?1, ?2, ?3, ?4)",
@@ -155,37 +160,40 @@ fn insert_aliases_and_index(
     Ok(())
 }
 
+/// Inserts the user's row: its id, or `None` when the username is taken.
+pub fn insert_row(conn: &Connection, pool: i64, user: &User) -> StoreResult<Option<i64>> {
+    let inserted = conn
+        .execute_cached(
+            "INSERT INTO users (pool, sub, username, username_key, status, enabled, created,
+                                modified, attributes, password, password_expires,
+                                pending_attributes, mfa)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT DO NOTHING",
+            params![
+                pool,
+                user.sub,
+                user.username,
+                user.username_key,
+                user.status.as_str(),
+                user.enabled,
+                user.created.millis(),
+                user.modified.millis(),
+                to_json(&user.attributes)?,
+                user.password,
+                user.password_expires.map(Timestamp::millis),
+                to_json(&user.pending_attributes)?,
+                to_json(&user.mfa)?,
+            ],
+        )
+        .map_err(backend)?;
+    Ok((inserted > 0).then(|| conn.last_insert_rowid()))
+}
+
 pub fn create(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()> {
     let pool = pool_seq(conn, user.pool_id.as_str())?;
     take_aliases(conn, pool, take)?;
-    conn.execute_cached(
-        "INSERT INTO users (pool, sub, username, username_key, status, enabled, created, modified,
-                            attributes, password, password_expires, pending_attributes, mfa)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            pool,
-            user.sub,
-            user.username,
-            user.username_key,
-            user.status.as_str(),
-            user.enabled,
-            user.created.millis(),
-            user.modified.millis(),
-            to_json(&user.attributes)?,
-            user.password,
-            user.password_expires.map(Timestamp::millis),
-            to_json(&user.pending_attributes)?,
-            to_json(&user.mfa)?,
-        ],
-    )
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            StoreError::Conflict(Conflict::Username)
-        } else {
-            backend(e)
-        }
-    })?;
-    insert_aliases_and_index(conn, pool, conn.last_insert_rowid(), user)
+    let row_id = insert_row(conn, pool, user)?.ok_or(StoreError::Conflict(Conflict::Username))?;
+    insert_aliases_and_index(conn, pool, row_id, user)
 }
 
 pub fn update(conn: &Connection, user: &User, take: &[Alias]) -> StoreResult<()> {
