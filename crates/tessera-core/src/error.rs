@@ -86,6 +86,19 @@ pub enum Error {
     /// A trigger function's answer is not an event Cognito can read.
     #[error("{0}")]
     InvalidLambdaResponse(String),
+    /// Identity pools: the change conflicts with what exists (a login held by
+    /// another identity, a developer provider name already set).
+    #[error("{0}")]
+    ResourceConflict(String),
+    /// Identity pools: no role, or the credential source refused the role.
+    #[error("{0}")]
+    InvalidIdentityPoolConfiguration(String),
+    /// Identity pools: a provider or the credential source did not answer.
+    #[error("{0}")]
+    ExternalService(String),
+    /// Identity pools: the developer user id belongs to another identity.
+    #[error("{0}")]
+    DeveloperUserAlreadyRegistered(String),
     /// Anything the caller cannot act on; the cause is logged, never returned.
     #[error("internal error: {0}")]
     Internal(String),

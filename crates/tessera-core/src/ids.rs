@@ -43,6 +43,14 @@ string_id!(
     /// A group's name, unique in its pool.
     GroupName
 );
+string_id!(
+    /// `{region}:{uuid}`, e.g. `us-east-1:0b1c…`.
+    IdentityPoolId
+);
+string_id!(
+    /// `{region}:{uuid}`: an identity of an identity pool.
+    IdentityId
+);
 
 impl UserPoolId {
     /// The region prefix (`us-east-1` in `us-east-1_AbCdEf123`).

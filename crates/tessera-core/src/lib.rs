@@ -3,6 +3,7 @@
 //!
 //! - [`error`]: the core error type, named for what went wrong.
 //! - [`ids`]: newtypes for identifiers (`UserPoolId`, `ClientId`, …).
+//! - [`credential_source`]: `CredentialSource` (AWS credentials for identity pools) and `OidcKeys`.
 //! - [`clock`]: the `Clock` trait; no other module reads the system time.
 //! - [`domain`]: pools, schema, clients, users, groups, password policy, ListUsers filters.
 //! - [`store`]: the `Store` trait every storage engine implements, and `StoreError`.
@@ -13,6 +14,7 @@
 //! - [`telemetry`]: the metrics the core records (sign-ins, lockouts, triggers, deliveries).
 
 pub mod clock;
+pub mod credential_source;
 pub mod domain;
 pub mod error;
 pub mod ids;

@@ -18,6 +18,7 @@ use crate::domain::device::Device;
 use crate::domain::filter::UserFilter;
 use crate::domain::group::Group;
 use crate::domain::housekeeping::PurgeReport;
+use crate::domain::identity_pool::{Identity, IdentityLogin, IdentityPool};
 use crate::domain::import_job::{
     BatchOutcome, ImportBatch, ImportFailure, ImportJob, ImportJobStatus,
 };
@@ -29,7 +30,7 @@ use crate::domain::pool::UserPool;
 use crate::domain::signing_key::SigningKeyRecord;
 use crate::domain::token::{RefreshTokenRecord, TokenFamily};
 use crate::domain::user::{Alias, User};
-use crate::ids::{ClientId, GroupName, UserPoolId};
+use crate::ids::{ClientId, GroupName, IdentityId, IdentityPoolId, UserPoolId};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
@@ -57,6 +58,8 @@ pub enum Conflict {
     Domain,
     /// The pool has an import job with that id.
     ImportJob,
+    /// Another identity of the identity pool holds that login.
+    IdentityLogin,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -447,4 +450,80 @@ pub trait Store: Send + Sync + 'static {
         pool: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Listing<AuditEntry>>;
+
+    // ---- Identity pools (issue 16) ----
+
+    async fn create_identity_pool(&self, pool: &IdentityPool) -> StoreResult<()>;
+    async fn get_identity_pool(&self, id: &IdentityPoolId) -> StoreResult<IdentityPool>;
+    /// Every identity pool, oldest first.
+    async fn list_identity_pools(&self, page: &PageRequest) -> StoreResult<Listing<IdentityPool>>;
+    /// Replaces the pool's record (its id and creation date never change).
+    async fn update_identity_pool(&self, pool: &IdentityPool) -> StoreResult<()>;
+    /// Deletes the pool with all its identities and their logins.
+    async fn delete_identity_pool(&self, id: &IdentityPoolId) -> StoreResult<()>;
+
+    /// Creates the identity with its logins, in one transaction;
+    /// `Conflict(IdentityLogin)` when another identity of the pool holds one
+    /// of them, `NotFound` when the pool is gone.
+    async fn create_identity(&self, identity: &Identity) -> StoreResult<()>;
+    async fn get_identity(&self, id: &IdentityId) -> StoreResult<Identity>;
+    /// The identity of `pool` that holds `login`.
+    async fn find_identity_by_login(
+        &self,
+        pool: &IdentityPoolId,
+        login: &IdentityLogin,
+    ) -> StoreResult<Identity>;
+    /// Links `logins` to the identity and sets its modified date to `now`, in
+    /// one transaction. A login the identity already holds stays;
+    /// `Conflict(IdentityLogin)` when another identity holds one (nothing
+    /// changes), `NotFound` when the identity is gone.
+    async fn link_identity_logins(
+        &self,
+        id: &IdentityId,
+        logins: &[IdentityLogin],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Removes those of `logins` the identity holds and sets its modified
+    /// date; `NotFound` when the identity is gone.
+    async fn unlink_identity_logins(
+        &self,
+        id: &IdentityId,
+        logins: &[IdentityLogin],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Moves every login of `source` to `destination` (same pool) and deletes
+    /// `source`, in one transaction; `NotFound` when either is gone.
+    async fn merge_identities(
+        &self,
+        source: &IdentityId,
+        destination: &IdentityId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Deletes those of the identities that exist, with their logins.
+    async fn delete_identities(&self, ids: &[IdentityId]) -> StoreResult<()>;
+    /// The pool's identities, oldest first; `NotFound` when the pool is gone.
+    async fn list_identities(
+        &self,
+        pool: &IdentityPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Identity>>;
+
+    /// The identity service's OpenID-token signing keys (one install-wide
+    /// set, not a pool's: records carry [`IDENTITY_KEYS`] as their pool id),
+    /// retired ones included, oldest first.
+    async fn identity_signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
+    /// Stores `keys` only if there are none yet; returns the keys kept.
+    async fn init_identity_signing_keys(
+        &self,
+        keys: &[SigningKeyRecord],
+    ) -> StoreResult<Vec<SigningKeyRecord>>;
+    /// Retires the active identity keys at `now` and stores `keys` in their place.
+    async fn rotate_identity_signing_keys(
+        &self,
+        keys: &[SigningKeyRecord],
+        now: Timestamp,
+    ) -> StoreResult<()>;
 }
+
+/// The pool id of the identity service's signing-key records.
+pub const IDENTITY_KEYS: &str = "cognito-identity";

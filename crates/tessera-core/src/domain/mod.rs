@@ -10,6 +10,7 @@
 //! - [`device`]: remembered devices and the pool's device tracking.
 //! - [`user`]: a user, its status, attributes and aliases.
 //! - [`group`]: a group.
+//! - [`identity_pool`]: identity pools, their identities and linked logins.
 //! - [`import_job`]: user import jobs, their uploaded files and progress.
 //! - [`filter`]: the ListUsers filter grammar.
 //! - [`lockout`]: lockout after repeated failed sign-ins.
@@ -28,6 +29,7 @@ pub mod device;
 pub mod filter;
 pub mod group;
 pub mod housekeeping;
+pub mod identity_pool;
 pub mod import_job;
 pub mod lockout;
 pub mod mfa;

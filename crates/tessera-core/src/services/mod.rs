@@ -38,6 +38,7 @@
 //! - [`oauth`]: the OAuth 2.0 / OpenID Connect provider of a pool's domain.
 //! - [`housekeeping`]: purging what expired, in bounded batches.
 //! - [`user_import`]: user import jobs: the CSV format, uploads, background processing.
+//! - [`identity_pools`]: identity pools: identities, logins, OpenID tokens, AWS credentials.
 
 pub mod attributes;
 pub mod audit;
@@ -56,6 +57,7 @@ pub mod events;
 pub mod existence;
 pub mod groups;
 pub mod housekeeping;
+pub mod identity_pools;
 pub mod limits;
 pub mod listing;
 pub mod messages;
@@ -80,6 +82,7 @@ use std::sync::Arc;
 use tessera_crypto::seal::SealingKey;
 
 use crate::clock::Clock;
+use crate::credential_source::{CredentialSource, NoCredentialSource, NoOidcKeys, OidcKeys};
 use crate::domain::pool::UserPool;
 use crate::error::Result;
 use crate::ids::UserPoolId;
@@ -118,6 +121,7 @@ pub struct Services {
     pub(crate) limits: limits::RateLimits,
     pub(crate) imports: user_import::ImportSettings,
     pub(crate) risk: events::RiskGuard,
+    pub(crate) identity: identity_pools::IdentityService,
 }
 
 /// The largest page any listing returns.
@@ -152,6 +156,14 @@ impl Services {
             limits: limits::RateLimits::new(limits::RateLimitSettings::default()),
             imports: user_import::ImportSettings::default(),
             risk: events::RiskGuard::default(),
+            identity: identity_pools::IdentityService::new(
+                store.clone(),
+                clock.clone(),
+                sealing.clone(),
+                &deployment.public_url,
+                Arc::new(NoCredentialSource),
+                Arc::new(NoOidcKeys),
+            ),
             store,
             clock,
             sealing,
@@ -162,6 +174,26 @@ impl Services {
     /// Enforces request-rate quotas (off unless `settings.enabled`).
     pub fn with_rate_limits(mut self, settings: limits::RateLimitSettings) -> Self {
         self.limits = limits::RateLimits::new(settings);
+        self
+    }
+
+    /// Where identity pools get AWS credentials (GetCredentialsForIdentity)
+    /// and OpenID Connect providers' keys (their logins). Without this, the
+    /// one answers `InvalidIdentityPoolConfigurationException` and the other
+    /// knows no provider.
+    pub fn with_identity_sources(
+        mut self,
+        credentials: Arc<dyn CredentialSource>,
+        oidc: Arc<dyn OidcKeys>,
+    ) -> Self {
+        self.identity = identity_pools::IdentityService::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.sealing.clone(),
+            &self.deployment.public_url,
+            credentials,
+            oidc,
+        );
         self
     }
 
