@@ -1,14 +1,18 @@
-"""Every operation of the service model is known: each answers a Cognito-style
+"""Every operation of both service models is known: each answers a Cognito-style
 JSON error or a result — never 404, 500 or UnknownOperationException — and an
 operation Tessera does not build yet names itself in an
-UnsupportedOperationException."""
+UnsupportedOperationException. Every identity-pool operation is built."""
+
+import json
 
 import botocore.session
 import pytest
+import requests
 
-from tessera_e2e.aws import raw_call
+from tessera_e2e.aws import JSON_CONTENT_TYPE, raw_call, sign_headers
 
 MODEL = botocore.session.get_session().get_service_model("cognito-idp")
+IDENTITY_MODEL = botocore.session.get_session().get_service_model("cognito-identity")
 
 # Built operations answer with their own errors; the rest name themselves.
 BUILT = {
@@ -69,3 +73,17 @@ def test_operation_is_known(server, operation):
                 "__type": "UnsupportedOperationException",
                 "message": f"Tessera does not implement {operation} yet.",
             }
+
+
+@pytest.mark.parametrize("operation", sorted(IDENTITY_MODEL.operation_names))
+def test_identity_operation_is_built(server, operation):
+    payload = b"{}"
+    headers = {"Content-Type": JSON_CONTENT_TYPE, "X-Amz-Target": f"AWSCognitoIdentityService.{operation}"}
+    headers = sign_headers(server.url + "/", payload, headers, service="cognito-identity")
+    resp = requests.post(server.url + "/", data=payload, headers=headers, timeout=30)
+    assert resp.status_code in (200, 400), (resp.status_code, resp.text)
+    assert resp.headers.get("x-amzn-RequestId")
+    if resp.status_code == 400:
+        error = json.loads(resp.text)
+        assert error["__type"] not in ("UnknownOperationException", "UnsupportedOperationException"), error
+        assert error["message"], error

@@ -52,7 +52,10 @@ pub enum CredentialError {
 
 #[async_trait]
 pub trait CredentialSource: Send + Sync + 'static {
-    async fn assume_role(&self, request: &AssumeRole<'_>) -> Result<AwsCredentials, CredentialError>;
+    async fn assume_role(
+        &self,
+        request: &AssumeRole<'_>,
+    ) -> Result<AwsCredentials, CredentialError>;
 }
 
 /// No credential source: every request is `NotConfigured`.

@@ -1,4 +1,5 @@
-//! Per-pool OpenID documents, under the issuer URL: the JWKS and discovery.
+//! Per-pool OpenID documents, under the issuer URL: the JWKS and discovery;
+//! and the identity service's, under its issuer (`/cognito-identity`).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -59,4 +60,18 @@ pub async fn openid_configuration(
         }
     }
     Json(doc).into_response()
+}
+
+/// The identity service's JWKS: the keys of identity pools' OpenID tokens.
+pub async fn identity_jwks(State(state): State<AppState>) -> Response {
+    match state.services.identity_jwks().await {
+        Ok(keys) => Json(keys).into_response(),
+        Err(e) => crate::identity_pools::errors::api_error(e).into_response(),
+    }
+}
+
+/// The identity service's discovery document, which IAM (or another STS)
+/// reads to trust its OpenID tokens.
+pub async fn identity_openid_configuration(State(state): State<AppState>) -> Response {
+    Json(state.services.identity_openid_configuration()).into_response()
 }

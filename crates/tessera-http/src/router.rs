@@ -87,6 +87,14 @@ pub fn router(state: AppState) -> Router {
         .route("/", post(awsjson::endpoint))
         .route("/{pool}/.well-known/jwks.json", get(oidc::jwks))
         .route(
+            "/cognito-identity/.well-known/jwks_uri",
+            get(oidc::identity_jwks),
+        )
+        .route(
+            "/cognito-identity/.well-known/openid-configuration",
+            get(oidc::identity_openid_configuration),
+        )
+        .route(
             "/{pool}/.well-known/openid-configuration",
             get(oidc::openid_configuration),
         )

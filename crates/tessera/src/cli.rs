@@ -102,8 +102,13 @@ pub struct RotateArgs {
     pub common: CommonArgs,
 
     /// The user pool whose keys to rotate.
-    #[arg(long, value_name = "ID")]
-    pub pool_id: String,
+    #[arg(long, value_name = "ID", required_unless_present = "identity_service")]
+    pub pool_id: Option<String>,
+
+    /// Rotate the identity service's keys instead: those of identity pools'
+    /// OpenID tokens (GetOpenIdToken and the tokens behind their credentials).
+    #[arg(long, conflicts_with = "pool_id")]
+    pub identity_service: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -37,12 +37,22 @@ async fn main() -> anyhow::Result<()> {
                 public_url,
             )
             .await?;
-            let pool = UserPoolId::new(&args.pool_id);
-            services
-                .rotate_signing_keys(&pool)
-                .await
-                .map_err(|e| anyhow::anyhow!("rotating the signing keys of {pool}: {e}"))?;
-            println!("rotated the signing keys of {pool}");
+            match args.pool_id {
+                Some(pool) => {
+                    let pool = UserPoolId::new(pool);
+                    services
+                        .rotate_signing_keys(&pool)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("rotating the signing keys of {pool}: {e}"))?;
+                    println!("rotated the signing keys of {pool}");
+                }
+                None => {
+                    services.rotate_identity_signing_keys().await.map_err(|e| {
+                        anyhow::anyhow!("rotating the identity service's signing keys: {e}")
+                    })?;
+                    println!("rotated the identity service's signing keys");
+                }
+            }
             Ok(())
         }
         Command::ImportFailures(args) => import_failures(args).await,

@@ -20,14 +20,13 @@ use http::{HeaderValue, StatusCode, header};
 use serde_json::Value;
 use tracing::Instrument;
 
+use crate::identity_pools::IdentityPools;
 use crate::router::AppState;
 use crate::telemetry::ApiOperation;
 use crate::user_pools::UserPools;
 pub use error::ApiError;
 pub use service::{Caller, OperationError, Service};
 
-/// The identity-pool API's prefix, answered "not yet" until it is built.
-const IDENTITY_POOL_PREFIX: &str = "AWSCognitoIdentityService.";
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// Answers `{}` after reading and parsing the body like any operation, and
 /// touches nothing else: the benchmark's measure of the HTTP stack's ceiling.
@@ -71,10 +70,13 @@ fn operation_label(target: &str) -> &'static str {
     if target == NOOP_TARGET {
         return NOOP_TARGET;
     }
+    if let Some(name) = target.strip_prefix(UserPools::TARGET_PREFIX) {
+        return UserPools::operation(name).map_or("unknown", UserPools::operation_name);
+    }
     target
-        .strip_prefix(UserPools::TARGET_PREFIX)
-        .and_then(UserPools::operation)
-        .map_or("unknown", UserPools::operation_name)
+        .strip_prefix(IdentityPools::TARGET_PREFIX)
+        .and_then(IdentityPools::operation)
+        .map_or("unknown", IdentityPools::operation_name)
 }
 
 fn ok(value: Value) -> Response {
@@ -101,12 +103,8 @@ async fn handle(state: &AppState, request: Request) -> Result<Value, ApiError> {
     if let Some(name) = target.strip_prefix(UserPools::TARGET_PREFIX) {
         return serve::<UserPools>(state, &parts, body, &target, name).await;
     }
-    if target.starts_with(IDENTITY_POOL_PREFIX) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "UnsupportedOperationException",
-            format!("Tessera does not implement identity pools yet ({target})."),
-        ));
+    if let Some(name) = target.strip_prefix(IdentityPools::TARGET_PREFIX) {
+        return serve::<IdentityPools>(state, &parts, body, &target, name).await;
     }
     Err(ApiError::unknown_operation(&format!(
         "Unknown operation {target}."
@@ -188,11 +186,13 @@ mod tests {
             operation_label("AWSCognitoIdentityProviderService.InitiateAuth"),
             "InitiateAuth"
         );
+        assert_eq!(operation_label("AWSCognitoIdentityService.GetId"), "GetId");
         assert_eq!(operation_label(NOOP_TARGET), NOOP_TARGET);
         for other in [
             "",
             "AWSCognitoIdentityProviderService.NoSuchOperation",
-            "AWSCognitoIdentityService.GetId",
+            "AWSCognitoIdentityService.NoSuchOperation",
+            "AWSCognitoIdentityService.InitiateAuth",
             "alice@example.com",
         ] {
             assert_eq!(operation_label(other), "unknown", "{other:?}");

@@ -44,6 +44,11 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         Error::UserLambdaValidation(m) => ("UserLambdaValidationException", m),
         Error::UnexpectedLambda(m) => ("UnexpectedLambdaException", m),
         Error::InvalidLambdaResponse(m) => ("InvalidLambdaResponseException", m),
+        // Identity-pool refusals: no user-pool operation makes them.
+        Error::ResourceConflict(m)
+        | Error::InvalidIdentityPoolConfiguration(m)
+        | Error::ExternalService(m)
+        | Error::DeveloperUserAlreadyRegistered(m) => ("InvalidParameterException", m),
         Error::Internal(cause) => {
             tracing::error!(%cause, "internal error");
             return ApiError::internal("Internal server error.");
