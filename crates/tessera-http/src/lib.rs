@@ -4,6 +4,8 @@
 //!   target routing, SigV4, model validation, the `Service` trait.
 //! - [`user_pools`]: the Cognito user-pool API: its model, dispatch, error
 //!   mapping and one file per operation.
+//! - [`identity_pools`]: the Cognito identity-pool API; for now its model
+//!   (written by `tools/gen_model.py --service cognito-identity`).
 //! - [`authorizer`]: the forward-auth authorizer for reverse proxies.
 //! - [`oauth`]: the OAuth 2.0 / OpenID Connect endpoints of a pool's domain.
 //! - [`pages`]: the hosted pages (sign-in and the steps around it).
@@ -16,6 +18,7 @@
 
 pub mod authorizer;
 pub mod awsjson;
+pub mod identity_pools;
 pub mod oauth;
 pub mod oidc;
 pub mod operator;
