@@ -1,13 +1,22 @@
 #!/usr/bin/env python3
-"""Generate crates/tessera-http/src/user_pools/generated.rs from botocore's cognito-idp model.
+"""Generate a service's generated.rs from botocore's cognito-idp or cognito-identity model.
 
 Usage:
-    python3 tools/gen_model.py [MODEL] [--out PATH] [--botocore-version X.Y.Z]
+    python3 tools/gen_model.py [MODEL] [--service SERVICE] [--out PATH]
+                               [--botocore-version X.Y.Z]
+
+SERVICE is one of:
+  * cognito-idp (the default): the user-pool API,
+    crates/tessera-http/src/user_pools/generated.rs;
+  * cognito-identity: the identity-pool API,
+    crates/tessera-http/src/identity_pools/generated.rs.
 
 MODEL is one of:
   * a botocore wheel (botocore-X.Y.Z-py3-none-any.whl),
   * a service-2.json or service-2.json.gz file,
   * nothing: the model of the installed botocore package.
+A wheel or the installed package holds every service; a service-2.json must be
+the chosen service's (its metadata is checked).
 
 Only the model's facts are kept (operations, auth, input shapes and their
 constraints); documentation is dropped. Standard library only.
@@ -23,9 +32,33 @@ import subprocess
 import sys
 import zipfile
 
-MODEL_IN_PACKAGE = "data/cognito-idp/2016-04-18/service-2.json"
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_OUT = os.path.join(REPO_ROOT, "crates/tessera-http/src/user_pools/generated.rs")
+
+# Each service botocore models that Tessera serves: where its model sits in the
+# package, where its generated.rs goes, and its `unenforced_patterns`: patterns
+# the service itself does not apply, so the server must not either.
+# cognito-idp's DomainType is the prefix-domain rule: custom domains
+# (auth.example.com) break it and are accepted
+# (terraform-linters/tflint-ruleset-aws#156), and a bad prefix is refused in
+# the service's own words, not Coral's
+# (mineiros-io/terraform-aws-cognito-user-pool#69).
+SERVICES = {
+    "cognito-idp": {
+        "model": "data/cognito-idp/2016-04-18/service-2.json",
+        "out": "crates/tessera-http/src/user_pools/generated.rs",
+        "module_doc": "Operations and input shapes of the Cognito user-pool API model.",
+        "target_prefix": "AWSCognitoIdentityProviderService",
+        "unenforced_patterns": {"DomainType"},
+    },
+    "cognito-identity": {
+        "model": "data/cognito-identity/2014-06-30/service-2.json",
+        "out": "crates/tessera-http/src/identity_pools/generated.rs",
+        "module_doc": "Operations and input shapes of the Cognito identity-pool API model.",
+        "target_prefix": "AWSCognitoIdentityService",
+        "unenforced_patterns": set(),
+    },
+}
+DEFAULT_SERVICE = "cognito-idp"
 
 # Java's predefined classes are ASCII-only unless UNICODE_CHARACTER_CLASS is
 # set (Coral does not set it); Rust's are Unicode. Spell out Java's meaning.
@@ -41,13 +74,6 @@ JAVA_CLASSES = {
 JAVA_DOT = "[^\\n\\r\\x{85}\\x{2028}\\x{2029}]"
 # Escapes whose meaning is the same in both engines.
 PASS_ESCAPES = set("tnrf") | set("\\.-[]{}()*+?|^$/:")
-
-# Patterns the service itself does not apply, so the server must not either.
-# DomainType's is the prefix-domain rule: custom domains (auth.example.com)
-# break it and are accepted (terraform-linters/tflint-ruleset-aws#156), and a
-# bad prefix is refused in the service's own words, not Coral's
-# (mineiros-io/terraform-aws-cognito-user-pool#69).
-UNENFORCED_PATTERNS = {"DomainType"}
 
 
 class Untranslatable(Exception):
@@ -159,14 +185,14 @@ def translate_pattern(java):
     return "".join(out)
 
 
-def load_model(source):
+def load_model(source, model_in_package):
     """Return (model dict, botocore version or None, display name of the source)."""
     if source is None:
         try:
             import botocore  # noqa: PLC0415 (optional dependency, only for the default)
         except ImportError:
             sys.exit("no MODEL given and botocore is not installed")
-        base = os.path.join(os.path.dirname(botocore.__file__), MODEL_IN_PACKAGE)
+        base = os.path.join(os.path.dirname(botocore.__file__), model_in_package)
         source = base if os.path.exists(base) else base + ".gz"
         return read_json(source), botocore.__version__, "installed botocore"
     name = os.path.basename(source)
@@ -174,7 +200,7 @@ def load_model(source):
         m = re.match(r"botocore-([^-]+)-", name)
         with zipfile.ZipFile(source) as whl:
             names = set(whl.namelist())
-            inner = "botocore/" + MODEL_IN_PACKAGE
+            inner = "botocore/" + model_in_package
             if inner in names:
                 data = whl.read(inner)
             elif inner + ".gz" in names:
@@ -257,7 +283,7 @@ def holds_sensitive(shapes, name, memo, visiting=frozenset()):
     return result
 
 
-def shape_kind(s, ids, name):
+def shape_kind(s, ids, name, unenforced):
     t = s["type"]
     bounds = f"Bounds {{ min: {opt(s.get('min'))}, max: {opt(s.get('max'))} }}"
     if t == "structure":
@@ -282,7 +308,7 @@ def shape_kind(s, ids, name):
         )
     if t == "string":
         pattern = "None"
-        if "pattern" in s and name not in UNENFORCED_PATTERNS:
+        if "pattern" in s and name not in unenforced:
             try:
                 rust = translate_pattern(s["pattern"])
             except Untranslatable as e:
@@ -309,7 +335,7 @@ def shape_kind(s, ids, name):
     sys.exit(f"{name}: unsupported shape type {t}")
 
 
-def generate(model, version, command):
+def generate(model, service, version, command):
     ops = model["operations"]
     shapes = model["shapes"]
     names = reachable_shapes(model)
@@ -325,7 +351,7 @@ def generate(model, version, command):
         f"// ({meta['endpointPrefix']}/{meta['apiVersion']}/service-2.json). Do not edit by hand.",
         f"// Regenerate with: {command}",
         "",
-        "//! Operations and input shapes of the Cognito user-pool API model.",
+        f"//! {service['module_doc']}",
         "",
         "use crate::awsjson::model::{Bounds, Member, Pattern, Shape, ShapeId, ShapeKind};",
         "",
@@ -371,6 +397,8 @@ def generate(model, version, command):
         "    pub fn is_unsigned(self) -> bool {",
     ]
     unsigned = [n for n in op_names if is_unsigned(ops[n])]
+    if not unsigned:
+        sys.exit("no unsigned operation: teach generate to write is_unsigned as `false`")
     out.append("        matches!(")
     out.append("            self,")
     out.append("            " + " | ".join(f"Operation::{n}" for n in unsigned))
@@ -400,7 +428,7 @@ def generate(model, version, command):
         out.append(
             f"    Shape {{ name: {rust_str(n)}, sensitive: {'true' if s.get('sensitive') else 'false'}, "
             f"holds_sensitive: {'true' if holds_sensitive(shapes, n, memo) else 'false'}, "
-            f"kind: {shape_kind(s, ids, n)} }},"
+            f"kind: {shape_kind(s, ids, n, service['unenforced_patterns'])} }},"
         )
     out += ["];", ""]
     return "\n".join(out), len(op_names), len(names)
@@ -409,14 +437,34 @@ def generate(model, version, command):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", help="botocore wheel, service-2.json[.gz]")
-    parser.add_argument("--out", default=DEFAULT_OUT, help="output file (default: %(default)s)")
+    parser.add_argument(
+        "--service",
+        choices=sorted(SERVICES),
+        default=DEFAULT_SERVICE,
+        help="botocore service to generate (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--out", help="output file (default: the service's generated.rs, e.g. "
+        + SERVICES[DEFAULT_SERVICE]["out"] + ")"
+    )
     parser.add_argument("--botocore-version", help="override the detected botocore version")
     args = parser.parse_args()
 
-    model, version, source = load_model(args.model)
+    service = SERVICES[args.service]
+    out_path = args.out or os.path.join(REPO_ROOT, service["out"])
+
+    model, version, source = load_model(args.model, service["model"])
+    meta = model["metadata"]
+    if meta.get("endpointPrefix") != args.service or meta.get("targetPrefix") != service["target_prefix"]:
+        sys.exit(
+            f"{source}: the model of {meta.get('endpointPrefix')} "
+            f"({meta.get('targetPrefix')}), not {args.service}; pass --service"
+        )
     version = args.botocore_version or version
     command = "python3 tools/gen_model.py" + (f" {source}" if args.model else "")
-    text, n_ops, n_shapes = generate(model, version, command)
+    if args.service != DEFAULT_SERVICE:
+        command += f" --service {args.service}"
+    text, n_ops, n_shapes = generate(model, service, version, command)
 
     rustfmt = shutil.which("rustfmt")
     if rustfmt:
@@ -429,9 +477,10 @@ def main():
         ).stdout
     else:
         print("warning: rustfmt not found; output is not formatted", file=sys.stderr)
-    with open(args.out, "w", encoding="utf-8") as f:
+    os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+    with open(out_path, "w", encoding="utf-8") as f:
         f.write(text)
-    print(f"{args.out}: {n_ops} operations, {n_shapes} shapes (botocore {version or 'unknown'})")
+    print(f"{out_path}: {n_ops} operations, {n_shapes} shapes (botocore {version or 'unknown'})")
 
 
 if __name__ == "__main__":

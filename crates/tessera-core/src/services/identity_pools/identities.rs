@@ -94,10 +94,14 @@ impl Services {
     }
 
     /// The identity checked logins stand for, linking to it the logins it
-    /// lacks: the developer token's identity, else the identity one of the
-    /// logins already has, else `start` (the identity the caller named), else
-    /// a new identity. Concurrent first logins of one user agree on one
-    /// identity: the store refuses the second holder of a login.
+    /// lacks. The identity a login (or the developer token) already has wins;
+    /// `start`, the identity the caller named, must then be that identity or a
+    /// guest (a guest logging in as a user who has an identity is given that
+    /// one, as Cognito does); an authenticated `start` must hold one of the
+    /// logins, so no one links their login to another's identity. With no
+    /// identity found, `start` or a new identity gets the logins. Concurrent
+    /// first logins of one user agree on one identity: the store refuses a
+    /// second holder of a login, and the lookup runs again.
     pub(crate) async fn identity_for_logins(
         &self,
         pool: &IdentityPool,
@@ -105,7 +109,7 @@ impl Services {
         verified: &[VerifiedLogin],
     ) -> Result<Identity> {
         for _ in 0..3 {
-            let mut target = match verified.iter().find_map(|l| l.identity.clone()) {
+            let mut found = match verified.iter().find_map(|l| l.identity.clone()) {
                 Some(id) => {
                     let identity = self.identity(&id).await?;
                     if identity.pool_id != pool.id {
@@ -122,13 +126,22 @@ impl Services {
                 .collect();
             for login in &logins {
                 if let Some(holder) = self.holder(pool, login).await? {
-                    match &target {
-                        Some(t) if t.id != holder.id => return Err(logins_do_not_match()),
-                        _ => target = Some(holder),
+                    match &found {
+                        Some(f) if f.id != holder.id => return Err(logins_do_not_match()),
+                        _ => found = Some(holder),
                     }
                 }
             }
-            let target = target.or_else(|| start.clone());
+            let target = match (start.clone(), found) {
+                (Some(start), Some(found)) if start.id != found.id && !start.logins.is_empty() => {
+                    return Err(logins_do_not_match());
+                }
+                (Some(start), None) if !start.logins.is_empty() => {
+                    return Err(logins_do_not_match());
+                }
+                (_, Some(found)) => Some(found),
+                (start, None) => start,
+            };
             let outcome = match target {
                 None => self.new_identity(pool, logins).await?,
                 Some(identity) => {
