@@ -15,6 +15,7 @@ use crate::secret::Secret;
 use tessera_store::PostgresOptions;
 
 mod housekeeping;
+pub mod identity_pools;
 mod logging;
 mod rate_limits;
 pub mod reference;
@@ -23,6 +24,7 @@ mod tls;
 mod triggers;
 mod user_import;
 pub use housekeeping::HousekeepingSettings;
+pub use identity_pools::{CredentialSourceChoice, CredentialsSetting, IdentityPoolSettings};
 pub use logging::LogFormat;
 pub use tls::{TlsSettings, TlsSource};
 pub use triggers::{
@@ -141,6 +143,10 @@ pub struct FileConfig {
     /// What advanced security's risk checks compare against.
     #[serde(default)]
     pub risk: risk::RiskFile,
+    /// Identity pools: where AWS credentials come from, and where OpenID
+    /// Connect providers' keys are fetched.
+    #[serde(default)]
+    pub identity_pools: identity_pools::IdentityPoolsFile,
     /// User pools (with their clients, groups and users) created at start
     /// when missing; starting again changes nothing.
     #[serde(default)]
@@ -371,6 +377,7 @@ pub struct Config {
     pub user_import: tessera_core::services::user_import::ImportSettings,
     /// The breached-password list of the compromised-credentials check.
     pub breached_passwords_file: Option<PathBuf>,
+    pub identity_pools: IdentityPoolSettings,
     pub pools: Vec<DeclaredPool>,
 }
 
@@ -407,6 +414,7 @@ impl Config {
             log_format: LogFormat::default(),
             user_import: Default::default(),
             breached_passwords_file: None,
+            identity_pools: IdentityPoolSettings::default(),
             pools: Vec::new(),
         }
     }
@@ -487,6 +495,7 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<Config> {
     // Checked here, with every layer in, so a bad combination stops `serve`
     // before it touches the data directory.
     config.tls.source()?;
+    config.identity_pools.credential_source()?;
     if args.insecure_accept_any_signature {
         config.insecure_accept_any_signature = true;
     }
@@ -560,6 +569,7 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     config.housekeeping = housekeeping::resolve(file.housekeeping)?;
     config.user_import = user_import::resolve(file.user_import)?;
     config.breached_passwords_file = file.risk.breached_passwords_file;
+    config.identity_pools = identity_pools::resolve(file.identity_pools)?;
     if let Some(v) = file.strict_triggers {
         config.strict_triggers = v;
     }
@@ -666,6 +676,15 @@ fn apply_env(config: &mut Config) -> anyhow::Result<()> {
     }
     if let Some(v) = env("TESSERA_LOG_FORMAT") {
         config.log_format = LogFormat::parse(&v)?;
+    }
+    if let Some(v) = env("TESSERA_IDENTITY_CREDENTIALS") {
+        config.identity_pools.credentials = CredentialsSetting::parse(&v)?;
+    }
+    if let Some(v) = env("TESSERA_IDENTITY_STS_ENDPOINT") {
+        config.identity_pools.sts_endpoint = Some(identity_pools::sts_endpoint(
+            &v,
+            "TESSERA_IDENTITY_STS_ENDPOINT",
+        )?);
     }
     Ok(())
 }

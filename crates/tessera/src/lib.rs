@@ -8,6 +8,7 @@
 //! - [`kek`]: the key-encryption key — loaded, or generated on first start.
 //! - [`delivery`]: email over SMTP, SMS to a webhook, or the dev outbox, per medium.
 //! - [`triggers`]: Lambda triggers run through the Lambda Invoke API, a webhook or a local command, by ARN.
+//! - [`identity`]: identity pools' AWS credentials (STS, or minted locally) and OpenID Connect providers' keys.
 //! - [`declared`]: pools, clients, groups and users declared in the config file.
 //! - [`housekeeping`]: the background purge of expired records.
 //! - [`server`]: starts the HTTP server over a store and reports where it listens.
@@ -22,6 +23,7 @@ pub mod declared;
 pub mod delivery;
 pub mod health;
 pub mod housekeeping;
+pub mod identity;
 pub mod kek;
 pub mod secret;
 pub mod server;

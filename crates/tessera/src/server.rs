@@ -181,7 +181,7 @@ fn admin_auth(config: &Config) -> anyhow::Result<AdminAuth> {
 }
 
 /// Services over the configured store, with the key-encryption key checked
-/// against it and the configured trigger mappings.
+/// against it, the configured trigger mappings and identity pools' sources.
 pub async fn build_services(
     config: &Config,
     clock: Arc<dyn Clock>,
@@ -193,6 +193,8 @@ pub async fn build_services(
     let store = opened.store;
     let sealing = kek::load_or_create(config)?;
     kek::check_against_store(&sealing, store.as_ref()).await?;
+    let credentials = crate::identity::build_credential_source(config, clock.clone())?;
+    let oidc_keys = crate::identity::build_oidc_keys(config)?;
     let services = Services::new(
         store,
         clock,
@@ -222,7 +224,8 @@ pub async fn build_services(
         .with_triggers(invoker, settings)
         .with_rate_limits(config.rate_limits.clone())
         .with_user_import(config.user_import.clone())
-        .with_breached_passwords(breached))
+        .with_breached_passwords(breached)
+        .with_identity_sources(credentials, oidc_keys))
 }
 
 /// Starts serving with the system clock.

@@ -17,7 +17,7 @@ pub mod http;
 pub mod lambda;
 
 #[cfg(test)]
-mod test_server;
+pub(crate) mod test_server;
 
 use std::sync::Arc;
 
@@ -180,7 +180,7 @@ fn http_client(timeout: std::time::Duration) -> anyhow::Result<reqwest::Client> 
 }
 
 /// `scheme://host:port`: a URL's path or query may carry a token.
-fn endpoint_label(url: &reqwest::Url) -> String {
+pub(crate) fn endpoint_label(url: &reqwest::Url) -> String {
     let host = url.host_str().unwrap_or_default();
     match url.port_or_known_default() {
         Some(port) => format!("{}://{host}:{port}", url.scheme()),

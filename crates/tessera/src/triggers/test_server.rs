@@ -1,5 +1,6 @@
-//! An HTTP server for the trigger tests: it records every request as
-//! received (method, raw path, headers, body) and gives one fixed answer.
+//! An HTTP server for the adapter tests (triggers, identity pools' STS and
+//! OIDC fetches): it records every request as received (method, raw path,
+//! headers, body) and gives one fixed answer.
 
 use std::net::SocketAddr;
 use std::time::Duration;
