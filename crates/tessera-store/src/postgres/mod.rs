@@ -11,7 +11,7 @@
 //! - [`migrations`]: embedded migrations, applied under an advisory lock.
 //! - [`codec`]: statement helpers, row conversions and error mapping.
 //! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`],
-//!   [`import_jobs`], [`auth_events`]: the SQL for each resource.
+//!   [`import_jobs`], [`auth_events`], [`identity_pools`]: the SQL for each resource.
 //! - [`housekeeping`]: purging what expired, one node at a time.
 
 mod auth_events;
@@ -21,6 +21,7 @@ mod codes;
 mod devices;
 mod groups;
 pub mod housekeeping;
+mod identity_pools;
 mod import_jobs;
 mod keys;
 pub mod migrations;
@@ -41,6 +42,7 @@ use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::housekeeping::PurgeReport;
+use tessera_core::domain::identity_pool::{Identity, IdentityLogin, IdentityPool};
 use tessera_core::domain::import_job::{
     BatchOutcome, ImportBatch, ImportFailure, ImportJob, ImportJobStatus,
 };
@@ -52,7 +54,7 @@ use tessera_core::domain::pool::UserPool;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
-use tessera_core::ids::{ClientId, GroupName, UserPoolId};
+use tessera_core::ids::{ClientId, GroupName, IdentityId, IdentityPoolId, UserPoolId};
 use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
 use tokio_postgres::NoTls;
 
@@ -921,5 +923,132 @@ impl Store for PostgresStore {
             &c, pool, page
         )
         .await)
+    }
+
+    async fn create_identity_pool(&self, pool: &IdentityPool) -> StoreResult<()> {
+        transaction!(self, "create_identity_pool", |tx| {
+            identity_pools::create_pool(&tx, pool).await?
+        })
+    }
+
+    async fn get_identity_pool(&self, id: &IdentityPoolId) -> StoreResult<IdentityPool> {
+        read!(self, "get_identity_pool", |c| identity_pools::get_pool(
+            &c, id
+        )
+        .await)
+    }
+
+    async fn list_identity_pools(&self, page: &PageRequest) -> StoreResult<Listing<IdentityPool>> {
+        read!(self, "list_identity_pools", |c| {
+            identity_pools::list_pools(&c, page).await
+        })
+    }
+
+    async fn update_identity_pool(&self, pool: &IdentityPool) -> StoreResult<()> {
+        transaction!(self, "update_identity_pool", |tx| {
+            identity_pools::update_pool(&tx, pool).await?
+        })
+    }
+
+    async fn delete_identity_pool(&self, id: &IdentityPoolId) -> StoreResult<()> {
+        transaction!(self, "delete_identity_pool", |tx| {
+            identity_pools::delete_pool(&tx, id).await?
+        })
+    }
+
+    async fn create_identity(&self, identity: &Identity) -> StoreResult<()> {
+        transaction!(self, "create_identity", |tx| {
+            identity_pools::create_identity(&tx, identity).await?
+        })
+    }
+
+    async fn get_identity(&self, id: &IdentityId) -> StoreResult<Identity> {
+        read!(self, "get_identity", |c| identity_pools::get_identity(
+            &c, id
+        )
+        .await)
+    }
+
+    async fn find_identity_by_login(
+        &self,
+        pool: &IdentityPoolId,
+        login: &IdentityLogin,
+    ) -> StoreResult<Identity> {
+        read!(self, "find_identity_by_login", |c| {
+            identity_pools::find_by_login(&c, pool, login).await
+        })
+    }
+
+    async fn link_identity_logins(
+        &self,
+        id: &IdentityId,
+        logins: &[IdentityLogin],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        transaction!(self, "link_identity_logins", |tx| {
+            identity_pools::link_logins(&tx, id, logins, now).await?
+        })
+    }
+
+    async fn unlink_identity_logins(
+        &self,
+        id: &IdentityId,
+        logins: &[IdentityLogin],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        transaction!(self, "unlink_identity_logins", |tx| {
+            identity_pools::unlink_logins(&tx, id, logins, now).await?
+        })
+    }
+
+    async fn merge_identities(
+        &self,
+        source: &IdentityId,
+        destination: &IdentityId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        transaction!(self, "merge_identities", |tx| {
+            identity_pools::merge(&tx, source, destination, now).await?
+        })
+    }
+
+    async fn delete_identities(&self, ids: &[IdentityId]) -> StoreResult<()> {
+        transaction!(self, "delete_identities", |tx| {
+            identity_pools::delete_identities(&tx, ids).await?
+        })
+    }
+
+    async fn list_identities(
+        &self,
+        pool: &IdentityPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Identity>> {
+        read!(self, "list_identities", |c| {
+            identity_pools::list_identities(&c, pool, page).await
+        })
+    }
+
+    async fn identity_signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>> {
+        read!(self, "identity_signing_keys", |c| keys::list_identity(&c)
+            .await)
+    }
+
+    async fn init_identity_signing_keys(
+        &self,
+        keys: &[SigningKeyRecord],
+    ) -> StoreResult<Vec<SigningKeyRecord>> {
+        transaction!(self, "init_identity_signing_keys", |tx| {
+            keys::init_identity(&tx, keys).await?
+        })
+    }
+
+    async fn rotate_identity_signing_keys(
+        &self,
+        keys: &[SigningKeyRecord],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        transaction!(self, "rotate_identity_signing_keys", |tx| {
+            keys::rotate_identity(&tx, keys, now).await?
+        })
     }
 }

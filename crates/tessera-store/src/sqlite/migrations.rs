@@ -23,6 +23,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_housekeeping",
         include_str!("migrations/0007_housekeeping.sql"),
     ),
+    (
+        "0008_identity_pools",
+        include_str!("migrations/0008_identity_pools.sql"),
+    ),
 ];
 
 /// Applies what is pending; returns the names applied now.

@@ -4,15 +4,15 @@
 //! `synchronous=FULL` makes an acknowledged write survive power loss.
 //! A database file the store creates is readable by its owner only, and so
 //! are its `-wal` and `-shm` files (SQLite gives them the database's mode).
-//! Deleted content is overwritten (`secure_delete`), and deleting a user or a
-//! pool truncates the WAL before answering, so what was deleted is gone from
-//! the files, not only from queries.
+//! Deleted content is overwritten (`secure_delete`), and deleting a user, a
+//! pool, an identity pool or identities truncates the WAL before answering, so
+//! what was deleted is gone from the files, not only from queries.
 //!
 //! - [`migrations`]: embedded migrations and their runner.
 //! - [`writer`]: the writer thread and group commit.
 //! - [`codec`]: row ↔ domain conversions and error mapping.
 //! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`],
-//!   [`import_jobs`], [`auth_events`]: the SQL for each resource.
+//!   [`import_jobs`], [`auth_events`], [`identity_pools`]: the SQL for each resource.
 //! - [`housekeeping`]: purging what expired, in bounded batches.
 
 mod auth_events;
@@ -22,6 +22,7 @@ mod codes;
 mod devices;
 mod groups;
 mod housekeeping;
+mod identity_pools;
 mod import_jobs;
 mod keys;
 pub mod migrations;
@@ -47,6 +48,7 @@ use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::housekeeping::PurgeReport;
+use tessera_core::domain::identity_pool::{Identity, IdentityLogin, IdentityPool};
 use tessera_core::domain::import_job::{
     BatchOutcome, ImportBatch, ImportFailure, ImportJob, ImportJobStatus,
 };
@@ -58,7 +60,7 @@ use tessera_core::domain::pool::UserPool;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
-use tessera_core::ids::{ClientId, GroupName, UserPoolId};
+use tessera_core::ids::{ClientId, GroupName, IdentityId, IdentityPoolId, UserPoolId};
 use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
 
 use crate::telemetry;
@@ -909,6 +911,145 @@ impl Store for SqliteStore {
         self.read("list_audit_entries", |c| {
             auth_events::list_audit(c, pool, page)
         })
+    }
+    async fn create_identity_pool(&self, pool: &IdentityPool) -> StoreResult<()> {
+        let pool = pool.clone();
+        self.write("create_identity_pool", move |c| {
+            identity_pools::create_pool(c, &pool)
+        })
+        .await
+    }
+
+    async fn get_identity_pool(&self, id: &IdentityPoolId) -> StoreResult<IdentityPool> {
+        self.read("get_identity_pool", |c| identity_pools::get_pool(c, id))
+    }
+
+    async fn list_identity_pools(&self, page: &PageRequest) -> StoreResult<Listing<IdentityPool>> {
+        self.read("list_identity_pools", |c| {
+            identity_pools::list_pools(c, page)
+        })
+    }
+
+    async fn update_identity_pool(&self, pool: &IdentityPool) -> StoreResult<()> {
+        let pool = pool.clone();
+        self.write("update_identity_pool", move |c| {
+            identity_pools::update_pool(c, &pool)
+        })
+        .await
+    }
+
+    async fn delete_identity_pool(&self, id: &IdentityPoolId) -> StoreResult<()> {
+        let id = id.clone();
+        self.erase("delete_identity_pool", move |c| {
+            identity_pools::delete_pool(c, &id)
+        })
+        .await
+    }
+
+    async fn create_identity(&self, identity: &Identity) -> StoreResult<()> {
+        let identity = identity.clone();
+        self.write("create_identity", move |c| {
+            identity_pools::create_identity(c, &identity)
+        })
+        .await
+    }
+
+    async fn get_identity(&self, id: &IdentityId) -> StoreResult<Identity> {
+        self.read("get_identity", |c| identity_pools::get_identity(c, id))
+    }
+
+    async fn find_identity_by_login(
+        &self,
+        pool: &IdentityPoolId,
+        login: &IdentityLogin,
+    ) -> StoreResult<Identity> {
+        self.read("find_identity_by_login", |c| {
+            identity_pools::find_by_login(c, pool, login)
+        })
+    }
+
+    async fn link_identity_logins(
+        &self,
+        id: &IdentityId,
+        logins: &[IdentityLogin],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let (id, logins) = (id.clone(), logins.to_vec());
+        self.write("link_identity_logins", move |c| {
+            identity_pools::link_logins(c, &id, &logins, now)
+        })
+        .await
+    }
+
+    async fn unlink_identity_logins(
+        &self,
+        id: &IdentityId,
+        logins: &[IdentityLogin],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let (id, logins) = (id.clone(), logins.to_vec());
+        self.write("unlink_identity_logins", move |c| {
+            identity_pools::unlink_logins(c, &id, &logins, now)
+        })
+        .await
+    }
+
+    async fn merge_identities(
+        &self,
+        source: &IdentityId,
+        destination: &IdentityId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let (source, destination) = (source.clone(), destination.clone());
+        self.write("merge_identities", move |c| {
+            identity_pools::merge(c, &source, &destination, now)
+        })
+        .await
+    }
+
+    async fn delete_identities(&self, ids: &[IdentityId]) -> StoreResult<()> {
+        let ids = ids.to_vec();
+        self.erase("delete_identities", move |c| {
+            identity_pools::delete_identities(c, &ids)
+        })
+        .await
+    }
+
+    async fn list_identities(
+        &self,
+        pool: &IdentityPoolId,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Identity>> {
+        self.read("list_identities", |c| {
+            identity_pools::list_identities(c, pool, page)
+        })
+    }
+
+    async fn identity_signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>> {
+        self.read("identity_signing_keys", keys::list_identity)
+    }
+
+    async fn init_identity_signing_keys(
+        &self,
+        keys: &[SigningKeyRecord],
+    ) -> StoreResult<Vec<SigningKeyRecord>> {
+        let keys = keys.to_vec();
+        self.write("init_identity_signing_keys", move |c| {
+            keys::init_identity(c, &keys)
+        })
+        .await
+    }
+
+    async fn rotate_identity_signing_keys(
+        &self,
+        keys: &[SigningKeyRecord],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let keys = keys.to_vec();
+        self.write("rotate_identity_signing_keys", move |c| {
+            keys::rotate_identity(c, &keys, now)
+        })
+        .await
     }
 }
 

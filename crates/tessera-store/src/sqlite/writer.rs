@@ -5,11 +5,11 @@
 //! that fails rolls back its savepoint alone; a failed commit fails them all.
 //! Nothing is acknowledged before it is durable.
 //!
-//! A write that erases (a user, a pool) asks for a WAL checkpoint: after its
-//! group commits, the WAL is copied into the database and truncated before
-//! anyone is answered, so old page images of what was erased do not stay in
-//! the `-wal` file (with `secure_delete` on, the database file's pages are
-//! zeroed as rows leave them).
+//! A write that erases (a user, a pool, identities) asks for a WAL
+//! checkpoint: after its group commits, the WAL is copied into the database
+//! and truncated before anyone is answered, so old page images of what was
+//! erased do not stay in the `-wal` file (with `secure_delete` on, the
+//! database file's pages are zeroed as rows leave them).
 
 use std::sync::mpsc;
 
