@@ -259,6 +259,7 @@ macro_rules! contract_tests {
                 merge_moves_the_logins_and_deletes_the_source,
                 delete_identities_deletes_those_that_exist,
                 list_identities_pages_through_the_pools_identities_oldest_first,
+                concurrent_claims_of_one_login_admit_exactly_one,
                 identity_keys_are_set_once_and_rotated,
                 concurrent_identity_key_inits_agree_on_one_set,
                 identity_pools_survive_dropping_and_reopening_the_store,

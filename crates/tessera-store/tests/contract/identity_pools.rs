@@ -12,7 +12,7 @@ use tessera_core::domain::identity_pool::{
 };
 use tessera_core::domain::signing_key::{KeyPurpose, SigningKeyRecord};
 use tessera_core::ids::{IdentityId, IdentityPoolId, UserPoolId};
-use tessera_core::store::{Conflict, IDENTITY_KEYS, Store};
+use tessera_core::store::{Conflict, IDENTITY_KEYS, Store, StoreError};
 
 use crate::support::*;
 
@@ -627,6 +627,53 @@ pub async fn list_identities_pages_through_the_pools_identities_oldest_first(eng
         store
             .list_identities(&identity_pool_id("404"), &page(None, 10))
             .await,
+    );
+}
+
+pub async fn concurrent_claims_of_one_login_admit_exactly_one(engine: &Engine) {
+    let store = engine.open().await;
+    let p = new_pool(&store, "18").await;
+    let contested = login("accounts.google.com", "contested");
+    // Half create an identity with the login, half link it to one they have.
+    let mut linkers = Vec::new();
+    for n in 0..25 {
+        linkers.push(new_identity(&store, &p.id, n, &[]).await.id);
+    }
+    let barrier = Arc::new(tokio::sync::Barrier::new(50));
+    let mut tasks = Vec::new();
+    for n in 0..50 {
+        let (store, barrier, contested) = (store.clone(), barrier.clone(), contested.clone());
+        let linker = linkers.get(n).cloned();
+        let created = identity(&p.id, 100 + n as u32, std::slice::from_ref(&contested));
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let outcome = match &linker {
+                Some(id) => {
+                    store
+                        .link_identity_logins(id, std::slice::from_ref(&contested), later(500))
+                        .await
+                }
+                None => store.create_identity(&created).await,
+            };
+            (linker.unwrap_or(created.id), outcome)
+        }));
+    }
+    let mut winners = Vec::new();
+    for t in tasks {
+        match t.await.expect("task") {
+            (id, Ok(())) => winners.push(id),
+            (_, Err(StoreError::Conflict(Conflict::IdentityLogin))) => {}
+            (_, other) => panic!("a claim of a held login: {other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one claim wins: {winners:?}");
+    assert_eq!(
+        store
+            .find_identity_by_login(&p.id, &contested)
+            .await
+            .expect("find")
+            .id,
+        winners[0]
     );
 }
 
