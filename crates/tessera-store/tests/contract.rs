@@ -26,6 +26,8 @@ mod durability;
 mod groups;
 #[path = "contract/housekeeping.rs"]
 mod housekeeping;
+#[path = "contract/identity_pools.rs"]
+mod identity_pools;
 #[path = "contract/import_jobs.rs"]
 mod import_jobs;
 #[path = "contract/intents.rs"]
@@ -243,6 +245,24 @@ macro_rules! contract_tests {
                 authorization_codes_stay_a_day_past_expiry_so_replays_are_still_caught,
                 lapsed_sign_in_failures_are_forgotten_and_recent_ones_kept,
                 each_kind_is_bounded_by_the_batch_limit_and_a_loop_empties_it,
+            }
+            identity_pools {
+                create_then_get_returns_the_same_record,
+                missing_or_duplicate_pools,
+                update_replaces_the_record_but_not_its_id_or_creation_date,
+                list_pages_through_the_pools_oldest_first,
+                delete_removes_the_pool_with_its_identities_and_logins,
+                create_identity_with_logins_then_get_and_find_by_each,
+                a_login_held_by_another_identity_conflicts_and_changes_nothing,
+                linking_adds_logins_and_keeps_those_held_already,
+                unlinking_removes_only_the_identitys_own_logins,
+                merge_moves_the_logins_and_deletes_the_source,
+                delete_identities_deletes_those_that_exist,
+                list_identities_pages_through_the_pools_identities_oldest_first,
+                concurrent_claims_of_one_login_admit_exactly_one,
+                identity_keys_are_set_once_and_rotated,
+                concurrent_identity_key_inits_agree_on_one_set,
+                identity_pools_survive_dropping_and_reopening_the_store,
             }
             import_jobs {
                 create_get_and_list_round_trip,

@@ -244,7 +244,7 @@ pub async fn find_by_login(
         c,
         &format!(
             "SELECT {IDENTITY_COLUMNS} FROM identity_logins l
-               JOIN {IDENTITY_JOINS} ON i.seq = l.identity
+               JOIN identities i ON i.seq = l.identity JOIN identity_pools p ON p.seq = i.pool
              WHERE l.pool = $1 AND l.provider = $2 AND l.subject = $3"
         ),
         &[&seq, &login.provider, &login.subject],

@@ -223,7 +223,7 @@ pub fn find_by_login(
     let row = found(conn.prepare_cached_query_row(
         &format!(
             "SELECT {IDENTITY_COLUMNS} FROM identity_logins l
-               JOIN {IDENTITY_JOINS} ON i.seq = l.identity
+               JOIN identities i ON i.seq = l.identity JOIN identity_pools p ON p.seq = i.pool
              WHERE l.pool = ?1 AND l.provider = ?2 AND l.subject = ?3"
         ),
         params![seq, login.provider, login.subject],
