@@ -183,7 +183,7 @@ def test_identity_pool_lifecycle(id_server):
         identity.update_identity_pool(IdentityPoolId=pool_id, IdentityPoolName="Renamed",
                                       AllowUnauthenticatedIdentities=True, DeveloperProviderName="other.name")
 
-    arn = f"arn:aws:cognito-identity:us-east-1:{ACCOUNT}:identitypool/{pool_id}"
+    arn = f"arn:aws:cognito-identity:us-east-1:000000000000:identitypool/{pool_id}"
     identity.tag_resource(ResourceArn=arn, Tags={"env": "test"})
     assert identity.list_tags_for_resource(ResourceArn=arn)["Tags"] == {"team": "auth", "env": "test"}
     identity.untag_resource(ResourceArn=arn, TagKeys=["team"])

@@ -249,7 +249,7 @@ mod tests {
     #[test]
     fn rules_match_strings_and_each_string_of_an_array() {
         let claims = json!({"cognito:groups": ["staff", "admins"], "email": "a@example.com"});
-        let claims = claims.as_object().unwrap();
+        let claims = claims.as_object().expect("an object");
         assert!(rule_matches(
             &rule("cognito:groups", MatchType::Contains, "admins"),
             claims
