@@ -369,9 +369,20 @@ def test_basic_flow_token_verifies_and_is_accepted_by_sts(id_server, sts):
     assert claims["amr"][0] == "authenticated" and provider_name(pool_id) in claims["amr"]
     assert 550 <= claims["exp"] - claims["iat"] <= 600
 
+    assert "https://aws.amazon.com/tags" not in claims
     creds = sts.client().assume_role_with_web_identity(
         RoleArn=AUTH_ROLE, RoleSessionName="CognitoIdentityCredentials", WebIdentityToken=answer["Token"])
     assert sts.caller(creds["Credentials"]) == assumed(AUTH_ROLE)
+
+    # Principal tags: the default map (client <- aud, username <- sub) and one of our own.
+    identity.set_principal_tag_attribute_map(IdentityPoolId=ip, IdentityProviderName=provider_name(pool_id),
+                                             UseDefaults=True, PrincipalTags={"name": "cognito:username"})
+    token = id_token(cognito, client_id)
+    tagged = jwt_claims(public.get_open_id_token(IdentityId=identity_id,
+                                                 Logins={provider_name(pool_id): token})["Token"])
+    user = jwt_claims(token)
+    assert tagged["https://aws.amazon.com/tags"]["principal_tags"] == {
+        "client": [client_id], "username": [user["sub"]], "name": ["alice"]}
 
     enhanced_only = identity_pool(identity, pool_id, client_id)
     other = public.get_id(IdentityPoolId=enhanced_only, Logins=logins)["IdentityId"]
@@ -490,6 +501,21 @@ def test_no_credential_source_is_a_configuration_error(start_server):
     with expect_error("InvalidIdentityPoolConfigurationException",
                       "Invalid identity pool configuration. Check assigned IAM roles for this pool."):
         public.get_credentials_for_identity(IdentityId=guest)
+
+
+def test_local_development_credentials(start_server):
+    srv = start_server(env={"TESSERA_IDENTITY_CREDENTIALS": "local"})
+    cognito, identity, public = clients(srv)
+    pool_id, client_id = user_pool_setup(cognito, users=())
+    ip = identity_pool(identity, pool_id, client_id)
+    guest = public.get_id(IdentityPoolId=ip)["IdentityId"]
+    creds = public.get_credentials_for_identity(IdentityId=guest)["Credentials"]
+    assert len(creds["AccessKeyId"]) == 20 and creds["AccessKeyId"].startswith("ASIA")
+    assert len(creds["SecretKey"]) == 40 and len(creds["SessionToken"]) > 100
+    assert 3500 < creds["Expiration"].timestamp() - time.time() <= 3600
+    logs = srv.logs()
+    assert "development" in logs.lower() and GUEST_ROLE in logs
+    assert creds["SecretKey"] not in logs and creds["SessionToken"] not in logs
 
 
 def test_a_generic_oidc_provider(start_server, sts):
