@@ -527,6 +527,16 @@ def test_a_generic_oidc_provider(start_server, sts):
     host = issuer.split("://", 1)[1]
     config = f'[identity_pools]\ncredentials = "sts"\nsts_endpoint = "{sts.url}"\n' \
              f'[identity_pools.oidc_issuers]\n"{host}" = "{issuer}"\n'
+    # Without the provider's client ids (IAM's OIDC provider registration) no token is accepted.
+    unregistered = start_server(config_toml=config)
+    _, identity, public = clients(unregistered)
+    ip = identity.create_identity_pool(
+        IdentityPoolName="oidc", AllowUnauthenticatedIdentities=False,
+        OpenIdConnectProviderARNs=[f"arn:aws:iam::{ACCOUNT}:oidc-provider/{host}"])["IdentityPoolId"]
+    with expect_error("NotAuthorizedException", "Invalid login token. Incorrect token audience."):
+        public.get_id(IdentityPoolId=ip, Logins={host: token})
+
+    config += f'[identity_pools.oidc_client_ids]\n"{host}" = ["{up_client}"]\n'
     srv = start_server(config_toml=config)
     _, identity, public = clients(srv)
     ip = identity.create_identity_pool(
@@ -541,6 +551,10 @@ def test_a_generic_oidc_provider(start_server, sts):
     head, body, signature = token.split(".")
     with expect_error("NotAuthorizedException", contains=["Invalid login token"]):
         public.get_id(IdentityPoolId=ip, Logins={host: f"{head}.{body}.{signature[::-1]}"})
+    # A token of the provider issued to another client.
+    other_client = make_app_client(up_cognito, up_pool)["ClientId"]
+    with expect_error("NotAuthorizedException", "Invalid login token. Incorrect token audience."):
+        public.get_id(IdentityPoolId=ip, Logins={host: id_token(up_cognito, other_client)})
 
 
 # ---------------------------------------------------------------- two nodes

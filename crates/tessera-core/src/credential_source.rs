@@ -85,6 +85,11 @@ pub trait OidcKeys: Send + Sync + 'static {
     /// in its place), read through its discovery document's `jwks_uri`,
     /// with the issuer its discovery document names.
     async fn jwks(&self, issuer_host: &str) -> Result<(String, Value), OidcKeysError>;
+
+    /// The client ids the provider's ID tokens must be issued to (its `aud`),
+    /// as IAM's OIDC provider registration lists them for Cognito; none
+    /// configured means none is accepted.
+    fn client_ids(&self, issuer_host: &str) -> Vec<String>;
 }
 
 /// No OIDC provider can be reached: every issuer is unknown.
@@ -94,5 +99,9 @@ pub struct NoOidcKeys;
 impl OidcKeys for NoOidcKeys {
     async fn jwks(&self, _: &str) -> Result<(String, Value), OidcKeysError> {
         Err(OidcKeysError::UnknownIssuer)
+    }
+
+    fn client_ids(&self, _: &str) -> Vec<String> {
+        Vec::new()
     }
 }

@@ -7,6 +7,8 @@
 //! sts_endpoint = "http://127.0.0.1:5000"   # required with "sts"
 //! [identity_pools.oidc_issuers]
 //! "login.example.com" = "http://127.0.0.1:7000"
+//! [identity_pools.oidc_client_ids]
+//! "login.example.com" = ["my-app"]
 //! ```
 //!
 //! `credentials` and `sts_endpoint` are layered on their own (file, then
@@ -42,6 +44,12 @@ pub struct IdentityPoolsFile {
     /// installs, e.g. `"login.example.com" = "http://127.0.0.1:7000"`.
     #[serde(default)]
     pub oidc_issuers: BTreeMap<String, String>,
+    /// The client ids an OpenID Connect provider's ID tokens must be issued
+    /// to (their `aud`), by issuer (`host[/path]`): what IAM's OIDC provider
+    /// registration lists for Cognito. A provider of an identity pool's
+    /// `OpenIdConnectProviderARNs` with none here is refused.
+    #[serde(default)]
+    pub oidc_client_ids: BTreeMap<String, Vec<String>>,
 }
 
 /// `credentials` as written.
@@ -78,6 +86,8 @@ pub struct IdentityPoolSettings {
     pub sts_endpoint: Option<Url>,
     /// Base URLs by issuer (`host[/path]`, lowercase host).
     pub oidc_issuers: BTreeMap<String, Url>,
+    /// Accepted `aud` values by issuer (`host[/path]`, lowercase host).
+    pub oidc_client_ids: BTreeMap<String, Vec<String>>,
 }
 
 /// The credential source the server builds.
@@ -122,10 +132,20 @@ pub fn resolve(file: IdentityPoolsFile) -> anyhow::Result<IdentityPoolSettings> 
         }
         oidc_issuers.insert(key, base);
     }
+    let mut oidc_client_ids = BTreeMap::new();
+    for (issuer, ids) in file.oidc_client_ids {
+        let what = format!("[identity_pools.oidc_client_ids] {issuer:?}");
+        let key = issuer_key(&issuer).with_context(|| what.clone())?;
+        if ids.iter().any(|id| id.is_empty()) {
+            bail!("{what}: a client id is empty");
+        }
+        oidc_client_ids.insert(key, ids);
+    }
     Ok(IdentityPoolSettings {
         credentials: file.credentials.unwrap_or_default(),
         sts_endpoint,
         oidc_issuers,
+        oidc_client_ids,
     })
 }
 
@@ -188,6 +208,26 @@ mod tests {
 
     fn refused(toml: &str) -> String {
         format!("{:#}", parse(toml).expect_err("refused"))
+    }
+
+    #[test]
+    fn oidc_client_ids_are_keyed_by_issuer() {
+        let settings = parse(
+            "[identity_pools.oidc_client_ids]\n\"Login.Example.com/tenant\" = [\"app-1\", \"app-2\"]\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            settings.oidc_client_ids.get("login.example.com/tenant"),
+            Some(&vec!["app-1".to_owned(), "app-2".to_owned()])
+        );
+        assert!(
+            refused("[identity_pools.oidc_client_ids]\n\"login.example.com\" = [\"\"]\n")
+                .contains("empty")
+        );
+        assert!(
+            refused("[identity_pools.oidc_client_ids]\n\"https://login.example.com\" = [\"a\"]\n")
+                .contains("not an issuer")
+        );
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub fn build_oidc_keys(config: &Config) -> anyhow::Result<Arc<dyn OidcKeys>> {
     }
     Ok(Arc::new(HttpOidcKeys::new(
         config.identity_pools.oidc_issuers.clone(),
+        config.identity_pools.oidc_client_ids.clone(),
         DEFAULT_TIMEOUT,
     )?))
 }

@@ -28,11 +28,17 @@ pub struct HttpOidcKeys {
     client: reqwest::Client,
     /// Base URLs by issuer (`host[/path]`), in place of `https://{issuer}`.
     issuers: BTreeMap<String, Url>,
+    /// Accepted `aud` values by issuer.
+    client_ids: BTreeMap<String, Vec<String>>,
     timeout: Duration,
 }
 
 impl HttpOidcKeys {
-    pub fn new(issuers: BTreeMap<String, Url>, timeout: Duration) -> anyhow::Result<Self> {
+    pub fn new(
+        issuers: BTreeMap<String, Url>,
+        client_ids: BTreeMap<String, Vec<String>>,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
         let redirects = reqwest::redirect::Policy::custom(|attempt| {
             let from_https = attempt.previous().iter().any(|u| u.scheme() == "https");
             if attempt.previous().len() > MAX_REDIRECTS {
@@ -54,6 +60,7 @@ impl HttpOidcKeys {
         Ok(Self {
             client,
             issuers,
+            client_ids,
             timeout,
         })
     }
@@ -137,6 +144,13 @@ impl OidcKeys for HttpOidcKeys {
         }
         Ok((issuer, Value::Object(jwks)))
     }
+
+    fn client_ids(&self, issuer_host: &str) -> Vec<String> {
+        issuer_key(issuer_host)
+            .ok()
+            .and_then(|key| self.client_ids.get(&key).cloned())
+            .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -156,7 +170,7 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.parse().expect("url")))
             .collect();
-        HttpOidcKeys::new(issuers, Duration::from_secs(1)).expect("builds")
+        HttpOidcKeys::new(issuers, BTreeMap::new(), Duration::from_secs(1)).expect("builds")
     }
 
     fn unavailable(result: Result<(String, Value), OidcKeysError>) -> String {

@@ -91,13 +91,22 @@ impl Services {
                 .split(',')
                 .map(str::trim)
                 .collect();
-            return self.verify_oidc_token(key, token, Some(&audiences)).await;
+            return self.verify_oidc_token(key, token, &audiences).await;
         }
         if pool.open_id_connect_provider_arns.iter().any(|arn| {
             arn.rsplit_once(":oidc-provider/")
                 .is_some_and(|(_, host)| host == key)
         }) {
-            return self.verify_oidc_token(key, token, None).await;
+            let client_ids = self.identity.oidc.client_ids(key);
+            if client_ids.is_empty() {
+                tracing::warn!(
+                    provider = key,
+                    "an OpenID Connect login refused: [identity_pools.oidc_client_ids] lists no client id for its provider"
+                );
+                return Err(invalid("Incorrect token audience."));
+            }
+            let client_ids: Vec<&str> = client_ids.iter().map(String::as_str).collect();
+            return self.verify_oidc_token(key, token, &client_ids).await;
         }
         if pool.supported_login_providers.contains_key(key)
             || pool.saml_provider_arns.iter().any(|a| a == key)
@@ -223,13 +232,14 @@ impl Services {
     }
 
     /// An OpenID Connect provider's ID token: signed by a key its JWKS
-    /// publishes, issued by it, unexpired, and — for a social provider — for
-    /// one of the app ids the identity pool names.
+    /// publishes, issued by it, unexpired, and for one of `audiences` (a
+    /// social provider's app ids in the identity pool, a generic provider's
+    /// client ids in the configuration).
     async fn verify_oidc_token(
         &self,
         host: &str,
         token: &str,
-        audiences: Option<&[&str]>,
+        audiences: &[&str],
     ) -> Result<VerifiedLogin> {
         let kid = tessera_crypto::jwt::peek_kid(token)
             .map_err(|_| invalid("Not a valid OpenId Connect identity token."))?;
@@ -250,9 +260,7 @@ impl Services {
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
         };
-        if let Some(allowed) = audiences
-            && !audience.iter().any(|a| allowed.contains(a))
-        {
+        if !audience.iter().any(|a| audiences.contains(a)) {
             return Err(invalid("Incorrect token audience."));
         }
         let sub = text(&claims, "sub")
