@@ -60,6 +60,8 @@ pub enum Conflict {
     ImportJob,
     /// Another identity of the identity pool holds that login.
     IdentityLogin,
+    /// The record was replaced since it was read (its version moved on).
+    Changed,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -457,7 +459,10 @@ pub trait Store: Send + Sync + 'static {
     async fn get_identity_pool(&self, id: &IdentityPoolId) -> StoreResult<IdentityPool>;
     /// Every identity pool, oldest first.
     async fn list_identity_pools(&self, page: &PageRequest) -> StoreResult<Listing<IdentityPool>>;
-    /// Replaces the pool's record (its id and creation date never change).
+    /// Replaces the pool's record (its id and creation date never change) if
+    /// its stored version is still `pool.version`, counting it up;
+    /// `Conflict(Changed)` when another update came first, `NotFound` when
+    /// the pool is gone. Reads return the stored version; a new pool's is 0.
     async fn update_identity_pool(&self, pool: &IdentityPool) -> StoreResult<()>;
     /// Deletes the pool with all its identities and their logins.
     async fn delete_identity_pool(&self, id: &IdentityPoolId) -> StoreResult<()>;

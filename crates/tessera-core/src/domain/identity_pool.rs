@@ -34,6 +34,10 @@ pub struct IdentityPool {
     pub role_mappings: BTreeMap<String, RoleMapping>,
     /// Provider name → how its claims become principal tags.
     pub principal_tags: BTreeMap<String, PrincipalTagMap>,
+    /// How many times the record was replaced: an update is stored only if
+    /// no other replaced it since it was read (the store keeps the count).
+    #[serde(skip)]
+    pub version: u64,
 }
 
 /// A user pool app client whose ID tokens the identity pool accepts.

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ids::IdentityPoolId;
 use crate::paging::Page;
 use crate::services::{Services, next_token, page_request};
-use crate::store::StoreError;
+use crate::store::{Conflict, StoreError};
 
 /// What CreateIdentityPool and UpdateIdentityPool set.
 #[derive(Debug, Clone, Default)]
@@ -98,6 +98,7 @@ impl Services {
             roles: BTreeMap::new(),
             role_mappings: BTreeMap::new(),
             principal_tags: BTreeMap::new(),
+            version: 0,
         };
         self.store.create_identity_pool(&pool).await?;
         Ok(pool)
@@ -110,14 +111,28 @@ impl Services {
         })
     }
 
-    pub(crate) async fn save_identity_pool(&self, pool: &IdentityPool) -> Result<()> {
-        self.store
-            .update_identity_pool(pool)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => pool_not_found(&pool.id),
-                other => other.into(),
-            })
+    /// Reads the pool, applies `change` and stores the result, reading again
+    /// when another change was stored in between (the store refuses an update
+    /// of a record that moved on), so concurrent changes to one pool — roles
+    /// on one node, tags on another — all take effect.
+    pub(crate) async fn modify_identity_pool(
+        &self,
+        id: &IdentityPoolId,
+        change: impl Fn(&mut IdentityPool) -> Result<()>,
+    ) -> Result<IdentityPool> {
+        for _ in 0..5 {
+            let mut pool = self.identity_pool(id).await?;
+            change(&mut pool)?;
+            match self.store.update_identity_pool(&pool).await {
+                Ok(()) => return Ok(pool),
+                Err(StoreError::Conflict(Conflict::Changed)) => continue,
+                Err(StoreError::NotFound) => return Err(pool_not_found(id)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Error::TooManyRequests(
+            "The identity pool is being changed by other requests; try again.".into(),
+        ))
     }
 
     /// UpdateIdentityPool: every member is replaced, as Cognito replaces
@@ -128,33 +143,34 @@ impl Services {
         input: IdentityPoolInput,
     ) -> Result<IdentityPool> {
         check(&input)?;
-        let mut pool = self.identity_pool(id).await?;
-        if let (Some(old), Some(new)) = (
-            &pool.developer_provider_name,
-            &input.developer_provider_name,
-        ) && old != new
-        {
-            return Err(Error::InvalidParameter(
-                "DeveloperProviderName cannot be changed once it is set.".into(),
-            ));
-        }
-        pool.name = input.name;
-        pool.allow_unauthenticated = input.allow_unauthenticated;
-        if let Some(classic) = input.allow_classic_flow {
-            pool.allow_classic_flow = classic;
-        }
-        pool.supported_login_providers = input.supported_login_providers;
-        if input.developer_provider_name.is_some() {
-            pool.developer_provider_name = input.developer_provider_name;
-        }
-        pool.open_id_connect_provider_arns = input.open_id_connect_provider_arns;
-        pool.cognito_identity_providers = input.cognito_identity_providers;
-        pool.saml_provider_arns = input.saml_provider_arns;
-        if let Some(tags) = input.tags {
-            pool.tags = tags;
-        }
-        self.save_identity_pool(&pool).await?;
-        Ok(pool)
+        self.modify_identity_pool(id, |pool| {
+            if let (Some(old), Some(new)) = (
+                &pool.developer_provider_name,
+                &input.developer_provider_name,
+            ) && old != new
+            {
+                return Err(Error::InvalidParameter(
+                    "DeveloperProviderName cannot be changed once it is set.".into(),
+                ));
+            }
+            pool.name = input.name.clone();
+            pool.allow_unauthenticated = input.allow_unauthenticated;
+            if let Some(classic) = input.allow_classic_flow {
+                pool.allow_classic_flow = classic;
+            }
+            pool.supported_login_providers = input.supported_login_providers.clone();
+            if input.developer_provider_name.is_some() {
+                pool.developer_provider_name = input.developer_provider_name.clone();
+            }
+            pool.open_id_connect_provider_arns = input.open_id_connect_provider_arns.clone();
+            pool.cognito_identity_providers = input.cognito_identity_providers.clone();
+            pool.saml_provider_arns = input.saml_provider_arns.clone();
+            if let Some(tags) = &input.tags {
+                pool.tags = tags.clone();
+            }
+            Ok(())
+        })
+        .await
     }
 
     pub async fn delete_identity_pool(&self, id: &IdentityPoolId) -> Result<()> {
@@ -188,38 +204,50 @@ impl Services {
         )
     }
 
-    async fn identity_pool_by_arn(&self, arn: &str) -> Result<IdentityPool> {
+    fn identity_pool_of_arn(&self, arn: &str) -> Result<IdentityPoolId> {
         let prefix = format!(
             "arn:aws:cognito-identity:{}:{}:identitypool/",
             self.deployment.region, self.deployment.account_id
         );
-        let id = arn.strip_prefix(&prefix).ok_or_else(|| {
-            Error::InvalidParameter(format!("{arn} is not an identity pool ARN of this server."))
-        })?;
-        self.identity_pool(&IdentityPoolId::new(id)).await
+        arn.strip_prefix(&prefix)
+            .map(IdentityPoolId::new)
+            .ok_or_else(|| {
+                Error::InvalidParameter(format!(
+                    "{arn} is not an identity pool ARN of this server."
+                ))
+            })
     }
 
     pub async fn tag_identity_pool(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<()> {
-        let mut pool = self.identity_pool_by_arn(arn).await?;
-        pool.tags.extend(tags);
-        if pool.tags.len() > MAX_TAGS {
-            return Err(Error::InvalidParameter(format!(
-                "An identity pool can have at most {MAX_TAGS} tags."
-            )));
-        }
-        self.save_identity_pool(&pool).await
+        let id = self.identity_pool_of_arn(arn)?;
+        self.modify_identity_pool(&id, |pool| {
+            pool.tags.extend(tags.clone());
+            if pool.tags.len() > MAX_TAGS {
+                return Err(Error::InvalidParameter(format!(
+                    "An identity pool can have at most {MAX_TAGS} tags."
+                )));
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(())
     }
 
     pub async fn untag_identity_pool(&self, arn: &str, keys: &[String]) -> Result<()> {
-        let mut pool = self.identity_pool_by_arn(arn).await?;
-        for key in keys {
-            pool.tags.remove(key);
-        }
-        self.save_identity_pool(&pool).await
+        let id = self.identity_pool_of_arn(arn)?;
+        self.modify_identity_pool(&id, |pool| {
+            for key in keys {
+                pool.tags.remove(key);
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(())
     }
 
     pub async fn identity_pool_tags(&self, arn: &str) -> Result<BTreeMap<String, String>> {
-        Ok(self.identity_pool_by_arn(arn).await?.tags)
+        let id = self.identity_pool_of_arn(arn)?;
+        Ok(self.identity_pool(&id).await?.tags)
     }
 }
 

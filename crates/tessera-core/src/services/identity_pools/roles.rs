@@ -188,7 +188,6 @@ impl Services {
         roles: BTreeMap<String, String>,
         mappings: BTreeMap<String, RoleMapping>,
     ) -> Result<()> {
-        let mut pool = self.identity_pool(id).await?;
         if let Some(other) = roles
             .keys()
             .find(|k| *k != "authenticated" && *k != "unauthenticated")
@@ -197,10 +196,14 @@ impl Services {
                 "Invalid role type {other}: roles are authenticated and unauthenticated."
             )));
         }
-        check_mappings(&pool, &mappings)?;
-        pool.roles = roles;
-        pool.role_mappings = mappings;
-        self.save_identity_pool(&pool).await
+        self.modify_identity_pool(id, |pool| {
+            check_mappings(pool, &mappings)?;
+            pool.roles = roles.clone();
+            pool.role_mappings = mappings.clone();
+            Ok(())
+        })
+        .await?;
+        Ok(())
     }
 
     pub async fn set_principal_tag_attribute_map(
@@ -209,9 +212,12 @@ impl Services {
         provider: &str,
         map: PrincipalTagMap,
     ) -> Result<()> {
-        let mut pool = self.identity_pool(id).await?;
-        pool.principal_tags.insert(provider.to_owned(), map);
-        self.save_identity_pool(&pool).await
+        self.modify_identity_pool(id, |pool| {
+            pool.principal_tags.insert(provider.to_owned(), map.clone());
+            Ok(())
+        })
+        .await?;
+        Ok(())
     }
 
     /// The provider's principal-tag map; none set yet reads as the defaults off.
