@@ -313,8 +313,16 @@ def test_guest_becomes_authenticated_when_it_logs_in(id_server, sts):
     later = public.get_id(IdentityPoolId=ip)["IdentityId"]
     assert public.get_credentials_for_identity(IdentityId=later, Logins=logins)["IdentityId"] == guest
 
+    # Unlinking its last login makes the identity inaccessible: no one else can log in as it.
     public.unlink_identity(IdentityId=guest, Logins=logins, LoginsToRemove=[provider_name(pool_id)])
-    assert identity.describe_identity(IdentityId=guest)["Logins"] == []
+    with expect_error("ResourceNotFoundException"):
+        identity.describe_identity(IdentityId=guest)
+    confirmed_user(cognito, pool_id, "mallory")
+    with expect_error("ResourceNotFoundException"):
+        public.get_credentials_for_identity(
+            IdentityId=guest, Logins={provider_name(pool_id): id_token(cognito, client_id, "mallory")})
+    # The user's next login gets a new identity.
+    assert public.get_id(IdentityPoolId=ip, Logins=logins)["IdentityId"] not in (guest, later)
 
 
 def test_role_mapping_by_rules_and_by_token(id_server, sts):
@@ -346,7 +354,7 @@ def test_role_mapping_by_rules_and_by_token(id_server, sts):
     with expect_error("NotAuthorizedException"):
         credentials_of("carol", token, CustomRoleArn=ADMIN_ROLE)
     # bob's token has no preferred role: Deny refuses.
-    with expect_error("NotAuthorizedException", contains=["Deny"]):
+    with expect_error("NotAuthorizedException", f"The ambiguous role mapping rules for: {key} denied this request."):
         credentials_of("bob", token)
 
 
@@ -384,6 +392,13 @@ def test_basic_flow_token_verifies_and_is_accepted_by_sts(id_server, sts):
     assert tagged["https://aws.amazon.com/tags"]["principal_tags"] == {
         "client": [client_id], "username": [user["sub"]], "name": ["alice"]}
 
+    # A guest's OpenID token is no developer login: it cannot buy the authenticated role.
+    guest = public.get_id(IdentityPoolId=ip)["IdentityId"]
+    guest_token = public.get_open_id_token(IdentityId=guest)["Token"]
+    assert jwt_claims(guest_token)["amr"] == ["unauthenticated"]
+    with expect_error("NotAuthorizedException", contains=["Invalid login token"]):
+        public.get_credentials_for_identity(IdentityId=guest, Logins={"cognito-identity.amazonaws.com": guest_token})
+
     enhanced_only = identity_pool(identity, pool_id, client_id)
     other = public.get_id(IdentityPoolId=enhanced_only, Logins=logins)["IdentityId"]
     with expect_error("InvalidParameterException", "Basic (classic) flow is not enabled, please use enhanced flow."):
@@ -391,9 +406,12 @@ def test_basic_flow_token_verifies_and_is_accepted_by_sts(id_server, sts):
 
 
 def test_developer_identities(id_server, sts):
-    _, identity, public = clients(id_server)
-    ip = identity.create_identity_pool(IdentityPoolName="devs", AllowUnauthenticatedIdentities=False,
-                                       DeveloperProviderName="login.example.app")["IdentityPoolId"]
+    cognito, identity, public = clients(id_server)
+    pool_id, client_id = user_pool_setup(cognito)
+    ip = identity.create_identity_pool(
+        IdentityPoolName="devs", AllowUnauthenticatedIdentities=False, AllowClassicFlow=True,
+        DeveloperProviderName="login.example.app",
+        CognitoIdentityProviders=[{"ProviderName": provider_name(pool_id), "ClientId": client_id}])["IdentityPoolId"]
     identity.set_identity_pool_roles(IdentityPoolId=ip, Roles={"authenticated": AUTH_ROLE})
     first = identity.get_open_id_token_for_developer_identity(
         IdentityPoolId=ip, Logins={"login.example.app": "user-1"}, TokenDuration=3600,
@@ -409,6 +427,19 @@ def test_developer_identities(id_server, sts):
     creds = public.get_credentials_for_identity(IdentityId=first["IdentityId"],
                                                 Logins={"cognito-identity.amazonaws.com": first["Token"]})
     assert sts.caller(creds["Credentials"]) == assumed(AUTH_ROLE)
+    # ... and of the basic flow, whose token says what the developer's said.
+    basic = public.get_open_id_token(IdentityId=first["IdentityId"],
+                                     Logins={"cognito-identity.amazonaws.com": first["Token"]})
+    assert jwt_claims(basic["Token"])["amr"] == ["authenticated", "login.example.app",
+                                                 f"login.example.app:{ip}:user-1"]
+    # The backend links another login to the developer user's identity.
+    linked = identity.get_open_id_token_for_developer_identity(
+        IdentityPoolId=ip, Logins={"login.example.app": "user-1", provider_name(pool_id): id_token(cognito, client_id)})
+    assert linked["IdentityId"] == first["IdentityId"]
+    assert identity.describe_identity(IdentityId=first["IdentityId"])["Logins"] == sorted(
+        [provider_name(pool_id), "login.example.app"])
+    assert public.get_id(IdentityPoolId=ip, Logins={provider_name(pool_id): id_token(cognito, client_id)}
+                         )["IdentityId"] == first["IdentityId"]
 
     second = identity.get_open_id_token_for_developer_identity(
         IdentityPoolId=ip, Logins={"login.example.app": "user-2"})["IdentityId"]

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::DEVELOPER_LOGIN_KEY;
 use super::keys::LONGEST_TOKEN_SECONDS;
 use super::logins::VerifiedLogin;
 use super::roles::{choose_role, principal_tags};
-use super::{DEVELOPER_LOGIN_KEY, logins_do_not_match};
 use crate::credential_source::{AssumeRole, AwsCredentials, CredentialError};
-use crate::domain::identity_pool::{Identity, IdentityPool};
+use crate::domain::identity_pool::{Identity, IdentityLogin, IdentityPool};
 use crate::error::{Error, Result};
 use crate::ids::{IdentityId, IdentityPoolId};
 use crate::services::Services;
@@ -57,11 +57,11 @@ fn amr(logins: &[VerifiedLogin]) -> Vec<String> {
         return vec!["unauthenticated".into()];
     }
     let mut amr = vec!["authenticated".to_owned()];
-    for login in logins {
-        amr.push(login.login.provider.clone());
-        amr.push(login.amr.clone());
+    for entry in logins.iter().flat_map(|l| &l.amr) {
+        if !amr.contains(entry) {
+            amr.push(entry.clone());
+        }
     }
-    amr.dedup();
     amr
 }
 
@@ -100,12 +100,14 @@ impl Services {
         id: &IdentityId,
         logins: &BTreeMap<String, String>,
     ) -> Result<OpenIdToken> {
-        let (pool, identity, verified) = self.identity_with_logins(id, logins).await?;
-        if !pool.allow_classic_flow {
+        // Refused before any login is linked: a refusal changes nothing.
+        let named = self.identity(id).await?;
+        if !self.identity_pool(&named.pool_id).await?.allow_classic_flow {
             return Err(Error::InvalidParameter(
                 "Basic (classic) flow is not enabled, please use enhanced flow.".into(),
             ));
         }
+        let (pool, identity, verified) = self.identity_with_logins(id, logins).await?;
         let tags = principal_tags(&pool, &verified);
         let token = self
             .sign_open_id_token(
@@ -144,32 +146,30 @@ impl Services {
                 "Logins must include the developer provider {provider}."
             ))
         })?;
+        // The other logins are checked before anything is registered.
+        let mut verified = self.verify_logins(&pool, &others).await?;
         let mut identity = self
             .developer_identity(&pool, &user, request.identity_id.as_ref())
             .await?;
-        let verified = self.verify_logins(&pool, &others).await?;
-        if !verified.is_empty() {
+        let developer = VerifiedLogin {
+            login: IdentityLogin {
+                provider: provider.clone(),
+                subject: user.clone(),
+            },
+            claims: Map::new(),
+            mapping_key: provider.clone(),
+            amr: vec![provider.clone(), format!("{provider}:{}:{user}", pool.id)],
+            identity: None,
+        };
+        verified.insert(0, developer);
+        if verified.len() > 1 {
+            // The identity holds the developer login, so the others link to
+            // it unless another identity has one of them.
             identity = self
-                .identity_for_logins(&pool, Some(identity.clone()), &verified)
-                .await
-                .and_then(|linked| {
-                    if linked.id == identity.id {
-                        Ok(linked)
-                    } else {
-                        Err(logins_do_not_match())
-                    }
-                })?;
+                .identity_for_logins(&pool, Some(identity), &verified)
+                .await?;
         }
-        let mut amr = vec![
-            "authenticated".to_owned(),
-            provider.clone(),
-            format!("{provider}:{}:{user}", pool.id),
-        ];
-        amr.extend(
-            verified
-                .iter()
-                .flat_map(|l| [l.login.provider.clone(), l.amr.clone()]),
-        );
+        let amr = amr(&verified);
         let token = self
             .sign_open_id_token(&pool, &identity, amr, &request.principal_tags, seconds)
             .await?;
@@ -231,9 +231,10 @@ impl Services {
                 ),
                 CredentialError::Refused(why) => {
                     tracing::info!(role = %role, reason = %why, "the credential source refused the role");
-                    Error::InvalidIdentityPoolConfiguration(format!(
-                        "Invalid identity pool configuration. Check assigned IAM roles for this pool. ({why})"
-                    ))
+                    Error::InvalidIdentityPoolConfiguration(
+                        "Invalid identity pool configuration. Check assigned IAM roles for this pool."
+                            .into(),
+                    )
                 }
                 CredentialError::Unavailable(cause) => {
                     tracing::warn!(%cause, "the credential source failed");

@@ -276,11 +276,27 @@ impl Services {
             .filter(|l| providers.contains(&l.provider))
             .cloned()
             .collect();
+        self.unlink(&identity, &gone).await
+    }
+
+    /// Removes logins from an identity. One left with none is deleted, as
+    /// Cognito makes it inaccessible: kept, it would pass for a guest, and
+    /// anyone who knows its id could link their login to it and act as it.
+    async fn unlink(&self, identity: &Identity, gone: &[IdentityLogin]) -> Result<()> {
+        if gone.is_empty() {
+            return Ok(());
+        }
+        if identity.logins.iter().all(|l| gone.contains(l)) {
+            return Ok(self
+                .store
+                .delete_identities(std::slice::from_ref(&identity.id))
+                .await?);
+        }
         self.store
-            .unlink_identity_logins(id, &gone, self.clock.now())
+            .unlink_identity_logins(&identity.id, gone, self.clock.now())
             .await
             .map_err(|e| match e {
-                StoreError::NotFound => identity_not_found(id),
+                StoreError::NotFound => identity_not_found(&identity.id),
                 other => other.into(),
             })
     }
@@ -470,12 +486,6 @@ impl Services {
                 "Developer user '{user_id}' is not linked to identity '{identity_id}'."
             )));
         }
-        self.store
-            .unlink_identity_logins(identity_id, &[login], self.clock.now())
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => identity_not_found(identity_id),
-                other => other.into(),
-            })
+        self.unlink(&identity, &[login]).await
     }
 }

@@ -26,6 +26,8 @@ struct Opened {
     active: SigningKey,
     /// kid → key and when it was retired.
     verifying: HashMap<String, (PublicKey, Option<Timestamp>)>,
+    /// Every key's JWK and when it was retired, for the JWKS.
+    jwks: Vec<(Value, Option<Timestamp>)>,
 }
 
 pub(crate) struct IdentityKeys {
@@ -90,17 +92,20 @@ impl IdentityKeys {
         let active = SigningKey::from_pkcs8(&der)
             .map_err(|e| Error::Internal(format!("opening a signing key: {e:?}")))?;
         let mut verifying = HashMap::new();
+        let mut jwks = Vec::new();
         for record in records {
             let jwk: Value = serde_json::from_str(&record.public_jwk)
                 .map_err(|e| Error::Internal(e.to_string()))?;
             let key = PublicKey::from_jwk(&jwk)
                 .map_err(|e| Error::Internal(format!("reading a public key: {e:?}")))?;
             verifying.insert(record.kid.clone(), (key, record.retired));
+            jwks.push((jwk, record.retired));
         }
         Ok(Opened {
             loaded: self.clock.now(),
             active,
             verifying,
+            jwks,
         })
     }
 
@@ -149,14 +154,15 @@ impl IdentityKeys {
             .and_then(|(key, _)| tessera_crypto::jwt::verify(token, key).ok()))
     }
 
+    /// The JWKS, from the cache: anyone may fetch it, as often as they like.
     pub(crate) async fn jwks(&self) -> Result<Value> {
         let now = self.clock.now();
-        let keys: Vec<Value> = self
-            .stored()
-            .await?
+        let opened = self.opened(false).await?;
+        let keys: Vec<&Value> = opened
+            .jwks
             .iter()
-            .filter(|r| published(r.retired, now))
-            .filter_map(|r| serde_json::from_str(&r.public_jwk).ok())
+            .filter(|(_, retired)| published(*retired, now))
+            .map(|(jwk, _)| jwk)
             .collect();
         Ok(json!({ "keys": keys }))
     }

@@ -39,8 +39,8 @@ pub(crate) struct VerifiedLogin {
     /// The key of the provider's role mapping: `{provider}:{clientId}` for a
     /// user pool, the provider's name otherwise.
     pub mapping_key: String,
-    /// What the OpenID token's `amr` says of it.
-    pub amr: String,
+    /// What the OpenID token's `amr` says of it, after `authenticated`.
+    pub amr: Vec<String>,
     /// A developer OpenID token's identity: the login is that identity's.
     pub identity: Option<IdentityId>,
 }
@@ -178,7 +178,7 @@ impl Services {
             }
         }
         Ok(VerifiedLogin {
-            amr: format!("{provider}:CognitoSignIn:{sub}"),
+            amr: vec![provider.clone(), format!("{provider}:CognitoSignIn:{sub}")],
             mapping_key: format!("{provider}:{audience}"),
             login: IdentityLogin {
                 provider,
@@ -198,6 +198,11 @@ impl Services {
         Ok(())
     }
 
+    /// The identity service's own token of a developer-authenticated
+    /// identity: signed by its key, for this pool, unexpired, and saying it
+    /// was issued for the pool's developer provider — a guest's OpenID token
+    /// (`amr` `unauthenticated`) or one issued for another login is no
+    /// developer login.
     async fn verify_developer_token(
         &self,
         pool: &IdentityPool,
@@ -216,11 +221,28 @@ impl Services {
             return Err(invalid("Incorrect token audience."));
         }
         self.check_expiry(&claims)?;
+        let amr: Vec<String> = claims
+            .get("amr")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let developer = pool.developer_provider_name.as_deref();
+        if amr.first().map(String::as_str) != Some("authenticated")
+            || developer.is_none()
+            || amr.get(1).map(String::as_str) != developer
+        {
+            return Err(invalid("Not a developer-authenticated identity's token."));
+        }
         let identity = text(&claims, "sub")
             .ok_or_else(|| invalid("Not a valid OpenId Connect identity token."))?
             .to_owned();
         Ok(VerifiedLogin {
-            amr: DEVELOPER_LOGIN_KEY.to_owned(),
+            amr: amr[1..].to_vec(),
             mapping_key: DEVELOPER_LOGIN_KEY.to_owned(),
             login: IdentityLogin {
                 provider: DEVELOPER_LOGIN_KEY.to_owned(),
@@ -267,10 +289,13 @@ impl Services {
             .ok_or_else(|| invalid("Not a valid OpenId Connect identity token."))?
             .to_owned();
         Ok(VerifiedLogin {
-            amr: format!(
-                "{host}:{}:{sub}",
-                audience.first().copied().unwrap_or_default()
-            ),
+            amr: vec![
+                host.to_owned(),
+                format!(
+                    "{host}:{}:{sub}",
+                    audience.first().copied().unwrap_or_default()
+                ),
+            ],
             mapping_key: host.to_owned(),
             login: IdentityLogin {
                 provider: host.to_owned(),

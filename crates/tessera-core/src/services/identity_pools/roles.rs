@@ -143,10 +143,10 @@ pub(crate) fn choose_role(
     };
     match (chosen, mapping.ambiguous) {
         (Some(role), _) => Ok(role),
-        (None, Some(AmbiguousRoleResolution::Deny)) => Err(Error::NotAuthorized(
-            "The role mapping of this login matches no role, and its AmbiguousRoleResolution is Deny."
-                .into(),
-        )),
+        (None, Some(AmbiguousRoleResolution::Deny)) => Err(Error::NotAuthorized(format!(
+            "The ambiguous role mapping rules for: {} denied this request.",
+            login.mapping_key
+        ))),
         (None, _) => default(),
     }
 }

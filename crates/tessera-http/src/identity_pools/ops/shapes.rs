@@ -40,6 +40,7 @@ pub fn identity(identity: &Identity) -> Value {
         .iter()
         .map(|l| l.provider.as_str())
         .collect();
+    // Logins come ordered by provider, so a provider's repeats are adjacent.
     providers.dedup();
     json!({
         "IdentityId": identity.id,
