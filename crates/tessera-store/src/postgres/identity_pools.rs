@@ -26,13 +26,18 @@ fn after_seq(page: &PageRequest) -> i64 {
         .unwrap_or(0)
 }
 
-const POOL_COLUMNS: &str = "seq, id, created, record";
+const POOL_COLUMNS: &str = "seq, id, created, record, version";
 
 fn pool_from_row(row: &Row) -> PgResult<(IdentityPool, i64)> {
     let mut pool: IdentityPool = from_json(row.try_get::<_, &str>(3)?)?;
     // The columns hold what an update never changes; they win over the record.
     pool.id = IdentityPoolId::new(row.try_get::<_, String>(1)?);
     pool.created = Timestamp(row.try_get(2)?);
+    pool.version = u64::try_from(row.try_get::<_, i64>(4)?).map_err(|_| {
+        Failure::Store(StoreError::Backend(
+            "decoding a stored value: an identity pool's version is negative".into(),
+        ))
+    })?;
     Ok((pool, row.try_get(0)?))
 }
 
@@ -47,6 +52,7 @@ async fn pool_seq(c: &impl GenericClient, id: &IdentityPoolId) -> PgResult<i64> 
     Ok(row.try_get(0)?)
 }
 
+/// The pool starts at version 0 (the column's default), whatever `pool.version` says.
 pub async fn create_pool(c: &impl GenericClient, pool: &IdentityPool) -> PgResult<()> {
     execute(
         c,
@@ -89,13 +95,26 @@ pub async fn list_pools(
     })
 }
 
+/// Replaces the record if it is still at the version the caller read,
+/// counting the version up; Conflict(Changed) if another update came first.
+/// An update waiting on another's lock of the row compares the version that
+/// one committed.
 pub async fn update_pool(c: &impl GenericClient, pool: &IdentityPool) -> PgResult<()> {
-    execute_some(
+    // A version beyond the column's range was never stored: it matches no row.
+    let version = i64::try_from(pool.version).unwrap_or(-1);
+    let changed = execute(
         c,
-        "UPDATE identity_pools SET record = $2 WHERE id = $1",
-        &[&pool.id.as_str(), &to_json(pool)?],
+        "UPDATE identity_pools SET record = $2, version = version + 1
+         WHERE id = $1 AND version = $3",
+        &[&pool.id.as_str(), &to_json(pool)?, &version],
     )
-    .await
+    .await?;
+    if changed == 0 {
+        // No row at that version: the pool is gone (NotFound) or moved on.
+        pool_seq(c, &pool.id).await?;
+        return Err(Failure::Store(StoreError::Conflict(Conflict::Changed)));
+    }
+    Ok(())
 }
 
 pub async fn delete_pool(c: &impl GenericClient, id: &IdentityPoolId) -> PgResult<()> {
@@ -107,44 +126,35 @@ pub async fn delete_pool(c: &impl GenericClient, id: &IdentityPoolId) -> PgResul
     .await
 }
 
-const IDENTITY_COLUMNS: &str = "i.seq, p.id, i.id, i.created, i.modified";
+/// The identity's columns, then its logins as two parallel arrays: one
+/// statement reads one snapshot, so the logins are those of the identity as
+/// its row was read (a second statement could see them after a concurrent
+/// merge or unlink).
+const IDENTITY_COLUMNS: &str = "i.seq, p.id, i.id, i.created, i.modified, \
+     ARRAY(SELECT g.provider FROM identity_logins g WHERE g.identity = i.seq \
+           ORDER BY g.provider, g.subject), \
+     ARRAY(SELECT g.subject FROM identity_logins g WHERE g.identity = i.seq \
+           ORDER BY g.provider, g.subject)";
 const IDENTITY_JOINS: &str = "identities i JOIN identity_pools p ON p.seq = i.pool";
 
-/// An identity without its logins (see [`with_logins`]), and its seq.
+/// An identity with its logins, from [`IDENTITY_COLUMNS`], and its seq.
 fn identity_from_row(row: &Row) -> PgResult<(Identity, i64)> {
+    let providers: Vec<String> = row.try_get(5)?;
+    let subjects: Vec<String> = row.try_get(6)?;
     Ok((
         Identity {
             pool_id: IdentityPoolId::new(row.try_get::<_, String>(1)?),
             id: IdentityId::new(row.try_get::<_, String>(2)?),
             created: Timestamp(row.try_get(3)?),
             modified: Timestamp(row.try_get(4)?),
-            logins: Vec::new(),
+            logins: providers
+                .into_iter()
+                .zip(subjects)
+                .map(|(provider, subject)| IdentityLogin { provider, subject })
+                .collect(),
         },
         row.try_get(0)?,
     ))
-}
-
-async fn with_logins(
-    c: &impl GenericClient,
-    (mut identity, seq): (Identity, i64),
-) -> PgResult<Identity> {
-    let rows = query(
-        c,
-        "SELECT provider, subject FROM identity_logins WHERE identity = $1
-         ORDER BY provider, subject",
-        &[&seq],
-    )
-    .await?;
-    identity.logins = rows
-        .iter()
-        .map(|r| {
-            Ok(IdentityLogin {
-                provider: r.try_get(0)?,
-                subject: r.try_get(1)?,
-            })
-        })
-        .collect::<PgResult<Vec<_>>>()?;
-    Ok(identity)
 }
 
 /// Locks the identity's row; its seq and its pool's, or NotFound.
@@ -231,7 +241,7 @@ pub async fn get_identity(c: &impl GenericClient, id: &IdentityId) -> PgResult<I
         &[&id.as_str()],
     )
     .await?;
-    with_logins(c, identity_from_row(&row)?).await
+    Ok(identity_from_row(&row)?.0)
 }
 
 pub async fn find_by_login(
@@ -239,18 +249,17 @@ pub async fn find_by_login(
     pool: &IdentityPoolId,
     login: &IdentityLogin,
 ) -> PgResult<Identity> {
-    let seq = pool_seq(c, pool).await?;
     let row = query_found(
         c,
         &format!(
             "SELECT {IDENTITY_COLUMNS} FROM identity_logins l
-               JOIN identities i ON i.seq = l.identity JOIN identity_pools p ON p.seq = i.pool
-             WHERE l.pool = $1 AND l.provider = $2 AND l.subject = $3"
+               JOIN identity_pools p ON p.seq = l.pool JOIN identities i ON i.seq = l.identity
+             WHERE p.id = $1 AND l.provider = $2 AND l.subject = $3"
         ),
-        &[&seq, &login.provider, &login.subject],
+        &[&pool.as_str(), &login.provider, &login.subject],
     )
     .await?;
-    with_logins(c, identity_from_row(&row)?).await
+    Ok(identity_from_row(&row)?.0)
 }
 
 pub async fn link_logins(
@@ -352,9 +361,8 @@ pub async fn list_identities(
         .map(identity_from_row)
         .collect::<PgResult<Vec<_>>>()?;
     let (rows, next) = split_page(rows, page.limit, |(_, seq)| seq.to_string());
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        items.push(with_logins(c, row).await?);
-    }
-    Ok(Listing { items, next })
+    Ok(Listing {
+        items: rows.into_iter().map(|(identity, _)| identity).collect(),
+        next,
+    })
 }

@@ -20,13 +20,16 @@ fn after_seq(page: &PageRequest) -> i64 {
         .unwrap_or(0)
 }
 
-const POOL_COLUMNS: &str = "seq, id, created, record";
+const POOL_COLUMNS: &str = "seq, id, created, record, version";
 
 fn pool_from_row(row: &Row<'_>) -> rusqlite::Result<(IdentityPool, i64)> {
     let mut pool: IdentityPool = from_json(row.get_ref(3)?.as_str()?)?;
     // The columns hold what an update never changes; they win over the record.
     pool.id = IdentityPoolId::new(row.get::<_, String>(1)?);
     pool.created = Timestamp(row.get(2)?);
+    let version: i64 = row.get(4)?;
+    pool.version =
+        u64::try_from(version).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(4, version))?;
     Ok((pool, row.get(0)?))
 }
 
@@ -39,6 +42,7 @@ fn pool_seq(conn: &Connection, id: &IdentityPoolId) -> StoreResult<i64> {
     ))
 }
 
+/// The pool starts at version 0 (the column's default), whatever `pool.version` says.
 pub fn create_pool(conn: &Connection, pool: &IdentityPool) -> StoreResult<()> {
     conn.execute_cached(
         "INSERT INTO identity_pools (id, created, record) VALUES (?1, ?2, ?3)",
@@ -84,15 +88,23 @@ pub fn list_pools(conn: &Connection, page: &PageRequest) -> StoreResult<Listing<
     })
 }
 
+/// Replaces the record if it is still at the version the caller read,
+/// counting the version up; Conflict(Changed) if another update came first.
 pub fn update_pool(conn: &Connection, pool: &IdentityPool) -> StoreResult<()> {
+    // A version beyond the column's range was never stored: it matches no row.
+    let version = i64::try_from(pool.version).unwrap_or(-1);
     let changed = conn
         .execute_cached(
-            "UPDATE identity_pools SET record = ?2 WHERE id = ?1",
-            params![pool.id.as_str(), to_json(pool)?],
+            "UPDATE identity_pools SET record = ?2, version = version + 1
+             WHERE id = ?1 AND version = ?3",
+            params![pool.id.as_str(), to_json(pool)?, version],
         )
         .map_err(backend)?;
     if changed == 0 {
-        return Err(StoreError::NotFound);
+        // No row at that version: the pool is gone (NotFound) or moved on. In
+        // the write's transaction, nothing comes between the two statements.
+        pool_seq(conn, &pool.id)?;
+        return Err(StoreError::Conflict(Conflict::Changed));
     }
     Ok(())
 }
@@ -122,6 +134,19 @@ fn identity_from_row(row: &Row<'_>) -> rusqlite::Result<(Identity, i64)> {
         },
         row.get(0)?,
     ))
+}
+
+/// Runs `f`'s reads in one transaction. Each statement outside one reads the
+/// database as it is then, so an identity's row and its logins could come
+/// from either side of a concurrent merge or unlink.
+fn in_one_snapshot<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    let tx = conn.unchecked_transaction().map_err(backend)?;
+    let value = f(&tx)?;
+    tx.commit().map_err(backend)?;
+    Ok(value)
 }
 
 fn with_logins(conn: &Connection, (mut identity, seq): (Identity, i64)) -> StoreResult<Identity> {
@@ -206,12 +231,14 @@ pub fn create_identity(conn: &Connection, identity: &Identity) -> StoreResult<()
 }
 
 pub fn get_identity(conn: &Connection, id: &IdentityId) -> StoreResult<Identity> {
-    let row = found(conn.prepare_cached_query_row(
-        &format!("SELECT {IDENTITY_COLUMNS} FROM {IDENTITY_JOINS} WHERE i.id = ?1"),
-        [id.as_str()],
-        identity_from_row,
-    ))?;
-    with_logins(conn, row)
+    in_one_snapshot(conn, |conn| {
+        let row = found(conn.prepare_cached_query_row(
+            &format!("SELECT {IDENTITY_COLUMNS} FROM {IDENTITY_JOINS} WHERE i.id = ?1"),
+            [id.as_str()],
+            identity_from_row,
+        ))?;
+        with_logins(conn, row)
+    })
 }
 
 pub fn find_by_login(
@@ -219,17 +246,18 @@ pub fn find_by_login(
     pool: &IdentityPoolId,
     login: &IdentityLogin,
 ) -> StoreResult<Identity> {
-    let seq = pool_seq(conn, pool)?;
-    let row = found(conn.prepare_cached_query_row(
-        &format!(
-            "SELECT {IDENTITY_COLUMNS} FROM identity_logins l
-               JOIN identities i ON i.seq = l.identity JOIN identity_pools p ON p.seq = i.pool
-             WHERE l.pool = ?1 AND l.provider = ?2 AND l.subject = ?3"
-        ),
-        params![seq, login.provider, login.subject],
-        identity_from_row,
-    ))?;
-    with_logins(conn, row)
+    in_one_snapshot(conn, |conn| {
+        let row = found(conn.prepare_cached_query_row(
+            &format!(
+                "SELECT {IDENTITY_COLUMNS} FROM identity_logins l
+                   JOIN identity_pools p ON p.seq = l.pool JOIN identities i ON i.seq = l.identity
+                 WHERE p.id = ?1 AND l.provider = ?2 AND l.subject = ?3"
+            ),
+            params![pool.as_str(), login.provider, login.subject],
+            identity_from_row,
+        ))?;
+        with_logins(conn, row)
+    })
 }
 
 pub fn link_logins(
@@ -301,25 +329,27 @@ pub fn list_identities(
     pool: &IdentityPoolId,
     page: &PageRequest,
 ) -> StoreResult<Listing<Identity>> {
-    let seq = pool_seq(conn, pool)?;
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {IDENTITY_COLUMNS} FROM {IDENTITY_JOINS} WHERE i.pool = ?1 AND i.seq > ?2
-             ORDER BY i.seq LIMIT ?3"
-        ))
-        .map_err(backend)?;
-    let rows = stmt
-        .query_map(
-            params![seq, after_seq(page), limit_plus_one(page.limit)],
-            identity_from_row,
-        )
-        .map_err(backend)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(backend)?;
-    let (rows, next) = split_page(rows, page.limit, |(_, seq)| seq.to_string());
-    let items = rows
-        .into_iter()
-        .map(|row| with_logins(conn, row))
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(Listing { items, next })
+    in_one_snapshot(conn, |conn| {
+        let seq = pool_seq(conn, pool)?;
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {IDENTITY_COLUMNS} FROM {IDENTITY_JOINS} WHERE i.pool = ?1 AND i.seq > ?2
+                 ORDER BY i.seq LIMIT ?3"
+            ))
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(
+                params![seq, after_seq(page), limit_plus_one(page.limit)],
+                identity_from_row,
+            )
+            .map_err(backend)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(backend)?;
+        let (rows, next) = split_page(rows, page.limit, |(_, seq)| seq.to_string());
+        let items = rows
+            .into_iter()
+            .map(|row| with_logins(conn, row))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Listing { items, next })
+    })
 }

@@ -74,6 +74,7 @@ fn identity_pool(suffix: &str) -> IdentityPool {
                 tags: BTreeMap::from([("dept".to_owned(), "custom:dept".to_owned())]),
             },
         )]),
+        version: 0,
     }
 }
 
@@ -184,6 +185,7 @@ pub async fn update_replaces_the_record_but_not_its_id_or_creation_date(engine: 
         .update_identity_pool(&changed)
         .await
         .expect("update_identity_pool");
+    changed.version = 1;
     assert_eq!(store.get_identity_pool(&p.id).await.expect("get"), changed);
 
     let mut redated = changed.clone();
@@ -197,6 +199,161 @@ pub async fn update_replaces_the_record_but_not_its_id_or_creation_date(engine: 
         T0,
         "the creation date never changes"
     );
+}
+
+pub async fn a_stale_update_conflicts_and_the_first_update_stays(engine: &Engine) {
+    let store = engine.open().await;
+    let p = new_pool(&store, "21").await;
+    let mut first = store.get_identity_pool(&p.id).await.expect("first read");
+    let mut second = store.get_identity_pool(&p.id).await.expect("second read");
+    first.name = "first".into();
+    second.name = "second".into();
+    second.tags.clear();
+    store
+        .update_identity_pool(&first)
+        .await
+        .expect("the first update");
+    assert_conflict(
+        "an update of what another update replaced",
+        store.update_identity_pool(&second).await,
+        Conflict::Changed,
+    );
+    first.version = 1;
+    assert_eq!(
+        store.get_identity_pool(&p.id).await.expect("get"),
+        first,
+        "the refused update changed nothing"
+    );
+    second.version = u64::MAX;
+    assert_conflict(
+        "an update at a version never stored",
+        store.update_identity_pool(&second).await,
+        Conflict::Changed,
+    );
+    assert_eq!(store.get_identity_pool(&p.id).await.expect("get"), first);
+}
+
+pub async fn the_version_counts_up_and_reads_return_it(engine: &Engine) {
+    let store = engine.open().await;
+    let p = new_pool(&store, "22").await;
+    let other = new_pool(&store, "23").await;
+    for n in 1..=3u64 {
+        let mut pool = store.get_identity_pool(&p.id).await.expect("get");
+        assert_eq!(pool.version, n - 1);
+        pool.tags.insert(format!("update-{n}"), String::new());
+        store.update_identity_pool(&pool).await.expect("update");
+        pool.version = n;
+        assert_eq!(store.get_identity_pool(&p.id).await.expect("get"), pool);
+        assert_eq!(
+            store
+                .list_identity_pools(&page(None, 10))
+                .await
+                .expect("list")
+                .items,
+            vec![pool, other.clone()],
+            "the listing has each pool's version"
+        );
+    }
+    let mut ahead = store.get_identity_pool(&p.id).await.expect("get");
+    ahead.version += 1;
+    assert_conflict(
+        "an update at a version not reached yet",
+        store.update_identity_pool(&ahead).await,
+        Conflict::Changed,
+    );
+    assert_eq!(
+        store
+            .get_identity_pool(&other.id)
+            .await
+            .expect("get")
+            .version,
+        0,
+        "another pool's updates leave its version alone"
+    );
+}
+
+pub async fn create_stores_version_zero_whatever_the_record_says(engine: &Engine) {
+    let store = engine.open().await;
+    let mut p = identity_pool("24");
+    p.version = 7;
+    store.create_identity_pool(&p).await.expect("create");
+    p.version = 0;
+    assert_eq!(store.get_identity_pool(&p.id).await.expect("get"), p);
+    assert_eq!(
+        store
+            .list_identity_pools(&page(None, 10))
+            .await
+            .expect("list")
+            .items,
+        vec![p.clone()]
+    );
+    p.version = 7;
+    assert_conflict(
+        "an update at the version create was given",
+        store.update_identity_pool(&p).await,
+        Conflict::Changed,
+    );
+    p.version = 0;
+    store
+        .update_identity_pool(&p)
+        .await
+        .expect("an update at version 0");
+}
+
+pub async fn updating_a_deleted_pool_is_not_found(engine: &Engine) {
+    let store = engine.open().await;
+    let p = new_pool(&store, "25").await;
+    let read = store.get_identity_pool(&p.id).await.expect("get");
+    store.delete_identity_pool(&p.id).await.expect("delete");
+    assert_not_found(
+        "an update of a deleted pool",
+        store.update_identity_pool(&read).await,
+    );
+    assert_not_found(
+        "the update brought nothing back",
+        store.get_identity_pool(&p.id).await,
+    );
+}
+
+/// Read-modify-write loops on one pool, as the identity service runs them:
+/// each change takes effect once, whatever they interleave with.
+pub async fn concurrent_updates_of_one_pool_all_take_effect(engine: &Engine) {
+    let store = engine.open().await;
+    let mut p = identity_pool("26");
+    p.tags.clear();
+    store.create_identity_pool(&p).await.expect("create");
+    let writers = 12;
+    let barrier = Arc::new(tokio::sync::Barrier::new(writers));
+    let mut tasks = Vec::new();
+    for n in 0..writers {
+        let (store, barrier, id) = (store.clone(), barrier.clone(), p.id.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            loop {
+                let mut pool = store.get_identity_pool(&id).await.expect("get");
+                pool.tags.insert(format!("writer-{n}"), String::new());
+                match store.update_identity_pool(&pool).await {
+                    Ok(()) => break,
+                    Err(StoreError::Conflict(Conflict::Changed)) => continue,
+                    Err(other) => panic!("a concurrent update: {other:?}"),
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let stored = store.get_identity_pool(&p.id).await.expect("get");
+    assert_eq!(
+        stored.tags.keys().cloned().collect::<Vec<_>>(),
+        {
+            let mut all: Vec<_> = (0..writers).map(|n| format!("writer-{n}")).collect();
+            all.sort();
+            all
+        },
+        "every writer's change is stored"
+    );
+    assert_eq!(stored.version, writers as u64, "one version per update");
 }
 
 pub async fn list_pages_through_the_pools_oldest_first(engine: &Engine) {
@@ -675,6 +832,88 @@ pub async fn concurrent_claims_of_one_login_admit_exactly_one(engine: &Engine) {
             .id,
         winners[0]
     );
+}
+
+/// Reads beside merges see each identity whole: the source as it was, or
+/// the destination with both logins and its new modification date, never an
+/// identity row with logins from the other side of the merge.
+pub async fn reads_beside_merges_see_each_identity_whole(engine: &Engine) {
+    let store = engine.open().await;
+    let p = new_pool(&store, "27").await;
+    let mut pairs = Vec::new();
+    for n in 0..30 {
+        let source = new_identity(
+            &store,
+            &p.id,
+            2 * n,
+            &[login("accounts.google.com", &format!("a-{n}"))],
+        )
+        .await;
+        let destination = new_identity(
+            &store,
+            &p.id,
+            2 * n + 1,
+            &[login("login.example", &format!("b-{n}"))],
+        )
+        .await;
+        let mut merged = destination.clone();
+        merged.logins.extend(source.logins.clone());
+        merged.logins.sort();
+        merged.modified = later(1000);
+        pairs.push((source, destination, merged));
+    }
+    let pairs = Arc::new(pairs);
+    let merging = {
+        let (store, pairs) = (store.clone(), pairs.clone());
+        tokio::spawn(async move {
+            for (source, destination, _) in pairs.iter() {
+                store
+                    .merge_identities(&source.id, &destination.id, later(1000))
+                    .await
+                    .expect("merge");
+            }
+        })
+    };
+    let mut readers = Vec::new();
+    for _ in 0..3 {
+        let (store, pairs, pool) = (store.clone(), pairs.clone(), p.id.clone());
+        let merging = merging.abort_handle();
+        readers.push(tokio::spawn(async move {
+            while !merging.is_finished() {
+                for (source, destination, merged) in pairs.iter() {
+                    let found = store
+                        .find_identity_by_login(&pool, &source.logins[0])
+                        .await
+                        .expect("find");
+                    assert!(
+                        found == *source || found == *merged,
+                        "find_identity_by_login beside a merge: {found:?}"
+                    );
+                    let got = store.get_identity(&destination.id).await.expect("get");
+                    assert!(
+                        got == *destination || got == *merged,
+                        "get_identity beside a merge: {got:?}"
+                    );
+                }
+                let listed = store
+                    .list_identities(&pool, &page(None, 60))
+                    .await
+                    .expect("list");
+                for identity in &listed.items {
+                    assert!(
+                        pairs
+                            .iter()
+                            .any(|(s, d, m)| identity == s || identity == d || identity == m),
+                        "list_identities beside a merge: {identity:?}"
+                    );
+                }
+            }
+        }));
+    }
+    merging.await.expect("merging");
+    for r in readers {
+        r.await.expect("a reader");
+    }
 }
 
 /// An ID-token key created `seconds` after `T0`, as the identity service

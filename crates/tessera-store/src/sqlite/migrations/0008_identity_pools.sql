@@ -1,12 +1,15 @@
 -- Identity pools (the cognito-identity API). A pool is one JSON record (its
 -- roles, role mappings, principal-tag maps and tags are read and written with
 -- it); `id` and `created` are its unchanging part. Identities and logins refer
--- to their pool by a small integer key, as a user pool's rows do.
+-- to their pool by a small integer key, as a user pool's rows do. `version`
+-- counts the record's replacements: an update names the version it read and
+-- is refused if another replaced the record since.
 CREATE TABLE identity_pools (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     created INTEGER NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0
 );
 
 -- Listed oldest first: by seq, the order they were created in.
