@@ -124,7 +124,10 @@ impl Services {
             let mut pool = self.identity_pool(id).await?;
             change(&mut pool)?;
             match self.store.update_identity_pool(&pool).await {
-                Ok(()) => return Ok(pool),
+                Ok(()) => {
+                    pool.version += 1;
+                    return Ok(pool);
+                }
                 Err(StoreError::Conflict(Conflict::Changed)) => continue,
                 Err(StoreError::NotFound) => return Err(pool_not_found(id)),
                 Err(e) => return Err(e.into()),
