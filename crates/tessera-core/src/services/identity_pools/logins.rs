@@ -327,11 +327,28 @@ impl Services {
                 return Ok(keys);
             }
         }
+        let unavailable =
+            || Error::ExternalService(format!("{host} did not answer with its keys."));
+        let failed = self
+            .identity
+            .oidc_failures
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(host)
+            .copied();
+        if failed.is_some_and(|at| at.plus_seconds(OIDC_REFETCH_SECONDS) > now) {
+            return Err(unavailable());
+        }
         let (issuer, jwks) = self.identity.oidc.jwks(host).await.map_err(|e| match e {
             OidcKeysError::UnknownIssuer => unsupported_provider(),
             OidcKeysError::Unavailable(cause) => {
                 tracing::warn!(provider = host, %cause, "fetching an OpenID Connect provider's keys");
-                Error::ExternalService(format!("{host} did not answer with its keys."))
+                self.identity
+                    .oidc_failures
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(host.to_owned(), now);
+                unavailable()
             }
         })?;
         let keys = Arc::new(FetchedKeys {

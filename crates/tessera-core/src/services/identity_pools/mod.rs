@@ -46,6 +46,9 @@ pub struct IdentityService {
     credentials: Arc<dyn CredentialSource>,
     oidc: Arc<dyn OidcKeys>,
     oidc_cache: RwLock<HashMap<String, Arc<FetchedKeys>>>,
+    /// When each provider's keys last failed to come: unsigned calls name
+    /// providers, so a provider that is down is not asked again at once.
+    oidc_failures: RwLock<HashMap<String, Timestamp>>,
 }
 
 impl IdentityService {
@@ -63,6 +66,7 @@ impl IdentityService {
             credentials,
             oidc,
             oidc_cache: RwLock::default(),
+            oidc_failures: RwLock::default(),
         }
     }
 

@@ -49,9 +49,9 @@ struct ListRequest {
     next_token: Option<String>,
 }
 
-/// ListIdentities. No identity is ever disabled here (Cognito disables
-/// one that loses its last login; this server keeps it findable by id), so
-/// `HideDisabled` hides nothing.
+/// ListIdentities. No identity is ever disabled here (Cognito disables one
+/// that loses its last login; this server deletes it), so `HideDisabled`
+/// hides nothing.
 pub async fn list(state: &AppState, input: Value) -> Result<Value, OperationError> {
     let r: ListRequest = parse(input)?;
     let page = state
