@@ -487,6 +487,10 @@ def test_refused_logins(id_server):
     with expect_error("NotAuthorizedException", contains=["Invalid login token"]):
         public.get_id(IdentityPoolId=ip, Logins={key: f"{head}.{forged_body}.{signature}"})
 
+    # An access token in place of the ID token.
+    with expect_error("NotAuthorizedException", "Invalid login token. Missing a required claim: aud"):
+        public.get_id(IdentityPoolId=ip, Logins={key: sign_in(cognito, client_id, "alice")["AccessToken"]})
+
     # Another client of the same pool: not this identity pool's audience.
     other_client = make_app_client(cognito, pool_id)["ClientId"]
     with expect_error("NotAuthorizedException", "Invalid login token. Incorrect token audience."):

@@ -147,6 +147,12 @@ impl Services {
         if configured.is_empty() {
             return Err(unsupported_provider());
         }
+        // An access token (no `aud`) is the common mistake; Cognito names it.
+        let unverified = crate::services::tokens::verify::unverified_claims(token)
+            .ok_or_else(|| invalid("Couldn't verify signed token."))?;
+        if !unverified.contains_key("aud") {
+            return Err(invalid("Missing a required claim: aud"));
+        }
         let claims = self
             .claims_signed_for(token, KeyPurpose::IdToken)
             .await

@@ -34,7 +34,7 @@ fn revoked() -> Error {
 
 /// The payload of a compact JWS, before its signature is checked (only to
 /// find which pool's keys to check it with).
-pub(super) fn unverified_claims(token: &str) -> Option<Map<String, Value>> {
+pub(crate) fn unverified_claims(token: &str) -> Option<Map<String, Value>> {
     use base64::Engine;
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
