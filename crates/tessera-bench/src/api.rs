@@ -1,5 +1,5 @@
-//! A minimal awsJson 1.1 client for the user-pool API: one keep-alive
-//! connection per [`Api`], SigV4 on the operations that need it.
+//! A minimal awsJson 1.1 client for the user-pool and identity-pool APIs: one
+//! keep-alive connection per [`Api`], SigV4 on the operations that need it.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -10,9 +10,11 @@ use serde_json::Value;
 use tessera_crypto::sigv4::{self, Credentials, RequestToSign, Scope};
 
 pub const USER_POOL_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+pub const IDENTITY_POOL_PREFIX: &str = "AWSCognitoIdentityService.";
 pub const NOOP_TARGET: &str = "TesseraBenchmark.Noop";
 const AWS_JSON: &str = "application/x-amz-json-1.1";
 const SIGNING_NAME: &str = "cognito-idp";
+const IDENTITY_SIGNING_NAME: &str = "cognito-identity";
 /// How much of an error body is kept for the report.
 const ERROR_BODY_CHARS: usize = 300;
 
@@ -147,6 +149,22 @@ impl Api {
             .map_err(|e| CallError::Unexpected(format!("{operation} answered non-JSON: {e}")))
     }
 
+    /// [`call`](Self::call) for an operation of the identity-pool API.
+    pub async fn call_identity(
+        &self,
+        operation: &str,
+        input: &Value,
+        signed: bool,
+    ) -> Result<Value, CallError> {
+        let target = format!("{IDENTITY_POOL_PREFIX}{operation}");
+        let service = signed.then_some(IDENTITY_SIGNING_NAME);
+        let body = self
+            .post_json_for(&target, input.to_string(), service)
+            .await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| CallError::Unexpected(format!("{operation} answered non-JSON: {e}")))
+    }
+
     /// POST / with `x_amz_target` and `body`; the raw 2xx answer.
     pub async fn post_json(
         &self,
@@ -154,13 +172,24 @@ impl Api {
         body: String,
         signed: bool,
     ) -> Result<Vec<u8>, CallError> {
+        self.post_json_for(x_amz_target, body, signed.then_some(SIGNING_NAME))
+            .await
+    }
+
+    /// [`post_json`](Self::post_json), signed for `service` when one is given.
+    async fn post_json_for(
+        &self,
+        x_amz_target: &str,
+        body: String,
+        service: Option<&str>,
+    ) -> Result<Vec<u8>, CallError> {
         let mut request = self
             .http
             .post(&self.root_url)
             .header(HOST, &self.target.host)
             .header(CONTENT_TYPE, AWS_JSON)
             .header("x-amz-target", x_amz_target);
-        if signed {
+        if let Some(service) = service {
             let headers: [(&str, &[u8]); 3] = [
                 ("content-type", AWS_JSON.as_bytes()),
                 ("host", self.target.host.as_bytes()),
@@ -180,7 +209,7 @@ impl Api {
                 },
                 &Scope {
                     region: &self.target.region,
-                    service: SIGNING_NAME,
+                    service,
                 },
                 now_seconds(),
             )

@@ -35,7 +35,7 @@ pub use report::Report;
 use api::{Api, Target};
 use load::LoadSettings;
 use report::{Ceilings, Machine, ScenarioReport, ServerInfo, Settings};
-use scenarios::{OauthReadiness, Shared};
+use scenarios::{IdentityReadiness, OauthReadiness, Shared};
 use spawn::SpawnedServer;
 
 /// Runs the bench as `opts` says: ceilings, preparation, every selected
@@ -147,10 +147,19 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
             OauthReadiness::Ready(client) => oauth = Some(client),
         }
     }
+    let mut identity = None;
+    let mut identity_skipped = None;
+    if selected.contains(&Scenario::IdentityCredentials) {
+        match scenarios::prepare_identity(&api, &fixture, opts.concurrency).await? {
+            IdentityReadiness::Skipped(reason) => identity_skipped = Some(reason),
+            IdentityReadiness::Ready(prepared) => identity = Some(prepared),
+        }
+    }
     let pool_id = fixture.pool_id.clone();
     let shared = Arc::new(Shared {
         fixture,
         oauth,
+        identity,
         seq: AtomicU64::new(0),
     });
     let settings = LoadSettings {
@@ -161,9 +170,12 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     };
     let mut reports = Vec::with_capacity(selected.len());
     for scenario in selected {
-        if scenario == Scenario::OauthClientCredentials
-            && let Some(reason) = &oauth_skipped
-        {
+        let skipped = match scenario {
+            Scenario::OauthClientCredentials => oauth_skipped.as_ref(),
+            Scenario::IdentityCredentials => identity_skipped.as_ref(),
+            _ => None,
+        };
+        if let Some(reason) = skipped {
             say(&format!("{}: {reason}", scenario.name()));
             reports.push(ScenarioReport::skipped(scenario, reason.clone()));
             continue;

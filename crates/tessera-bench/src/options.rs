@@ -122,6 +122,7 @@ pub enum ScenarioArg {
     ListUsersPrefix,
     Jwks,
     OauthClientCredentials,
+    IdentityCredentials,
 }
 
 /// One scenario: what each operation of it does.
@@ -152,12 +153,15 @@ pub enum Scenario {
     Jwks,
     /// POST `/oauth2/token` with `grant_type=client_credentials`.
     OauthClientCredentials,
+    /// GetCredentialsForIdentity (unsigned) with a user's ID token: the token
+    /// verified, an OpenID token signed, credentials from the server's source.
+    IdentityCredentials,
 }
 
 impl Scenario {
     /// Every scenario, in the order `all` runs them: the HTTP ceiling first, reads,
     /// sign-ins, then the scenarios that grow the pool.
-    pub const ALL: [Scenario; 12] = [
+    pub const ALL: [Scenario; 13] = [
         Scenario::Noop,
         Scenario::Jwks,
         Scenario::AdminGetUser,
@@ -170,6 +174,7 @@ impl Scenario {
         Scenario::SignUp,
         Scenario::SignUpConfirm,
         Scenario::OauthClientCredentials,
+        Scenario::IdentityCredentials,
     ];
 
     pub fn name(self) -> &'static str {
@@ -186,6 +191,7 @@ impl Scenario {
             Scenario::ListUsersPrefix => "list-users-prefix",
             Scenario::Jwks => "jwks",
             Scenario::OauthClientCredentials => "oauth-client-credentials",
+            Scenario::IdentityCredentials => "identity-credentials",
         }
     }
 
@@ -207,12 +213,16 @@ impl Scenario {
                 | Scenario::GetUser
                 | Scenario::AdminGetUser
                 | Scenario::ListUsersPrefix
+                | Scenario::IdentityCredentials
         )
     }
 
     /// Whether the scenario needs each prepared user's tokens.
     pub fn needs_tokens(self) -> bool {
-        matches!(self, Scenario::Refresh | Scenario::GetUser)
+        matches!(
+            self,
+            Scenario::Refresh | Scenario::GetUser | Scenario::IdentityCredentials
+        )
     }
 }
 

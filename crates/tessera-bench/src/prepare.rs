@@ -18,6 +18,7 @@ pub struct PreparedUser {
     pub username: String,
     pub access_token: Option<String>,
     pub refresh_token: Option<String>,
+    pub id_token: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -138,7 +139,7 @@ pub async fn password_sign_in(
     api: &Api,
     client_id: &str,
     username: &str,
-) -> anyhow::Result<(String, String)> {
+) -> anyhow::Result<(String, String, String)> {
     let out = api
         .call(
             "InitiateAuth",
@@ -154,6 +155,7 @@ pub async fn password_sign_in(
     Ok((
         field(&out, &["AuthenticationResult", "AccessToken"])?.to_owned(),
         field(&out, &["AuthenticationResult", "RefreshToken"])?.to_owned(),
+        field(&out, &["AuthenticationResult", "IdToken"])?.to_owned(),
     ))
 }
 
@@ -210,16 +212,17 @@ pub async fn prepare_users(
         async move {
             let username = user_name(i);
             create_confirmed_user(&api, &pool_id, &username).await?;
-            let (access_token, refresh_token) = if with_tokens {
-                let (a, r) = password_sign_in(&api, &client_id, &username).await?;
-                (Some(a), Some(r))
+            let (access_token, refresh_token, id_token) = if with_tokens {
+                let (a, r, i) = password_sign_in(&api, &client_id, &username).await?;
+                (Some(a), Some(r), Some(i))
             } else {
-                (None, None)
+                (None, None, None)
             };
             Ok(PreparedUser {
                 username,
                 access_token,
                 refresh_token,
+                id_token,
             })
         }
     })

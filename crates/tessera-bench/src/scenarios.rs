@@ -11,7 +11,7 @@ use tessera_crypto::srp;
 
 use crate::api::{Api, CallError, NOOP_TARGET, now_seconds};
 use crate::options::Scenario;
-use crate::prepare::{Fixture, PASSWORD, PreparedUser};
+use crate::prepare::{Fixture, PASSWORD};
 
 /// A client allowed `client_credentials`, for the OAuth scenario.
 #[derive(Debug, Clone)]
@@ -22,10 +22,21 @@ pub struct OauthClient {
     pub scope: String,
 }
 
+/// An identity pool whose identities are the prepared users', for the
+/// identity-pool scenario.
+#[derive(Debug, Clone)]
+pub struct IdentityFixture {
+    /// The `Logins` key of the fixture's user pool.
+    pub login_key: String,
+    /// Each prepared user's identity id and ID token.
+    pub identities: Vec<(String, String)>,
+}
+
 /// What every worker shares.
 pub struct Shared {
     pub fixture: Fixture,
     pub oauth: Option<OauthClient>,
+    pub identity: Option<IdentityFixture>,
     /// Numbers the users the write scenarios create, across warm-up and runs.
     pub seq: AtomicU64,
 }
@@ -52,12 +63,12 @@ impl Worker {
         self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn pick<'a>(&mut self, users: &'a [PreparedUser]) -> Result<&'a PreparedUser, CallError> {
-        if users.is_empty() {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> Result<&'a T, CallError> {
+        if items.is_empty() {
             return Err(CallError::Unexpected("no prepared users".into()));
         }
-        let i = (self.next() % users.len() as u64) as usize;
-        Ok(&users[i])
+        let i = (self.next() % items.len() as u64) as usize;
+        Ok(&items[i])
     }
 }
 
@@ -305,6 +316,29 @@ pub async fn operation(
                 return Err(unexpected("no access_token", &out));
             }
         }
+        Scenario::IdentityCredentials => {
+            let identity = shared
+                .identity
+                .as_ref()
+                .ok_or_else(|| CallError::Unexpected("no identity pool prepared".into()))?;
+            let (identity_id, token) = worker.pick(&identity.identities)?;
+            let start = Instant::now();
+            let out = worker
+                .api
+                .call_identity(
+                    "GetCredentialsForIdentity",
+                    &json!({
+                        "IdentityId": identity_id,
+                        "Logins": {identity.login_key.as_str(): token},
+                    }),
+                    false,
+                )
+                .await?;
+            waited += start.elapsed();
+            if text(&out, &["Credentials", "AccessKeyId"]).is_none() {
+                return Err(unexpected("no credentials", &out));
+            }
+        }
     }
     Ok(waited)
 }
@@ -372,6 +406,96 @@ async fn srp_sign_in(
 }
 
 /// Why the OAuth scenario cannot run, or the client it runs with.
+pub enum IdentityReadiness {
+    Skipped(String),
+    Ready(IdentityFixture),
+}
+
+/// Makes an identity pool that trusts the fixture's client, and the
+/// prepared users' identities; skipped when the server gives no credentials
+/// (no credential source configured, or no identity-pool API).
+pub async fn prepare_identity(
+    api: &Api,
+    f: &Fixture,
+    concurrency: usize,
+) -> anyhow::Result<IdentityReadiness> {
+    let region = f.pool_id.split('_').next().unwrap_or_default();
+    let login_key = format!("cognito-idp.{region}.amazonaws.com/{}", f.pool_id);
+    let pool = match api
+        .call_identity(
+            "CreateIdentityPool",
+            &json!({
+                "IdentityPoolName": format!("tessera_bench_{}", f.tag),
+                "AllowUnauthenticatedIdentities": false,
+                "CognitoIdentityProviders": [{"ProviderName": login_key, "ClientId": f.client_id}],
+            }),
+            true,
+        )
+        .await
+    {
+        Ok(pool) => pool,
+        Err(e) => {
+            return Ok(IdentityReadiness::Skipped(format!(
+                "skipped: CreateIdentityPool failed ({e})"
+            )));
+        }
+    };
+    let pool_id = text(&pool, &["IdentityPoolId"])
+        .context("CreateIdentityPool gave no IdentityPoolId")?
+        .to_owned();
+    api.call_identity(
+        "SetIdentityPoolRoles",
+        &json!({
+            "IdentityPoolId": pool_id,
+            "Roles": {"authenticated": "arn:aws:iam::123456789012:role/tessera-bench"},
+        }),
+        true,
+    )
+    .await
+    .context("SetIdentityPoolRoles")?;
+    let users: Vec<String> = f.users.iter().filter_map(|u| u.id_token.clone()).collect();
+    let (key, pool) = (login_key.clone(), pool_id.clone());
+    let identities = crate::prepare::for_each(api, users.len(), concurrency, move |api, i| {
+        let (key, pool, token) = (key.clone(), pool.clone(), users[i].clone());
+        async move {
+            let out = api
+                .call_identity(
+                    "GetId",
+                    &json!({"IdentityPoolId": pool, "Logins": {key.as_str(): token}}),
+                    false,
+                )
+                .await
+                .context("GetId")?;
+            let id = text(&out, &["IdentityId"])
+                .context("GetId gave no IdentityId")?
+                .to_owned();
+            Ok((id, token))
+        }
+    })
+    .await?;
+    let Some((probe_id, probe_token)) = identities.first() else {
+        return Ok(IdentityReadiness::Skipped(
+            "skipped: no prepared user".into(),
+        ));
+    };
+    let probe = api
+        .call_identity(
+            "GetCredentialsForIdentity",
+            &json!({"IdentityId": probe_id, "Logins": {login_key.as_str(): probe_token}}),
+            false,
+        )
+        .await;
+    if let Err(e) = probe {
+        return Ok(IdentityReadiness::Skipped(format!(
+            "skipped: the server gives no credentials ({e})"
+        )));
+    }
+    Ok(IdentityReadiness::Ready(IdentityFixture {
+        login_key,
+        identities,
+    }))
+}
+
 pub enum OauthReadiness {
     Skipped(String),
     Ready(OauthClient),

@@ -59,6 +59,9 @@ impl SpawnedServer {
             .args(server_args)
             .env("TESSERA_ACCESS_KEY_ID", access_key)
             .env("TESSERA_SECRET_ACCESS_KEY", secret_key)
+            // The identity-pool scenario measures Tessera's side of
+            // GetCredentialsForIdentity, not an STS's.
+            .env("TESSERA_IDENTITY_CREDENTIALS", "local")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file))

@@ -3,7 +3,7 @@
 //! Never a timing assertion: throughput only has to be non-zero.
 
 use clap::Parser;
-use tessera::config::Config;
+use tessera::config::{Config, CredentialsSetting};
 use tessera::secret::Secret;
 use tessera_bench::{Options, Scenario, run};
 
@@ -15,11 +15,13 @@ const REQUESTS: u64 = 20;
 async fn every_scenario_runs_without_errors() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     // With a key configured, the bench's SigV4 signatures are verified for real.
-    let config = Config {
+    let mut config = Config {
         listen: "127.0.0.1:0".parse()?,
         access_keys: vec![(ACCESS_KEY.into(), Secret::new(SECRET_KEY))],
         ..Config::defaults(dir.path().join("server"))
     };
+    // The identity-pool scenario needs credentials from somewhere.
+    config.identity_pools.credentials = CredentialsSetting::Local;
     let server = tessera::server::start(config).await?;
     let json = dir.path().join("report.json");
     let bench_dir = dir.path().join("bench");
