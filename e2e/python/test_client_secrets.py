@@ -151,6 +151,26 @@ def test_secret_hash_accepts_either_secret_until_the_old_one_is_deleted(cognito,
     assert signs_in(cognito, client_id, username, new["ClientSecretValue"])
 
 
+def test_revoke_token_accepts_either_secret_until_the_old_one_is_deleted(cognito, confidential):
+    pool_id, client_id, old = confidential
+    username = unique("revoker")
+    confirmed_user(cognito, pool_id, username)
+    cognito.add_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id, ClientSecret=CUSTOM)
+
+    def session():
+        return password_auth(cognito, client_id, username, AUTH_PASSWORD, client_secret=CUSTOM)["AuthenticationResult"]
+
+    for secret in (old, CUSTOM):
+        cognito.revoke_token(Token=session()["RefreshToken"], ClientId=client_id, ClientSecret=secret)
+    old_id = secret_ids(cognito, pool_id, client_id)[0]  # listed oldest first
+    cognito.delete_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id, ClientSecretId=old_id)
+    tokens = session()
+    with pytest.raises(ClientError):
+        cognito.revoke_token(Token=tokens["RefreshToken"], ClientId=client_id, ClientSecret=old)
+    assert cognito.get_user(AccessToken=tokens["AccessToken"])["Username"] == username
+    cognito.revoke_token(Token=tokens["RefreshToken"], ClientId=client_id, ClientSecret=CUSTOM)
+
+
 def test_a_custom_secret_works_for_secret_hash(cognito, confidential):
     pool_id, client_id, _ = confidential
     username = unique("custom")
