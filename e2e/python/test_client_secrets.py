@@ -23,6 +23,7 @@ InvalidParameterException ("for an existing confidential user pool app client").
 """
 
 import re
+import urllib.parse
 
 import pytest
 import requests
@@ -30,9 +31,10 @@ from botocore.exceptions import ClientError
 
 from tessera_e2e.aws import expect_error
 from tessera_e2e.flows import AUTH_PASSWORD, confirmed_user, make_app_client, make_pool, password_auth, unique
-from tessera_e2e.hosted import domain_url, resolve_localhost_subdomains
+from tessera_e2e.hosted import Browser, callback_params, domain_url, resolve_localhost_subdomains
 
 CUSTOM = "Custom_secret_for_rotation_0123456789"
+CALLBACK = "https://app.example.com/callback"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -209,3 +211,36 @@ def test_token_endpoint_accepts_either_secret_until_the_old_one_is_deleted(serve
     assert token(CUSTOM).status_code == 200
     cognito.delete_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
     cognito.delete_user_pool(UserPoolId=pool_id)
+
+
+def test_the_hosted_pages_and_code_grant_work_after_the_original_secret_is_deleted(server, cognito):
+    """The sign-in page signs in for the client with whichever secret it has now."""
+    pool_id = make_pool(cognito)
+    prefix = unique("rotpage").lower()
+    cognito.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
+    base = domain_url(server, prefix)
+    web = make_app_client(cognito, pool_id, secret=True, AllowedOAuthFlowsUserPoolClient=True,
+                          AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", "email"],
+                          CallbackURLs=[CALLBACK], SupportedIdentityProviders=["COGNITO"])
+    client_id = web["ClientId"]
+    username = unique("pager")
+    confirmed_user(cognito, pool_id, username)
+    cognito.add_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id, ClientSecret=CUSTOM)
+    original = secret_ids(cognito, pool_id, client_id)[0]
+    cognito.delete_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id, ClientSecretId=original)
+
+    browser = Browser()
+    url = f"{base}/oauth2/authorize?" + urllib.parse.urlencode(
+        {"response_type": "code", "client_id": client_id, "redirect_uri": CALLBACK, "scope": "openid", "state": "s"})
+    page = browser.follow(browser.get(url), stop_at=CALLBACK)
+    assert page.status_code == 200, page.text[:500]
+    done = browser.follow(browser.submit(page, {"username": username, "password": AUTH_PASSWORD}), stop_at=CALLBACK)
+    assert done.status_code == 302 and done.headers["Location"].startswith(CALLBACK), done.text[:500]
+    code = callback_params(done)["code"]
+    redeemed = requests.post(f"{base}/oauth2/token", auth=(client_id, web["ClientSecret"]), timeout=10,
+                             data={"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK})
+    assert redeemed.status_code == 401 and redeemed.json()["error"] == "invalid_client"
+    redeemed = requests.post(f"{base}/oauth2/token", auth=(client_id, CUSTOM), timeout=10,
+                             data={"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK})
+    assert redeemed.status_code == 200, redeemed.text
+    assert redeemed.json()["id_token"]
