@@ -43,12 +43,13 @@ BUILT = {
     "DescribeUserImportJob", "ListUserImportJobs",
     "AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback", "UpdateAuthEventFeedback",
     "SetRiskConfiguration", "DescribeRiskConfiguration",
+    "AddUserPoolClientSecret", "ListUserPoolClientSecrets", "DeleteUserPoolClientSecret",
 }
 
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 103
+    assert len(BUILT) == 106
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))

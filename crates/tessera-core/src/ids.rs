@@ -36,6 +36,10 @@ string_id!(
     ClientId
 );
 string_id!(
+    /// One of a client's secrets: `<client-id>--<epoch-create-time>`.
+    ClientSecretId
+);
+string_id!(
     /// The name a user signs in with, as the caller spelled it.
     Username
 );

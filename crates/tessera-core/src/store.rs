@@ -12,7 +12,7 @@ use async_trait::async_trait;
 
 use crate::clock::Timestamp;
 use crate::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
-use crate::domain::client::AppClient;
+use crate::domain::client::{AppClient, ClientSecret};
 use crate::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use crate::domain::device::Device;
 use crate::domain::filter::UserFilter;
@@ -30,7 +30,7 @@ use crate::domain::pool::UserPool;
 use crate::domain::signing_key::SigningKeyRecord;
 use crate::domain::token::{RefreshTokenRecord, TokenFamily};
 use crate::domain::user::{Alias, User};
-use crate::ids::{ClientId, GroupName, IdentityId, IdentityPoolId, UserPoolId};
+use crate::ids::{ClientId, ClientSecretId, GroupName, IdentityId, IdentityPoolId, UserPoolId};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
@@ -48,6 +48,12 @@ pub enum StoreError {
 pub enum Conflict {
     PoolId,
     ClientId,
+    /// The client already holds a secret with that id.
+    ClientSecretId,
+    /// The client holds as many secrets as it may.
+    ClientSecretLimit,
+    /// The secret is the client's last.
+    LastClientSecret,
     Username,
     Alias(Alias),
     GroupName,
@@ -116,6 +122,24 @@ pub trait Store: Send + Sync + 'static {
     async fn find_client(&self, id: &ClientId) -> StoreResult<AppClient>;
     async fn update_client(&self, client: &AppClient) -> StoreResult<()>;
     async fn delete_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<()>;
+    /// Adds a secret to the client unless it holds `max` already
+    /// (`Conflict::ClientSecretLimit`) or one with that id (`Conflict::ClientSecretId`);
+    /// NotFound without the client.
+    async fn add_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client: &ClientId,
+        secret: &ClientSecret,
+        max: usize,
+    ) -> StoreResult<()>;
+    /// Removes one of the client's secrets, never its last
+    /// (`Conflict::LastClientSecret`); NotFound without the client or the secret.
+    async fn delete_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client: &ClientId,
+        secret: &ClientSecretId,
+    ) -> StoreResult<()>;
 
     /// Creates the user, and its first one-time code when given, in one
     /// transaction. Conflict(Username) or Conflict(Alias) when either is taken.

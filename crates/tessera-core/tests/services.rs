@@ -135,6 +135,50 @@ async fn passwords_client_secrets_and_codes_never_reach_the_disk_in_clear() {
 }
 
 #[tokio::test]
+async fn an_added_client_secret_is_sealed_and_shown_only_when_added() {
+    let h = harness();
+    let pool = h.pool(json!({})).await;
+    let client = h
+        .services
+        .create_client(CreateClient {
+            pool_id: pool.clone(),
+            name: "rotating".into(),
+            generate_secret: true,
+            id: None,
+            members: Map::new(),
+        })
+        .await
+        .expect("client");
+    let original = client.secret.expect("generated secret");
+    let added = h
+        .services
+        .add_client_secret(&pool, &client.client.id, None)
+        .await
+        .expect("add");
+    let value = added.value.expect("a generated secret is returned");
+    assert_ne!(value, original);
+
+    assert!(
+        !contains(&h.disk_bytes(), &value),
+        "added secret stored in clear"
+    );
+    let listed = h
+        .services
+        .list_client_secrets(&pool, &client.client.id)
+        .await
+        .expect("list");
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|d| d.value.is_none()));
+    assert_eq!(listed[1].id, added.id);
+    let described = h
+        .services
+        .describe_client(&pool, &client.client.id)
+        .await
+        .expect("describe");
+    assert_eq!(described.secret.as_deref(), Some(original.as_str()));
+}
+
+#[tokio::test]
 async fn a_client_secret_does_not_open_under_another_key() {
     let h = harness();
     let pool = h.pool(json!({})).await;

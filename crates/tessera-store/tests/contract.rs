@@ -116,6 +116,11 @@ macro_rules! contract_tests {
                 delete_removes_the_client,
                 delete_missing_client_is_not_found,
                 list_pages_through_the_pools_clients_once,
+                added_secrets_are_listed_oldest_first_up_to_the_limit,
+                a_secret_id_is_unique_per_client,
+                adding_a_secret_to_a_missing_client_is_not_found,
+                deleting_a_secret_keeps_the_others_but_never_the_last,
+                secrets_go_with_their_client,
             }
             users {
                 create_then_get_by_username_sub_and_alias,

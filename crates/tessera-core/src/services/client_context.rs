@@ -36,7 +36,7 @@ impl ClientContext {
     /// Cognito: a browser app could state any address it liked (one in a
     /// skipped range, or outside a blocked one).
     pub(crate) fn propagates_user_context(&self) -> bool {
-        self.client.secret.is_some()
+        self.client.has_secret()
             && self
                 .client
                 .settings

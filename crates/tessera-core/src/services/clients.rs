@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::client_oauth::STANDARD_SCOPES;
+use super::client_secret::generate_secret;
 use super::existence::client_not_found;
 use super::{Services, next_token, page_request};
 use crate::domain::client::{AppClient, UPDATABLE_SETTINGS, apply_setting_defaults};
@@ -36,7 +37,6 @@ pub struct ClientView {
 }
 
 const CLIENT_ID_LEN: usize = 26;
-const CLIENT_SECRET_LEN: usize = 51;
 
 fn keep_settings(members: &Map<String, Value>) -> Map<String, Value> {
     members
@@ -197,22 +197,21 @@ impl Services {
             .await?;
         apply_setting_defaults(&mut settings);
         let now = self.clock.now();
-        let secret = input
-            .generate_secret
-            .then(|| tessera_crypto::random::alphanumeric_lower(CLIENT_SECRET_LEN));
+        let secret = input.generate_secret.then(generate_secret);
         loop {
             let id = input.id.clone().unwrap_or_else(|| {
                 ClientId::new(tessera_crypto::random::alphanumeric_lower(CLIENT_ID_LEN))
             });
-            let sealed = secret
+            let secrets = secret
                 .as_deref()
-                .map(|s| self.seal_client_secret(&pool.id, &id, s))
-                .transpose()?;
+                .map(|s| self.seal_client_secret(&pool.id, &id, s, now, true))
+                .into_iter()
+                .collect::<Result<_>>()?;
             let client = AppClient {
                 pool_id: pool.id.clone(),
                 id,
                 name: input.name.clone(),
-                secret: sealed,
+                secrets,
                 created: now,
                 modified: now,
                 settings: settings.clone(),
@@ -236,7 +235,7 @@ impl Services {
     pub async fn describe_client(&self, pool_id: &UserPoolId, id: &ClientId) -> Result<ClientView> {
         self.pool(pool_id).await?;
         let client = self.client(pool_id, id).await?;
-        let secret = self.open_client_secret(&client)?;
+        let secret = self.described_client_secret(&client)?;
         Ok(ClientView { client, secret })
     }
 
@@ -271,7 +270,7 @@ impl Services {
         let pool = self.pool(&input.pool_id).await?;
         let mut client = self.client(&input.pool_id, &input.id).await?;
         let mut settings = keep_settings(&input.members);
-        check_settings(&pool, &settings, client.secret.is_some(), Writing::Updating)?;
+        check_settings(&pool, &settings, client.has_secret(), Writing::Updating)?;
         self.check_client_oauth(&pool.id, &ClientPolicy::from_settings(&settings).oauth)
             .await?;
         apply_setting_defaults(&mut settings);
@@ -287,7 +286,7 @@ impl Services {
                 StoreError::NotFound => client_not_found(&client.id),
                 other => other.into(),
             })?;
-        let secret = self.open_client_secret(&client)?;
+        let secret = self.described_client_secret(&client)?;
         Ok(ClientView { client, secret })
     }
 

@@ -8,6 +8,7 @@
 //! - [`client_oauth`]: what an app client's OAuth members may name.
 //! - [`client_context`]: the pool, client and client policy a request acts for.
 //! - [`client_secret`]: the one place a client secret is sealed, opened and checked.
+//! - [`client_rotation`]: adding, listing and deleting a client's secrets.
 //! - [`existence`]: the one place that decides what "does not exist" says.
 //! - [`directory`]: `UserDirectory` — finding users, their aliases, saving them.
 //! - [`users`]: admin user management.
@@ -45,6 +46,7 @@ pub mod audit;
 pub mod branding;
 pub mod client_context;
 pub mod client_oauth;
+pub mod client_rotation;
 pub mod client_secret;
 pub mod clients;
 pub mod codes;

@@ -142,6 +142,9 @@ impl PageContext {
         let style_nonce = (look.theme_css.is_some() || look.custom_css.is_some())
             .then(|| URL_SAFE_NO_PAD.encode(tessera_crypto::random::bytes::<16>()));
         let query = query_string(&request.parameters());
+        let client_secret = services
+            .any_client_secret(&client.client)
+            .map_err(internal_error)?;
         Ok(PageContext {
             chrome: Chrome {
                 brand: pool.name.clone(),
@@ -153,7 +156,7 @@ impl PageContext {
                 style_nonce,
             },
             csrf: csrf::token_for(state, headers),
-            client_secret: client.secret,
+            client_secret,
             pool,
             request,
             query,

@@ -138,12 +138,36 @@ mod tests {
             &json!({"UserPoolClient": {"ClientId": "abc", "ClientSecret": "s"}}),
         );
         assert_eq!(client.resource_id.as_deref(), Some("abc"));
+        // Rotating a client's secrets changes the client; only its id is kept.
+        let added = completed(
+            change(
+                Operation::AddUserPoolClientSecret,
+                &json!({"UserPoolId": "us-east-1_b", "ClientId": "abc", "ClientSecret": "custom"}),
+                "AKID",
+            )
+            .expect("change"),
+            &json!({"ClientSecretDescriptor": {"ClientSecretId": "abc--1", "ClientSecretValue": "v"}}),
+        );
+        assert_eq!(
+            (added.resource_type.as_str(), added.resource_id.as_deref()),
+            ("UserPoolClient", Some("abc"))
+        );
+        assert_eq!(added.username, None);
+        assert!(
+            change(
+                Operation::DeleteUserPoolClientSecret,
+                &json!({"UserPoolId": "us-east-1_b", "ClientId": "abc", "ClientSecretId": "abc--1"}),
+                "AKID",
+            )
+            .is_some()
+        );
         for read in [
             Operation::AdminGetUser,
             Operation::ListUsers,
             Operation::DescribeRiskConfiguration,
             Operation::AdminListUserAuthEvents,
             Operation::AdminInitiateAuth,
+            Operation::ListUserPoolClientSecrets,
         ] {
             assert!(
                 change(read, &json!({}), "AKID").is_none(),

@@ -26,6 +26,13 @@ pub async fn call(
         O::ListUserPoolClients => ops::list_user_pool_clients::handle(state, input).await,
         O::UpdateUserPoolClient => ops::update_user_pool_client::handle(state, input).await,
         O::DeleteUserPoolClient => ops::delete_user_pool_client::handle(state, input).await,
+        O::AddUserPoolClientSecret => ops::add_user_pool_client_secret::handle(state, input).await,
+        O::ListUserPoolClientSecrets => {
+            ops::list_user_pool_client_secrets::handle(state, input).await
+        }
+        O::DeleteUserPoolClientSecret => {
+            ops::delete_user_pool_client_secret::handle(state, input).await
+        }
         O::AdminCreateUser => ops::admin_create_user::handle(state, input).await,
         O::AdminGetUser => ops::admin_get_user::handle(state, input).await,
         O::ListUsers => ops::list_users::handle(state, input).await,

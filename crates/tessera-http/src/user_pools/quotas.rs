@@ -76,10 +76,14 @@ pub fn category(op: Operation, input: &Value) -> Category {
         O::ListUsers | O::ListUsersInGroup => C::UserList,
         O::DescribeUserPool | O::ListUserPools => C::UserPoolRead,
         O::CreateUserPool | O::UpdateUserPool | O::DeleteUserPool => C::UserPoolUpdate,
-        O::DescribeUserPoolClient | O::ListUserPoolClients => C::UserPoolClientRead,
-        O::CreateUserPoolClient | O::DeleteUserPoolClient | O::UpdateUserPoolClient => {
-            C::UserPoolClientUpdate
+        O::DescribeUserPoolClient | O::ListUserPoolClients | O::ListUserPoolClientSecrets => {
+            C::UserPoolClientRead
         }
+        O::CreateUserPoolClient
+        | O::DeleteUserPoolClient
+        | O::UpdateUserPoolClient
+        | O::AddUserPoolClientSecret
+        | O::DeleteUserPoolClientSecret => C::UserPoolClientUpdate,
         O::GetClientToken => C::ClientAuthentication,
         O::GetProvisionedLimit | O::UpdateProvisionedLimit => C::LimitManagement,
         O::GetCSVHeader | O::DescribeUserImportJob | O::ListUserImportJobs => {

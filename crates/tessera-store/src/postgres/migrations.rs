@@ -27,6 +27,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_identity_pools",
         include_str!("migrations/0008_identity_pools.sql"),
     ),
+    (
+        "0009_client_secrets",
+        include_str!("migrations/0009_client_secrets.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "tessera" in ASCII.

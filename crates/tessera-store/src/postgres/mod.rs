@@ -36,7 +36,7 @@ use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
-use tessera_core::domain::client::AppClient;
+use tessera_core::domain::client::{AppClient, ClientSecret};
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
@@ -54,7 +54,9 @@ use tessera_core::domain::pool::UserPool;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
-use tessera_core::ids::{ClientId, GroupName, IdentityId, IdentityPoolId, UserPoolId};
+use tessera_core::ids::{
+    ClientId, ClientSecretId, GroupName, IdentityId, IdentityPoolId, UserPoolId,
+};
 use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
 use tokio_postgres::NoTls;
 
@@ -322,6 +324,31 @@ impl Store for PostgresStore {
     async fn delete_client(&self, pool: &UserPoolId, id: &ClientId) -> StoreResult<()> {
         transaction!(self, "delete_client", |tx| clients::delete(&tx, pool, id)
             .await?)
+    }
+
+    async fn add_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client: &ClientId,
+        secret: &ClientSecret,
+        max: usize,
+    ) -> StoreResult<()> {
+        transaction!(self, "add_client_secret", |tx| clients::add_secret(
+            &tx, pool, client, secret, max
+        )
+        .await?)
+    }
+
+    async fn delete_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client: &ClientId,
+        secret: &ClientSecretId,
+    ) -> StoreResult<()> {
+        transaction!(self, "delete_client_secret", |tx| clients::delete_secret(
+            &tx, pool, client, secret
+        )
+        .await?)
     }
 
     async fn create_user(

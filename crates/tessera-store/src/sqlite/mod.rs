@@ -42,7 +42,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tessera_core::clock::Timestamp;
 use tessera_core::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
-use tessera_core::domain::client::AppClient;
+use tessera_core::domain::client::{AppClient, ClientSecret};
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::device::Device;
 use tessera_core::domain::filter::UserFilter;
@@ -60,7 +60,9 @@ use tessera_core::domain::pool::UserPool;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
-use tessera_core::ids::{ClientId, GroupName, IdentityId, IdentityPoolId, UserPoolId};
+use tessera_core::ids::{
+    ClientId, ClientSecretId, GroupName, IdentityId, IdentityPoolId, UserPoolId,
+};
 use tessera_core::store::{Listing, PageRequest, Store, StoreError, StoreResult, UserKey};
 
 use crate::telemetry;
@@ -287,6 +289,33 @@ impl Store for SqliteStore {
         let (pool, id) = (pool.clone(), id.clone());
         self.write("delete_client", move |c| clients::delete(c, &pool, &id))
             .await
+    }
+
+    async fn add_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client: &ClientId,
+        secret: &ClientSecret,
+        max: usize,
+    ) -> StoreResult<()> {
+        let (pool, client, secret) = (pool.clone(), client.clone(), secret.clone());
+        self.write("add_client_secret", move |c| {
+            clients::add_secret(c, &pool, &client, &secret, max)
+        })
+        .await
+    }
+
+    async fn delete_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client: &ClientId,
+        secret: &ClientSecretId,
+    ) -> StoreResult<()> {
+        let (pool, client, secret) = (pool.clone(), client.clone(), secret.clone());
+        self.write("delete_client_secret", move |c| {
+            clients::delete_secret(c, &pool, &client, &secret)
+        })
+        .await
     }
 
     async fn create_user(

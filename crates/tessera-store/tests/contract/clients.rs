@@ -1,7 +1,9 @@
-//! App clients: create, get, list, update, delete.
+//! App clients: create, get, list, update, delete; their secrets.
 
 use serde_json::json;
-use tessera_core::store::Conflict;
+use tessera_core::clock::Timestamp;
+use tessera_core::ids::ClientSecretId;
+use tessera_core::store::{Conflict, StoreError};
 
 use crate::support::*;
 
@@ -15,7 +17,7 @@ pub async fn create_then_get_returns_the_same_record(engine: &Engine) {
 
     // A client without a secret keeps having none.
     let mut public = client(&p.id, client_id(2));
-    public.secret = None;
+    public.secrets.clear();
     store.create_client(&public).await.expect("create_client");
     assert_eq!(
         store.get_client(&p.id, &public.id).await.expect("get"),
@@ -209,10 +211,151 @@ pub async fn list_pages_through_the_pools_clients_once(engine: &Engine) {
         async move { store.list_clients(&id, &pg).await }
     })
     .await;
-    assert!(got.iter().all(|c| c.pool_id == p.id && c.secret.is_some()));
+    assert!(
+        got.iter()
+            .all(|c| c.pool_id == p.id && c.secrets.len() == 1)
+    );
     assert_same_set(
         "list_clients",
         got.into_iter().map(|c| c.id).collect(),
         expected,
+    );
+}
+
+pub async fn added_secrets_are_listed_oldest_first_up_to_the_limit(engine: &Engine) {
+    let store = engine.open().await;
+    let p = pool("Rotating");
+    store.create_pool(&p).await.expect("create_pool");
+    let c = client(&p.id, client_id(301));
+    store.create_client(&c).await.expect("create_client");
+    let added = client_secret(&c.id, Timestamp(T0.millis() + 5), false);
+    store
+        .add_client_secret(&p.id, &c.id, &added, 2)
+        .await
+        .expect("add_client_secret");
+
+    let got = store.get_client(&p.id, &c.id).await.expect("get_client");
+    assert_eq!(got.secrets, vec![c.secrets[0].clone(), added.clone()]);
+    assert_eq!(
+        store.find_client(&c.id).await.expect("find_client").secrets,
+        got.secrets
+    );
+    let listed = store
+        .list_clients(&p.id, &page(None, 10))
+        .await
+        .expect("list_clients");
+    assert_eq!(listed.items[0].secrets, got.secrets);
+
+    let third = client_secret(&c.id, Timestamp(T0.millis() + 9), false);
+    assert!(matches!(
+        store.add_client_secret(&p.id, &c.id, &third, 2).await,
+        Err(StoreError::Conflict(Conflict::ClientSecretLimit))
+    ));
+    // An update of the client's settings leaves its secrets alone.
+    let mut renamed = got.clone();
+    renamed.name = "renamed".into();
+    store.update_client(&renamed).await.expect("update_client");
+    assert_eq!(
+        store.get_client(&p.id, &c.id).await.expect("get").secrets,
+        got.secrets
+    );
+}
+
+pub async fn a_secret_id_is_unique_per_client(engine: &Engine) {
+    let store = engine.open().await;
+    let p = pool("SameSecretId");
+    store.create_pool(&p).await.expect("create_pool");
+    let c = client(&p.id, client_id(311));
+    store.create_client(&c).await.expect("create_client");
+    assert!(matches!(
+        store
+            .add_client_secret(&p.id, &c.id, &c.secrets[0], 3)
+            .await,
+        Err(StoreError::Conflict(Conflict::ClientSecretId))
+    ));
+}
+
+pub async fn adding_a_secret_to_a_missing_client_is_not_found(engine: &Engine) {
+    let store = engine.open().await;
+    let p = pool("NoSecretClient");
+    let other = pool("OtherSecretPool");
+    store.create_pool(&p).await.expect("create_pool");
+    store.create_pool(&other).await.expect("create_pool");
+    let c = client(&other.id, client_id(321));
+    store.create_client(&c).await.expect("create_client");
+    let s = client_secret(&c.id, Timestamp(T0.millis() + 1), false);
+    assert_not_found(
+        "add_client_secret to a missing client",
+        store.add_client_secret(&p.id, &client_id(322), &s, 2).await,
+    );
+    assert_not_found(
+        "add_client_secret through another pool",
+        store.add_client_secret(&p.id, &c.id, &s, 2).await,
+    );
+    assert_not_found(
+        "delete_client_secret through another pool",
+        store
+            .delete_client_secret(&p.id, &c.id, &c.secrets[0].id)
+            .await,
+    );
+}
+
+pub async fn deleting_a_secret_keeps_the_others_but_never_the_last(engine: &Engine) {
+    let store = engine.open().await;
+    let p = pool("RetireSecret");
+    store.create_pool(&p).await.expect("create_pool");
+    let c = client(&p.id, client_id(331));
+    store.create_client(&c).await.expect("create_client");
+    let added = client_secret(&c.id, Timestamp(T0.millis() + 5), false);
+    store
+        .add_client_secret(&p.id, &c.id, &added, 2)
+        .await
+        .expect("add_client_secret");
+
+    assert_not_found(
+        "delete_client_secret of an unknown id",
+        store
+            .delete_client_secret(&p.id, &c.id, &ClientSecretId::new("nope--1"))
+            .await,
+    );
+    store
+        .delete_client_secret(&p.id, &c.id, &c.secrets[0].id)
+        .await
+        .expect("delete_client_secret");
+    assert_eq!(
+        store.get_client(&p.id, &c.id).await.expect("get").secrets,
+        vec![added.clone()]
+    );
+    assert!(matches!(
+        store.delete_client_secret(&p.id, &c.id, &added.id).await,
+        Err(StoreError::Conflict(Conflict::LastClientSecret))
+    ));
+    assert_eq!(
+        store.get_client(&p.id, &c.id).await.expect("get").secrets,
+        vec![added]
+    );
+}
+
+pub async fn secrets_go_with_their_client(engine: &Engine) {
+    let store = engine.open().await;
+    let p = pool("SecretsCascade");
+    store.create_pool(&p).await.expect("create_pool");
+    let c = client(&p.id, client_id(341));
+    store.create_client(&c).await.expect("create_client");
+    store
+        .delete_client(&p.id, &c.id)
+        .await
+        .expect("delete_client");
+    // The id is free again, with none of the old client's secrets.
+    let mut again = client(&p.id, client_id(341));
+    again.secrets.clear();
+    store.create_client(&again).await.expect("create again");
+    assert!(
+        store
+            .get_client(&p.id, &again.id)
+            .await
+            .expect("get")
+            .secrets
+            .is_empty()
     );
 }

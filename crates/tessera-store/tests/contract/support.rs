@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, json};
 use tessera_core::clock::Timestamp;
-use tessera_core::domain::client::{AppClient, apply_setting_defaults as client_defaults};
+use tessera_core::domain::client::{
+    AppClient, ClientSecret, apply_setting_defaults as client_defaults,
+};
 use tessera_core::domain::group::Group;
 use tessera_core::domain::pool::{UserPool, apply_setting_defaults as pool_defaults};
 use tessera_core::domain::schema::build_schema;
@@ -93,6 +95,16 @@ pub fn client_id(n: usize) -> ClientId {
     ClientId::new(format!("{n:0>26}"))
 }
 
+/// A sealed-looking secret of `client` made at `created`.
+pub fn client_secret(client: &ClientId, created: Timestamp, initial: bool) -> ClientSecret {
+    ClientSecret {
+        id: ClientSecret::id_for(client, created),
+        sealed: vec![0, 1, 2, 254, 255, 7, 42, created.millis().to_le_bytes()[0]],
+        created,
+        initial,
+    }
+}
+
 pub fn client(pool: &UserPoolId, id: ClientId) -> AppClient {
     let mut settings = Map::new();
     settings.insert(
@@ -104,8 +116,8 @@ pub fn client(pool: &UserPoolId, id: ClientId) -> AppClient {
     AppClient {
         pool_id: pool.clone(),
         name: format!("client {}", id.as_str()),
+        secrets: vec![client_secret(&id, T0, true)],
         id,
-        secret: Some(vec![0, 1, 2, 254, 255, 7, 42]),
         created: T0,
         modified: T0,
         settings,

@@ -417,7 +417,7 @@ pub async fn find_client_by_id_alone_returns_the_client_with_its_pool(engine: &E
     store.create_pool(&b).await.expect("create b");
     let ca = client(&a.id, client_id(801));
     let mut cb = client(&b.id, client_id(802));
-    cb.secret = None;
+    cb.secrets.clear();
     store.create_client(&ca).await.expect("create ca");
     store.create_client(&cb).await.expect("create cb");
 

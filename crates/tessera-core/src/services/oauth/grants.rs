@@ -68,14 +68,12 @@ impl Services {
             .oauth_client(pool, &credentials.client_id)
             .await?
             .ok_or_else(|| fault(OAuthFault::InvalidClient))?;
-        let matches = match self.open_client_secret(&client)? {
-            // A client with a secret must prove it; one without must not
-            // claim one.
-            Some(_) => {
-                credentials.client_secret.is_some()
-                    && self.client_secret_matches(&client, credentials.client_secret.as_deref())?
-            }
-            None => credentials.client_secret.is_none(),
+        // A client with secrets must prove one; one without must not claim one.
+        let matches = if client.has_secret() {
+            credentials.client_secret.is_some()
+                && self.client_secret_matches(&client, credentials.client_secret.as_deref())?
+        } else {
+            credentials.client_secret.is_none()
         };
         if !matches {
             return Err(fault(OAuthFault::InvalidClient));
@@ -215,7 +213,7 @@ impl Services {
         client_metadata: &std::collections::BTreeMap<String, String>,
     ) -> Result<OAuthTokens> {
         let policy = client.policy();
-        if client.secret.is_none()
+        if !client.has_secret()
             || !policy.oauth.enabled
             || !policy.oauth.flows.iter().any(|f| f == "client_credentials")
         {

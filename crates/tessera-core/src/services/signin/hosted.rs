@@ -36,7 +36,7 @@ impl Services {
 
     fn hosted_secret_hash(&self, client: &AppClient, username: &str) -> Result<Option<String>> {
         Ok(self
-            .open_client_secret(client)?
+            .any_client_secret(client)?
             .map(|secret| tessera_crypto::srp::secret_hash(&secret, username, client.id.as_str())))
     }
 

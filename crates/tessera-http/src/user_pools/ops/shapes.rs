@@ -7,6 +7,7 @@ use tessera_core::domain::group::Group;
 use tessera_core::domain::mfa::MfaFactor;
 use tessera_core::domain::pool::{MFA_CONFIG_SETTINGS, UserPool};
 use tessera_core::domain::user::User;
+use tessera_core::services::client_rotation::ClientSecretDescriptor;
 use tessera_core::services::clients::ClientView;
 use tessera_core::services::codes::CodeDelivery;
 use tessera_core::services::mfa::pool_config::MfaConfigView;
@@ -62,6 +63,18 @@ pub fn client(view: &ClientView) -> Value {
     out.insert("LastModifiedDate".into(), json!(c.modified.epoch_seconds()));
     out.insert("CreationDate".into(), json!(c.created.epoch_seconds()));
     Value::Object(out)
+}
+
+/// ClientSecretDescriptorType; the value only where the service returns one.
+pub fn client_secret(d: &ClientSecretDescriptor) -> Value {
+    let mut out = json!({
+        "ClientSecretId": d.id,
+        "ClientSecretCreateDate": d.created.epoch_seconds(),
+    });
+    if let Some(value) = &d.value {
+        out["ClientSecretValue"] = json!(value);
+    }
+    out
 }
 
 /// UserPoolClientDescription, as ListUserPoolClients returns it.
