@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 use tessera_core::ids::{IdentityId, IdentityPoolId};
 use tessera_core::services::identity_pools::credentials::DeveloperTokenRequest;
 
-use super::shapes;
 use crate::awsjson::OperationError;
 use crate::router::AppState;
 use crate::user_pools::ops::parse;
+use crate::user_pools::ops::shapes::with_token;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -67,11 +67,12 @@ pub async fn lookup(state: &AppState, input: Value) -> Result<Value, OperationEr
             r.next_token.as_deref(),
         )
         .await?;
-    Ok(shapes::with_token(
+    Ok(with_token(
         json!({
             "IdentityId": found.identity_id,
             "DeveloperUserIdentifierList": found.developer_user_ids,
         }),
+        "NextToken",
         found.next,
     ))
 }

@@ -10,6 +10,7 @@ use super::shapes;
 use crate::awsjson::OperationError;
 use crate::router::AppState;
 use crate::user_pools::ops::parse;
+use crate::user_pools::ops::shapes::with_token;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -59,8 +60,9 @@ pub async fn list(state: &AppState, input: Value) -> Result<Value, OperationErro
         .list_identities(&r.identity_pool_id, r.max_results, r.next_token.as_deref())
         .await?;
     let identities: Vec<Value> = page.items.iter().map(shapes::identity).collect();
-    Ok(shapes::with_token(
+    Ok(with_token(
         json!({"IdentityPoolId": r.identity_pool_id, "Identities": identities}),
+        "NextToken",
         page.next,
     ))
 }

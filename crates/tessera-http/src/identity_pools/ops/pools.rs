@@ -13,6 +13,7 @@ use super::shapes;
 use crate::awsjson::OperationError;
 use crate::router::AppState;
 use crate::user_pools::ops::parse;
+use crate::user_pools::ops::shapes::with_token;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -126,8 +127,9 @@ pub async fn list(state: &AppState, input: Value) -> Result<Value, OperationErro
         .iter()
         .map(|p| json!({"IdentityPoolId": p.id, "IdentityPoolName": p.name}))
         .collect();
-    Ok(shapes::with_token(
+    Ok(with_token(
         json!({"IdentityPools": pools}),
+        "NextToken",
         page.next,
     ))
 }

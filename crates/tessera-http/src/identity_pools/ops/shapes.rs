@@ -49,10 +49,3 @@ pub fn identity(identity: &Identity) -> Value {
         "LastModifiedDate": identity.modified.epoch_seconds(),
     })
 }
-
-pub fn with_token(mut v: Value, token: Option<String>) -> Value {
-    if let (Some(t), Some(obj)) = (token, v.as_object_mut()) {
-        obj.insert("NextToken".into(), json!(t));
-    }
-    v
-}
