@@ -100,14 +100,17 @@ impl Services {
         id: &IdentityId,
         logins: &BTreeMap<String, String>,
     ) -> Result<OpenIdToken> {
-        // Refused before any login is linked: a refusal changes nothing.
-        let named = self.identity(id).await?;
-        if !self.identity_pool(&named.pool_id).await?.allow_classic_flow {
-            return Err(Error::InvalidParameter(
-                "Basic (classic) flow is not enabled, please use enhanced flow.".into(),
-            ));
-        }
-        let (pool, identity, verified) = self.identity_with_logins(id, logins).await?;
+        let (pool, identity, verified) = self
+            .identity_with_logins(id, logins, |pool| {
+                if pool.allow_classic_flow {
+                    Ok(())
+                } else {
+                    Err(Error::InvalidParameter(
+                        "Basic (classic) flow is not enabled, please use enhanced flow.".into(),
+                    ))
+                }
+            })
+            .await?;
         let tags = principal_tags(&pool, &verified);
         let token = self
             .sign_open_id_token(
@@ -186,7 +189,7 @@ impl Services {
         logins: &BTreeMap<String, String>,
         custom_role_arn: Option<&str>,
     ) -> Result<IdentityCredentials> {
-        let (pool, identity, verified) = self.identity_with_logins(id, logins).await?;
+        let (pool, identity, verified) = self.identity_with_logins(id, logins, |_| Ok(())).await?;
         let role = if verified.is_empty() {
             pool.roles.get("unauthenticated").cloned().ok_or_else(|| {
                 Error::InvalidIdentityPoolConfiguration(

@@ -188,13 +188,17 @@ impl Services {
     /// The identity and its pool, for the unsigned operations that name an
     /// identity: without logins it must be a guest of a pool that allows
     /// guests; with logins, the logins are checked and linked.
+    /// `admit` refuses what the pool does not allow before anything is
+    /// linked, so such a refusal changes nothing.
     pub(crate) async fn identity_with_logins(
         &self,
         id: &IdentityId,
         logins: &BTreeMap<String, String>,
+        admit: impl FnOnce(&IdentityPool) -> Result<()>,
     ) -> Result<(IdentityPool, Identity, Vec<VerifiedLogin>)> {
         let identity = self.identity(id).await?;
         let pool = self.identity_pool(&identity.pool_id).await?;
+        admit(&pool)?;
         if logins.is_empty() {
             if !identity.logins.is_empty() {
                 return Err(logins_do_not_match());
