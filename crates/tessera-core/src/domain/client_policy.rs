@@ -53,6 +53,7 @@ pub struct AuthFlows {
     admin_password: bool,
     refresh: bool,
     custom: bool,
+    user_auth: bool,
 }
 
 impl AuthFlows {
@@ -67,6 +68,7 @@ impl AuthFlows {
             admin_password: has("ALLOW_ADMIN_USER_PASSWORD_AUTH") || has("ADMIN_NO_SRP_AUTH"),
             refresh: legacy || has("ALLOW_REFRESH_TOKEN_AUTH"),
             custom: has("ALLOW_CUSTOM_AUTH") || has("CUSTOM_AUTH_FLOW_ONLY"),
+            user_auth: has("ALLOW_USER_AUTH"),
         }
     }
 
@@ -77,7 +79,7 @@ impl AuthFlows {
             FlowKind::AdminUserPassword => self.admin_password,
             FlowKind::Refresh => self.refresh,
             FlowKind::CustomAuth => self.custom,
-            FlowKind::UserAuth => false,
+            FlowKind::UserAuth => self.user_auth,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Domain types and the rules Cognito applies to them.
 //!
 //! - [`auth_event`]: users' auth events and the admin audit log.
+//! - [`auth_factor`]: first factors of choice-based sign-in a pool allows.
 //! - [`pool`]: a user pool and its stored settings.
 //! - [`schema`]: standard and custom attributes, and attribute-value checks.
 //! - [`password_policy`]: password policy defaults and checks.
@@ -22,6 +23,7 @@
 //! - [`token`]: token families and refresh tokens.
 
 pub mod auth_event;
+pub mod auth_factor;
 pub mod client;
 pub mod client_policy;
 pub mod code;

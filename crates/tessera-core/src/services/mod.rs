@@ -36,6 +36,7 @@
 //! - [`documents`]: reading a pool's configuration documents whole.
 //! - [`events`]: advanced security: auth events, feedback, risk configuration and checks.
 //! - [`audit`]: the append-only log of administrators' changes.
+//! - [`auth_factors`]: each user's first factors for choice-based sign-in.
 //! - [`oauth`]: the OAuth 2.0 / OpenID Connect provider of a pool's domain.
 //! - [`housekeeping`]: purging what expired, in bounded batches.
 //! - [`user_import`]: user import jobs: the CSV format, uploads, background processing.
@@ -43,6 +44,7 @@
 
 pub mod attributes;
 pub mod audit;
+pub mod auth_factors;
 pub mod branding;
 pub mod client_context;
 pub mod client_oauth;

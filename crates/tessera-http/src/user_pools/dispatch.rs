@@ -35,6 +35,7 @@ pub async fn call(
         }
         O::AdminCreateUser => ops::admin_create_user::handle(state, input).await,
         O::AdminGetUser => ops::admin_get_user::handle(state, input).await,
+        O::AdminGetUserAuthFactors => ops::admin_get_user_auth_factors::handle(state, input).await,
         O::ListUsers => ops::list_users::handle(state, input).await,
         O::AdminUpdateUserAttributes => {
             ops::admin_update_user_attributes::handle(state, input).await
@@ -85,6 +86,7 @@ pub async fn call(
         O::ForgotPassword => ops::forgot_password::handle(state, input).await,
         O::ConfirmForgotPassword => ops::confirm_forgot_password::handle(state, input).await,
         O::GetUser => ops::get_user::handle(state, input).await,
+        O::GetUserAuthFactors => ops::get_user_auth_factors::handle(state, input).await,
         O::UpdateUserAttributes => ops::update_user_attributes::handle(state, input).await,
         O::GetUserAttributeVerificationCode => {
             ops::get_user_attribute_verification_code::handle(state, input).await

@@ -127,6 +127,15 @@ pub enum Challenge {
         username: String,
         parameters: BTreeMap<String, String>,
     },
+    /// USER_AUTH without a preference the user can meet: the first factors
+    /// on offer (`AvailableChallenges`).
+    SelectChallenge { available: Vec<ChallengeName> },
+    /// A passwordless sign-in code sent by email or SMS (`EMAIL_OTP`, `SMS_OTP`).
+    SignInCode {
+        factor: MfaFactor,
+        user_id_for_srp: String,
+        delivery: CodeDelivery,
+    },
     /// Device SRP's second half.
     DevicePasswordVerifier {
         /// Hex.
@@ -156,6 +165,12 @@ impl Challenge {
             Challenge::DeviceSrpAuth { .. } => ChallengeName::DeviceSrpAuth,
             Challenge::Custom { .. } => ChallengeName::CustomChallenge,
             Challenge::DevicePasswordVerifier { .. } => ChallengeName::DevicePasswordVerifier,
+            Challenge::SelectChallenge { .. } => ChallengeName::SelectChallenge,
+            Challenge::SignInCode {
+                factor: MfaFactor::Sms,
+                ..
+            } => ChallengeName::SmsOtp,
+            Challenge::SignInCode { .. } => ChallengeName::EmailOtp,
         }
     }
 }
@@ -176,7 +191,7 @@ pub enum ChallengeResponse {
         /// `userAttributes.<name>` members.
         attributes: Vec<(String, String)>,
     },
-    /// The code of a `SOFTWARE_TOKEN_MFA`, `SMS_MFA` or `EMAIL_OTP` challenge.
+    /// The code of a `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP` or `SMS_OTP` challenge.
     MfaCode {
         challenge: ChallengeName,
         username: Option<String>,
@@ -193,6 +208,14 @@ pub enum ChallengeResponse {
         username: String,
         device_key: String,
         srp_a: String,
+    },
+    /// SELECT_CHALLENGE's choice, with what the chosen factor needs to
+    /// start: a `PASSWORD`, or `SRP_A` for `PASSWORD_SRP`.
+    SelectChallenge {
+        username: Option<String>,
+        answer: String,
+        password: Option<String>,
+        srp_a: Option<String>,
     },
     /// The answer to a CUSTOM_CHALLENGE, for VerifyAuthChallengeResponse.
     Custom {
@@ -219,6 +242,7 @@ impl ChallengeResponse {
             ChallengeResponse::MfaSetup { .. } => ChallengeName::MfaSetup,
             ChallengeResponse::DeviceSrpAuth { .. } => ChallengeName::DeviceSrpAuth,
             ChallengeResponse::Custom { .. } => ChallengeName::CustomChallenge,
+            ChallengeResponse::SelectChallenge { .. } => ChallengeName::SelectChallenge,
             ChallengeResponse::DevicePasswordVerifier { .. } => {
                 ChallengeName::DevicePasswordVerifier
             }
@@ -274,6 +298,26 @@ impl ChallengeAnswer {
                 username: r.get("USERNAME").cloned(),
                 code: get("EMAIL_OTP_CODE").or_else(|_| get("EMAIL_MFA_CODE"))?,
             },
+            Some(c @ ChallengeName::SmsOtp) => ChallengeResponse::MfaCode {
+                challenge: c,
+                username: r.get("USERNAME").cloned(),
+                code: get("SMS_OTP_CODE")?,
+            },
+            Some(ChallengeName::SelectChallenge) => ChallengeResponse::SelectChallenge {
+                username: r.get("USERNAME").cloned(),
+                answer: get("ANSWER")?,
+                password: r.get("PASSWORD").cloned(),
+                srp_a: r.get("SRP_A").cloned(),
+            },
+            // The factor's own name answers SELECT_CHALLENGE as its ANSWER does.
+            Some(c @ (ChallengeName::Password | ChallengeName::PasswordSrp)) => {
+                ChallengeResponse::SelectChallenge {
+                    username: r.get("USERNAME").cloned(),
+                    answer: c.as_str().to_owned(),
+                    password: r.get("PASSWORD").cloned(),
+                    srp_a: r.get("SRP_A").cloned(),
+                }
+            }
             Some(ChallengeName::SelectMfaType) => ChallengeResponse::SelectMfaType {
                 username: r.get("USERNAME").cloned(),
                 answer: get("ANSWER")?,

@@ -27,6 +27,17 @@ pub enum AuthFlow {
         username: String,
         srp_a: Option<Box<PublicA>>,
     },
+    /// USER_AUTH: the user's choice of first factor, or the server's offer of
+    /// the ones available (SELECT_CHALLENGE).
+    UserAuth {
+        username: String,
+        /// `PREFERRED_CHALLENGE`, as sent: a factor the user may not have.
+        preferred: Option<String>,
+        /// With `PASSWORD` preferred.
+        password: Option<String>,
+        /// With `PASSWORD_SRP` preferred.
+        srp_a: Option<Box<PublicA>>,
+    },
     /// The refresh flows: a refresh token instead of a password.
     Refresh {
         refresh_token: String,
@@ -44,6 +55,7 @@ impl AuthFlow {
             AuthFlow::Password { .. } => "USER_PASSWORD_AUTH",
             AuthFlow::Custom { .. } => "CUSTOM_AUTH",
             AuthFlow::Refresh { .. } => "REFRESH_TOKEN_AUTH",
+            AuthFlow::UserAuth { .. } => "USER_AUTH",
         }
     }
 }
@@ -58,7 +70,7 @@ pub struct SignInStart {
 }
 
 impl SignInStart {
-    /// Reads the parameters of `kind`; flows Tessera does not offer yet say so.
+    /// Reads the parameters of `kind`.
     pub fn parse(kind: FlowKind, p: &BTreeMap<String, String>) -> Result<SignInStart> {
         let get = |key: &str| p.get(key).cloned().ok_or_else(|| missing(key));
         let flow = match kind {
@@ -86,7 +98,16 @@ impl SignInStart {
                     .transpose()?
                     .map(Box::new),
             },
-            FlowKind::UserAuth => return Err(not_yet(kind)),
+            FlowKind::UserAuth => AuthFlow::UserAuth {
+                username: get("USERNAME")?,
+                preferred: p.get("PREFERRED_CHALLENGE").cloned(),
+                password: p.get("PASSWORD").cloned(),
+                srp_a: p
+                    .get("SRP_A")
+                    .map(|a| parse_a(a))
+                    .transpose()?
+                    .map(Box::new),
+            },
         };
         Ok(SignInStart {
             flow,
@@ -99,13 +120,6 @@ impl SignInStart {
 pub(crate) fn parse_a(text: &str) -> Result<PublicA> {
     srp::parse_public_a(text)
         .map_err(|_| Error::InvalidParameter("SRP_A is not a valid SRP public value.".into()))
-}
-
-pub(crate) fn not_yet(kind: FlowKind) -> Error {
-    Error::UnsupportedOperation(format!(
-        "Tessera does not implement the {} flow yet.",
-        kind.name()
-    ))
 }
 
 #[cfg(test)]
@@ -151,9 +165,9 @@ mod tests {
         assert!(
             matches!(e, Err(Error::InvalidParameter(m)) if m == "SRP_A is not a valid SRP public value.")
         );
-        assert!(matches!(
-            SignInStart::parse(FlowKind::UserAuth, &BTreeMap::new()),
-            Err(Error::UnsupportedOperation(_))
-        ));
+        let e = SignInStart::parse(FlowKind::UserAuth, &BTreeMap::new());
+        assert!(
+            matches!(e, Err(Error::InvalidParameter(m)) if m == "Missing required parameter USERNAME")
+        );
     }
 }

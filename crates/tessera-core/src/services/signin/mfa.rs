@@ -190,7 +190,9 @@ impl Services {
             .map_err(|fault| match fault {
                 SessionFault::Unreadable | SessionFault::Expired => session_expired(),
             })?;
-        let sub = session.user.sub.as_deref().ok_or_else(session_expired)?;
+        // Only the simulated code challenge of a name that matches no user
+        // (or of a disabled user) has no `sub`: no code answers it.
+        let sub = session.user.sub.as_deref().ok_or_else(wrong_mfa_code)?;
         let user = self
             .users
             .by_sub(&ctx.pool.id, sub)

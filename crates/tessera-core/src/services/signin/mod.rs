@@ -7,6 +7,7 @@
 //!
 //! - [`flow`]: the typed flows and their parameters.
 //! - [`challenge`]: challenge names, the typed challenges issued and answers accepted.
+//! - [`choice`]: USER_AUTH, the first factor chosen, and passwordless codes.
 //! - [`session`]: the sealed sign-in session, opened and checked in one place.
 //! - [`srp`]: USER_SRP_AUTH and PASSWORD_VERIFIER.
 //! - [`password`]: the password flows, lockout settling, NEW_PASSWORD_REQUIRED.
@@ -18,6 +19,7 @@
 //! - [`hosted`]: the hosted pages' sign-in, which ends signed in, not with tokens.
 
 pub mod challenge;
+pub mod choice;
 pub mod custom;
 pub mod device;
 pub mod flow;
@@ -31,9 +33,10 @@ pub mod srp;
 use std::collections::BTreeMap;
 
 use challenge::{Challenge, ChallengeAnswer, ChallengeResponse};
+use choice::{ChallengeChoice, UserAuthStart};
 use custom::{CustomAnswer, CustomStart};
 use device::{DeviceClaim, DeviceStart};
-use flow::{AuthFlow, SignInStart, not_yet};
+use flow::{AuthFlow, SignInStart};
 use mfa::MfaAnswer;
 use password::NewPassword;
 use session::{SessionUser, SignInSession};
@@ -181,7 +184,6 @@ impl Services {
         // (awsdocs/aws-doc-sdk-examples#5289).
         let admin = request.admin_pool.is_some();
         match kind {
-            FlowKind::UserAuth => return Err(not_yet(kind)),
             FlowKind::AdminUserPassword if !admin => return Err(method_not_supported()),
             FlowKind::UserPassword if admin => return Err(method_not_supported()),
             _ => {}
@@ -225,6 +227,25 @@ impl Services {
                     ctx,
                     CustomStart {
                         username,
+                        srp_a: srp_a.as_deref(),
+                        secret_hash,
+                        device_key,
+                    },
+                )
+                .await
+            }
+            AuthFlow::UserAuth {
+                username,
+                preferred,
+                password,
+                srp_a,
+            } => {
+                self.start_user_auth(
+                    ctx,
+                    UserAuthStart {
+                        username,
+                        preferred: preferred.as_deref(),
+                        password: password.as_deref(),
                         srp_a: srp_a.as_deref(),
                         secret_hash,
                         device_key,
@@ -368,6 +389,26 @@ impl Services {
                         srp_a,
                         secret_hash,
                         session,
+                    },
+                )
+                .await
+            }
+            ChallengeResponse::SelectChallenge {
+                username,
+                answer,
+                password,
+                srp_a,
+            } => {
+                self.answer_select_challenge(
+                    ctx,
+                    ChallengeChoice {
+                        username: username.as_deref(),
+                        answer,
+                        password: password.as_deref(),
+                        srp_a: srp_a.as_deref(),
+                        secret_hash,
+                        session,
+                        device_key,
                     },
                 )
                 .await

@@ -70,6 +70,13 @@ pub(crate) enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         custom: Option<Vec<Round>>,
     },
+    /// A passwordless code is out by SMS (by email it is `EmailOtp`'s step:
+    /// either way the code proves the user and MFA is done).
+    SmsOtp,
+    /// USER_AUTH's first factors (challenge names) offered to choose from.
+    SelectChallenge {
+        available: Vec<String>,
+    },
     /// The factors (wire names) offered to choose from.
     SelectMfaType {
         choices: Vec<String>,
@@ -113,6 +120,8 @@ impl Step {
             Step::SoftwareTokenMfa { .. } => ChallengeName::SoftwareTokenMfa,
             Step::SmsMfa { .. } => ChallengeName::SmsMfa,
             Step::EmailOtp { .. } => ChallengeName::EmailOtp,
+            Step::SmsOtp => ChallengeName::SmsOtp,
+            Step::SelectChallenge { .. } => ChallengeName::SelectChallenge,
             Step::SelectMfaType { .. } => ChallengeName::SelectMfaType,
             Step::MfaSetup { .. } => ChallengeName::MfaSetup,
             Step::DeviceSrpAuth => ChallengeName::DeviceSrpAuth,

@@ -10,6 +10,7 @@ use tessera_crypto::srp::{self, PublicA, ServerEphemeral, Verifier};
 use super::challenge::{Challenge, ChallengeName};
 use super::session::{SessionFault, SessionUser, SrpState, Step, session_expired};
 use super::{AuthOutcome, SigningIn, Stage};
+use crate::domain::pool::UserPool;
 use crate::domain::user::UserStatus;
 use crate::error::{Error, Result};
 use crate::services::Services;
@@ -68,15 +69,8 @@ impl Services {
                 simulate_unknown_user(ctx, user_not_found)?;
                 // A challenge indistinguishable from a real one, stable for
                 // this name, that no password can answer.
-                let seed = self.sealing.keyed_hash(
-                    "simulated-srp-user",
-                    format!("{}|{}", pool.id, pool.normalize(username)).as_bytes(),
-                );
-                let fake_id =
-                    uuid::Builder::from_random_bytes(seed[..16].try_into().unwrap_or_default())
-                        .into_uuid()
-                        .to_string();
-                (srp::fake_verifier(&seed), None, fake_id)
+                let seed = self.simulated_seed(pool, username);
+                (srp::fake_verifier(&seed), None, simulated_user_id(&seed))
             }
         };
         let user = SessionUser {
@@ -233,4 +227,25 @@ impl SrpState {
             _ => false,
         }
     }
+}
+
+impl Services {
+    /// A secret seed stable for a name that matches no user of `pool`, so
+    /// every simulated challenge for that name looks the same.
+    pub(crate) fn simulated_seed(&self, pool: &UserPool, username: &str) -> [u8; 32] {
+        self.sealing.keyed_hash(
+            "simulated-srp-user",
+            format!("{}|{}", pool.id, pool.normalize(username)).as_bytes(),
+        )
+    }
+}
+
+/// The `USER_ID_FOR_SRP` a simulated challenge gives, shaped like the UUID
+/// usernames of pools that sign in by email or phone number.
+pub(crate) fn simulated_user_id(seed: &[u8; 32]) -> String {
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&seed[..16]);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }

@@ -1,6 +1,7 @@
 //! Response shapes shared by several operations (UserPoolType, UserType, …).
 
 use serde_json::{Map, Value, json};
+use tessera_core::domain::auth_factor::AuthFactor;
 use tessera_core::domain::client::AppClient;
 use tessera_core::domain::device::Device;
 use tessera_core::domain::group::Group;
@@ -107,6 +108,14 @@ pub fn user(user: &User) -> Value {
 /// enabled factors, the preferred one, and the legacy `MFAOptions` for SMS.
 /// Members without a value are left out, as Cognito leaves them out.
 pub fn add_mfa_settings(out: &mut Value, user: &User) {
+    add_mfa_factors(out, user);
+    if user.mfa.preferences.sms.enabled {
+        out["MFAOptions"] = json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]);
+    }
+}
+
+/// The enabled factors and the preferred one, when there are.
+fn add_mfa_factors(out: &mut Value, user: &User) {
     let preferences = &user.mfa.preferences;
     let enabled = preferences.enabled();
     if !enabled.is_empty() {
@@ -115,9 +124,17 @@ pub fn add_mfa_settings(out: &mut Value, user: &User) {
     if let Some(preferred) = preferences.preferred() {
         out["PreferredMfaSetting"] = json!(preferred.name());
     }
-    if preferences.sms.enabled {
-        out["MFAOptions"] = json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]);
-    }
+}
+
+/// GetUserAuthFactors / AdminGetUserAuthFactors output: the user's MFA
+/// members as GetUser gives them, and its first factors.
+pub fn auth_factors(user: &User, factors: &[AuthFactor]) -> Value {
+    let mut out = json!({
+        "Username": user.username,
+        "ConfiguredUserAuthFactors": factors.iter().map(|f| f.name()).collect::<Vec<_>>(),
+    });
+    add_mfa_factors(&mut out, user);
+    out
 }
 
 /// SetUserPoolMfaConfig / GetUserPoolMfaConfig output.
@@ -182,10 +199,21 @@ pub fn auth_outcome(outcome: AuthOutcome) -> Value {
             "ChallengeParameters": {},
         }),
         AuthOutcome::Challenge { challenge, session } => {
+            let name = challenge.name().as_str();
+            // SELECT_CHALLENGE's offer is a member of its own, not a parameter.
+            let available = match &challenge {
+                Challenge::SelectChallenge { available } => Some(json!(
+                    available.iter().map(|c| c.as_str()).collect::<Vec<_>>()
+                )),
+                _ => None,
+            };
             let mut out = json!({
-                "ChallengeName": challenge.name().as_str(),
+                "ChallengeName": name,
                 "ChallengeParameters": challenge_parameters(challenge),
             });
+            if let Some(available) = available {
+                out["AvailableChallenges"] = available;
+            }
             if let Some(session) = session {
                 out["Session"] = json!(session);
             }
@@ -241,6 +269,11 @@ fn challenge_parameters(challenge: Challenge) -> Value {
             user_id_for_srp,
             delivery,
             ..
+        }
+        | Challenge::SignInCode {
+            user_id_for_srp,
+            delivery,
+            ..
         } => json!({
             "USER_ID_FOR_SRP": user_id_for_srp,
             "CODE_DELIVERY_DELIVERY_MEDIUM": delivery.medium,
@@ -271,6 +304,9 @@ fn challenge_parameters(challenge: Challenge) -> Value {
             out.insert("USERNAME".into(), json!(username));
             Value::Object(out)
         }
+        // Nothing names the user yet: the offer is the same for a name that
+        // matches no user.
+        Challenge::SelectChallenge { .. } => json!({}),
         Challenge::DeviceSrpAuth { user_id_for_srp } => json!({
             "USERNAME": user_id_for_srp,
             "USER_ID_FOR_SRP": user_id_for_srp,

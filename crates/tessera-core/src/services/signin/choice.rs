@@ -1,0 +1,306 @@
+//! USER_AUTH, choice-based sign-in: the first factors a user may choose
+//! under the pool's `SignInPolicy`, the `SELECT_CHALLENGE` that offers them,
+//! and the passwordless codes sent by email (`EMAIL_OTP`) or SMS (`SMS_OTP`).
+//!
+//! A password chosen here runs the password flows' own code (lockout,
+//! triggers, risk checks, user-existence hiding); a code answered here is
+//! checked as an MFA code is, and like one completes the factors: a
+//! passwordless sign-in is not asked for MFA, and a pool that requires MFA
+//! offers no passwordless factor.
+
+use tessera_crypto::srp::PublicA;
+
+use super::challenge::{Challenge, ChallengeName};
+use super::flow::parse_a;
+use super::session::{SessionUser, Step, session_expired};
+use super::srp::simulated_user_id;
+use super::{AuthOutcome, missing};
+use crate::domain::auth_factor::AuthFactor;
+use crate::domain::mfa::MfaFactor;
+use crate::domain::user::User;
+use crate::error::{Error, Result};
+use crate::mailer::Medium;
+use crate::services::Services;
+use crate::services::client_context::ClientContext;
+use crate::services::codes::{CodeDelivery, mask};
+use crate::services::existence::{incorrect_credentials, simulate_unknown_user, user_not_found};
+use crate::services::messages::Occasion;
+use crate::services::triggers::message::MessageSource;
+
+/// InitiateAuth's USER_AUTH parameters.
+pub(crate) struct UserAuthStart<'a> {
+    pub username: &'a str,
+    pub preferred: Option<&'a str>,
+    pub password: Option<&'a str>,
+    pub srp_a: Option<&'a PublicA>,
+    pub secret_hash: Option<&'a str>,
+    pub device_key: Option<&'a str>,
+}
+
+/// SELECT_CHALLENGE's answer.
+pub(crate) struct ChallengeChoice<'a> {
+    pub username: Option<&'a str>,
+    pub answer: &'a str,
+    pub password: Option<&'a str>,
+    pub srp_a: Option<&'a str>,
+    pub secret_hash: Option<&'a str>,
+    pub session: Option<&'a str>,
+    pub device_key: Option<&'a str>,
+}
+
+/// The first factor a challenge name starts.
+pub(crate) fn factor_of(challenge: ChallengeName) -> Option<AuthFactor> {
+    match challenge {
+        ChallengeName::Password | ChallengeName::PasswordSrp => Some(AuthFactor::Password),
+        ChallengeName::EmailOtp => Some(AuthFactor::EmailOtp),
+        ChallengeName::SmsOtp => Some(AuthFactor::SmsOtp),
+        ChallengeName::WebAuthn => Some(AuthFactor::WebAuthn),
+        _ => None,
+    }
+}
+
+/// A `PREFERRED_CHALLENGE` or `ANSWER` naming no first factor.
+fn not_a_first_factor(name: &str) -> Error {
+    Error::InvalidParameter(format!(
+        "{name} is not a valid first authentication factor."
+    ))
+}
+
+fn parse_first_challenge(name: &str) -> Result<ChallengeName> {
+    ChallengeName::parse(name)
+        .filter(|c| factor_of(*c).is_some())
+        .ok_or_else(|| not_a_first_factor(name))
+}
+
+impl Services {
+    /// USER_AUTH's first request: the preferred factor when the user can use
+    /// it, else the offer of those it can.
+    pub(crate) async fn start_user_auth(
+        &self,
+        ctx: &ClientContext,
+        start: UserAuthStart<'_>,
+    ) -> Result<AuthOutcome> {
+        let preferred = start.preferred.map(parse_first_challenge).transpose()?;
+        let allows_password = ctx
+            .pool
+            .allowed_first_factors()
+            .contains(&AuthFactor::Password);
+        // A password sent with its preference is the password flows' business,
+        // whoever the name turns out to be.
+        match preferred {
+            Some(ChallengeName::Password) if allows_password => {
+                let password = start.password.ok_or_else(|| missing("PASSWORD"))?;
+                return self
+                    .password_sign_in(
+                        ctx,
+                        start.username,
+                        password,
+                        start.secret_hash,
+                        start.device_key,
+                    )
+                    .await;
+            }
+            Some(ChallengeName::PasswordSrp) if allows_password => {
+                let srp_a = start.srp_a.ok_or_else(|| missing("SRP_A"))?;
+                return self
+                    .start_srp(
+                        ctx,
+                        start.username,
+                        srp_a,
+                        start.secret_hash,
+                        start.device_key,
+                    )
+                    .await;
+            }
+            _ => {}
+        }
+        let user = self.users.sign_in_user(&ctx.pool, start.username).await?;
+        match &user {
+            Some(u) => self.check_secret_hash(
+                &ctx.client,
+                start.secret_hash,
+                &[start.username, &u.username],
+            )?,
+            None => {
+                self.check_secret_hash(&ctx.client, start.secret_hash, &[start.username])?;
+                simulate_unknown_user(ctx, user_not_found)?;
+            }
+        }
+        let available = self
+            .first_factor_challenges(&ctx.pool, user.as_ref())
+            .await?;
+        let session_user = SessionUser {
+            sub: user.as_ref().map(|u| u.sub.clone()),
+            username: user
+                .as_ref()
+                .map_or(start.username, |u| &u.username)
+                .to_owned(),
+            device_key: start.device_key.map(str::to_owned),
+        };
+        if let Some(choice) = preferred.filter(|c| available.contains(c)) {
+            return self
+                .begin_code_factor(ctx, user.as_ref(), session_user, choice)
+                .await;
+        }
+        if available.is_empty() {
+            // Nothing this user could answer: as a wrong password would be.
+            return Err(incorrect_credentials());
+        }
+        let session = self.seal_session(
+            ctx,
+            session_user,
+            Step::SelectChallenge {
+                available: available.iter().map(|c| c.as_str().to_owned()).collect(),
+            },
+        )?;
+        Ok(AuthOutcome::Challenge {
+            challenge: Challenge::SelectChallenge { available },
+            session: Some(session),
+        })
+    }
+
+    /// SELECT_CHALLENGE answered: the chosen factor starts, with the password
+    /// or SRP_A it needs sent alongside.
+    pub(crate) async fn answer_select_challenge(
+        &self,
+        ctx: &ClientContext,
+        choice: ChallengeChoice<'_>,
+    ) -> Result<AuthOutcome> {
+        let text = choice.session.ok_or_else(|| missing("Session"))?;
+        let session = self
+            .open_session(ctx, text, ChallengeName::SelectChallenge)
+            .map_err(|_| session_expired())?;
+        let Step::SelectChallenge { available } = &session.step else {
+            return Err(session_expired());
+        };
+        let chosen = parse_first_challenge(choice.answer)?;
+        if !available.iter().any(|c| c == chosen.as_str()) {
+            return Err(Error::InvalidParameter(format!(
+                "The challenge {} was not offered.",
+                choice.answer
+            )));
+        }
+        // The name the client typed is the one its SECRET_HASH covers.
+        let typed = choice.username.unwrap_or(&session.user.username);
+        let device_key = choice.device_key.or(session.user.device_key.as_deref());
+        match chosen {
+            ChallengeName::Password => {
+                let password = choice.password.ok_or_else(|| missing("PASSWORD"))?;
+                self.password_sign_in(ctx, typed, password, choice.secret_hash, device_key)
+                    .await
+            }
+            ChallengeName::PasswordSrp => {
+                let srp_a = parse_a(choice.srp_a.ok_or_else(|| missing("SRP_A"))?)?;
+                self.start_srp(ctx, typed, &srp_a, choice.secret_hash, device_key)
+                    .await
+            }
+            _ => {
+                let user = match &session.user.sub {
+                    Some(sub) => Some(
+                        self.users
+                            .by_sub(&ctx.pool.id, sub)
+                            .await?
+                            .ok_or_else(session_expired)?,
+                    ),
+                    None => None,
+                };
+                let names: Vec<&str> = match &user {
+                    Some(u) => vec![typed, &u.username],
+                    None => vec![typed],
+                };
+                self.check_secret_hash(&ctx.client, choice.secret_hash, &names)?;
+                let mut session_user = session.user.clone();
+                session_user.device_key = device_key.map(str::to_owned);
+                self.begin_code_factor(ctx, user.as_ref(), session_user, chosen)
+                    .await
+            }
+        }
+    }
+
+    /// A passwordless factor's challenge: a code sent now for EMAIL_OTP and
+    /// SMS_OTP; for a name that matches no user or a disabled user, a challenge
+    /// shaped the same that no code answers, and nothing sent.
+    async fn begin_code_factor(
+        &self,
+        ctx: &ClientContext,
+        user: Option<&User>,
+        session_user: SessionUser,
+        challenge: ChallengeName,
+    ) -> Result<AuthOutcome> {
+        let (factor, medium, attribute, step) = match challenge {
+            ChallengeName::EmailOtp => (
+                MfaFactor::Email,
+                Medium::Email,
+                "email",
+                Step::EmailOtp { custom: None },
+            ),
+            ChallengeName::SmsOtp => (MfaFactor::Sms, Medium::Sms, "phone_number", Step::SmsOtp),
+            other => {
+                return Err(Error::UnsupportedOperation(format!(
+                    "Tessera does not implement the {} challenge yet.",
+                    other.as_str()
+                )));
+            }
+        };
+        let live = match user {
+            Some(u) if u.enabled => Some(u),
+            Some(_) if !ctx.policy.prevent_user_existence_errors => {
+                return Err(Error::NotAuthorized("User is disabled.".into()));
+            }
+            _ => None,
+        };
+        let (session_user, user_id_for_srp, delivery) = match live {
+            Some(user) => {
+                self.pre_authentication(ctx, user).await?;
+                self.check_sign_in_address(&ctx.pool, &ctx.client.id, user, ctx.ip)
+                    .await?;
+                let destination = user.attribute(attribute).unwrap_or_default();
+                let delivery = self
+                    .codes
+                    .issue_sign_in_code(
+                        &ctx.pool,
+                        user,
+                        ctx.policy.auth_session_seconds,
+                        medium,
+                        destination,
+                        Occasion::new(
+                            MessageSource::Authentication,
+                            Some(ctx.client.id.as_str()),
+                            &ctx.client_metadata,
+                        ),
+                    )
+                    .await?;
+                (session_user, user.username.clone(), delivery)
+            }
+            None => {
+                let name = session_user.username.clone();
+                let user_id = match user {
+                    Some(disabled) => disabled.username.clone(),
+                    None => simulated_user_id(&self.simulated_seed(&ctx.pool, &name)),
+                };
+                let delivery = CodeDelivery {
+                    destination: mask(
+                        medium,
+                        user.and_then(|u| u.attribute(attribute)).unwrap_or(&name),
+                    ),
+                    medium,
+                    attribute: attribute.into(),
+                };
+                let simulated = SessionUser {
+                    sub: None,
+                    ..session_user
+                };
+                (simulated, user_id, delivery)
+            }
+        };
+        let session = self.seal_session(ctx, session_user, step)?;
+        Ok(AuthOutcome::Challenge {
+            challenge: Challenge::SignInCode {
+                factor,
+                user_id_for_srp,
+                delivery,
+            },
+            session: Some(session),
+        })
+    }
+}
