@@ -35,6 +35,7 @@ from tessera_e2e.flows import (
     make_pool,
     unique,
 )
+from tessera_e2e.mfa import move_clock
 
 INVALID_CODE = "Invalid code or auth state for the user."
 SMS = {"SnsCallerArn": "arn:aws:iam::123456789012:role/sms", "ExternalId": "tessera"}
@@ -273,3 +274,15 @@ def test_get_user_auth_factors(cognito):
     assert cognito.get_user_auth_factors(AccessToken=access)["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]
     with expect_error("NotAuthorizedException"):
         cognito.get_user_auth_factors(AccessToken="not-a-token")
+
+
+def test_a_code_expires_with_its_session(start_server):
+    srv = start_server(env={"TESSERA_TEST_CLOCK": "true"})
+    cognito = make_client(srv)
+    pool_id, client_id, email, _ = passwordless_pool(cognito)
+    challenge = user_auth(cognito, client_id, PREFERRED_CHALLENGE="EMAIL_OTP")
+    code = sent_code(srv, pool_id, email)
+    # The client's AuthSessionValidity: three minutes by default.
+    move_clock(srv, 181)
+    with expect_error("NotAuthorizedException", "Invalid session for the user, session is expired."):
+        respond(cognito, client_id, "EMAIL_OTP", challenge["Session"], USERNAME="una", EMAIL_OTP_CODE=code)
