@@ -286,3 +286,38 @@ def test_a_code_expires_with_its_session(start_server):
     move_clock(srv, 181)
     with expect_error("NotAuthorizedException", "Invalid session for the user, session is expired."):
         respond(cognito, client_id, "EMAIL_OTP", challenge["Session"], USERNAME="una", EMAIL_OTP_CODE=code)
+
+
+def test_sign_up_then_sign_in_with_confirm_sign_ups_session(server, cognito):
+    """SignUp's Session goes to ConfirmSignUp; ConfirmSignUp's signs the user in once
+    through USER_AUTH, the confirmation code standing for the first factor."""
+    pool_id = make_pool(cognito, AutoVerifiedAttributes=["email"])
+    client_id = make_app_client(cognito, pool_id, flows=ALL_AUTH_FLOWS + ["ALLOW_USER_AUTH"])["ClientId"]
+    email = f"{unique('sam')}@example.com"
+    signed_up = cognito.sign_up(ClientId=client_id, Username="sam", Password=AUTH_PASSWORD,
+                                UserAttributes=[{"Name": "email", "Value": email}])
+    assert signed_up["UserConfirmed"] is False and signed_up["Session"]
+    code = codes_for(server, pool_id, email)[-1]
+    with expect_error("NotAuthorizedException", "Invalid session for the user, session is expired."):
+        cognito.confirm_sign_up(ClientId=client_id, Username="sam", ConfirmationCode=code, Session="bogus" * 5)
+    confirmed = cognito.confirm_sign_up(ClientId=client_id, Username="sam", ConfirmationCode=code,
+                                        Session=signed_up["Session"])
+    session = confirmed["Session"]
+    with expect_error("NotAuthorizedException", "Invalid session for the user, session is expired."):
+        cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH", Session=session,
+                              AuthParameters={"USERNAME": "someone-else"})
+    done = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH", Session=session,
+                                 AuthParameters={"USERNAME": "sam"})
+    assert jwt_claims(assert_tokens(done["AuthenticationResult"])["IdToken"])["email"] == email
+    with expect_error("NotAuthorizedException", "Invalid session for the user, session is expired."):
+        cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH", Session=session,
+                              AuthParameters={"USERNAME": "sam"})
+    # A client without USER_AUTH gets no Session from either.
+    plain = make_app_client(cognito, pool_id)["ClientId"]
+    other = f"{unique('tom')}@example.com"
+    signed_up = cognito.sign_up(ClientId=plain, Username="tom", Password=AUTH_PASSWORD,
+                                UserAttributes=[{"Name": "email", "Value": other}])
+    assert "Session" not in signed_up
+    confirmed = cognito.confirm_sign_up(ClientId=plain, Username="tom",
+                                        ConfirmationCode=codes_for(server, pool_id, other)[-1])
+    assert "Session" not in confirmed

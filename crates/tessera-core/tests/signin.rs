@@ -108,6 +108,7 @@ impl Setting {
                 admin_pool: None,
                 client_metadata: Default::default(),
                 origin: Default::default(),
+                session: None,
             })
             .await
     }
@@ -624,10 +625,7 @@ async fn flows_and_challenges_not_offered_are_named() {
         (
             "USER_AUTH",
             &[("USERNAME", "sam")],
-            refused(
-                "UnsupportedOperation",
-                "Tessera does not implement the USER_AUTH flow yet.",
-            ),
+            refused("InvalidParameter", "Auth flow not enabled for this client"),
         ),
         (
             "ADMIN_USER_PASSWORD_AUTH",

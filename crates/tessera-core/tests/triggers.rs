@@ -132,6 +132,7 @@ impl Setting {
                 admin_pool: None,
                 client_metadata: BTreeMap::new(),
                 origin: Default::default(),
+                session: None,
             })
             .await
     }

@@ -1,8 +1,8 @@
 // Choice-based sign-in (USER_AUTH) with Amplify v6 against the real binary:
 // signIn({options: {authFlowType: "USER_AUTH", preferredChallenge}}) with a
 // code by email (read from the dev outbox) and by SMS, the first-factor
-// selection when no preference is given, and PASSWORD / PASSWORD_SRP through
-// USER_AUTH.
+// selection when no preference is given, PASSWORD / PASSWORD_SRP through
+// USER_AUTH, and autoSignIn() after sign-up with ConfirmSignUp's Session.
 //
 // Amplify is a process-wide singleton; node:test runs the tests of a file one
 // after the other, and each configures Amplify for its own pool.
@@ -10,7 +10,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Amplify } from "aws-amplify";
-import { confirmSignIn, fetchAuthSession, getCurrentUser, signIn, signOut } from "aws-amplify/auth";
+import {
+  autoSignIn,
+  confirmSignIn,
+  confirmSignUp,
+  fetchAuthSession,
+  getCurrentUser,
+  signIn,
+  signOut,
+  signUp,
+} from "aws-amplify/auth";
 import { cognitoUserPoolsTokenProvider } from "aws-amplify/auth/cognito";
 import {
   ALL_USER_FLOWS,
@@ -164,4 +173,58 @@ test("Amplify USER_AUTH with PASSWORD_SRP: SRP through the choice-based flow, an
   assert.equal((await confirmSignIn({ challengeResponse: PASSWORD })).isSignedIn, true);
   await assertSignedIn(ctx);
   await signOut();
+});
+
+test("Amplify signUp with autoSignIn USER_AUTH: confirmSignUp's Session signs the new user in, once", async (t) => {
+  const ctx = await setup(t);
+  // Amplify keeps a 3-minute timer to drop an auto sign-in never confirmed;
+  // unreferenced, it does not hold the test process open after the test.
+  const realSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = (fn, ms, ...rest) => {
+    const timer = realSetTimeout(fn, ms, ...rest);
+    if (ms >= 60_000) timer.unref();
+    return timer;
+  };
+  t.after(() => {
+    globalThis.setTimeout = realSetTimeout;
+  });
+  const username = unique("new");
+  const email = `${username}@example.com`;
+  const up = await signUp({
+    username,
+    password: PASSWORD,
+    options: { userAttributes: { email }, autoSignIn: { authFlowType: "USER_AUTH" } },
+  });
+  assert.equal(up.nextStep.signUpStep, "CONFIRM_SIGN_UP");
+  assert.ok(ctx.rec.calls.find((c) => c.target === "SignUp"), "SignUp was called");
+  const code = await waitForCode(ctx.url, { poolId: ctx.poolId, recipient: email });
+  const confirmed = await confirmSignUp({ username, confirmationCode: code });
+  assert.equal(confirmed.nextStep.signUpStep, "COMPLETE_AUTO_SIGN_IN");
+  ctx.rec.clear();
+  const done = await autoSignIn();
+  assert.equal(done.isSignedIn, true, JSON.stringify(done));
+  const initiate = ctx.rec.calls.find((c) => c.target === "InitiateAuth");
+  assert.equal(initiate.body.AuthFlow, "USER_AUTH");
+  assert.ok(initiate.body.Session, "InitiateAuth carried ConfirmSignUp's Session");
+  const { tokens } = await fetchAuthSession();
+  assert.equal(tokens.idToken.payload["cognito:username"], username);
+  assert.equal(tokens.idToken.payload.email_verified, true);
+  await signOut();
+
+  // The Session was used up by that sign-in.
+  const replay = await fetch(ctx.url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth",
+    },
+    body: JSON.stringify({
+      ClientId: ctx.clientId,
+      AuthFlow: "USER_AUTH",
+      AuthParameters: { USERNAME: username },
+      Session: initiate.body.Session,
+    }),
+  });
+  assert.equal(replay.status, 400);
+  assert.equal((await replay.json()).__type, "NotAuthorizedException");
 });

@@ -10,8 +10,10 @@ pub enum CodePurpose {
     ConfirmSignUp,
     ResetPassword,
     VerifyAttribute(String),
-    /// An SMS or email code of a sign-in's MFA step.
+    /// An SMS or email code of a sign-in's MFA step, or a passwordless one.
     SignInMfa,
+    /// The one sign-in ConfirmSignUp's Session allows.
+    SignUpSignIn,
 }
 
 impl CodePurpose {
@@ -21,6 +23,7 @@ impl CodePurpose {
             CodePurpose::ResetPassword => "reset-password".into(),
             CodePurpose::VerifyAttribute(a) => format!("verify:{a}"),
             CodePurpose::SignInMfa => "sign-in-mfa".into(),
+            CodePurpose::SignUpSignIn => "sign-up-sign-in".into(),
         }
     }
 }

@@ -15,6 +15,7 @@ use super::messages::Occasion;
 use super::triggers::Caller;
 use super::triggers::message::MessageSource;
 use super::triggers::sign_up::{ConfirmationSource, SignUpSource};
+use crate::domain::client_policy::FlowKind;
 use crate::domain::code::CodePurpose;
 use crate::domain::pool::UserPool;
 use crate::domain::risk::CheckedEvent;
@@ -22,6 +23,7 @@ use crate::domain::user::{User, UserStatus};
 use crate::error::{Error, Result};
 use crate::ids::ClientId;
 use crate::mailer::Medium;
+use crate::services::signin::session::session_expired;
 
 pub struct SignUp {
     pub client_id: ClientId,
@@ -38,6 +40,8 @@ pub struct SignUpResult {
     pub user_sub: String,
     pub confirmed: bool,
     pub delivery: Option<CodeDelivery>,
+    /// For a client that signs in with USER_AUTH: to pass on to ConfirmSignUp.
+    pub session: Option<String>,
 }
 
 pub struct ConfirmSignUp {
@@ -47,6 +51,8 @@ pub struct ConfirmSignUp {
     pub secret_hash: Option<String>,
     pub force_alias_creation: bool,
     pub client_metadata: BTreeMap<String, String>,
+    /// SignUp's Session, when the client passes it on.
+    pub session: Option<String>,
 }
 
 /// The attribute a confirmation code goes to: the phone when the pool
@@ -158,6 +164,7 @@ impl Services {
                 user_sub: sub,
                 confirmed: true,
                 delivery: None,
+                session: None,
             });
         }
         // The user and its confirmation code are written together.
@@ -208,10 +215,16 @@ impl Services {
             None => None,
         };
         self.record_sign_up(pool, &user.sub, assessment).await?;
+        let session = if ctx.policy.auth_flows.allows(FlowKind::UserAuth) {
+            Some(self.sign_up_session(&ctx, &user)?)
+        } else {
+            None
+        };
         Ok(SignUpResult {
             user_sub: sub,
             confirmed: false,
             delivery,
+            session,
         })
     }
 
@@ -236,7 +249,9 @@ impl Services {
         Ok(())
     }
 
-    pub async fn confirm_sign_up(&self, input: ConfirmSignUp) -> Result<()> {
+    /// Confirms the user; for a client that signs in with USER_AUTH, answers
+    /// the Session that signs the user in once.
+    pub async fn confirm_sign_up(&self, input: ConfirmSignUp) -> Result<Option<String>> {
         let ctx = self.client_context(&input.client_id, None).await?;
         let mut user = self
             .named_user(&ctx, &input.username, Hidden::AsWrongCode)
@@ -251,6 +266,11 @@ impl Services {
                 "User cannot be confirmed. Current status is {}",
                 user.status.as_str()
             )));
+        }
+        if let Some(sent) = &input.session
+            && !self.is_sign_up_session_of(&ctx, sent, &user)
+        {
+            return Err(session_expired());
         }
         self.codes
             .check(&user, &CodePurpose::ConfirmSignUp, &input.code)
@@ -310,7 +330,12 @@ impl Services {
             restore_code().await?;
             return Err(e);
         }
-        Ok(())
+        if !ctx.policy.auth_flows.allows(FlowKind::UserAuth) {
+            return Ok(None);
+        }
+        self.confirmed_sign_up_session(&ctx, &current)
+            .await
+            .map(Some)
     }
 
     pub async fn resend_confirmation_code(

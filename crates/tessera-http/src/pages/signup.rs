@@ -242,10 +242,12 @@ pub async fn submit_confirm(
             secret_hash: ctx.secret_hash(username),
             force_alias_creation: false,
             client_metadata: BTreeMap::new(),
+            session: None,
         })
         .await;
     match confirmed {
-        Ok(()) => redirect(&ctx.url("/login", &[("notice", "confirmed".into())])),
+        // The pages sign the user in on the sign-in page, not with the Session.
+        Ok(_) => redirect(&ctx.url("/login", &[("notice", "confirmed".into())])),
         Err(e) => match refusal(e, CONFIRM_ROLES) {
             Ok(r) => confirm_page(&ctx, username, None, Some(&r)),
             Err(e) => internal_error(e),

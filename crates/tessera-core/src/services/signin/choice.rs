@@ -10,6 +10,7 @@
 
 use tessera_crypto::srp::PublicA;
 
+use super::after_sign_up::AfterSignUp;
 use super::challenge::{Challenge, ChallengeName};
 use super::flow::parse_a;
 use super::session::{SessionUser, Step, session_expired};
@@ -33,6 +34,7 @@ pub(crate) struct UserAuthStart<'a> {
     pub preferred: Option<&'a str>,
     pub password: Option<&'a str>,
     pub srp_a: Option<&'a PublicA>,
+    pub session: Option<&'a str>,
     pub secret_hash: Option<&'a str>,
     pub device_key: Option<&'a str>,
 }
@@ -80,6 +82,15 @@ impl Services {
         ctx: &ClientContext,
         start: UserAuthStart<'_>,
     ) -> Result<AuthOutcome> {
+        if let Some(session) = start.session {
+            let after = AfterSignUp {
+                username: start.username,
+                session,
+                secret_hash: start.secret_hash,
+                device_key: start.device_key,
+            };
+            return self.sign_in_after_sign_up(ctx, after).await;
+        }
         let preferred = start.preferred.map(parse_first_challenge).transpose()?;
         let allows_password = ctx
             .pool

@@ -37,6 +37,8 @@ pub enum AuthFlow {
         password: Option<String>,
         /// With `PASSWORD_SRP` preferred.
         srp_a: Option<Box<PublicA>>,
+        /// ConfirmSignUp's Session: InitiateAuth's member, not a parameter.
+        session: Option<String>,
     },
     /// The refresh flows: a refresh token instead of a password.
     Refresh {
@@ -107,6 +109,7 @@ impl SignInStart {
                     .map(|a| parse_a(a))
                     .transpose()?
                     .map(Box::new),
+                session: None,
             },
         };
         Ok(SignInStart {

@@ -17,7 +17,9 @@
 //!   DEVICE_PASSWORD_VERIFIER), and the device a new sign-in is given.
 //! - [`refresh`]: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken.
 //! - [`hosted`]: the hosted pages' sign-in, which ends signed in, not with tokens.
+//! - [`after_sign_up`]: USER_AUTH straight after ConfirmSignUp, with its Session.
 
+pub mod after_sign_up;
 pub mod challenge;
 pub mod choice;
 pub mod custom;
@@ -64,6 +66,8 @@ pub struct InitiateAuth {
     pub admin_pool: Option<UserPoolId>,
     pub client_metadata: BTreeMap<String, String>,
     pub origin: RequestOrigin,
+    /// ConfirmSignUp's Session, for USER_AUTH.
+    pub session: Option<String>,
 }
 
 /// RespondToAuthChallenge / AdminRespondToAuthChallenge, as the caller sent them.
@@ -189,7 +193,10 @@ impl Services {
             _ => {}
         }
         require_flow(&ctx, kind)?;
-        let start = SignInStart::parse(kind, &request.parameters)?;
+        let mut start = SignInStart::parse(kind, &request.parameters)?;
+        if let AuthFlow::UserAuth { session, .. } = &mut start.flow {
+            *session = request.session;
+        }
         self.start_sign_in(&ctx, start).await
     }
 
@@ -239,6 +246,7 @@ impl Services {
                 preferred,
                 password,
                 srp_a,
+                session,
             } => {
                 self.start_user_auth(
                     ctx,
@@ -247,6 +255,7 @@ impl Services {
                         preferred: preferred.as_deref(),
                         password: password.as_deref(),
                         srp_a: srp_a.as_deref(),
+                        session: session.as_deref(),
                         secret_hash,
                         device_key,
                     },

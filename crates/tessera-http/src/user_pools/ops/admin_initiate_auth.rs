@@ -23,6 +23,7 @@ struct Request {
     client_metadata: BTreeMap<String, String>,
     #[serde(default)]
     context_data: Option<super::ContextDataInput>,
+    session: Option<String>,
 }
 
 pub async fn handle(
@@ -40,6 +41,7 @@ pub async fn handle(
             admin_pool: Some(r.user_pool_id),
             client_metadata: r.client_metadata,
             origin: super::origin(caller, r.context_data.as_ref()),
+            session: r.session,
         })
         .await?;
     Ok(shapes::auth_outcome(outcome))

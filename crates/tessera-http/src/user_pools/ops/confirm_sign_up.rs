@@ -22,11 +22,12 @@ struct Request {
     force_alias_creation: bool,
     #[serde(default, deserialize_with = "super::string_map")]
     client_metadata: BTreeMap<String, String>,
+    session: Option<String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
     let r: Request = parse(input)?;
-    state
+    let session = state
         .services
         .confirm_sign_up(ConfirmSignUp {
             client_id: r.client_id,
@@ -35,7 +36,11 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
             secret_hash: r.secret_hash,
             force_alias_creation: r.force_alias_creation,
             client_metadata: r.client_metadata,
+            session: r.session,
         })
         .await?;
-    Ok(json!({}))
+    Ok(match session {
+        Some(session) => json!({"Session": session}),
+        None => json!({}),
+    })
 }

@@ -22,6 +22,7 @@ struct Request {
     client_metadata: BTreeMap<String, String>,
     #[serde(default)]
     user_context_data: Option<super::ContextDataInput>,
+    session: Option<String>,
 }
 
 pub async fn handle(
@@ -39,6 +40,7 @@ pub async fn handle(
             admin_pool: None,
             client_metadata: r.client_metadata,
             origin: super::origin(caller, r.user_context_data.as_ref()),
+            session: r.session,
         })
         .await?;
     Ok(shapes::auth_outcome(outcome))

@@ -44,5 +44,8 @@ pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationEr
     if let Some(d) = &result.delivery {
         out["CodeDeliveryDetails"] = shapes::code_delivery(d);
     }
+    if let Some(session) = result.session {
+        out["Session"] = json!(session);
+    }
     Ok(out)
 }
