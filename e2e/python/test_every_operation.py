@@ -44,12 +44,15 @@ BUILT = {
     "AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback", "UpdateAuthEventFeedback",
     "SetRiskConfiguration", "DescribeRiskConfiguration",
     "AddUserPoolClientSecret", "ListUserPoolClientSecrets", "DeleteUserPoolClientSecret",
+    "ListUserSessions", "AdminListUserSessions", "RevokeUserSession", "AdminRevokeUserSession",
+    "GetUserPoolSessionConfiguration", "SetUserPoolSessionConfiguration",
+    "GetUserPoolClientSessionConfiguration", "SetUserPoolClientSessionConfiguration",
 }
 
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 106
+    assert len(BUILT) == 114
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))

@@ -49,6 +49,8 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::UpdateUserAttributes
         | O::AdminUserGlobalSignOut
         | O::GlobalSignOut
+        | O::AdminRevokeUserSession
+        | O::RevokeUserSession
         | O::AdminRemoveUserFromGroup => C::UserUpdate,
         O::RevokeToken => C::UserToken,
         O::AdminGetDevice
@@ -58,7 +60,9 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::ListDevices
         | O::GetUserAttributeVerificationCode
         | O::ResendConfirmationCode
-        | O::AdminListUserAuthEvents => C::UserResourceRead,
+        | O::AdminListUserAuthEvents
+        | O::AdminListUserSessions
+        | O::ListUserSessions => C::UserResourceRead,
         O::AdminForgetDevice
         | O::AdminUpdateAuthEventFeedback
         | O::AdminSetUserMFAPreference
@@ -74,16 +78,23 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::AssociateSoftwareToken
         | O::ForgetDevice => C::UserResourceUpdate,
         O::ListUsers | O::ListUsersInGroup => C::UserList,
-        O::DescribeUserPool | O::ListUserPools => C::UserPoolRead,
-        O::CreateUserPool | O::UpdateUserPool | O::DeleteUserPool => C::UserPoolUpdate,
-        O::DescribeUserPoolClient | O::ListUserPoolClients | O::ListUserPoolClientSecrets => {
-            C::UserPoolClientRead
+        O::DescribeUserPool | O::ListUserPools | O::GetUserPoolSessionConfiguration => {
+            C::UserPoolRead
         }
+        O::CreateUserPool
+        | O::UpdateUserPool
+        | O::DeleteUserPool
+        | O::SetUserPoolSessionConfiguration => C::UserPoolUpdate,
+        O::DescribeUserPoolClient
+        | O::ListUserPoolClients
+        | O::ListUserPoolClientSecrets
+        | O::GetUserPoolClientSessionConfiguration => C::UserPoolClientRead,
         O::CreateUserPoolClient
         | O::DeleteUserPoolClient
         | O::UpdateUserPoolClient
         | O::AddUserPoolClientSecret
-        | O::DeleteUserPoolClientSecret => C::UserPoolClientUpdate,
+        | O::DeleteUserPoolClientSecret
+        | O::SetUserPoolClientSessionConfiguration => C::UserPoolClientUpdate,
         O::GetClientToken => C::ClientAuthentication,
         O::GetProvisionedLimit | O::UpdateProvisionedLimit => C::LimitManagement,
         O::GetCSVHeader | O::DescribeUserImportJob | O::ListUserImportJobs => {
