@@ -49,6 +49,8 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::UpdateUserAttributes
         | O::AdminUserGlobalSignOut
         | O::GlobalSignOut
+        // The quota table does not name the session operations (botocore 1.44.8's):
+        // revoking one counts as signing out does, listing as the user's other reads.
         | O::AdminRevokeUserSession
         | O::RevokeUserSession
         | O::AdminRemoveUserFromGroup => C::UserUpdate,
@@ -155,6 +157,30 @@ mod tests {
             category(Operation::AdminListUserAuthEvents, &none),
             Category::UserResourceRead
         );
+        for (op, expected) in [
+            (Operation::ListUserSessions, Category::UserResourceRead),
+            (Operation::AdminListUserSessions, Category::UserResourceRead),
+            (Operation::RevokeUserSession, Category::UserUpdate),
+            (Operation::AdminRevokeUserSession, Category::UserUpdate),
+            (
+                Operation::GetUserPoolSessionConfiguration,
+                Category::UserPoolRead,
+            ),
+            (
+                Operation::SetUserPoolSessionConfiguration,
+                Category::UserPoolUpdate,
+            ),
+            (
+                Operation::GetUserPoolClientSessionConfiguration,
+                Category::UserPoolClientRead,
+            ),
+            (
+                Operation::SetUserPoolClientSessionConfiguration,
+                Category::UserPoolClientUpdate,
+            ),
+        ] {
+            assert_eq!(category(op, &none), expected, "{}", op.name());
+        }
         assert_eq!(
             category(Operation::UpdateAuthEventFeedback, &none),
             Category::UserResourceUpdate
