@@ -44,13 +44,16 @@ BUILT = {
     "AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback", "UpdateAuthEventFeedback",
     "SetRiskConfiguration", "DescribeRiskConfiguration",
     "AddUserPoolClientSecret", "ListUserPoolClientSecrets", "DeleteUserPoolClientSecret",
-    "GetUserAuthFactors",
+    "GetUserAuthFactors", "AdminGetUserAuthFactors",
+    "ListUserSessions", "AdminListUserSessions", "RevokeUserSession", "AdminRevokeUserSession",
+    "GetUserPoolSessionConfiguration", "SetUserPoolSessionConfiguration",
+    "GetUserPoolClientSessionConfiguration", "SetUserPoolClientSessionConfiguration",
 }
 
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 107
+    assert len(BUILT) == 116
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))

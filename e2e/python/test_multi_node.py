@@ -8,7 +8,8 @@ no state that matters lives only in one process:
   node 1 confirms the user on node 2;
 - an SRP sign-in may start on one node and finish on the other;
 - tokens issued by either node are accepted by both (refresh, GetUser), and a GlobalSignOut on
-  one node revokes them on the other;
+  one node revokes them on the other; so does revoking one user session (RevokeUserSession),
+  which leaves the user's other sessions working on both;
 - the lockout counter (5 failures, then "Password attempts exceeded") is one counter for both;
 - `tessera rotate-signing-keys` run against the database reaches every node's JWKS and signer
   within seconds, and tokens signed with the new key verify against the other node's JWKS;
@@ -248,6 +249,36 @@ def test_tokens_refresh_and_global_sign_out_across_nodes(nodes):
     # A fresh sign-in afterwards works everywhere.
     fresh = sign_in(c1, client_id, "alice")
     assert c2.get_user(AccessToken=fresh["AccessToken"])["Username"] == "alice"
+
+
+def test_revoking_a_session_on_one_node_ends_its_tokens_on_the_other(nodes):
+    """The sessions proof over two nodes: three sign-ins (two on node 1, one on node 2) list as
+    three sessions on either node; revoking one on node 1 refuses its refresh token
+    (REFRESH_TOKEN_AUTH) and its access token (GetUser) on node 2, and the other two keep working
+    there."""
+    n1, n2 = nodes
+    c1, c2 = make_client(n1), make_client(n2)
+    pool_id, client_id = pool_with_user(c1)
+    c1.set_user_pool_session_configuration(
+        UserPoolId=pool_id, UserSessionTracking="ENABLED", TokenSession={"MaxPerUser": 20})
+    signed_in = [sign_in(c1, client_id, "alice"), sign_in(c2, client_id, "alice"),
+                 sign_in(c1, client_id, "alice")]
+    for cognito in (c1, c2):
+        assert len(cognito.admin_list_user_sessions(UserPoolId=pool_id, Username="alice")["Sessions"]) == 3
+    # Node 2 names the session of node 2's sign-in; node 1 revokes it.
+    (target,) = [s["SessionId"] for s in
+                 c2.list_user_sessions(AccessToken=signed_in[1]["AccessToken"])["Sessions"]
+                 if s["IsCurrentSession"]]
+    c1.revoke_user_session(AccessToken=signed_in[0]["AccessToken"], SessionId=target)
+    with expect_error("NotAuthorizedException", REVOKED_REFRESH):
+        refresh(c2, client_id, signed_in[1]["RefreshToken"])
+    with expect_error("NotAuthorizedException", REVOKED_ACCESS):
+        c2.get_user(AccessToken=signed_in[1]["AccessToken"])
+    for alive in (signed_in[0], signed_in[2]):
+        assert c2.get_user(AccessToken=alive["AccessToken"])["Username"] == "alice"
+        assert refresh(c2, client_id, alive["RefreshToken"])["AccessToken"]
+    left = c2.admin_list_user_sessions(UserPoolId=pool_id, Username="alice")["Sessions"]
+    assert len(left) == 2 and target not in {s["SessionId"] for s in left}
 
 
 def test_lockout_counts_failures_on_both_nodes(nodes):

@@ -274,6 +274,11 @@ def test_get_user_auth_factors(cognito):
     assert cognito.get_user_auth_factors(AccessToken=access)["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]
     with expect_error("NotAuthorizedException"):
         cognito.get_user_auth_factors(AccessToken="not-a-token")
+    admin = cognito.admin_get_user_auth_factors(UserPoolId=pool_id, Username="una")
+    assert admin["Username"] == "una"
+    assert admin["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]
+    with expect_error("UserNotFoundException", "User does not exist."):
+        cognito.admin_get_user_auth_factors(UserPoolId=pool_id, Username="nobody")
 
 
 def test_a_code_expires_with_its_session(start_server):

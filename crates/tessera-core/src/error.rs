@@ -77,6 +77,13 @@ pub enum Error {
     UnsupportedTokenType(String),
     #[error("{0}")]
     UnsupportedOperation(String),
+    /// The operation needs a feature the pool has turned off (session
+    /// tracking for the session operations).
+    #[error("{0}")]
+    OperationNotEnabled(String),
+    /// The pool's feature plan (`UserPoolTier`) does not include the feature.
+    #[error("{0}")]
+    FeatureUnavailableInTier(String),
     /// A trigger function failed (threw).
     #[error("{0}")]
     UserLambdaValidation(String),

@@ -27,6 +27,7 @@ use crate::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
 };
 use crate::domain::pool::UserPool;
+use crate::domain::session::SessionActivity;
 use crate::domain::signing_key::SigningKeyRecord;
 use crate::domain::token::{RefreshTokenRecord, TokenFamily};
 use crate::domain::user::{Alias, User};
@@ -247,6 +248,32 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_token_family(&self, origin_jti: &str) -> StoreResult<()>;
     /// Revokes every token family of the user (global sign-out, disable).
     async fn revoke_user_tokens(&self, pool: &UserPoolId, sub: &str) -> StoreResult<()>;
+
+    /// The user's token sessions: families unrevoked and unexpired at `now`,
+    /// most recently active first, at most `limit`.
+    async fn list_token_sessions(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        now: Timestamp,
+        limit: usize,
+    ) -> StoreResult<Vec<TokenFamily>>;
+    /// Records a use (a refresh) of the family: its time always, the address
+    /// and User-Agent when known. NotFound if there is no such family.
+    async fn record_token_activity(
+        &self,
+        origin_jti: &str,
+        activity: &SessionActivity,
+    ) -> StoreResult<()>;
+    /// Revokes the user's token sessions beyond the `keep` most recently
+    /// active (`MaxPerUser`); returns how many it revoked.
+    async fn evict_token_sessions(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        keep: usize,
+        now: Timestamp,
+    ) -> StoreResult<u64>;
 
     async fn create_group(&self, group: &Group) -> StoreResult<()>;
     async fn get_group(&self, pool: &UserPoolId, name: &GroupName) -> StoreResult<Group>;

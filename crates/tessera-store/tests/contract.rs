@@ -230,6 +230,9 @@ macro_rules! contract_tests {
                 deleting_the_user_removes_its_families_and_refresh_tokens,
                 find_client_by_id_alone_returns_the_client_with_its_pool,
                 find_missing_client_is_not_found,
+                token_sessions_are_the_live_families_most_recently_active_first,
+                recording_activity_moves_the_time_and_keeps_an_unknown_address,
+                eviction_revokes_the_least_recently_active_beyond_the_limit,
             }
             intents {
                 create_with_a_code_stores_both,

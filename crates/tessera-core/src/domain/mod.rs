@@ -19,6 +19,7 @@
 //! - [`mfa`]: second factors: what a pool allows and a user prefers.
 //! - [`oauth`]: domains, configuration documents and authorization codes.
 //! - [`risk`]: advanced security's mode, risk configurations and IP ranges.
+//! - [`session`]: user sessions: pool and client session settings, token sessions' ids and activity.
 //! - [`signing_key`]: a pool's token-signing keys.
 //! - [`token`]: token families and refresh tokens.
 
@@ -40,6 +41,7 @@ pub mod password_policy;
 pub mod pool;
 pub mod risk;
 pub mod schema;
+pub mod session;
 pub mod signing_key;
 pub mod token;
 pub mod user;

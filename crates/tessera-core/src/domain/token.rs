@@ -3,6 +3,7 @@
 //! it, so revoking the family revokes them all.
 
 use crate::clock::Timestamp;
+use crate::domain::session::SessionActivity;
 use crate::ids::{ClientId, UserPoolId};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +23,8 @@ pub struct TokenFamily {
     /// `scope` claim), kept for its refreshes; `None` for an API sign-in,
     /// whose tokens carry the native scope.
     pub scopes: Option<String>,
+    /// The sign-in's latest use, which ListUserSessions shows.
+    pub activity: SessionActivity,
 }
 
 /// A refresh token as stored: only its keyed hash.

@@ -28,6 +28,8 @@ pub struct ClientContext {
     pub hosted: bool,
     /// The address the request acts for (see `RequestOrigin::address`).
     pub ip: Option<IpAddr>,
+    /// The request's `User-Agent`, which a token session shows as its device.
+    pub user_agent: Option<String>,
 }
 
 impl ClientContext {
@@ -73,6 +75,7 @@ impl Services {
             validation_data: BTreeMap::new(),
             hosted: false,
             ip: None,
+            user_agent: None,
         })
     }
 }

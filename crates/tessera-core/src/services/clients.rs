@@ -9,6 +9,7 @@ use super::{Services, next_token, page_request};
 use crate::domain::client::{AppClient, UPDATABLE_SETTINGS, apply_setting_defaults};
 use crate::domain::client_policy::{ClientPolicy, unit_seconds};
 use crate::domain::pool::UserPool;
+use crate::domain::session::CLIENT_SESSION_SETTINGS;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, UserPoolId};
 use crate::paging::Page;
@@ -274,6 +275,12 @@ impl Services {
         self.check_client_oauth(&pool.id, &ClientPolicy::from_settings(&settings).oauth)
             .await?;
         apply_setting_defaults(&mut settings);
+        // SetUserPoolClientSessionConfiguration's member is not UpdateUserPoolClient's to change.
+        for member in CLIENT_SESSION_SETTINGS {
+            if let Some(value) = client.settings.get(*member) {
+                settings.insert((*member).to_owned(), value.clone());
+            }
+        }
         client.settings = settings;
         if let Some(name) = input.name {
             client.name = name;

@@ -22,6 +22,7 @@
 //! - [`recovery`]: ForgotPassword, ConfirmForgotPassword.
 //! - [`self_service`]: what users do with their access token.
 //! - [`signout`]: RevokeToken and global sign-out.
+//! - [`user_sessions`]: listing and revoking users' token sessions; the session settings.
 //! - [`codes`]: `Codes` — one-time codes and where recovery codes go.
 //! - [`credentials`]: passwords kept as sealed SRP verifiers; policy wording.
 //! - [`messages`]: `Messenger` — invitations and code messages from pool templates.
@@ -79,6 +80,7 @@ pub mod terms;
 pub mod tokens;
 pub mod triggers;
 pub mod user_import;
+pub mod user_sessions;
 pub mod users;
 
 use std::sync::Arc;

@@ -11,6 +11,7 @@ use crate::domain::pool::{
     CREATE_ONLY_SETTINGS, MFA_CONFIG_SETTINGS, UPDATABLE_SETTINGS, UserPool, apply_setting_defaults,
 };
 use crate::domain::schema::{SchemaAttributeInput, add_custom, build_schema};
+use crate::domain::session::POOL_SESSION_SETTINGS;
 use crate::error::{Error, Result};
 use crate::ids::UserPoolId;
 use crate::paging::Page;
@@ -195,7 +196,12 @@ impl Services {
         let mut pool = self.pool(&input.id).await?;
         let mut settings = keep_settings(
             &pool.settings,
-            &[CREATE_ONLY_SETTINGS, MFA_CONFIG_SETTINGS].concat(),
+            &[
+                CREATE_ONLY_SETTINGS,
+                MFA_CONFIG_SETTINGS,
+                POOL_SESSION_SETTINGS,
+            ]
+            .concat(),
         );
         settings.extend(keep_settings(&input.members, UPDATABLE_SETTINGS));
         settle_mfa(&mut settings)?;

@@ -125,6 +125,11 @@ async fn serve<S: Service>(
     let mut caller = Caller {
         access_key_id: None,
         peer: crate::peer::peer_ip(&parts.extensions),
+        user_agent: parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
     };
     if !S::is_unsigned(op) {
         caller.access_key_id = Some(auth::check(state, parts, &bytes, S::SIGNING_NAME)?);

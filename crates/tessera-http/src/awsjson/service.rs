@@ -42,6 +42,8 @@ pub struct Caller {
     pub access_key_id: Option<String>,
     /// The socket peer's address.
     pub peer: Option<IpAddr>,
+    /// The `User-Agent` header, when it is text.
+    pub user_agent: Option<String>,
 }
 
 /// Why an operation failed: already in wire form (a request the operation

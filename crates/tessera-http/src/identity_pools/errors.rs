@@ -39,6 +39,8 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         | Error::SoftwareTokenMfaNotFound(m)
         | Error::UnsupportedTokenType(m)
         | Error::UnsupportedOperation(m)
+        | Error::OperationNotEnabled(m)
+        | Error::FeatureUnavailableInTier(m)
         | Error::UserLambdaValidation(m)
         | Error::UnexpectedLambda(m)
         | Error::InvalidLambdaResponse(m) => ("InvalidParameterException", m),

@@ -97,6 +97,22 @@ pub async fn call(
         O::ChangePassword => ops::change_password::handle(state, input).await,
         O::GlobalSignOut => ops::global_sign_out::handle(state, input).await,
         O::AdminUserGlobalSignOut => ops::admin_user_global_sign_out::handle(state, input).await,
+        O::ListUserSessions => ops::list_user_sessions::handle(state, input).await,
+        O::AdminListUserSessions => ops::admin_list_user_sessions::handle(state, input).await,
+        O::RevokeUserSession => ops::revoke_user_session::handle(state, input).await,
+        O::AdminRevokeUserSession => ops::admin_revoke_user_session::handle(state, input).await,
+        O::GetUserPoolSessionConfiguration => {
+            ops::get_user_pool_session_configuration::handle(state, input).await
+        }
+        O::SetUserPoolSessionConfiguration => {
+            ops::set_user_pool_session_configuration::handle(state, input).await
+        }
+        O::GetUserPoolClientSessionConfiguration => {
+            ops::get_user_pool_client_session_configuration::handle(state, input).await
+        }
+        O::SetUserPoolClientSessionConfiguration => {
+            ops::set_user_pool_client_session_configuration::handle(state, input).await
+        }
         O::RevokeToken => ops::revoke_token::handle(state, input).await,
         O::SetUserPoolMfaConfig => ops::set_user_pool_mfa_config::handle(state, input).await,
         O::GetUserPoolMfaConfig => ops::get_user_pool_mfa_config::handle(state, input).await,

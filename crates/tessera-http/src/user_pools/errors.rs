@@ -41,6 +41,8 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         Error::Unauthorized(m) => ("UnauthorizedException", m),
         Error::UnsupportedTokenType(m) => ("UnsupportedTokenTypeException", m),
         Error::UnsupportedOperation(m) => ("UnsupportedOperationException", m),
+        Error::OperationNotEnabled(m) => ("OperationNotEnabledException", m),
+        Error::FeatureUnavailableInTier(m) => ("FeatureUnavailableInTierException", m),
         Error::UserLambdaValidation(m) => ("UserLambdaValidationException", m),
         Error::UnexpectedLambda(m) => ("UnexpectedLambdaException", m),
         Error::InvalidLambdaResponse(m) => ("InvalidLambdaResponseException", m),

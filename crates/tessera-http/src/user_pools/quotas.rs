@@ -49,6 +49,10 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::UpdateUserAttributes
         | O::AdminUserGlobalSignOut
         | O::GlobalSignOut
+        // The quota table does not name the session operations (botocore 1.44.8's):
+        // revoking one counts as signing out does, listing as the user's other reads.
+        | O::AdminRevokeUserSession
+        | O::RevokeUserSession
         | O::AdminRemoveUserFromGroup => C::UserUpdate,
         O::RevokeToken => C::UserToken,
         O::AdminGetDevice
@@ -58,7 +62,9 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::ListDevices
         | O::GetUserAttributeVerificationCode
         | O::ResendConfirmationCode
-        | O::AdminListUserAuthEvents => C::UserResourceRead,
+        | O::AdminListUserAuthEvents
+        | O::AdminListUserSessions
+        | O::ListUserSessions => C::UserResourceRead,
         O::AdminForgetDevice
         | O::AdminUpdateAuthEventFeedback
         | O::AdminSetUserMFAPreference
@@ -74,16 +80,23 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::AssociateSoftwareToken
         | O::ForgetDevice => C::UserResourceUpdate,
         O::ListUsers | O::ListUsersInGroup => C::UserList,
-        O::DescribeUserPool | O::ListUserPools => C::UserPoolRead,
-        O::CreateUserPool | O::UpdateUserPool | O::DeleteUserPool => C::UserPoolUpdate,
-        O::DescribeUserPoolClient | O::ListUserPoolClients | O::ListUserPoolClientSecrets => {
-            C::UserPoolClientRead
+        O::DescribeUserPool | O::ListUserPools | O::GetUserPoolSessionConfiguration => {
+            C::UserPoolRead
         }
+        O::CreateUserPool
+        | O::UpdateUserPool
+        | O::DeleteUserPool
+        | O::SetUserPoolSessionConfiguration => C::UserPoolUpdate,
+        O::DescribeUserPoolClient
+        | O::ListUserPoolClients
+        | O::ListUserPoolClientSecrets
+        | O::GetUserPoolClientSessionConfiguration => C::UserPoolClientRead,
         O::CreateUserPoolClient
         | O::DeleteUserPoolClient
         | O::UpdateUserPoolClient
         | O::AddUserPoolClientSecret
-        | O::DeleteUserPoolClientSecret => C::UserPoolClientUpdate,
+        | O::DeleteUserPoolClientSecret
+        | O::SetUserPoolClientSessionConfiguration => C::UserPoolClientUpdate,
         O::GetClientToken => C::ClientAuthentication,
         O::GetProvisionedLimit | O::UpdateProvisionedLimit => C::LimitManagement,
         O::GetCSVHeader | O::DescribeUserImportJob | O::ListUserImportJobs => {
@@ -144,6 +157,30 @@ mod tests {
             category(Operation::AdminListUserAuthEvents, &none),
             Category::UserResourceRead
         );
+        for (op, expected) in [
+            (Operation::ListUserSessions, Category::UserResourceRead),
+            (Operation::AdminListUserSessions, Category::UserResourceRead),
+            (Operation::RevokeUserSession, Category::UserUpdate),
+            (Operation::AdminRevokeUserSession, Category::UserUpdate),
+            (
+                Operation::GetUserPoolSessionConfiguration,
+                Category::UserPoolRead,
+            ),
+            (
+                Operation::SetUserPoolSessionConfiguration,
+                Category::UserPoolUpdate,
+            ),
+            (
+                Operation::GetUserPoolClientSessionConfiguration,
+                Category::UserPoolClientRead,
+            ),
+            (
+                Operation::SetUserPoolClientSessionConfiguration,
+                Category::UserPoolClientUpdate,
+            ),
+        ] {
+            assert_eq!(category(op, &none), expected, "{}", op.name());
+        }
         assert_eq!(
             category(Operation::UpdateAuthEventFeedback, &none),
             Category::UserResourceUpdate

@@ -51,6 +51,7 @@ use tessera_core::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
 };
 use tessera_core::domain::pool::UserPool;
+use tessera_core::domain::session::SessionActivity;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
@@ -545,6 +546,41 @@ impl Store for PostgresStore {
             &tx, pool, sub
         )
         .await?)
+    }
+
+    async fn list_token_sessions(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        now: Timestamp,
+        limit: usize,
+    ) -> StoreResult<Vec<TokenFamily>> {
+        read!(self, "list_token_sessions", |c| tokens::list_sessions(
+            &c, pool, sub, now, limit
+        )
+        .await)
+    }
+
+    async fn record_token_activity(
+        &self,
+        origin_jti: &str,
+        activity: &SessionActivity,
+    ) -> StoreResult<()> {
+        transaction!(self, "record_token_activity", |tx| {
+            tokens::record_activity(&tx, origin_jti, activity).await?
+        })
+    }
+
+    async fn evict_token_sessions(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        keep: usize,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        transaction!(self, "evict_token_sessions", |tx| {
+            tokens::evict_sessions(&tx, pool, sub, keep, now).await?
+        })
     }
 
     async fn create_group(&self, group: &Group) -> StoreResult<()> {

@@ -2,17 +2,18 @@
 
 use deadpool_postgres::GenericClient;
 use tessera_core::clock::Timestamp;
+use tessera_core::domain::session::SessionActivity;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::User;
 use tessera_core::ids::{ClientId, UserPoolId};
 use tokio_postgres::Row;
 
-use super::codec::{PgResult, execute, execute_some, pool_seq, query_found, user_row_id};
+use super::codec::{PgResult, execute, execute_some, pool_seq, query, query_found, user_row_id};
 use super::users;
 
-const FAMILY_COLUMNS: &str = "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked, f.device_key, f.scopes";
+const FAMILY_COLUMNS: &str = "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked, f.device_key, f.scopes, f.last_active, f.last_ip, f.user_agent";
 /// How many columns [`FAMILY_COLUMNS`] names.
-const FAMILY_WIDTH: usize = 9;
+const FAMILY_WIDTH: usize = 12;
 const FAMILY_JOINS: &str =
     "token_families f JOIN users u ON u.id = f.user_id JOIN pools p ON p.seq = u.pool";
 
@@ -27,6 +28,11 @@ fn family_from(row: &Row, at: usize) -> PgResult<TokenFamily> {
         revoked: row.try_get(at + 6)?,
         device_key: row.try_get(at + 7)?,
         scopes: row.try_get(at + 8)?,
+        activity: SessionActivity {
+            at: Timestamp(row.try_get(at + 9)?),
+            ip: row.try_get(at + 10)?,
+            user_agent: row.try_get(at + 11)?,
+        },
     })
 }
 
@@ -54,8 +60,9 @@ pub async fn create_family(
     let user = user_row_id(c, family.pool_id.as_str(), &family.sub).await?;
     execute(
         c,
-        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked, device_key, scopes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked, device_key, scopes,
+                                     last_active, last_ip, user_agent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         &[
             &family.origin_jti,
             &user,
@@ -65,6 +72,9 @@ pub async fn create_family(
             &family.revoked,
             &family.device_key,
             &family.scopes,
+            &family.activity.at.millis(),
+            &family.activity.ip,
+            &family.activity.user_agent,
         ],
     )
     .await?;
@@ -146,4 +156,71 @@ pub async fn revoke_user(c: &impl GenericClient, pool: &UserPoolId, sub: &str) -
     )
     .await?;
     Ok(())
+}
+
+/// The user's live families, most recently active first (ties by name,
+/// byte-wise as in SQLite).
+const LIVE_FAMILIES: &str =
+    "FROM token_families f JOIN users u ON u.id = f.user_id JOIN pools p ON p.seq = u.pool
+     WHERE u.pool = $1 AND u.sub = $2 AND f.revoked = FALSE AND f.expires > $3
+     ORDER BY f.last_active DESC, f.origin_jti COLLATE \"C\"";
+
+pub async fn list_sessions(
+    c: &impl GenericClient,
+    pool: &UserPoolId,
+    sub: &str,
+    now: Timestamp,
+    limit: usize,
+) -> PgResult<Vec<TokenFamily>> {
+    let seq = pool_seq(c, pool.as_str()).await?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    query(
+        c,
+        &format!("SELECT {FAMILY_COLUMNS} {LIVE_FAMILIES} LIMIT $4"),
+        &[&seq, &sub, &now.millis(), &limit],
+    )
+    .await?
+    .iter()
+    .map(|row| family_from(row, 0))
+    .collect()
+}
+
+pub async fn record_activity(
+    c: &impl GenericClient,
+    origin_jti: &str,
+    activity: &SessionActivity,
+) -> PgResult<()> {
+    execute_some(
+        c,
+        "UPDATE token_families SET last_active = $2, last_ip = coalesce($3, last_ip),
+             user_agent = coalesce($4, user_agent)
+         WHERE origin_jti = $1",
+        &[
+            &origin_jti,
+            &activity.at.millis(),
+            &activity.ip,
+            &activity.user_agent,
+        ],
+    )
+    .await
+}
+
+pub async fn evict_sessions(
+    c: &impl GenericClient,
+    pool: &UserPoolId,
+    sub: &str,
+    keep: usize,
+    now: Timestamp,
+) -> PgResult<u64> {
+    let seq = pool_seq(c, pool.as_str()).await?;
+    let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+    execute(
+        c,
+        &format!(
+            "UPDATE token_families SET revoked = TRUE WHERE origin_jti IN (
+                 SELECT f.origin_jti {LIVE_FAMILIES} OFFSET $4)"
+        ),
+        &[&seq, &sub, &now.millis(), &keep],
+    )
+    .await
 }

@@ -31,6 +31,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_client_secrets",
         include_str!("migrations/0009_client_secrets.sql"),
     ),
+    (
+        "0010_user_sessions",
+        include_str!("migrations/0010_user_sessions.sql"),
+    ),
 ];
 
 /// Applies what is pending; returns the names applied now.

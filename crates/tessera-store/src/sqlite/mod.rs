@@ -57,6 +57,7 @@ use tessera_core::domain::oauth::{
     AuthorizationCode, DocumentKind, DocumentWrite, PoolDomain, Redemption,
 };
 use tessera_core::domain::pool::UserPool;
+use tessera_core::domain::session::SessionActivity;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
@@ -521,6 +522,44 @@ impl Store for SqliteStore {
         let (pool, sub) = (pool.clone(), sub.to_owned());
         self.write("revoke_user_tokens", move |c| {
             tokens::revoke_user(c, &pool, &sub)
+        })
+        .await
+    }
+
+    async fn list_token_sessions(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        now: Timestamp,
+        limit: usize,
+    ) -> StoreResult<Vec<TokenFamily>> {
+        self.read("list_token_sessions", |c| {
+            tokens::list_sessions(c, pool, sub, now, limit)
+        })
+    }
+
+    async fn record_token_activity(
+        &self,
+        origin_jti: &str,
+        activity: &SessionActivity,
+    ) -> StoreResult<()> {
+        let (origin_jti, activity) = (origin_jti.to_owned(), activity.clone());
+        self.write("record_token_activity", move |c| {
+            tokens::record_activity(c, &origin_jti, &activity)
+        })
+        .await
+    }
+
+    async fn evict_token_sessions(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        keep: usize,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        let (pool, sub) = (pool.clone(), sub.to_owned());
+        self.write("evict_token_sessions", move |c| {
+            tokens::evict_sessions(c, &pool, &sub, keep, now)
         })
         .await
     }

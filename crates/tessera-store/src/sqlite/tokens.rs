@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, Row, params};
 use tessera_core::clock::Timestamp;
+use tessera_core::domain::session::SessionActivity;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::User;
 use tessera_core::ids::{ClientId, UserPoolId};
@@ -10,9 +11,9 @@ use tessera_core::store::{StoreError, StoreResult};
 use super::codec::{CachedStatements, backend, found, pool_seq, user_row};
 use super::users;
 
-const FAMILY_COLUMNS: &str = "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked, f.device_key, f.scopes";
+const FAMILY_COLUMNS: &str = "f.origin_jti, p.id, u.sub, f.client_id, f.auth_time, f.expires, f.revoked, f.device_key, f.scopes, f.last_active, f.last_ip, f.user_agent";
 /// How many columns [`FAMILY_COLUMNS`] names.
-const FAMILY_WIDTH: usize = 9;
+const FAMILY_WIDTH: usize = 12;
 const FAMILY_JOINS: &str =
     "token_families f JOIN users u ON u.id = f.user_id JOIN pools p ON p.seq = u.pool";
 
@@ -27,6 +28,11 @@ fn family_from(row: &Row<'_>, at: usize) -> rusqlite::Result<TokenFamily> {
         revoked: row.get(at + 6)?,
         device_key: row.get(at + 7)?,
         scopes: row.get(at + 8)?,
+        activity: SessionActivity {
+            at: Timestamp(row.get(at + 9)?),
+            ip: row.get(at + 10)?,
+            user_agent: row.get(at + 11)?,
+        },
     })
 }
 
@@ -46,8 +52,9 @@ pub fn create_family(
 ) -> StoreResult<()> {
     let user = user_row(conn, family.pool_id.as_str(), &family.sub)?;
     conn.execute_cached(
-        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked, device_key, scopes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO token_families (origin_jti, user_id, client_id, auth_time, expires, revoked, device_key, scopes,
+                                     last_active, last_ip, user_agent)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             family.origin_jti,
             user,
@@ -57,6 +64,9 @@ pub fn create_family(
             family.revoked,
             family.device_key,
             family.scopes,
+            family.activity.at.millis(),
+            family.activity.ip,
+            family.activity.user_agent,
         ],
     )
     .map_err(backend)?;
@@ -143,4 +153,84 @@ pub fn revoke_user(conn: &Connection, pool: &UserPoolId, sub: &str) -> StoreResu
     )
     .map_err(backend)?;
     Ok(())
+}
+
+/// The user's live families, most recently active first.
+const LIVE_FAMILIES: &str =
+    "FROM token_families f JOIN users u ON u.id = f.user_id JOIN pools p ON p.seq = u.pool
+     WHERE u.pool = ?1 AND u.sub = ?2 AND f.revoked = 0 AND f.expires > ?3
+     ORDER BY f.last_active DESC, f.origin_jti";
+
+pub fn list_sessions(
+    conn: &Connection,
+    pool: &UserPoolId,
+    sub: &str,
+    now: Timestamp,
+    limit: usize,
+) -> StoreResult<Vec<TokenFamily>> {
+    let seq = pool_seq(conn, pool.as_str())?;
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {FAMILY_COLUMNS} {LIVE_FAMILIES} LIMIT ?4"))
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map(
+            params![
+                seq,
+                sub,
+                now.millis(),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            |r| family_from(r, 0),
+        )
+        .map_err(backend)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+}
+
+pub fn record_activity(
+    conn: &Connection,
+    origin_jti: &str,
+    activity: &SessionActivity,
+) -> StoreResult<()> {
+    let changed = conn
+        .execute_cached(
+            "UPDATE token_families SET last_active = ?2, last_ip = coalesce(?3, last_ip),
+                 user_agent = coalesce(?4, user_agent)
+             WHERE origin_jti = ?1",
+            params![
+                origin_jti,
+                activity.at.millis(),
+                activity.ip,
+                activity.user_agent
+            ],
+        )
+        .map_err(backend)?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub fn evict_sessions(
+    conn: &Connection,
+    pool: &UserPoolId,
+    sub: &str,
+    keep: usize,
+    now: Timestamp,
+) -> StoreResult<u64> {
+    let seq = pool_seq(conn, pool.as_str())?;
+    let changed = conn
+        .execute_cached(
+            &format!(
+                "UPDATE token_families SET revoked = 1 WHERE origin_jti IN (
+                     SELECT f.origin_jti {LIVE_FAMILIES} LIMIT -1 OFFSET ?4)"
+            ),
+            params![
+                seq,
+                sub,
+                now.millis(),
+                i64::try_from(keep).unwrap_or(i64::MAX)
+            ],
+        )
+        .map_err(backend)?;
+    Ok(changed as u64)
 }

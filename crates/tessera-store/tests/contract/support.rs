@@ -281,6 +281,7 @@ pub fn assert_conflict<T: std::fmt::Debug>(
 // Builders for one-time codes, signing keys and tokens.
 
 use tessera_core::domain::code::{CodePurpose, CodeRecord};
+use tessera_core::domain::session::SessionActivity;
 use tessera_core::domain::signing_key::{KeyPurpose, SigningKeyRecord};
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 
@@ -346,6 +347,11 @@ pub fn token_family(
         revoked: false,
         device_key: None,
         scopes: None,
+        activity: SessionActivity {
+            at: T0,
+            ip: Some("203.0.113.7".into()),
+            user_agent: Some("Boto3/1.44.8 md/Botocore#1.44.8 os/linux#6.1".into()),
+        },
     }
 }
 

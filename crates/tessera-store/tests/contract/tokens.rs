@@ -1,9 +1,11 @@
 //! Token families and refresh tokens: a family per sign-in, its refresh
 //! tokens found by hash, rotated (the old one marked superseded once),
-//! revoked per family or per user, owned by the user. Also `find_client`, by
-//! which a refresh finds its client from the id alone.
+//! revoked per family or per user, owned by the user; listed as the user's
+//! token sessions, their latest use recorded, evicted beyond a limit. Also
+//! `find_client`, by which a refresh finds its client from the id alone.
 
 use tessera_core::clock::Timestamp;
+use tessera_core::domain::session::SessionActivity;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::User;
 use tessera_core::ids::{ClientId, UserPoolId};
@@ -471,4 +473,183 @@ fn revoked(family: &TokenFamily) -> TokenFamily {
     let mut f = family.clone();
     f.revoked = true;
     f
+}
+
+/// A family of `sub` last used `seconds` after `T0`.
+fn used_at(s: &Setting, sub: &str, origin_jti: &str, seconds: i64) -> TokenFamily {
+    let mut family = token_family(&s.pool, sub, &s.client, origin_jti);
+    family.activity.at = later(seconds);
+    family
+}
+
+async fn create_all(store: &dyn Store, families: &[&TokenFamily]) {
+    for (n, family) in families.iter().enumerate() {
+        let hash = hash_bytes(100 + u8::try_from(n).expect("few families"));
+        store
+            .create_token_family(family, &refresh_token(&family.origin_jti, hash, T0))
+            .await
+            .expect("create_token_family");
+    }
+}
+
+fn names(families: &[TokenFamily]) -> Vec<&str> {
+    families.iter().map(|f| f.origin_jti.as_str()).collect()
+}
+
+pub async fn token_sessions_are_the_live_families_most_recently_active_first(engine: &Engine) {
+    let store = engine.open().await;
+    let s = setting(store.as_ref(), "Sessions").await;
+    let old = used_at(&s, &s.alice.sub, "jti-s-old", 10);
+    let new = used_at(&s, &s.alice.sub, "jti-s-new", 30);
+    let middle = used_at(&s, &s.alice.sub, "jti-s-middle", 20);
+    let mut revoked = used_at(&s, &s.alice.sub, "jti-s-revoked", 40);
+    revoked.revoked = true;
+    let mut expired = used_at(&s, &s.alice.sub, "jti-s-expired", 50);
+    expired.expires = later(60);
+    let bobs = used_at(&s, &s.bob.sub, "jti-s-bob", 70);
+    create_all(
+        store.as_ref(),
+        &[&old, &new, &middle, &revoked, &expired, &bobs],
+    )
+    .await;
+
+    let listed = store
+        .list_token_sessions(&s.pool, &s.alice.sub, later(60), 125)
+        .await
+        .expect("list_token_sessions");
+    assert_eq!(
+        names(&listed),
+        ["jti-s-new", "jti-s-middle", "jti-s-old"],
+        "revoked, expired (expires == now) and other users' families are not sessions"
+    );
+    assert_eq!(listed[0], new, "each session is its whole family");
+    let before_expiry = store
+        .list_token_sessions(&s.pool, &s.alice.sub, later(59), 125)
+        .await
+        .expect("before the expiry");
+    assert_eq!(before_expiry.len(), 4);
+    let first_two = store
+        .list_token_sessions(&s.pool, &s.alice.sub, later(60), 2)
+        .await
+        .expect("limited");
+    assert_eq!(names(&first_two), ["jti-s-new", "jti-s-middle"]);
+    assert!(
+        store
+            .list_token_sessions(&s.pool, "no-such-sub", later(60), 125)
+            .await
+            .expect("unknown user")
+            .is_empty()
+    );
+    assert_not_found(
+        "an unknown pool",
+        store
+            .list_token_sessions(&UserPoolId::new("us-east-1_gone"), &s.alice.sub, T0, 1)
+            .await,
+    );
+}
+
+pub async fn recording_activity_moves_the_time_and_keeps_an_unknown_address(engine: &Engine) {
+    let store = engine.open().await;
+    let s = setting(store.as_ref(), "Activity").await;
+    let family = used_at(&s, &s.alice.sub, "jti-activity", 0);
+    create_all(store.as_ref(), &[&family]).await;
+
+    let seen = SessionActivity {
+        at: later(100),
+        ip: Some("2001:db8::1".into()),
+        user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into()),
+    };
+    store
+        .record_token_activity(&family.origin_jti, &seen)
+        .await
+        .expect("record_token_activity");
+    let (got, _) = store
+        .get_token_family(&family.origin_jti)
+        .await
+        .expect("get");
+    assert_eq!(got.activity, seen);
+    assert_eq!(got.auth_time, family.auth_time, "the sign-in's time stays");
+
+    // A refresh whose address and agent are unknown moves only the time.
+    let unknown = SessionActivity {
+        at: later(200),
+        ip: None,
+        user_agent: None,
+    };
+    store
+        .record_token_activity(&family.origin_jti, &unknown)
+        .await
+        .expect("record without address");
+    let (got, _) = store
+        .get_token_family(&family.origin_jti)
+        .await
+        .expect("get");
+    assert_eq!(
+        got.activity,
+        SessionActivity {
+            at: later(200),
+            ..seen
+        }
+    );
+    assert_not_found(
+        "an unknown family",
+        store.record_token_activity("jti-unknown", &unknown).await,
+    );
+}
+
+pub async fn eviction_revokes_the_least_recently_active_beyond_the_limit(engine: &Engine) {
+    let store = engine.open().await;
+    let s = setting(store.as_ref(), "Evict").await;
+    let families: Vec<TokenFamily> = (1..=4)
+        .map(|n| used_at(&s, &s.alice.sub, &format!("jti-evict-{n}"), n * 10))
+        .collect();
+    let bobs = used_at(&s, &s.bob.sub, "jti-evict-bob", 0);
+    let mut all: Vec<&TokenFamily> = families.iter().collect();
+    all.push(&bobs);
+    create_all(store.as_ref(), &all).await;
+    // The oldest becomes the most recent: now the second and third are the least recently used.
+    store
+        .record_token_activity(
+            "jti-evict-1",
+            &SessionActivity {
+                at: later(50),
+                ip: None,
+                user_agent: None,
+            },
+        )
+        .await
+        .expect("record");
+
+    assert_eq!(
+        store
+            .evict_token_sessions(&s.pool, &s.alice.sub, 2, later(60))
+            .await
+            .expect("evict_token_sessions"),
+        2
+    );
+    let left = store
+        .list_token_sessions(&s.pool, &s.alice.sub, later(60), 125)
+        .await
+        .expect("list");
+    assert_eq!(names(&left), ["jti-evict-1", "jti-evict-4"]);
+    for evicted in ["jti-evict-2", "jti-evict-3"] {
+        let (family, _) = store.get_token_family(evicted).await.expect("evicted");
+        assert!(family.revoked, "{evicted} is revoked, not deleted");
+    }
+    let (bob, _) = store.get_token_family("jti-evict-bob").await.expect("bob");
+    assert!(!bob.revoked, "another user's sessions are not counted");
+    assert_eq!(
+        store
+            .evict_token_sessions(&s.pool, &s.alice.sub, 2, later(60))
+            .await
+            .expect("within the limit"),
+        0
+    );
+    assert_eq!(
+        store
+            .evict_token_sessions(&s.pool, &s.alice.sub, 100, later(60))
+            .await
+            .expect("under the limit"),
+        0
+    );
 }

@@ -38,6 +38,8 @@ pub struct RequestOrigin {
     pub peer: Option<IpAddr>,
     /// `ContextData.IpAddress` (admin flows) or `UserContextData.IpAddress`.
     pub stated: Option<IpAddr>,
+    /// The request's `User-Agent` header.
+    pub user_agent: Option<String>,
 }
 
 impl RequestOrigin {

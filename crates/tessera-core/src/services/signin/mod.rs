@@ -177,6 +177,7 @@ impl Services {
         ctx.ip = request
             .origin
             .address(request.admin_pool.is_some(), ctx.propagates_user_context());
+        ctx.user_agent = request.origin.user_agent.clone();
         let kind = FlowKind::parse(&request.flow).ok_or_else(|| {
             Error::UnsupportedOperation(format!(
                 "Tessera does not implement the {} flow yet.",
@@ -289,6 +290,7 @@ impl Services {
         ctx.ip = request
             .origin
             .address(request.admin_pool.is_some(), ctx.propagates_user_context());
+        ctx.user_agent = request.origin.user_agent.clone();
         let answer = ChallengeAnswer::parse(&request.challenge, &request.responses)?;
         self.answer_challenge(&ctx, answer, request.session.as_deref())
             .await
@@ -623,16 +625,7 @@ impl Services {
         } else {
             Customization::default()
         };
-        self.tokens
-            .issue(
-                &ctx.pool,
-                &ctx.client,
-                &ctx.policy,
-                user,
-                family,
-                &customization,
-            )
-            .await
+        self.tokens.issue(ctx, user, family, &customization).await
     }
 
     /// The challenge that follows `done`, or `None` when the sign-in is

@@ -16,11 +16,13 @@ use crate::clock::{Clock, Timestamp};
 use crate::domain::client::AppClient;
 use crate::domain::client_policy::ClientPolicy;
 use crate::domain::pool::UserPool;
+use crate::domain::session::{PoolSessionConfig, SessionActivity};
 use crate::domain::token::{RefreshTokenRecord, TokenFamily};
 use crate::domain::user::User;
 use crate::error::{Error, Result};
 use crate::ids::UserPoolId;
 use crate::services::MAX_PAGE;
+use crate::services::client_context::ClientContext;
 use crate::store::{PageRequest, Store};
 
 pub struct TokenIssuer {
@@ -128,16 +130,26 @@ impl TokenIssuer {
 
     /// Issues ID and access tokens, and for a new sign-in a refresh token and
     /// its family.
+    ///
+    /// The request's address and User-Agent are the token session's latest
+    /// use: kept with a new family, and recorded by a refresh in a pool that
+    /// tracks sessions, where a new sign-in beyond `MaxPerUser` also evicts
+    /// the user's least recently used session.
     pub(crate) async fn issue(
         &self,
-        pool: &UserPool,
-        client: &AppClient,
-        policy: &ClientPolicy,
+        ctx: &ClientContext,
         user: &User,
         family: Family,
         customization: &Customization,
     ) -> Result<TokenSet> {
+        let (pool, client, policy) = (&ctx.pool, &ctx.client, &ctx.policy);
         let now = self.clock.now();
+        let activity = SessionActivity::new(
+            now,
+            ctx.ip.map(|ip| ip.to_string()),
+            ctx.user_agent.as_deref(),
+        );
+        let sessions = PoolSessionConfig::of(&pool.settings);
         let (family, new_refresh, nonce) = match family {
             Family::Existing(f) => (f, None, None),
             Family::New { device_key, oauth } => {
@@ -160,6 +172,7 @@ impl TokenIssuer {
                     revoked: false,
                     device_key,
                     scopes,
+                    activity: activity.clone(),
                 };
                 let token = new_refresh_token();
                 let record = RefreshTokenRecord {
@@ -178,6 +191,11 @@ impl TokenIssuer {
         let recorded = async {
             match &new_refresh {
                 Some((_, record)) => self.store.create_token_family(&family, record).await,
+                None if sessions.tracking => {
+                    self.store
+                        .record_token_activity(&family.origin_jti, &activity)
+                        .await
+                }
                 None => Ok(()),
             }
         };
@@ -201,6 +219,12 @@ impl TokenIssuer {
             (recorded, signed?)
         };
         recorded?;
+        if new_refresh.is_some() && sessions.tracking {
+            let keep = usize::try_from(sessions.max_per_user).unwrap_or(usize::MAX);
+            self.store
+                .evict_token_sessions(&pool.id, &user.sub, keep, now)
+                .await?;
+        }
         Ok(TokenSet {
             refresh_token: new_refresh.map(|(token, _)| token),
             ..signed

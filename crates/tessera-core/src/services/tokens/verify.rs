@@ -22,6 +22,8 @@ pub struct Authenticated {
     pub device_key: Option<String>,
     /// The token's scopes.
     pub scopes: Vec<String>,
+    /// The sign-in (token family, token session) the token belongs to.
+    pub origin_jti: String,
 }
 
 fn invalid_access_token() -> Error {
@@ -91,6 +93,7 @@ impl Services {
             client_id: family.client_id,
             device_key: family.device_key,
             scopes,
+            origin_jti: family.origin_jti,
         })
     }
 

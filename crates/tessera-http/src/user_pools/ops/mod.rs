@@ -1,10 +1,6 @@
 //! One file per implemented operation: its request, its response, and a
 //! `handle` that calls one service method.
 
-pub mod import_shapes;
-pub mod oauth_shapes;
-pub mod shapes;
-
 pub mod add_custom_attributes;
 pub mod add_user_pool_client_secret;
 pub mod admin_add_user_to_group;
@@ -23,9 +19,11 @@ pub mod admin_initiate_auth;
 pub mod admin_list_devices;
 pub mod admin_list_groups_for_user;
 pub mod admin_list_user_auth_events;
+pub mod admin_list_user_sessions;
 pub mod admin_remove_user_from_group;
 pub mod admin_reset_user_password;
 pub mod admin_respond_to_auth_challenge;
+pub mod admin_revoke_user_session;
 pub mod admin_set_user_mfa_preference;
 pub mod admin_set_user_password;
 pub mod admin_set_user_settings;
@@ -76,8 +74,11 @@ pub mod get_ui_customization;
 pub mod get_user;
 pub mod get_user_attribute_verification_code;
 pub mod get_user_auth_factors;
+pub mod get_user_pool_client_session_configuration;
 pub mod get_user_pool_mfa_config;
+pub mod get_user_pool_session_configuration;
 pub mod global_sign_out;
+pub mod import_shapes;
 pub mod initiate_auth;
 pub mod list_devices;
 pub mod list_groups;
@@ -88,16 +89,22 @@ pub mod list_user_import_jobs;
 pub mod list_user_pool_client_secrets;
 pub mod list_user_pool_clients;
 pub mod list_user_pools;
+pub mod list_user_sessions;
 pub mod list_users;
 pub mod list_users_in_group;
+pub mod oauth_shapes;
 pub mod resend_confirmation_code;
 pub mod respond_to_auth_challenge;
 pub mod revoke_token;
+pub mod revoke_user_session;
 pub mod set_risk_configuration;
 pub mod set_ui_customization;
 pub mod set_user_mfa_preference;
+pub mod set_user_pool_client_session_configuration;
 pub mod set_user_pool_mfa_config;
+pub mod set_user_pool_session_configuration;
 pub mod set_user_settings;
+pub mod shapes;
 pub mod sign_up;
 pub mod start_user_import_job;
 pub mod stop_user_import_job;
@@ -187,5 +194,6 @@ pub(crate) fn origin(caller: &Caller, stated: Option<&ContextDataInput>) -> Requ
         stated: stated
             .and_then(|c| c.ip_address.as_deref())
             .and_then(|ip| ip.trim().parse().ok()),
+        user_agent: caller.user_agent.clone(),
     }
 }

@@ -7,7 +7,11 @@ use tessera_core::domain::device::Device;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::mfa::MfaFactor;
 use tessera_core::domain::pool::{MFA_CONFIG_SETTINGS, UserPool};
+use tessera_core::domain::session::{
+    CLIENT_SESSION_SETTINGS, POOL_SESSION_SETTINGS, PoolSessionConfig,
+};
 use tessera_core::domain::user::User;
+use tessera_core::ids::UserPoolId;
 use tessera_core::services::client_rotation::ClientSecretDescriptor;
 use tessera_core::services::clients::ClientView;
 use tessera_core::services::codes::CodeDelivery;
@@ -15,6 +19,7 @@ use tessera_core::services::mfa::pool_config::MfaConfigView;
 use tessera_core::services::signin::AuthOutcome;
 use tessera_core::services::signin::challenge::Challenge;
 use tessera_core::services::tokens::TokenSet;
+use tessera_core::services::user_sessions::SessionView;
 
 use crate::awsjson::ApiError;
 
@@ -23,7 +28,10 @@ pub fn user_pool(pool: &UserPool, estimated_users: u64) -> Value {
     let mut out: Map<String, Value> = pool
         .settings
         .iter()
-        .filter(|(k, _)| !MFA_CONFIG_SETTINGS.contains(&k.as_str()))
+        .filter(|(k, _)| {
+            !MFA_CONFIG_SETTINGS.contains(&k.as_str())
+                && !POOL_SESSION_SETTINGS.contains(&k.as_str())
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     out.insert("Id".into(), json!(pool.id));
@@ -54,7 +62,12 @@ pub fn user_pool_description(pool: &UserPool) -> Value {
 /// UserPoolClientType, with the secret where Cognito shows it.
 pub fn client(view: &ClientView) -> Value {
     let c = &view.client;
-    let mut out: Map<String, Value> = c.settings.clone();
+    let mut out: Map<String, Value> = c
+        .settings
+        .iter()
+        .filter(|(k, _)| !CLIENT_SESSION_SETTINGS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     out.insert("UserPoolId".into(), json!(c.pool_id));
     out.insert("ClientName".into(), json!(c.name));
     out.insert("ClientId".into(), json!(c.id));
@@ -378,4 +391,30 @@ pub fn remembered_status(status: Option<&str>) -> Result<bool, ApiError> {
             "DeviceRememberedStatus is required.",
         )),
     }
+}
+
+/// Get/SetUserPoolSessionConfiguration's answer.
+pub fn pool_session_configuration(pool: &UserPoolId, config: &PoolSessionConfig) -> Value {
+    let mut out = Map::new();
+    out.insert("UserPoolId".into(), json!(pool));
+    out.extend(config.members().map(|(k, v)| (k.to_owned(), v)));
+    Value::Object(out)
+}
+
+/// SessionDescriptionType: a token session. No geo-IP database is at hand,
+/// so `LastLocation` is left out, as Cognito leaves out what it cannot resolve.
+pub fn session(s: &SessionView) -> Value {
+    let mut out = json!({
+        "SessionId": s.session_id,
+        "SessionType": "TOKEN",
+        "ClientId": s.client_id,
+        "CreateDate": s.created.epoch_seconds(),
+        "LastActiveDate": s.last_active.epoch_seconds(),
+        "DeviceType": s.device_type,
+        "IsCurrentSession": s.current,
+    });
+    if let Some(ip) = &s.last_ip {
+        out["LastIPAddress"] = json!(ip);
+    }
+    out
 }
