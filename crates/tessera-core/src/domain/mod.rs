@@ -20,6 +20,7 @@
 //! - [`risk`]: advanced security's mode, risk configurations and IP ranges.
 //! - [`signing_key`]: a pool's token-signing keys.
 //! - [`token`]: token families and refresh tokens.
+//! - [`webauthn`]: passkeys: the pool's WebAuthn configuration and users' credentials.
 
 pub mod auth_event;
 pub mod client;
@@ -41,3 +42,4 @@ pub mod schema;
 pub mod signing_key;
 pub mod token;
 pub mod user;
+pub mod webauthn;

@@ -58,7 +58,8 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::ListDevices
         | O::GetUserAttributeVerificationCode
         | O::ResendConfirmationCode
-        | O::AdminListUserAuthEvents => C::UserResourceRead,
+        | O::AdminListUserAuthEvents
+        | O::ListWebAuthnCredentials => C::UserResourceRead,
         O::AdminForgetDevice
         | O::AdminUpdateAuthEventFeedback
         | O::AdminSetUserMFAPreference
@@ -72,7 +73,10 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::SetUserSettings
         | O::VerifySoftwareToken
         | O::AssociateSoftwareToken
-        | O::ForgetDevice => C::UserResourceUpdate,
+        | O::ForgetDevice
+        | O::StartWebAuthnRegistration
+        | O::CompleteWebAuthnRegistration
+        | O::DeleteWebAuthnCredential => C::UserResourceUpdate,
         O::ListUsers | O::ListUsersInGroup => C::UserList,
         O::DescribeUserPool | O::ListUserPools => C::UserPoolRead,
         O::CreateUserPool | O::UpdateUserPool | O::DeleteUserPool => C::UserPoolUpdate,
