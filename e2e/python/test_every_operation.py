@@ -44,12 +44,14 @@ BUILT = {
     "AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback", "UpdateAuthEventFeedback",
     "SetRiskConfiguration", "DescribeRiskConfiguration",
     "AddUserPoolClientSecret", "ListUserPoolClientSecrets", "DeleteUserPoolClientSecret",
+    "StartWebAuthnRegistration", "CompleteWebAuthnRegistration", "ListWebAuthnCredentials",
+    "DeleteWebAuthnCredential",
 }
 
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 106
+    assert len(BUILT) == 110
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))
