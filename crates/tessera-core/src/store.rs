@@ -15,7 +15,6 @@ use crate::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
 use crate::domain::client::{AppClient, ClientSecret};
 use crate::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use crate::domain::device::Device;
-use crate::domain::webauthn::{Passkey, PasskeyRegistration};
 use crate::domain::filter::UserFilter;
 use crate::domain::group::Group;
 use crate::domain::housekeeping::PurgeReport;
@@ -31,6 +30,7 @@ use crate::domain::pool::UserPool;
 use crate::domain::signing_key::SigningKeyRecord;
 use crate::domain::token::{RefreshTokenRecord, TokenFamily};
 use crate::domain::user::{Alias, User};
+use crate::domain::webauthn::{Passkey, PasskeyRegistration};
 use crate::ids::{ClientId, ClientSecretId, GroupName, IdentityId, IdentityPoolId, UserPoolId};
 
 #[derive(Debug, Clone, thiserror::Error)]

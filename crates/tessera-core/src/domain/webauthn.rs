@@ -166,7 +166,14 @@ mod tests {
         for good in ["localhost", "auth.example.com", "my-app.example"] {
             assert!(valid_relying_party_id(good), "{good}");
         }
-        for bad in ["", "https://example.com", "example.com:443", "a..b", "-a.com", "a/b"] {
+        for bad in [
+            "",
+            "https://example.com",
+            "example.com:443",
+            "a..b",
+            "-a.com",
+            "a/b",
+        ] {
             assert!(!valid_relying_party_id(bad), "{bad}");
         }
     }

@@ -31,7 +31,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_client_secrets",
         include_str!("migrations/0009_client_secrets.sql"),
     ),
-    ("0011_webauthn", include_str!("migrations/0011_webauthn.sql")),
+    (
+        "0011_webauthn",
+        include_str!("migrations/0011_webauthn.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "tessera" in ASCII.

@@ -40,7 +40,6 @@ use tessera_core::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
 use tessera_core::domain::client::{AppClient, ClientSecret};
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::device::Device;
-use tessera_core::domain::webauthn::{Passkey, PasskeyRegistration};
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::housekeeping::PurgeReport;
@@ -56,6 +55,7 @@ use tessera_core::domain::pool::UserPool;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
+use tessera_core::domain::webauthn::{Passkey, PasskeyRegistration};
 use tessera_core::ids::{
     ClientId, ClientSecretId, GroupName, IdentityId, IdentityPoolId, UserPoolId,
 };
@@ -667,8 +667,10 @@ impl Store for PostgresStore {
         sub: &str,
         page: &PageRequest,
     ) -> StoreResult<Listing<Passkey>> {
-        read!(self, "list_passkeys", |c| webauthn::list(&c, pool, sub, page)
-            .await)
+        read!(self, "list_passkeys", |c| webauthn::list(
+            &c, pool, sub, page
+        )
+        .await)
     }
 
     async fn record_passkey_use(&self, passkey: &Passkey, previous: &str) -> StoreResult<()> {

@@ -30,8 +30,8 @@ mod oauth;
 mod pools;
 mod tokens;
 mod users;
-mod writer;
 mod webauthn;
+mod writer;
 
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -46,7 +46,6 @@ use tessera_core::domain::auth_event::{AuditEntry, AuthEvent, EventFeedback};
 use tessera_core::domain::client::{AppClient, ClientSecret};
 use tessera_core::domain::code::{CodeCheck, CodePurpose, CodeRecord};
 use tessera_core::domain::device::Device;
-use tessera_core::domain::webauthn::{Passkey, PasskeyRegistration};
 use tessera_core::domain::filter::UserFilter;
 use tessera_core::domain::group::Group;
 use tessera_core::domain::housekeeping::PurgeReport;
@@ -62,6 +61,7 @@ use tessera_core::domain::pool::UserPool;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
+use tessera_core::domain::webauthn::{Passkey, PasskeyRegistration};
 use tessera_core::ids::{
     ClientId, ClientSecretId, GroupName, IdentityId, IdentityPoolId, UserPoolId,
 };

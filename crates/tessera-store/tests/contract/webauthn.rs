@@ -199,10 +199,11 @@ pub async fn a_pending_registration_is_replaced_and_taken_once(engine: &Engine) 
     );
     assert_not_found(
         "a missing user's registration",
-        store.put_passkey_registration(&PasskeyRegistration {
-            sub: new_sub(),
-            ..first
-        })
-        .await,
+        store
+            .put_passkey_registration(&PasskeyRegistration {
+                sub: new_sub(),
+                ..first
+            })
+            .await,
     );
 }

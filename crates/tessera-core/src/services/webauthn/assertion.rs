@@ -169,7 +169,11 @@ impl Services {
             last_challenge: Some(state.challenge.clone()),
             ..stored.clone()
         };
-        match self.store.record_passkey_use(&used, &stored.credential).await {
+        match self
+            .store
+            .record_passkey_use(&used, &stored.credential)
+            .await
+        {
             Ok(()) => Ok(()),
             Err(StoreError::Conflict(Conflict::Changed) | StoreError::NotFound) => {
                 Err(refused("replayed or concurrent assertion"))

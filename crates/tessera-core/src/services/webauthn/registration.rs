@@ -84,7 +84,6 @@ impl Services {
         let excluded = existing
             .iter()
             .filter_map(|k| URL_SAFE_NO_PAD.decode(&k.credential_id).ok())
-            .map(Into::into)
             .collect();
         let display = user
             .attributes
@@ -223,9 +222,9 @@ impl Services {
             .await
         {
             Ok(()) => Ok(()),
-            Err(StoreError::NotFound) => Err(Error::ResourceNotFound(
-                "Credential not found.".into(),
-            )),
+            Err(StoreError::NotFound) => {
+                Err(Error::ResourceNotFound("Credential not found.".into()))
+            }
             Err(e) => Err(e.into()),
         }
     }

@@ -62,7 +62,9 @@ pub(crate) fn ceremony_fault(e: &WebauthnError) -> Error {
         | E::ParseNOMFailure
         | E::ParseInsufficientBytesAvailable
         | E::InvalidClientDataType => {
-            return Error::InvalidParameter("The credential is not a valid WebAuthn response.".into());
+            return Error::InvalidParameter(
+                "The credential is not a valid WebAuthn response.".into(),
+            );
         }
         _ => WebAuthnFault::CredentialNotSupported,
     };
