@@ -217,6 +217,7 @@ macro_rules! contract_tests {
                 a_use_is_recorded_once_against_the_credential_it_was_checked_with,
                 delete_removes_the_passkey_and_deleting_the_user_removes_all,
                 a_pending_registration_is_replaced_and_taken_once,
+                expired_registrations_are_purged_and_live_ones_kept,
             }
             signing_keys {
                 a_new_pool_has_no_keys,

@@ -207,3 +207,41 @@ pub async fn a_pending_registration_is_replaced_and_taken_once(engine: &Engine) 
             .await,
     );
 }
+
+pub async fn expired_registrations_are_purged_and_live_ones_kept(engine: &Engine) {
+    let store = engine.open().await;
+    let p = pool("PasskeyPurge");
+    store.create_pool(&p).await.expect("create_pool");
+    let (old, live) = (user(&p.id, "gina"), user(&p.id, "hank"));
+    for (u, expires) in [(&old, later(300)), (&live, later(600))] {
+        store.create_user(u, &[], None).await.expect("create_user");
+        store
+            .put_passkey_registration(&PasskeyRegistration {
+                pool_id: p.id.clone(),
+                sub: u.sub.clone(),
+                client_id: "client".into(),
+                state: "{}".into(),
+                expires,
+            })
+            .await
+            .expect("put_passkey_registration");
+    }
+    let purged = store
+        .purge_expired(later(300), 100)
+        .await
+        .expect("purge_expired")
+        .expect("a single node is never skipped");
+    assert_eq!(purged.passkey_registrations, 1);
+    assert_not_found(
+        "the expired registration",
+        store.take_passkey_registration(&p.id, &old.sub).await,
+    );
+    assert_eq!(
+        store
+            .take_passkey_registration(&p.id, &live.sub)
+            .await
+            .expect("the live registration")
+            .expires,
+        later(600)
+    );
+}
