@@ -48,12 +48,14 @@ BUILT = {
     "ListUserSessions", "AdminListUserSessions", "RevokeUserSession", "AdminRevokeUserSession",
     "GetUserPoolSessionConfiguration", "SetUserPoolSessionConfiguration",
     "GetUserPoolClientSessionConfiguration", "SetUserPoolClientSessionConfiguration",
+    "StartWebAuthnRegistration", "CompleteWebAuthnRegistration", "ListWebAuthnCredentials",
+    "DeleteWebAuthnCredential",
 }
 
 
 def test_the_built_set_is_in_the_model():
     assert BUILT <= set(MODEL.operation_names)
-    assert len(BUILT) == 116
+    assert len(BUILT) == 120
 
 
 @pytest.mark.parametrize("operation", sorted(MODEL.operation_names))

@@ -106,6 +106,9 @@ pub enum Error {
     /// Identity pools: the developer user id belongs to another identity.
     #[error("{0}")]
     DeveloperUserAlreadyRegistered(String),
+    /// A passkey operation refused for a reason Cognito names.
+    #[error("{0}")]
+    WebAuthn(crate::domain::webauthn::WebAuthnFault),
     /// Anything the caller cannot act on; the cause is logged, never returned.
     #[error("internal error: {0}")]
     Internal(String),

@@ -31,6 +31,7 @@ use crate::domain::session::SessionActivity;
 use crate::domain::signing_key::SigningKeyRecord;
 use crate::domain::token::{RefreshTokenRecord, TokenFamily};
 use crate::domain::user::{Alias, User};
+use crate::domain::webauthn::{Passkey, PasskeyRegistration};
 use crate::ids::{ClientId, ClientSecretId, GroupName, IdentityId, IdentityPoolId, UserPoolId};
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -59,6 +60,8 @@ pub enum Conflict {
     Alias(Alias),
     GroupName,
     DeviceKey,
+    /// A passkey with that credential id is registered.
+    PasskeyId,
     /// A pool's configuration document with that kind and key exists.
     Document,
     /// Another pool (or this one) has the domain.
@@ -327,6 +330,38 @@ pub trait Store: Send + Sync + 'static {
     /// key, owner and verifier never change).
     async fn update_device(&self, device: &Device) -> StoreResult<()>;
     async fn delete_device(&self, pool: &UserPoolId, sub: &str, key: &str) -> StoreResult<()>;
+
+    /// Registers a passkey; `Conflict(PasskeyId)` if its credential id is
+    /// registered already, `NotFound` if the user is gone.
+    async fn create_passkey(&self, passkey: &Passkey) -> StoreResult<()>;
+    /// The user's passkeys, oldest first.
+    async fn list_passkeys(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Passkey>>;
+    /// Records a sign-in with the passkey: its new credential (counter),
+    /// last use and challenge, only if the stored credential is still
+    /// `previous` and `passkey.last_challenge` is not the one stored
+    /// (`Conflict(Changed)` otherwise: a concurrent or replayed assertion).
+    async fn record_passkey_use(&self, passkey: &Passkey, previous: &str) -> StoreResult<()>;
+    async fn delete_passkey(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        credential_id: &str,
+    ) -> StoreResult<()>;
+    /// Keeps the user's pending registration, replacing any earlier one.
+    async fn put_passkey_registration(&self, registration: &PasskeyRegistration)
+    -> StoreResult<()>;
+    /// Removes and returns the user's pending registration (`NotFound` if
+    /// none), so a registration challenge is answered at most once.
+    async fn take_passkey_registration(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+    ) -> StoreResult<PasskeyRegistration>;
 
     async fn put_document(
         &self,

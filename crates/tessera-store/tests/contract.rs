@@ -54,6 +54,8 @@ mod signing_keys;
 mod tokens;
 #[path = "contract/users.rs"]
 mod users;
+#[path = "contract/webauthn.rs"]
+mod webauthn;
 
 /// `contract_suite!(engine_name, |dir: PathBuf| async move { Arc::new(…) })`
 /// runs the whole contract against the store the closure opens over `dir`.
@@ -209,6 +211,13 @@ macro_rules! contract_tests {
                 list_pages_through_the_users_devices_oldest_first,
                 update_changes_status_dates_and_challenge_but_not_the_verifier,
                 delete_removes_the_device_and_deleting_the_user_removes_all,
+            }
+            webauthn {
+                passkeys_are_listed_per_user_and_a_taken_id_conflicts,
+                a_use_is_recorded_once_against_the_credential_it_was_checked_with,
+                delete_removes_the_passkey_and_deleting_the_user_removes_all,
+                a_pending_registration_is_replaced_and_taken_once,
+                expired_registrations_are_purged_and_live_ones_kept,
             }
             signing_keys {
                 a_new_pool_has_no_keys,

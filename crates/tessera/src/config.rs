@@ -100,6 +100,13 @@ pub struct FileConfig {
     /// `TESSERA_OAUTH_BASE_DOMAIN`.
     #[schemars(extend("default" = DEFAULT_OAUTH_BASE_DOMAIN))]
     pub oauth_base_domain: Option<String>,
+    /// Origins (`scheme://host[:port]`) allowed to use passkeys besides each
+    /// pool's relying party (`https://<RelyingPartyId>` and its subdomains)
+    /// and the pool's domain: for development, e.g. `http://localhost:3000`
+    /// with `RelyingPartyId` `localhost`. Also `TESSERA_PASSKEY_ORIGINS`
+    /// (comma-separated), which replaces the file's.
+    #[serde(default)]
+    pub passkey_origins: Vec<String>,
     /// Serve HTTPS with this certificate chain (PEM) and `tls_key`. Default:
     /// plain HTTP. Also `--tls-cert` / `TESSERA_TLS_CERT`.
     pub tls_cert: Option<PathBuf>,
@@ -362,6 +369,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The domain prefix domains are served under (`myapp.<this>`), lowercase.
     pub oauth_base_domain: String,
+    /// Extra origins allowed to use passkeys.
+    pub passkey_origins: Vec<url::Url>,
     pub tls: TlsSettings,
     pub smtp: Option<SmtpConfig>,
     pub sms_webhook: Option<SmsWebhookConfig>,
@@ -403,6 +412,7 @@ impl Config {
             body_limit: 1024 * 1024,
             public_url: None,
             oauth_base_domain: DEFAULT_OAUTH_BASE_DOMAIN.into(),
+            passkey_origins: Vec::new(),
             tls: TlsSettings::default(),
             smtp: None,
             sms_webhook: None,
@@ -557,6 +567,7 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     if let Some(v) = file.oauth_base_domain {
         config.oauth_base_domain = parse_base_domain(&v)?;
     }
+    config.passkey_origins = parse_origins(&file.passkey_origins)?;
     config.tls.cert = file.tls_cert;
     config.tls.key = file.tls_key;
     if let Some(v) = file.tls_self_signed {
@@ -590,6 +601,22 @@ fn apply_file(config: &mut Config, file: FileConfig) -> anyhow::Result<()> {
     }
     config.pools = file.pools;
     Ok(())
+}
+
+/// Passkey origins: each a URL with a scheme and a host and nothing after.
+fn parse_origins<S: AsRef<str>>(values: &[S]) -> anyhow::Result<Vec<url::Url>> {
+    values
+        .iter()
+        .map(|value| {
+            let value = value.as_ref().trim();
+            let url = url::Url::parse(value)
+                .with_context(|| format!("passkey origin {value:?} is not a URL"))?;
+            if url.host_str().is_none() || url.path() != "/" || url.query().is_some() {
+                bail!("passkey origin {value:?} is not an origin (like https://app.example.com)");
+            }
+            Ok(url)
+        })
+        .collect()
 }
 
 /// A base domain for prefix domains: a DNS name (letters, digits, hyphens,
@@ -655,6 +682,10 @@ fn apply_env(config: &mut Config) -> anyhow::Result<()> {
     }
     if let Some(v) = env("TESSERA_OAUTH_BASE_DOMAIN") {
         config.oauth_base_domain = parse_base_domain(&v)?;
+    }
+    if let Some(v) = env("TESSERA_PASSKEY_ORIGINS") {
+        let list: Vec<&str> = v.split(',').filter(|o| !o.trim().is_empty()).collect();
+        config.passkey_origins = parse_origins(&list)?;
     }
     if let Some(v) = env("TESSERA_TLS_CERT") {
         config.tls.cert = Some(PathBuf::from(v));
@@ -732,6 +763,17 @@ mod tests {
         apply_file(&mut config, file).expect("applies");
         assert!(config.strict_triggers);
         assert_eq!(config.triggers.len(), 1);
+    }
+
+    #[test]
+    fn passkey_origins_are_origins() {
+        let config: FileConfig =
+            toml::from_str("passkey_origins = [\"http://localhost:3000\"]\n").expect("parses");
+        let origins = parse_origins(&config.passkey_origins).expect("origins");
+        assert_eq!(origins[0].as_str(), "http://localhost:3000/");
+        for bad in ["localhost:3000", "https://app.example.com/path", "nope"] {
+            assert!(parse_origins(&[bad]).is_err(), "{bad:?} accepted");
+        }
     }
 
     #[test]

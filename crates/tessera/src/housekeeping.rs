@@ -74,6 +74,7 @@ fn report(outcome: tessera_core::error::Result<PurgeRound>) {
                 authorization_codes = p.authorization_codes,
                 sign_in_failures = p.sign_in_failures,
                 import_chunks = p.import_chunks,
+                passkey_registrations = p.passkey_registrations,
                 skipped = round.skipped,
                 "housekeeping purged expired records"
             );

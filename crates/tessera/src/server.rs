@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use tessera_core::clock::{Clock, SystemClock};
 use tessera_core::mailer::{DevOutbox, Mailer};
 use tessera_core::services::triggers::TriggerSettings;
+use tessera_core::services::webauthn::PasskeySettings;
 use tessera_core::services::{Deployment, Services};
 use tessera_core::store::Store;
 use tessera_http::operator::ClockControl;
@@ -225,7 +226,10 @@ pub async fn build_services(
         .with_rate_limits(config.rate_limits.clone())
         .with_user_import(config.user_import.clone())
         .with_breached_passwords(breached)
-        .with_identity_sources(credentials, oidc_keys))
+        .with_identity_sources(credentials, oidc_keys)
+        .with_passkeys(PasskeySettings {
+            extra_origins: config.passkey_origins.clone(),
+        }))
 }
 
 /// Starts serving with the system clock.

@@ -36,6 +36,8 @@ pub struct PurgeCutoffs {
     /// The uploaded files of import jobs created before this and never
     /// started; an ended job's file goes whenever it is found.
     pub import_files: Timestamp,
+    /// Passkey registrations whose challenge expired at or before this.
+    pub passkey_registrations: Timestamp,
 }
 
 impl PurgeCutoffs {
@@ -46,6 +48,7 @@ impl PurgeCutoffs {
             authorization_codes: now.plus_seconds(-AUTHORIZATION_CODE_RETENTION_SECONDS),
             sign_in_failures: now.plus_seconds(-lockout::RESET_AFTER_SECONDS),
             import_files: now.plus_seconds(-IMPORT_START_WINDOW_SECONDS),
+            passkey_registrations: now,
         }
     }
 }
@@ -61,10 +64,11 @@ pub struct PurgeReport {
     pub sign_in_failures: u64,
     /// Chunks of import jobs' uploaded files.
     pub import_chunks: u64,
+    pub passkey_registrations: u64,
 }
 
 impl PurgeReport {
-    fn counts(&self) -> [u64; 6] {
+    fn counts(&self) -> [u64; 7] {
         [
             self.codes,
             self.refresh_tokens,
@@ -72,6 +76,7 @@ impl PurgeReport {
             self.authorization_codes,
             self.sign_in_failures,
             self.import_chunks,
+            self.passkey_registrations,
         ]
     }
 
@@ -91,6 +96,7 @@ impl PurgeReport {
         self.authorization_codes += other.authorization_codes;
         self.sign_in_failures += other.sign_in_failures;
         self.import_chunks += other.import_chunks;
+        self.passkey_registrations += other.passkey_registrations;
     }
 }
 
@@ -107,6 +113,7 @@ mod tests {
         assert_eq!(cut.authorization_codes, Timestamp(now.0 - 86_400_000));
         assert_eq!(cut.sign_in_failures, Timestamp(now.0 - 900_000));
         assert_eq!(cut.import_files, Timestamp(now.0 - 86_400_000));
+        assert_eq!(cut.passkey_registrations, now);
     }
 
     #[test]

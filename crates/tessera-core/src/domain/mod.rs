@@ -22,6 +22,7 @@
 //! - [`session`]: user sessions: pool and client session settings, token sessions' ids and activity.
 //! - [`signing_key`]: a pool's token-signing keys.
 //! - [`token`]: token families and refresh tokens.
+//! - [`webauthn`]: passkeys: the pool's WebAuthn configuration and users' credentials.
 
 pub mod auth_event;
 pub mod auth_factor;
@@ -45,3 +46,4 @@ pub mod session;
 pub mod signing_key;
 pub mod token;
 pub mod user;
+pub mod webauthn;

@@ -42,6 +42,7 @@
 //! - [`housekeeping`]: purging what expired, in bounded batches.
 //! - [`user_import`]: user import jobs: the CSV format, uploads, background processing.
 //! - [`identity_pools`]: identity pools: identities, logins, OpenID tokens, AWS credentials.
+//! - [`webauthn`]: passkeys: registration, listing, and the `WEB_AUTHN` challenge's check.
 
 pub mod attributes;
 pub mod audit;
@@ -82,6 +83,7 @@ pub mod triggers;
 pub mod user_import;
 pub mod user_sessions;
 pub mod users;
+pub mod webauthn;
 
 use std::sync::Arc;
 
@@ -128,6 +130,7 @@ pub struct Services {
     pub(crate) imports: user_import::ImportSettings,
     pub(crate) risk: events::RiskGuard,
     pub(crate) identity: identity_pools::IdentityService,
+    pub(crate) passkeys: webauthn::PasskeySettings,
 }
 
 /// The largest page any listing returns.
@@ -170,6 +173,7 @@ impl Services {
                 Arc::new(NoCredentialSource),
                 Arc::new(NoOidcKeys),
             ),
+            passkeys: webauthn::PasskeySettings::default(),
             store,
             clock,
             sealing,
@@ -180,6 +184,12 @@ impl Services {
     /// Enforces request-rate quotas (off unless `settings.enabled`).
     pub fn with_rate_limits(mut self, settings: limits::RateLimitSettings) -> Self {
         self.limits = limits::RateLimits::new(settings);
+        self
+    }
+
+    /// Passkey settings of this deployment (extra allowed origins).
+    pub fn with_passkeys(mut self, settings: webauthn::PasskeySettings) -> Self {
+        self.passkeys = settings;
         self
     }
 

@@ -44,7 +44,9 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         | Error::UserLambdaValidation(m)
         | Error::UnexpectedLambda(m)
         | Error::InvalidLambdaResponse(m) => ("InvalidParameterException", m),
+        // Only user-pool operations refuse this way.
         Error::OAuth(fault) => ("InvalidParameterException", fault.to_string()),
+        Error::WebAuthn(fault) => ("InvalidParameterException", fault.to_string()),
         Error::UserNotConfirmed | Error::PasswordResetRequired => {
             ("NotAuthorizedException", e.to_string())
         }

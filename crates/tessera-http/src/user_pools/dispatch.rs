@@ -165,6 +165,14 @@ pub async fn call(
         O::UpdateDeviceStatus => ops::update_device_status::handle(state, input).await,
         O::AdminUpdateDeviceStatus => ops::admin_update_device_status::handle(state, input).await,
         O::ForgetDevice => ops::forget_device::handle(state, input).await,
+        O::StartWebAuthnRegistration => {
+            ops::start_web_authn_registration::handle(state, input).await
+        }
+        O::CompleteWebAuthnRegistration => {
+            ops::complete_web_authn_registration::handle(state, input).await
+        }
+        O::ListWebAuthnCredentials => ops::list_web_authn_credentials::handle(state, input).await,
+        O::DeleteWebAuthnCredential => ops::delete_web_authn_credential::handle(state, input).await,
         O::AdminForgetDevice => ops::admin_forget_device::handle(state, input).await,
         O::AdminListUserAuthEvents => ops::admin_list_user_auth_events::handle(state, input).await,
         O::AdminUpdateAuthEventFeedback => {

@@ -51,6 +51,7 @@ pub(crate) fn api_error(e: Error) -> ApiError {
         | Error::InvalidIdentityPoolConfiguration(m)
         | Error::ExternalService(m)
         | Error::DeveloperUserAlreadyRegistered(m) => ("InvalidParameterException", m),
+        Error::WebAuthn(fault) => (fault.error_type(), fault.to_string()),
         Error::Internal(cause) => {
             tracing::error!(%cause, "internal error");
             return ApiError::internal("Internal server error.");

@@ -64,7 +64,8 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::ResendConfirmationCode
         | O::AdminListUserAuthEvents
         | O::AdminListUserSessions
-        | O::ListUserSessions => C::UserResourceRead,
+        | O::ListUserSessions
+        | O::ListWebAuthnCredentials => C::UserResourceRead,
         O::AdminForgetDevice
         | O::AdminUpdateAuthEventFeedback
         | O::AdminSetUserMFAPreference
@@ -78,7 +79,10 @@ pub fn category(op: Operation, input: &Value) -> Category {
         | O::SetUserSettings
         | O::VerifySoftwareToken
         | O::AssociateSoftwareToken
-        | O::ForgetDevice => C::UserResourceUpdate,
+        | O::ForgetDevice
+        | O::StartWebAuthnRegistration
+        | O::CompleteWebAuthnRegistration
+        | O::DeleteWebAuthnCredential => C::UserResourceUpdate,
         O::ListUsers | O::ListUsersInGroup => C::UserList,
         O::DescribeUserPool | O::ListUserPools | O::GetUserPoolSessionConfiguration => {
             C::UserPoolRead

@@ -97,5 +97,13 @@ pub async fn purge(
             limit,
         )
         .await?,
+        passkey_registrations: run(
+            c,
+            "DELETE FROM webauthn_registrations WHERE user_id IN
+               (SELECT user_id FROM webauthn_registrations WHERE expires <= $1 LIMIT $2)",
+            cut.passkey_registrations,
+            limit,
+        )
+        .await?,
     }))
 }

@@ -35,6 +35,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0010_user_sessions",
         include_str!("migrations/0010_user_sessions.sql"),
     ),
+    (
+        "0011_webauthn",
+        include_str!("migrations/0011_webauthn.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "tessera" in ASCII.

@@ -11,7 +11,7 @@
 //! - [`migrations`]: embedded migrations, applied under an advisory lock.
 //! - [`codec`]: statement helpers, row conversions and error mapping.
 //! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`],
-//!   [`import_jobs`], [`auth_events`], [`identity_pools`]: the SQL for each resource.
+//!   [`import_jobs`], [`auth_events`], [`identity_pools`], [`webauthn`]: the SQL for each resource.
 //! - [`housekeeping`]: purging what expired, one node at a time.
 
 mod auth_events;
@@ -29,6 +29,7 @@ mod oauth;
 mod pools;
 mod tokens;
 mod users;
+mod webauthn;
 
 use std::time::{Duration, Instant};
 
@@ -55,6 +56,7 @@ use tessera_core::domain::session::SessionActivity;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
+use tessera_core::domain::webauthn::{Passkey, PasskeyRegistration};
 use tessera_core::ids::{
     ClientId, ClientSecretId, GroupName, IdentityId, IdentityPoolId, UserPoolId,
 };
@@ -688,6 +690,64 @@ impl Store for PostgresStore {
             &tx, pool, sub, key
         )
         .await?)
+    }
+
+    async fn create_passkey(&self, passkey: &Passkey) -> StoreResult<()> {
+        transaction!(self, "create_passkey", |tx| webauthn::create(&tx, passkey)
+            .await?)
+    }
+
+    async fn list_passkeys(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Passkey>> {
+        read!(self, "list_passkeys", |c| webauthn::list(
+            &c, pool, sub, page
+        )
+        .await)
+    }
+
+    async fn record_passkey_use(&self, passkey: &Passkey, previous: &str) -> StoreResult<()> {
+        transaction!(self, "record_passkey_use", |tx| webauthn::record_use(
+            &tx, passkey, previous
+        )
+        .await?)
+    }
+
+    async fn delete_passkey(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        credential_id: &str,
+    ) -> StoreResult<()> {
+        transaction!(self, "delete_passkey", |tx| webauthn::delete(
+            &tx,
+            pool,
+            sub,
+            credential_id
+        )
+        .await?)
+    }
+
+    async fn put_passkey_registration(
+        &self,
+        registration: &PasskeyRegistration,
+    ) -> StoreResult<()> {
+        transaction!(self, "put_passkey_registration", |tx| {
+            webauthn::put_registration(&tx, registration).await?
+        })
+    }
+
+    async fn take_passkey_registration(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+    ) -> StoreResult<PasskeyRegistration> {
+        transaction!(self, "take_passkey_registration", |tx| {
+            webauthn::take_registration(&tx, pool, sub).await?
+        })
     }
 
     async fn put_document(

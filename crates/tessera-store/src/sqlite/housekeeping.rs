@@ -69,5 +69,12 @@ pub fn purge(conn: &Connection, now: Timestamp, limit: u32) -> StoreResult<Purge
             limit,
         )?,
         import_chunks: run(conn, IMPORT_CHUNKS, cut.import_files, limit)?,
+        passkey_registrations: run(
+            conn,
+            "DELETE FROM webauthn_registrations WHERE user_id IN
+               (SELECT user_id FROM webauthn_registrations WHERE expires <= ?1 LIMIT ?2)",
+            cut.passkey_registrations,
+            limit,
+        )?,
     })
 }

@@ -12,7 +12,7 @@
 //! - [`writer`]: the writer thread and group commit.
 //! - [`codec`]: row ↔ domain conversions and error mapping.
 //! - [`pools`], [`clients`], [`users`], [`groups`], [`codes`], [`keys`], [`tokens`], [`devices`],
-//!   [`import_jobs`], [`auth_events`], [`identity_pools`]: the SQL for each resource.
+//!   [`import_jobs`], [`auth_events`], [`identity_pools`], [`webauthn`]: the SQL for each resource.
 //! - [`housekeeping`]: purging what expired, in bounded batches.
 
 mod auth_events;
@@ -30,6 +30,7 @@ mod oauth;
 mod pools;
 mod tokens;
 mod users;
+mod webauthn;
 mod writer;
 
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -61,6 +62,7 @@ use tessera_core::domain::session::SessionActivity;
 use tessera_core::domain::signing_key::SigningKeyRecord;
 use tessera_core::domain::token::{RefreshTokenRecord, TokenFamily};
 use tessera_core::domain::user::{Alias, User};
+use tessera_core::domain::webauthn::{Passkey, PasskeyRegistration};
 use tessera_core::ids::{
     ClientId, ClientSecretId, GroupName, IdentityId, IdentityPoolId, UserPoolId,
 };
@@ -671,6 +673,65 @@ impl Store for SqliteStore {
         let (pool, sub, key) = (pool.clone(), sub.to_owned(), key.to_owned());
         self.write("delete_device", move |c| {
             devices::delete(c, &pool, &sub, &key)
+        })
+        .await
+    }
+
+    async fn create_passkey(&self, passkey: &Passkey) -> StoreResult<()> {
+        let passkey = passkey.clone();
+        self.write("create_passkey", move |c| webauthn::create(c, &passkey))
+            .await
+    }
+
+    async fn list_passkeys(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Listing<Passkey>> {
+        self.read("list_passkeys", |c| webauthn::list(c, pool, sub, page))
+    }
+
+    async fn record_passkey_use(&self, passkey: &Passkey, previous: &str) -> StoreResult<()> {
+        let (passkey, previous) = (passkey.clone(), previous.to_owned());
+        self.write("record_passkey_use", move |c| {
+            webauthn::record_use(c, &passkey, &previous)
+        })
+        .await
+    }
+
+    async fn delete_passkey(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+        credential_id: &str,
+    ) -> StoreResult<()> {
+        let (pool, sub, id) = (pool.clone(), sub.to_owned(), credential_id.to_owned());
+        self.write("delete_passkey", move |c| {
+            webauthn::delete(c, &pool, &sub, &id)
+        })
+        .await
+    }
+
+    async fn put_passkey_registration(
+        &self,
+        registration: &PasskeyRegistration,
+    ) -> StoreResult<()> {
+        let registration = registration.clone();
+        self.write("put_passkey_registration", move |c| {
+            webauthn::put_registration(c, &registration)
+        })
+        .await
+    }
+
+    async fn take_passkey_registration(
+        &self,
+        pool: &UserPoolId,
+        sub: &str,
+    ) -> StoreResult<PasskeyRegistration> {
+        let (pool, sub) = (pool.clone(), sub.to_owned());
+        self.write("take_passkey_registration", move |c| {
+            webauthn::take_registration(c, &pool, &sub)
         })
         .await
     }

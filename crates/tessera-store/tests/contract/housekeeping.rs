@@ -358,6 +358,7 @@ pub async fn each_kind_is_bounded_by_the_batch_limit_and_a_loop_empties_it(engin
             authorization_codes: 5,
             sign_in_failures: 5,
             import_chunks: 0,
+            passkey_registrations: 0,
         }
     );
     assert!(rounds >= 5, "nine refresh tokens take five batches of two");

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::mfa::{MfaMode, PoolMfaConfig};
 use crate::domain::pool::{MFA_CONFIG_SETTINGS, UserPool};
+use crate::domain::webauthn::valid_relying_party_id;
 use crate::error::{Error, Result};
 use crate::ids::UserPoolId;
 use crate::services::Services;
@@ -51,6 +52,14 @@ impl Services {
                 .filter(|(_, v)| !v.is_null())
                 .collect(),
         };
+        if let Some(config) = factors.members.get("WebAuthnConfiguration")
+            && let Some(id) = config.get("RelyingPartyId").and_then(Value::as_str)
+            && !valid_relying_party_id(id)
+        {
+            return Err(Error::InvalidParameter(format!(
+                "Invalid RelyingPartyId: {id} is not a domain name."
+            )));
+        }
         let mode = mode.map_or_else(|| pool.mfa_mode(), MfaMode::parse);
         // Both refusals are Cognito's words (anomalyco/sst#5177, go-to-k/cdkd#1923);
         // passkeys are not a second factor and go with any mode.
