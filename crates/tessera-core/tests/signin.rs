@@ -671,10 +671,7 @@ async fn flows_and_challenges_not_offered_are_named() {
     let answers: [(&str, Next); 2] = [
         (
             "WEB_AUTHN",
-            refused(
-                "UnsupportedOperation",
-                "Tessera does not implement the WEB_AUTHN challenge yet.",
-            ),
+            refused("InvalidParameter", "Missing required parameter CREDENTIAL"),
         ),
         (
             "ADMIN_NO_SRP_AUTH",

@@ -31,6 +31,7 @@ import {
   adminClient,
   createClient,
   createConfirmedUser,
+  rawCall,
   serverFor,
   unique,
 } from "../harness.mjs";
@@ -169,7 +170,7 @@ async function setUp(t, { userVerification = "required" } = {}) {
   await page.goto(`${app.origin}/`);
   await page.waitForSelector("body[data-ready=yes]", { state: "attached", timeout: 15_000 });
   const call = (name, ...args) => page.evaluate(([n, a]) => window.app[n](...a), [name, args]);
-  return { server, poolId, user, page, cdp, authenticatorId, call };
+  return { server, poolId, clientId, user, page, cdp, authenticatorId, call };
 }
 
 async function signInAndRegister(call, user) {
@@ -219,25 +220,58 @@ test("associateWebAuthnCredential registers a passkey; list shows it and delete 
   assert.equal(gone.name, "ResourceNotFoundException");
 });
 
-test(
-  "signIn with USER_AUTH and WEB_AUTHN signs in with the passkey alone; a deleted passkey no longer does",
-  { todo: "the WEB_AUTHN challenge of USER_AUTH is wired into the sign-in state machine separately" },
-  async (t) => {
-    const { user, call } = await setUp(t);
-    await signInAndRegister(call, user);
-    const listed = await call("list");
-    const [passkey] = listed.value.credentials;
-    assert.ok((await call("signOut")).ok);
+test("signIn with USER_AUTH and WEB_AUTHN signs in with the passkey alone; a replayed or lowered-counter assertion is refused; a deleted passkey no longer signs in", async (t) => {
+  const { server, clientId, user, page, cdp, authenticatorId, call } = await setUp(t);
+  await signInAndRegister(call, user);
+  const [passkey] = (await call("list")).value.credentials;
+  assert.ok((await call("signOut")).ok);
 
-    const signedIn = await call("signInWithPasskey", user.username);
-    assert.ok(signedIn.ok, `passkey sign-in: ${JSON.stringify(signedIn)}`);
-    assert.equal(signedIn.value.isSignedIn, true);
-    const current = await call("user");
-    assert.equal(current.value.username, user.username);
+  // The user's passkey is offered in the first-factor selection.
+  const offer = await rawCall(server.url, "InitiateAuth", {
+    ClientId: clientId,
+    AuthFlow: "USER_AUTH",
+    AuthParameters: { USERNAME: user.username },
+  });
+  assert.equal(offer.status, 200, JSON.stringify(offer.body));
+  assert.deepEqual(offer.body.AvailableChallenges, ["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"]);
 
-    assert.ok((await call("remove", passkey.credentialId)).ok);
-    assert.ok((await call("signOut")).ok);
-    const refused = await call("signInWithPasskey", user.username);
-    assert.equal(refused.ok, false, `a deleted passkey signed in: ${JSON.stringify(refused)}`);
-  },
-);
+  // The browser's answer, kept to replay it.
+  const answers = [];
+  page.on("request", (req) => {
+    if (req.headers()["x-amz-target"]?.endsWith(".RespondToAuthChallenge")) answers.push(req.postData());
+  });
+  const signedIn = await call("signInWithPasskey", user.username);
+  assert.ok(signedIn.ok, `passkey sign-in: ${JSON.stringify(signedIn)}`);
+  assert.equal(signedIn.value.isSignedIn, true);
+  assert.equal((await call("user")).value.username, user.username);
+  assert.equal(answers.length, 1);
+  const answer = JSON.parse(answers[0]);
+  assert.equal(answer.ChallengeName, "WEB_AUTHN");
+  assert.ok(JSON.parse(answer.ChallengeResponses.CREDENTIAL).response.authenticatorData);
+
+  // The same assertion again, in its still-valid session: refused.
+  const replay = await rawCall(server.url, "RespondToAuthChallenge", answer);
+  assert.equal(replay.errorType, "NotAuthorizedException", JSON.stringify(replay.body));
+  assert.ok((await call("signOut")).ok);
+
+  // An authenticator whose counter went back (a cloned key): refused.
+  const { credentials: [held] } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  assert.ok(held.signCount >= 2, `the counter moved: ${held.signCount}`);
+  await cdp.send("WebAuthn.removeCredential", { authenticatorId, credentialId: held.credentialId });
+  await cdp.send("WebAuthn.addCredential", { authenticatorId, credential: { ...held, signCount: 0 } });
+  const cloned = await call("signInWithPasskey", user.username);
+  assert.equal(cloned.ok, false, `a lowered counter signed in: ${JSON.stringify(cloned)}`);
+  assert.equal(cloned.name, "NotAuthorizedException");
+
+  // Deleted: the passkey is no longer offered, and no longer signs in.
+  await cdp.send("WebAuthn.removeCredential", { authenticatorId, credentialId: held.credentialId });
+  await cdp.send("WebAuthn.addCredential", { authenticatorId, credential: held });
+  assert.ok((await call("signInWithPassword", user.username, user.password)).ok);
+  assert.ok((await call("remove", passkey.credentialId)).ok);
+  assert.ok((await call("signOut")).ok);
+  const refused = await call("signInWithPasskey", user.username);
+  assert.ok(refused.ok, JSON.stringify(refused));
+  assert.equal(refused.value.isSignedIn, false);
+  assert.equal(refused.value.nextStep.signInStep, "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION");
+  assert.deepEqual(refused.value.nextStep.availableChallenges, ["PASSWORD", "PASSWORD_SRP"]);
+});

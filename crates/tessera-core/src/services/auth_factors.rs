@@ -12,7 +12,8 @@ use crate::error::Result;
 use crate::ids::UserPoolId;
 
 impl Services {
-    /// The first-factor challenges `user` can answer now, in Cognito's order;
+    /// The first-factor challenges `user` can answer now, in the order
+    /// Cognito's documentation lists them;
     /// for a name that matches no user (its existence hidden), the ones any
     /// user with an email address and a phone number could.
     pub(crate) async fn first_factor_challenges(
@@ -23,6 +24,12 @@ impl Services {
         let passwordless_allowed = pool.mfa_mode() != MfaMode::On;
         let mut out = Vec::new();
         for factor in pool.allowed_first_factors() {
+            let has_passkeys = match (factor, user) {
+                (AuthFactor::WebAuthn, Some(u)) if passwordless_allowed => {
+                    self.user_has_passkeys(u).await?
+                }
+                _ => false,
+            };
             let usable = match (factor, user) {
                 (f, _) if f.passwordless() && !passwordless_allowed => false,
                 (AuthFactor::WebAuthn, None) => false,
@@ -31,7 +38,7 @@ impl Services {
                 // Codes go only where the user proved they reach it.
                 (AuthFactor::EmailOtp, Some(u)) => u.is_verified("email"),
                 (AuthFactor::SmsOtp, Some(u)) => u.is_verified("phone_number"),
-                (AuthFactor::WebAuthn, Some(_)) => false,
+                (AuthFactor::WebAuthn, Some(_)) => has_passkeys,
             };
             if !usable {
                 continue;

@@ -127,6 +127,9 @@ pub enum Challenge {
         username: String,
         parameters: BTreeMap<String, String>,
     },
+    /// A passkey signs in: the `PublicKeyCredentialRequestOptionsJSON` the
+    /// browser's `navigator.credentials.get` takes, as a JSON string.
+    WebAuthn { options_json: String },
     /// USER_AUTH without a preference the user can meet: the first factors
     /// on offer (`AvailableChallenges`).
     SelectChallenge { available: Vec<ChallengeName> },
@@ -166,6 +169,7 @@ impl Challenge {
             Challenge::Custom { .. } => ChallengeName::CustomChallenge,
             Challenge::DevicePasswordVerifier { .. } => ChallengeName::DevicePasswordVerifier,
             Challenge::SelectChallenge { .. } => ChallengeName::SelectChallenge,
+            Challenge::WebAuthn { .. } => ChallengeName::WebAuthn,
             Challenge::SignInCode {
                 factor: MfaFactor::Sms,
                 ..
@@ -217,6 +221,11 @@ pub enum ChallengeResponse {
         password: Option<String>,
         srp_a: Option<String>,
     },
+    /// A passkey's assertion: the `AuthenticationResponseJSON` as a string.
+    WebAuthn {
+        username: Option<String>,
+        credential: String,
+    },
     /// The answer to a CUSTOM_CHALLENGE, for VerifyAuthChallengeResponse.
     Custom {
         username: String,
@@ -243,6 +252,7 @@ impl ChallengeResponse {
             ChallengeResponse::DeviceSrpAuth { .. } => ChallengeName::DeviceSrpAuth,
             ChallengeResponse::Custom { .. } => ChallengeName::CustomChallenge,
             ChallengeResponse::SelectChallenge { .. } => ChallengeName::SelectChallenge,
+            ChallengeResponse::WebAuthn { .. } => ChallengeName::WebAuthn,
             ChallengeResponse::DevicePasswordVerifier { .. } => {
                 ChallengeName::DevicePasswordVerifier
             }
@@ -260,8 +270,7 @@ pub struct ChallengeAnswer {
 }
 
 impl ChallengeAnswer {
-    /// Reads the responses to `name`. Challenges Tessera does not issue yet
-    /// say so; names no flow issues are refused.
+    /// Reads the responses to `name`; names no flow issues are refused.
     pub fn parse(name: &str, r: &BTreeMap<String, String>) -> Result<ChallengeAnswer> {
         let get = |key: &str| r.get(key).cloned().ok_or_else(|| missing(key));
         let response = match ChallengeName::parse(name) {
@@ -302,6 +311,10 @@ impl ChallengeAnswer {
                 challenge: c,
                 username: r.get("USERNAME").cloned(),
                 code: get("SMS_OTP_CODE")?,
+            },
+            Some(ChallengeName::WebAuthn) => ChallengeResponse::WebAuthn {
+                username: r.get("USERNAME").cloned(),
+                credential: get("CREDENTIAL")?,
             },
             Some(ChallengeName::SelectChallenge) => ChallengeResponse::SelectChallenge {
                 username: r.get("USERNAME").cloned(),
@@ -346,12 +359,6 @@ impl ChallengeAnswer {
             Some(ChallengeName::AdminNoSrpAuth) | None => {
                 return Err(Error::InvalidParameter(format!(
                     "The challenge {name} is not one this flow issued."
-                )));
-            }
-            Some(other) => {
-                return Err(Error::UnsupportedOperation(format!(
-                    "Tessera does not implement the {} challenge yet.",
-                    other.as_str()
                 )));
             }
         };
@@ -407,15 +414,15 @@ mod tests {
     }
 
     #[test]
-    fn missing_members_unknown_and_unbuilt_challenges_are_refused() {
+    fn missing_members_and_unknown_challenges_are_refused() {
         let e = ChallengeAnswer::parse("PASSWORD_VERIFIER", &map(&[("USERNAME", "u")]));
         assert!(
             matches!(e, Err(Error::InvalidParameter(m)) if m == "Missing required parameter PASSWORD_CLAIM_SECRET_BLOCK")
         );
-        assert!(matches!(
-            ChallengeAnswer::parse("WEB_AUTHN", &BTreeMap::new()),
-            Err(Error::UnsupportedOperation(_))
-        ));
+        let e = ChallengeAnswer::parse("WEB_AUTHN", &map(&[("USERNAME", "u")]));
+        assert!(
+            matches!(e, Err(Error::InvalidParameter(m)) if m == "Missing required parameter CREDENTIAL")
+        );
         assert!(matches!(
             ChallengeAnswer::parse("ADMIN_NO_SRP_AUTH", &BTreeMap::new()),
             Err(Error::InvalidParameter(_))

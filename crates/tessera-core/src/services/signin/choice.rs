@@ -15,7 +15,7 @@ use super::challenge::{Challenge, ChallengeName};
 use super::flow::parse_a;
 use super::session::{SessionUser, Step, session_expired};
 use super::srp::simulated_user_id;
-use super::{AuthOutcome, missing};
+use super::{AuthOutcome, SigningIn, Stage, missing};
 use crate::domain::auth_factor::AuthFactor;
 use crate::domain::mfa::MfaFactor;
 use crate::domain::user::User;
@@ -45,6 +45,15 @@ pub(crate) struct ChallengeChoice<'a> {
     pub answer: &'a str,
     pub password: Option<&'a str>,
     pub srp_a: Option<&'a str>,
+    pub secret_hash: Option<&'a str>,
+    pub session: Option<&'a str>,
+    pub device_key: Option<&'a str>,
+}
+
+/// WEB_AUTHN's answer.
+pub(crate) struct PasskeyAnswer<'a> {
+    pub username: Option<&'a str>,
+    pub credential: &'a str,
     pub secret_hash: Option<&'a str>,
     pub session: Option<&'a str>,
     pub device_key: Option<&'a str>,
@@ -150,7 +159,7 @@ impl Services {
         };
         if let Some(choice) = preferred.filter(|c| available.contains(c)) {
             return self
-                .begin_code_factor(ctx, user.as_ref(), session_user, choice)
+                .begin_passwordless(ctx, user.as_ref(), session_user, choice)
                 .await;
         }
         if available.is_empty() {
@@ -222,22 +231,29 @@ impl Services {
                 self.check_secret_hash(&ctx.client, choice.secret_hash, &names)?;
                 let mut session_user = session.user.clone();
                 session_user.device_key = device_key.map(str::to_owned);
-                self.begin_code_factor(ctx, user.as_ref(), session_user, chosen)
+                self.begin_passwordless(ctx, user.as_ref(), session_user, chosen)
                     .await
             }
         }
     }
 
-    /// A passwordless factor's challenge: a code sent now for EMAIL_OTP and
-    /// SMS_OTP; for a name that matches no user or a disabled user, a challenge
-    /// shaped the same that no code answers, and nothing sent.
-    async fn begin_code_factor(
+    /// A passwordless factor's challenge: a passkey's request options for
+    /// WEB_AUTHN (offered only to users who have a passkey); a code sent now
+    /// for EMAIL_OTP and SMS_OTP, or, for a name that matches no user or a
+    /// disabled user, a challenge shaped the same that no code answers, and
+    /// nothing sent.
+    async fn begin_passwordless(
         &self,
         ctx: &ClientContext,
         user: Option<&User>,
         session_user: SessionUser,
         challenge: ChallengeName,
     ) -> Result<AuthOutcome> {
+        if challenge == ChallengeName::WebAuthn {
+            // A disabled user is refused after the assertion, as after a password.
+            let user = user.ok_or_else(incorrect_credentials)?;
+            return self.passkey_challenge(ctx, user, session_user).await;
+        }
         let (factor, medium, attribute, step) = match challenge {
             ChallengeName::EmailOtp => (
                 MfaFactor::Email,
@@ -247,8 +263,8 @@ impl Services {
             ),
             ChallengeName::SmsOtp => (MfaFactor::Sms, Medium::Sms, "phone_number", Step::SmsOtp),
             other => {
-                return Err(Error::UnsupportedOperation(format!(
-                    "Tessera does not implement the {} challenge yet.",
+                return Err(Error::Internal(format!(
+                    "{} is no passwordless factor",
                     other.as_str()
                 )));
             }
@@ -313,5 +329,66 @@ impl Services {
             },
             session: Some(session),
         })
+    }
+
+    /// WEB_AUTHN: the request options for the user's passkeys.
+    async fn passkey_challenge(
+        &self,
+        ctx: &ClientContext,
+        user: &User,
+        session_user: SessionUser,
+    ) -> Result<AuthOutcome> {
+        self.pre_authentication(ctx, user).await?;
+        self.check_sign_in_address(&ctx.pool, &ctx.client.id, user, ctx.ip)
+            .await?;
+        let challenge = self.passkey_request_options(&ctx.pool, user).await?;
+        let session = self.seal_session(
+            ctx,
+            session_user,
+            Step::WebAuthn {
+                passkey: challenge.state,
+            },
+        )?;
+        Ok(AuthOutcome::Challenge {
+            challenge: Challenge::WebAuthn {
+                options_json: challenge.options_json,
+            },
+            session: Some(session),
+        })
+    }
+
+    /// WEB_AUTHN answered: the assertion is checked against what the
+    /// challenge asked; a refused one counts toward the lockout, as a wrong
+    /// password does. A passkey completes the factors, as a code does.
+    pub(crate) async fn answer_passkey(
+        &self,
+        ctx: &ClientContext,
+        answer: PasskeyAnswer<'_>,
+    ) -> Result<AuthOutcome> {
+        let text = answer.session.ok_or_else(|| missing("Session"))?;
+        let session = self
+            .open_session(ctx, text, ChallengeName::WebAuthn)
+            .map_err(|_| session_expired())?;
+        let Step::WebAuthn { passkey } = &session.step else {
+            return Err(session_expired());
+        };
+        let sub = session.user.sub.as_deref().ok_or_else(session_expired)?;
+        let user = self
+            .users
+            .by_sub(&ctx.pool.id, sub)
+            .await?
+            .ok_or_else(session_expired)?;
+        let typed = answer.username.unwrap_or(&user.username);
+        self.check_secret_hash(&ctx.client, answer.secret_hash, &[typed, &user.username])?;
+        let admission = self.admit_password_check(&user).await?;
+        if let Err(e) = self
+            .verify_passkey_assertion(&ctx.pool, &user, passkey, answer.credential)
+            .await
+        {
+            admission.failed();
+            return Err(e);
+        }
+        let signing_in = SigningIn::resumed(user, &session, answer.device_key);
+        self.advance(ctx, signing_in, Stage::Mfa, true).await
     }
 }

@@ -35,7 +35,7 @@ pub mod srp;
 use std::collections::BTreeMap;
 
 use challenge::{Challenge, ChallengeAnswer, ChallengeResponse};
-use choice::{ChallengeChoice, UserAuthStart};
+use choice::{ChallengeChoice, PasskeyAnswer, UserAuthStart};
 use custom::{CustomAnswer, CustomStart};
 use device::{DeviceClaim, DeviceStart};
 use flow::{AuthFlow, SignInStart};
@@ -417,6 +417,22 @@ impl Services {
                         answer,
                         password: password.as_deref(),
                         srp_a: srp_a.as_deref(),
+                        secret_hash,
+                        session,
+                        device_key,
+                    },
+                )
+                .await
+            }
+            ChallengeResponse::WebAuthn {
+                username,
+                credential,
+            } => {
+                self.answer_passkey(
+                    ctx,
+                    PasskeyAnswer {
+                        username: username.as_deref(),
+                        credential,
                         secret_hash,
                         session,
                         device_key,

@@ -16,6 +16,7 @@ use crate::ids::{ClientId, UserPoolId};
 use crate::services::Services;
 use crate::services::client_context::ClientContext;
 use crate::services::triggers::custom_auth::Round;
+use crate::services::webauthn::assertion::PasskeyState;
 
 /// Bound into the seal, so no other sealed value opens as a session.
 const PURPOSE: &[u8] = b"sign-in-session";
@@ -73,6 +74,10 @@ pub(crate) enum Step {
     /// A passwordless code is out by SMS (by email it is `EmailOtp`'s step:
     /// either way the code proves the user and MFA is done).
     SmsOtp,
+    /// A passkey's assertion is awaited: what its challenge asked.
+    WebAuthn {
+        passkey: PasskeyState,
+    },
     /// USER_AUTH's first factors (challenge names) offered to choose from.
     SelectChallenge {
         available: Vec<String>,
@@ -122,6 +127,7 @@ impl Step {
             Step::EmailOtp { .. } => ChallengeName::EmailOtp,
             Step::SmsOtp => ChallengeName::SmsOtp,
             Step::SelectChallenge { .. } => ChallengeName::SelectChallenge,
+            Step::WebAuthn { .. } => ChallengeName::WebAuthn,
             Step::SelectMfaType { .. } => ChallengeName::SelectMfaType,
             Step::MfaSetup { .. } => ChallengeName::MfaSetup,
             Step::DeviceSrpAuth => ChallengeName::DeviceSrpAuth,

@@ -10,12 +10,12 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
 use url::Url;
 use webauthn_rs_core::WebauthnCore;
 use webauthn_rs_core::error::WebauthnError;
 use webauthn_rs_core::proto::UserVerificationPolicy;
 
+use crate::domain::auth_factor::AuthFactor;
 use crate::domain::pool::UserPool;
 use crate::domain::webauthn::{UserVerification, WebAuthnFault, WebAuthnSettings};
 use crate::error::{Error, Result};
@@ -41,12 +41,7 @@ pub(crate) fn policy(verification: UserVerification) -> UserVerificationPolicy {
 /// Whether the pool lets its users sign in with passkeys: `WEB_AUTHN` among
 /// its `SignInPolicy.AllowedFirstAuthFactors`.
 pub(crate) fn passkeys_enabled(pool: &UserPool) -> bool {
-    pool.settings
-        .get("Policies")
-        .and_then(|p| p.get("SignInPolicy"))
-        .and_then(|p| p.get("AllowedFirstAuthFactors"))
-        .and_then(Value::as_array)
-        .is_some_and(|factors| factors.iter().any(|f| f == "WEB_AUTHN"))
+    pool.allowed_first_factors().contains(&AuthFactor::WebAuthn)
 }
 
 /// The library's refusals of a ceremony, as Cognito names them.

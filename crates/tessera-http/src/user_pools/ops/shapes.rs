@@ -320,6 +320,7 @@ fn challenge_parameters(challenge: Challenge) -> Value {
         // Nothing names the user yet: the offer is the same for a name that
         // matches no user.
         Challenge::SelectChallenge { .. } => json!({}),
+        Challenge::WebAuthn { options_json } => json!({"CREDENTIAL_REQUEST_OPTIONS": options_json}),
         Challenge::DeviceSrpAuth { user_id_for_srp } => json!({
             "USERNAME": user_id_for_srp,
             "USER_ID_FOR_SRP": user_id_for_srp,
