@@ -14,6 +14,8 @@ pub enum CodePurpose {
     SignInMfa,
     /// The one sign-in ConfirmSignUp's Session allows.
     SignUpSignIn,
+    /// The one answer a WEB_AUTHN challenge takes.
+    PasskeySignIn,
 }
 
 impl CodePurpose {
@@ -24,6 +26,7 @@ impl CodePurpose {
             CodePurpose::VerifyAttribute(a) => format!("verify:{a}"),
             CodePurpose::SignInMfa => "sign-in-mfa".into(),
             CodePurpose::SignUpSignIn => "sign-up-sign-in".into(),
+            CodePurpose::PasskeySignIn => "passkey-sign-in".into(),
         }
     }
 }

@@ -17,6 +17,7 @@ use super::session::{SessionUser, Step, session_expired};
 use super::srp::simulated_user_id;
 use super::{AuthOutcome, SigningIn, Stage, missing};
 use crate::domain::auth_factor::AuthFactor;
+use crate::domain::code::CodePurpose;
 use crate::domain::mfa::MfaFactor;
 use crate::domain::user::User;
 use crate::error::{Error, Result};
@@ -342,11 +343,20 @@ impl Services {
         self.check_sign_in_address(&ctx.pool, &ctx.client.id, user, ctx.ip)
             .await?;
         let challenge = self.passkey_request_options(&ctx.pool, user).await?;
+        // Answered once: an assertion replayed in the same session finds its
+        // code used up, whether or not the authenticator keeps a counter.
+        let (once, record) = self.codes.fresh(
+            user,
+            CodePurpose::PasskeySignIn,
+            ctx.policy.auth_session_seconds,
+        );
+        self.store.put_code(&record).await?;
         let session = self.seal_session(
             ctx,
             session_user,
             Step::WebAuthn {
                 passkey: challenge.state,
+                once,
             },
         )?;
         Ok(AuthOutcome::Challenge {
@@ -369,7 +379,7 @@ impl Services {
         let session = self
             .open_session(ctx, text, ChallengeName::WebAuthn)
             .map_err(|_| session_expired())?;
-        let Step::WebAuthn { passkey } = &session.step else {
+        let Step::WebAuthn { passkey, once } = &session.step else {
             return Err(session_expired());
         };
         let sub = session.user.sub.as_deref().ok_or_else(session_expired)?;
@@ -380,6 +390,10 @@ impl Services {
             .ok_or_else(session_expired)?;
         let typed = answer.username.unwrap_or(&user.username);
         self.check_secret_hash(&ctx.client, answer.secret_hash, &[typed, &user.username])?;
+        self.codes
+            .check(&user, &CodePurpose::PasskeySignIn, once)
+            .await
+            .map_err(|_| session_expired())?;
         let admission = self.admit_password_check(&user).await?;
         if let Err(e) = self
             .verify_passkey_assertion(&ctx.pool, &user, passkey, answer.credential)

@@ -74,9 +74,11 @@ pub(crate) enum Step {
     /// A passwordless code is out by SMS (by email it is `EmailOtp`'s step:
     /// either way the code proves the user and MFA is done).
     SmsOtp,
-    /// A passkey's assertion is awaited: what its challenge asked.
+    /// A passkey's assertion is awaited: what its challenge asked, and the
+    /// one-time code that lets the challenge be answered once.
     WebAuthn {
         passkey: PasskeyState,
+        once: String,
     },
     /// USER_AUTH's first factors (challenge names) offered to choose from.
     SelectChallenge {
