@@ -9,6 +9,9 @@ use super::missing;
 use crate::domain::client_policy::FlowKind;
 use crate::error::{Error, Result};
 
+/// USER_AUTH's step-up parameters: refused rather than ignored.
+const STEP_UP: [&str; 3] = ["TARGET_ACR_VALUES", "ACCESS_TOKEN", "MAX_AGE"];
+
 /// What a flow proves first.
 #[derive(Debug, Clone)]
 pub enum AuthFlow {
@@ -100,6 +103,13 @@ impl SignInStart {
                     .transpose()?
                     .map(Box::new),
             },
+            FlowKind::UserAuth if STEP_UP.iter().any(|k| p.contains_key(*k)) => {
+                return Err(Error::UnsupportedOperation(
+                    "Tessera does not implement step-up authentication (TARGET_ACR_VALUES, \
+                     ACCESS_TOKEN, MAX_AGE) yet."
+                        .into(),
+                ));
+            }
             FlowKind::UserAuth => AuthFlow::UserAuth {
                 username: get("USERNAME")?,
                 preferred: p.get("PREFERRED_CHALLENGE").cloned(),
@@ -168,6 +178,13 @@ mod tests {
         assert!(
             matches!(e, Err(Error::InvalidParameter(m)) if m == "SRP_A is not a valid SRP public value.")
         );
+        assert!(matches!(
+            SignInStart::parse(
+                FlowKind::UserAuth,
+                &map(&[("USERNAME", "u"), ("TARGET_ACR_VALUES", "urn:x")])
+            ),
+            Err(Error::UnsupportedOperation(_))
+        ));
         let e = SignInStart::parse(FlowKind::UserAuth, &BTreeMap::new());
         assert!(
             matches!(e, Err(Error::InvalidParameter(m)) if m == "Missing required parameter USERNAME")
