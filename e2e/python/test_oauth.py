@@ -483,3 +483,45 @@ def test_a_hosted_sign_in_session_is_not_the_apis(app, cognito):
     with expect_error("NotAuthorizedException", "Invalid session for the user, session is expired."):
         cognito.respond_to_auth_challenge(ClientId=app.public, ChallengeName="NEW_PASSWORD_REQUIRED", Session=session,
                                           ChallengeResponses={"USERNAME": "tia", "NEW_PASSWORD": "N3w-Passw0rd!"})
+
+
+# ---- the browser session and user sessions (issue 15) ----------------------------------------
+
+
+def test_a_clients_sso_max_validity_bounds_the_browser_session(server, cognito):
+    """SetUserPoolClientSessionConfiguration's SSOSession.MaxValidityMinutes: how long the client
+    silently reuses a sign-in of the browser session (API reference); 0 never does."""
+    fresh = App(server, cognito)
+    cognito.set_user_pool_session_configuration(UserPoolId=fresh.pool_id, UserSessionTracking="ENABLED",
+                                                TokenSession={"MaxPerUser": 20})
+    strict = make_app_client(cognito, fresh.pool_id, AllowedOAuthFlowsUserPoolClient=True,
+                             AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", "email"],
+                             CallbackURLs=[CALLBACK], SupportedIdentityProviders=["COGNITO"])["ClientId"]
+    cognito.set_user_pool_client_session_configuration(UserPoolId=fresh.pool_id, ClientId=strict,
+                                                       SSOSession={"MaxValidityMinutes": 0})
+    _, browser = sign_in_on_page(fresh, authorize_url(fresh, fresh.public))
+    reused = browser.get(authorize_url(fresh, fresh.public, state="st-2"))
+    assert reused.status_code == 302 and reused.headers["Location"].startswith(CALLBACK)
+    asked = browser.get(authorize_url(fresh, strict, scope="openid email"))
+    assert urllib.parse.urlsplit(asked.headers["Location"]).path == "/login", "the strict client signs in again"
+
+
+def test_linked_revocation_of_a_hosted_sign_in_is_refused_as_not_built(server, cognito):
+    """RevokeAssociatedSessions LINKED would also end the SSO session a token session came from;
+    Tessera keeps none yet, so for a sign-in through the hosted pages it says so instead."""
+    fresh = App(server, cognito)
+    cognito.set_user_pool_session_configuration(UserPoolId=fresh.pool_id, UserSessionTracking="ENABLED",
+                                                TokenSession={"MaxPerUser": 20})
+    verifier, challenge = pkce()
+    code = code_for(fresh, fresh.public, code_challenge=challenge, code_challenge_method="S256")
+    response = fresh.token({"grant_type": "authorization_code", "client_id": fresh.public, "code": code,
+                            "redirect_uri": CALLBACK, "code_verifier": verifier})
+    assert response.status_code == 200, response.text
+    (session,) = cognito.admin_list_user_sessions(UserPoolId=fresh.pool_id, Username=fresh.username)["Sessions"]
+    with pytest.raises(cognito.exceptions.ClientError) as caught:
+        cognito.admin_revoke_user_session(UserPoolId=fresh.pool_id, Username=fresh.username,
+                                          SessionId=session["SessionId"], RevokeAssociatedSessions="LINKED")
+    assert caught.value.response["Error"]["Code"] == "UnsupportedOperationException"
+    cognito.admin_revoke_user_session(UserPoolId=fresh.pool_id, Username=fresh.username,
+                                      SessionId=session["SessionId"])
+    assert cognito.admin_list_user_sessions(UserPoolId=fresh.pool_id, Username=fresh.username)["Sessions"] == []

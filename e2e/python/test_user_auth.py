@@ -16,9 +16,13 @@ SignInPolicyType, GetUserAuthFactors; the reference's auth-flows.md):
   ConfiguredUserAuthFactors (the USER_AUTH factors the user has).
 Tessera's choices, where Cognito's documentation is silent: codes go only to a verified
 email address or phone number; a pool whose MFA is ON offers no passwordless factor, and a
-passwordless sign-in is not asked for MFA; a name that matches no user, when the client
-hides user existence, gets the same offer and a code challenge that no code answers.
+passwordless sign-in is not asked for MFA; a user with a temporary password is offered the
+password only; when the client hides user existence, every name (one that matches no user
+too) is offered the same codes, and a user who cannot receive one gets a code challenge
+that nothing is sent for and no code answers.
 """
+
+import re
 
 import pytest
 
@@ -223,7 +227,11 @@ def test_unknown_names_look_like_users_when_existence_is_hidden(server, cognito)
     challenge = respond(cognito, hiding, "SELECT_CHALLENGE", ghost["Session"],
                         USERNAME="nobody@example.com", ANSWER="EMAIL_OTP")
     assert challenge["ChallengeName"] == "EMAIL_OTP"
-    assert challenge["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "n***@e***"
+    # A destination shaped like a real one, the same each time for this name.
+    destination = challenge["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"]
+    assert re.fullmatch(r"[a-z]\*\*\*@[a-z]\*\*\*", destination), destination
+    again = user_auth(cognito, hiding, username="nobody@example.com", PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert again["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == destination
     with expect_error("CodeMismatchException", INVALID_CODE):
         respond(cognito, hiding, "EMAIL_OTP", challenge["Session"], USERNAME="nobody@example.com",
                 EMAIL_OTP_CODE="123456")
@@ -236,6 +244,12 @@ def test_unknown_names_look_like_users_when_existence_is_hidden(server, cognito)
     with expect_error("CodeMismatchException", INVALID_CODE):
         respond(cognito, hiding, "EMAIL_OTP", challenge["Session"], USERNAME="una", EMAIL_OTP_CODE="123456")
     assert len(codes_for(server, pool_id, email, kind="authentication")) == before
+    # A user whose address is not verified is offered codes too, and sent none.
+    confirmed_user(cognito, pool_id, "vic", attributes={"email": "vic@example.com"})
+    assert user_auth(cognito, hiding, username="vic")["AvailableChallenges"] == real["AvailableChallenges"]
+    challenge = user_auth(cognito, hiding, username="vic", PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert challenge["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "v***@e***"
+    assert not codes_for(server, pool_id, "vic@example.com", kind="authentication")
     # A client that does not hide says so.
     legacy = make_app_client(cognito, pool_id, flows=USER_AUTH_ONLY)["ClientId"]
     with expect_error("UserNotFoundException", "User does not exist."):

@@ -63,6 +63,7 @@ static WORLD: LazyLock<World> = LazyLock::new(|| {
             admin_pool: None,
             client_metadata: Default::default(),
             origin: Default::default(),
+            session: None,
         }));
     let Ok(AuthOutcome::Challenge {
         challenge: Challenge::PasswordVerifier { secret_block, .. },

@@ -189,7 +189,12 @@ fn assert_refused(what: &str, result: Result<(), Error>) {
 #[tokio::test]
 async fn the_options_name_the_relying_party_the_passkeys_and_the_policy() {
     let s = setting("required").await;
-    assert!(!s.h.services.user_has_passkeys(&s.user).await.expect("has"));
+    assert!(
+        !s.h.services
+            .user_has_passkeys(&s.pool, &s.user)
+            .await
+            .expect("has")
+    );
     assert_refused(
         "a user without a passkey",
         s.h.services
@@ -199,7 +204,12 @@ async fn the_options_name_the_relying_party_the_passkeys_and_the_policy() {
     );
     let a = Authenticator::new(b"credential-one");
     s.register(&a).await;
-    assert!(s.h.services.user_has_passkeys(&s.user).await.expect("has"));
+    assert!(
+        s.h.services
+            .user_has_passkeys(&s.pool, &s.user)
+            .await
+            .expect("has")
+    );
     let challenge =
         s.h.services
             .passkey_request_options(&s.pool, &s.user)

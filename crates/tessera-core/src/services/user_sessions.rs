@@ -6,8 +6,9 @@
 //! refresh tokens and the access tokens they yield. Revoking a session
 //! revokes its family in the store, so its tokens stop working on every node.
 //! The hosted pages' browser session is a sealed cookie the store never sees,
-//! so there are no SSO sessions to list: `LINKED` revocation finds no parent
-//! SSO session and revokes the token session alone.
+//! so there are no SSO sessions to list: `LINKED` revocation of a session
+//! the API began (which no SSO session is linked to) revokes it alone, and
+//! of one the hosted pages began is refused as not built.
 
 use crate::clock::Timestamp;
 use crate::domain::pool::UserPool;
@@ -154,7 +155,12 @@ impl Services {
     }
 
     /// Revokes one of the caller's other sessions.
-    pub async fn revoke_user_session(&self, access_token: &str, session_id: &str) -> Result<()> {
+    pub async fn revoke_user_session(
+        &self,
+        access_token: &str,
+        session_id: &str,
+        linked: bool,
+    ) -> Result<()> {
         let who = self.authenticate(access_token).await?;
         require_tracking(&who.pool)?;
         if token_session_id(&who.origin_jti) == session_id {
@@ -162,7 +168,8 @@ impl Services {
                 "The session of the access token in the request can't be revoked.".into(),
             ));
         }
-        self.revoke_session(&who.pool, &who.user, session_id).await
+        self.revoke_session(&who.pool, &who.user, session_id, linked)
+            .await
     }
 
     /// Revokes a session of the named user; a session of anyone else is not found.
@@ -171,11 +178,12 @@ impl Services {
         pool_id: &UserPoolId,
         username: &str,
         session_id: &str,
+        linked: bool,
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         require_tracking(&pool)?;
         let user = self.admin_named_user(&pool, username).await?;
-        self.revoke_session(&pool, &user, session_id).await
+        self.revoke_session(&pool, &user, session_id, linked).await
     }
 
     async fn sessions_of(
@@ -194,8 +202,15 @@ impl Services {
             .collect())
     }
 
-    /// The family behind `session_id` among the user's live sessions, revoked.
-    async fn revoke_session(&self, pool: &UserPool, user: &User, session_id: &str) -> Result<()> {
+    /// The family behind `session_id` among the user's live sessions, revoked;
+    /// `linked`: RevokeAssociatedSessions LINKED.
+    async fn revoke_session(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        session_id: &str,
+        linked: bool,
+    ) -> Result<()> {
         let families = self
             .store
             .list_token_sessions(&pool.id, &user.sub, self.clock.now(), usize::MAX)
@@ -204,6 +219,15 @@ impl Services {
             .iter()
             .find(|f| token_session_id(&f.origin_jti) == session_id)
             .ok_or_else(session_not_found)?;
+        // An OAuth sign-in's family came from the hosted pages' browser
+        // session, which LINKED would end too, and the store never sees.
+        if linked && family.scopes.is_some() {
+            return Err(Error::UnsupportedOperation(
+                "Tessera does not keep SSO sessions yet: RevokeAssociatedSessions LINKED \
+                 cannot end the browser session this token session came from."
+                    .into(),
+            ));
+        }
         Ok(self.store.revoke_token_family(&family.origin_jti).await?)
     }
 }

@@ -30,7 +30,11 @@ pub async fn authorize(
     if !request.force_login
         && let Some(cookie) = browser::cookie(&headers, browser::COOKIE_NAME)
     {
-        match state.services.open_browser_session(&pool, cookie).await {
+        match state
+            .services
+            .open_browser_session(&pool, &request.client_id, cookie)
+            .await
+        {
             Ok(Some(who)) => return finish_sign_in(&state, &request, &who).await,
             Ok(None) => {}
             Err(e) => return pages::internal_error(e),

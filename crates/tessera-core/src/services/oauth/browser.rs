@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::SignedIn;
 use crate::clock::Timestamp;
+use crate::domain::session::sso_max_validity_minutes;
 use crate::error::{Error, Result};
-use crate::ids::UserPoolId;
+use crate::ids::{ClientId, UserPoolId};
 use crate::services::Services;
 
 /// Cognito's hosted-UI session cookie lasts an hour.
@@ -39,10 +40,12 @@ impl Services {
     }
 
     /// Who the cookie says is signed in to `pool`, if it is ours, unexpired,
-    /// and the user can still sign in.
+    /// the user can still sign in, and `client` still reuses a sign-in that
+    /// old (its `SSOSession.MaxValidityMinutes`, an hour unless set).
     pub async fn open_browser_session(
         &self,
         pool: &UserPoolId,
+        client: &ClientId,
         cookie: &str,
     ) -> Result<Option<SignedIn>> {
         let Ok(bytes) = URL_SAFE_NO_PAD.decode(cookie.as_bytes()) else {
@@ -54,7 +57,12 @@ impl Services {
         let Ok(sealed) = serde_json::from_slice::<Sealed>(&json) else {
             return Ok(None);
         };
-        if sealed.pool != *pool || sealed.expires <= self.clock.now().millis() {
+        let now = self.clock.now().millis();
+        if sealed.pool != *pool || sealed.expires <= now {
+            return Ok(None);
+        }
+        let minutes = sso_max_validity_minutes(&self.client(pool, client).await?.settings);
+        if now - sealed.auth_time > i64::from(minutes) * 60_000 {
             return Ok(None);
         }
         let Some(user) = self.users.by_sub(pool, &sealed.sub).await? else {

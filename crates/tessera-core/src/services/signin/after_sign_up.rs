@@ -135,12 +135,14 @@ impl Services {
             start.secret_hash,
             &[start.username, &user.username],
         )?;
+        self.pre_authentication(ctx, &user).await?;
+        self.check_sign_in_address(&ctx.pool, &ctx.client.id, &user, ctx.ip)
+            .await?;
         // Used up by the first sign-in: a second one with it is refused.
         self.codes
             .check(&user, &CodePurpose::SignUpSignIn, code)
             .await
             .map_err(|_| session_expired())?;
-        self.pre_authentication(ctx, &user).await?;
         let signing_in = SigningIn {
             user,
             device_key: start.device_key.map(str::to_owned),

@@ -60,6 +60,20 @@ pub(crate) struct PasskeyAnswer<'a> {
     pub device_key: Option<&'a str>,
 }
 
+/// A masked destination shaped like a real one, stable for the name its seed
+/// came from: `x***@y***`, or `+*******dddd`.
+fn simulated_destination(medium: Medium, seed: &[u8; 32]) -> String {
+    let letter = |b: u8| char::from(b'a' + b % 26);
+    let digit = |b: u8| char::from(b'0' + b % 10);
+    match medium {
+        Medium::Email => format!("{}***@{}***", letter(seed[16]), letter(seed[17])),
+        Medium::Sms => format!(
+            "+*******{}",
+            seed[18..22].iter().map(|b| digit(*b)).collect::<String>()
+        ),
+    }
+}
+
 /// The first factor a challenge name starts.
 pub(crate) fn factor_of(challenge: ChallengeName) -> Option<AuthFactor> {
     match challenge {
@@ -76,6 +90,10 @@ fn not_a_first_factor(name: &str) -> Error {
     Error::InvalidParameter(format!(
         "{name} is not a valid first authentication factor."
     ))
+}
+
+fn not_offered(name: &str) -> Error {
+    Error::InvalidParameter(format!("The challenge {name} was not offered."))
 }
 
 fn parse_first_challenge(name: &str) -> Result<ChallengeName> {
@@ -147,8 +165,9 @@ impl Services {
                 simulate_unknown_user(ctx, user_not_found)?;
             }
         }
+        let hiding = ctx.policy.prevent_user_existence_errors;
         let available = self
-            .first_factor_challenges(&ctx.pool, user.as_ref())
+            .first_factor_challenges(&ctx.pool, user.as_ref(), hiding)
             .await?;
         let session_user = SessionUser {
             sub: user.as_ref().map(|u| u.sub.clone()),
@@ -196,10 +215,7 @@ impl Services {
         };
         let chosen = parse_first_challenge(choice.answer)?;
         if !available.iter().any(|c| c == chosen.as_str()) {
-            return Err(Error::InvalidParameter(format!(
-                "The challenge {} was not offered.",
-                choice.answer
-            )));
+            return Err(not_offered(choice.answer));
         }
         // The name the client typed is the one its SECRET_HASH covers.
         let typed = choice.username.unwrap_or(&session.user.username);
@@ -230,6 +246,16 @@ impl Services {
                     None => vec![typed],
                 };
                 self.check_secret_hash(&ctx.client, choice.secret_hash, &names)?;
+                // The user may have changed since the offer (an address no
+                // longer verified, a passkey deleted): offered still, or not.
+                let hiding = ctx.policy.prevent_user_existence_errors;
+                if !self
+                    .first_factor_challenges(&ctx.pool, user.as_ref(), hiding)
+                    .await?
+                    .contains(&chosen)
+                {
+                    return Err(not_offered(choice.answer));
+                }
                 let mut session_user = session.user.clone();
                 session_user.device_key = device_key.map(str::to_owned);
                 self.begin_passwordless(ctx, user.as_ref(), session_user, chosen)
@@ -240,9 +266,9 @@ impl Services {
 
     /// A passwordless factor's challenge: a passkey's request options for
     /// WEB_AUTHN (offered only to users who have a passkey); a code sent now
-    /// for EMAIL_OTP and SMS_OTP, or, for a name that matches no user or a
-    /// disabled user, a challenge shaped the same that no code answers, and
-    /// nothing sent.
+    /// for EMAIL_OTP and SMS_OTP, or, for a name that matches no user, a
+    /// disabled user or one whose address is not verified, a challenge shaped
+    /// the same that no code answers, and nothing sent.
     async fn begin_passwordless(
         &self,
         ctx: &ClientContext,
@@ -270,9 +296,11 @@ impl Services {
                 )));
             }
         };
+        // Only a user who can receive the code is sent one; the others, when
+        // existence is hidden, get the same challenge with nothing sent.
         let live = match user {
-            Some(u) if u.enabled => Some(u),
-            Some(_) if !ctx.policy.prevent_user_existence_errors => {
+            Some(u) if u.enabled && u.is_verified(attribute) => Some(u),
+            Some(u) if !u.enabled && !ctx.policy.prevent_user_existence_errors => {
                 return Err(Error::NotAuthorized("User is disabled.".into()));
             }
             _ => None,
@@ -301,16 +329,17 @@ impl Services {
                 (session_user, user.username.clone(), delivery)
             }
             None => {
-                let name = session_user.username.clone();
+                let seed = self.simulated_seed(&ctx.pool, &session_user.username);
                 let user_id = match user {
-                    Some(disabled) => disabled.username.clone(),
-                    None => simulated_user_id(&self.simulated_seed(&ctx.pool, &name)),
+                    Some(u) => u.username.clone(),
+                    None => simulated_user_id(&seed),
+                };
+                let destination = match user.and_then(|u| u.attribute(attribute)) {
+                    Some(address) => mask(medium, address),
+                    None => simulated_destination(medium, &seed),
                 };
                 let delivery = CodeDelivery {
-                    destination: mask(
-                        medium,
-                        user.and_then(|u| u.attribute(attribute)).unwrap_or(&name),
-                    ),
+                    destination,
                     medium,
                     attribute: attribute.into(),
                 };

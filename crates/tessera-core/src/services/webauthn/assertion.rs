@@ -15,7 +15,7 @@ use crate::domain::user::User;
 use crate::domain::webauthn::{Passkey, UserVerification};
 use crate::error::{Error, Result};
 use crate::services::Services;
-use crate::store::{Conflict, PageRequest, StoreError};
+use crate::store::{Conflict, StoreError};
 
 /// What a `WEB_AUTHN` challenge asked, kept until its answer: the challenge,
 /// the passkeys it allowed, and the relying party and verification policy
@@ -59,18 +59,16 @@ impl Services {
         Ok(passkeys)
     }
 
-    /// Whether the user has a passkey (for SELECT_CHALLENGE and
-    /// GetUserAuthFactors).
-    pub async fn user_has_passkeys(&self, user: &User) -> Result<bool> {
-        let page = PageRequest {
-            after: None,
-            limit: 1,
+    /// Whether the user has a passkey for the pool's current relying party
+    /// (for SELECT_CHALLENGE and GetUserAuthFactors); none when the pool
+    /// names no relying party.
+    pub async fn user_has_passkeys(&self, pool: &UserPool, user: &User) -> Result<bool> {
+        let rp = match self.relying_party(pool).await {
+            Ok(rp) => rp,
+            Err(Error::WebAuthn(_)) => return Ok(false),
+            Err(e) => return Err(e),
         };
-        let listing = self
-            .store
-            .list_passkeys(&user.pool_id, &user.sub, &page)
-            .await?;
-        Ok(!listing.items.is_empty())
+        Ok(!self.usable_passkeys(user, &rp.id).await?.is_empty())
     }
 
     /// A new `WEB_AUTHN` challenge for the user: the options allow each of
@@ -161,7 +159,6 @@ impl Services {
             credential.counter = result.counter();
         }
         credential.backup_state = result.backup_state();
-        credential.backup_eligible |= result.backup_eligible();
         let used = Passkey {
             credential: serde_json::to_string(&credential)
                 .map_err(|e| Error::Internal(format!("passkey record: {e}")))?,

@@ -7,20 +7,24 @@ use super::parse;
 use crate::awsjson::OperationError;
 use crate::router::AppState;
 
-/// RevokeAssociatedSessions (NONE or LINKED) is accepted: a token session
-/// has no SSO session linked to it here (see `services::user_sessions`).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Request {
     access_token: String,
     session_id: String,
+    /// NONE (the default) or LINKED.
+    revoke_associated_sessions: Option<String>,
 }
 
 pub async fn handle(state: &AppState, input: Value) -> Result<Value, OperationError> {
     let r: Request = parse(input)?;
     state
         .services
-        .revoke_user_session(&r.access_token, &r.session_id)
+        .revoke_user_session(
+            &r.access_token,
+            &r.session_id,
+            r.revoke_associated_sessions.as_deref() == Some("LINKED"),
+        )
         .await?;
     Ok(json!({}))
 }
