@@ -1,12 +1,13 @@
 //! USER_AUTH, choice-based sign-in: the first factors a user may choose
 //! under the pool's `SignInPolicy`, the `SELECT_CHALLENGE` that offers them,
-//! and the passwordless codes sent by email (`EMAIL_OTP`) or SMS (`SMS_OTP`).
+//! the passwordless codes sent by email (`EMAIL_OTP`) or SMS (`SMS_OTP`), and
+//! passkeys (`WEB_AUTHN`).
 //!
 //! A password chosen here runs the password flows' own code (lockout,
 //! triggers, risk checks, user-existence hiding); a code answered here is
-//! checked as an MFA code is, and like one completes the factors: a
-//! passwordless sign-in is not asked for MFA, and a pool that requires MFA
-//! offers no passwordless factor.
+//! checked as an MFA code is, and a code or a passkey completes the factors
+//! as MFA does: a passwordless sign-in is not asked for MFA, and a pool that
+//! requires MFA offers no passwordless factor.
 
 use tessera_crypto::srp::PublicA;
 
