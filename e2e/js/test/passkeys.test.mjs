@@ -221,7 +221,7 @@ test("associateWebAuthnCredential registers a passkey; list shows it and delete 
 });
 
 test("signIn with USER_AUTH and WEB_AUTHN signs in with the passkey alone; a replayed or lowered-counter assertion is refused; a deleted passkey no longer signs in", async (t) => {
-  const { server, clientId, user, page, cdp, authenticatorId, call } = await setUp(t);
+  const { server, poolId, clientId, user, page, cdp, authenticatorId, call } = await setUp(t);
   await signInAndRegister(call, user);
   const [passkey] = (await call("list")).value.credentials;
   assert.ok((await call("signOut")).ok);
@@ -234,6 +234,39 @@ test("signIn with USER_AUTH and WEB_AUTHN signs in with the passkey alone; a rep
   });
   assert.equal(offer.status, 200, JSON.stringify(offer.body));
   assert.deepEqual(offer.body.AvailableChallenges, ["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"]);
+
+  // A client that hides user existence gives a name that matches no user the
+  // same offer and a passkey challenge shaped like the real one.
+  const { clientId: hiding } = await createClient(adminClient(server.url), poolId, {
+    ExplicitAuthFlows: ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    PreventUserExistenceErrors: "ENABLED",
+  });
+  const ask = (username, extra = {}) =>
+    rawCall(server.url, "InitiateAuth", {
+      ClientId: hiding,
+      AuthFlow: "USER_AUTH",
+      AuthParameters: { USERNAME: username, ...extra },
+    });
+  assert.deepEqual((await ask("nobody")).body.AvailableChallenges, offer.body.AvailableChallenges);
+  const [real, ghost] = [
+    await ask(user.username, { PREFERRED_CHALLENGE: "WEB_AUTHN" }),
+    await ask("nobody", { PREFERRED_CHALLENGE: "WEB_AUTHN" }),
+  ];
+  assert.equal(real.body.ChallengeName, "WEB_AUTHN");
+  assert.equal(ghost.body.ChallengeName, "WEB_AUTHN");
+  const options = (r) => JSON.parse(r.body.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS);
+  const [mine, made] = [options(real), options(ghost)];
+  assert.deepEqual(Object.keys(made).sort(), Object.keys(mine).sort());
+  for (const key of ["rpId", "timeout", "userVerification"]) assert.equal(made[key], mine[key], key);
+  assert.equal(made.allowCredentials.length, mine.allowCredentials.length);
+  assert.deepEqual(Object.keys(made.allowCredentials[0]).sort(), Object.keys(mine.allowCredentials[0]).sort());
+  const answered = await rawCall(server.url, "RespondToAuthChallenge", {
+    ClientId: hiding,
+    ChallengeName: "WEB_AUTHN",
+    Session: ghost.body.Session,
+    ChallengeResponses: { USERNAME: "nobody", CREDENTIAL: "{}" },
+  });
+  assert.equal(answered.errorType, "NotAuthorizedException", JSON.stringify(answered.body));
 
   // The browser's answer, kept to replay it.
   const answers = [];

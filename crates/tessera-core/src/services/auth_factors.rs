@@ -14,10 +14,10 @@ use crate::ids::UserPoolId;
 impl Services {
     /// The first-factor challenges `user` can answer now, in the order
     /// Cognito's documentation lists them. `hiding`: the client hides which
-    /// users exist, so every user (and a name that matches none) is offered
-    /// the same codes, the ones a user with a verified email address and
-    /// phone number could receive; a user who cannot is then given a code
-    /// challenge that nothing is sent for.
+    /// users exist, so every name (one that matches no user too) is offered
+    /// the same factors, those the pool allows; a user who cannot use the one
+    /// it chooses is then given a challenge shaped the same that nothing
+    /// answers.
     pub(crate) async fn first_factor_challenges(
         &self,
         pool: &UserPool,
@@ -25,25 +25,15 @@ impl Services {
         hiding: bool,
     ) -> Result<Vec<ChallengeName>> {
         let passwordless_allowed = pool.mfa_mode() != MfaMode::On;
-        // A temporary password is changed first, with NEW_PASSWORD_REQUIRED.
-        let temporary = user.is_some_and(|u| u.status == UserStatus::ForceChangePassword);
         let mut out = Vec::new();
         for factor in pool.allowed_first_factors() {
-            let has_passkeys = match (factor, user) {
-                (AuthFactor::WebAuthn, Some(u)) if passwordless_allowed && !temporary => {
-                    self.user_has_passkeys(pool, u).await?
-                }
-                _ => false,
-            };
             let usable = match (factor, user) {
-                (f, _) if f.passwordless() && (!passwordless_allowed || temporary) => false,
-                (AuthFactor::WebAuthn, _) => has_passkeys,
-                (_, None) => true,
+                (f, _) if f.passwordless() && !passwordless_allowed => false,
+                (AuthFactor::WebAuthn, _) if hiding => self.passkeys_configured(pool).await?,
+                (_, _) if hiding => true,
+                (_, None) => false,
                 (AuthFactor::Password, Some(u)) => u.password.is_some(),
-                (AuthFactor::EmailOtp | AuthFactor::SmsOtp, _) if hiding => true,
-                // Codes go only where the user proved they reach it.
-                (AuthFactor::EmailOtp, Some(u)) => u.is_verified("email"),
-                (AuthFactor::SmsOtp, Some(u)) => u.is_verified("phone_number"),
+                (f, Some(u)) => self.can_use_passwordless(pool, u, f).await?,
             };
             if !usable {
                 continue;
@@ -99,5 +89,26 @@ impl Services {
         let user = self.admin_named_user(&pool, username).await?;
         let factors = self.configured_auth_factors(&pool, &user).await?;
         Ok((user, factors))
+    }
+
+    /// Whether `user` can sign in with the passwordless factor `factor`: a
+    /// code only to an address it verified, a passkey only if it has one for
+    /// the pool's relying party, and neither with a temporary password (which
+    /// is changed first, with NEW_PASSWORD_REQUIRED).
+    pub(crate) async fn can_use_passwordless(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        factor: AuthFactor,
+    ) -> Result<bool> {
+        if user.status == UserStatus::ForceChangePassword {
+            return Ok(false);
+        }
+        Ok(match factor {
+            AuthFactor::Password => false,
+            AuthFactor::EmailOtp => user.is_verified("email"),
+            AuthFactor::SmsOtp => user.is_verified("phone_number"),
+            AuthFactor::WebAuthn => self.user_has_passkeys(pool, user).await?,
+        })
     }
 }

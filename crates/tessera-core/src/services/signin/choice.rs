@@ -29,6 +29,7 @@ use crate::services::codes::{CodeDelivery, mask};
 use crate::services::existence::{incorrect_credentials, simulate_unknown_user, user_not_found};
 use crate::services::messages::Occasion;
 use crate::services::triggers::message::MessageSource;
+use crate::services::webauthn::assertion::refused;
 
 /// InitiateAuth's USER_AUTH parameters.
 pub(crate) struct UserAuthStart<'a> {
@@ -278,18 +279,36 @@ impl Services {
         challenge: ChallengeName,
     ) -> Result<AuthOutcome> {
         if challenge == ChallengeName::WebAuthn {
-            // A disabled user is refused after the assertion, as after a password.
-            let user = user.ok_or_else(incorrect_credentials)?;
-            return self.passkey_challenge(ctx, user, session_user).await;
+            return match user {
+                // A disabled user is refused after the assertion, as after a password.
+                Some(u)
+                    if self
+                        .can_use_passwordless(&ctx.pool, u, AuthFactor::WebAuthn)
+                        .await? =>
+                {
+                    self.passkey_challenge(ctx, u, session_user).await
+                }
+                _ if ctx.policy.prevent_user_existence_errors => {
+                    self.simulated_passkey_challenge(ctx, session_user).await
+                }
+                _ => Err(not_offered(challenge.as_str())),
+            };
         }
-        let (factor, medium, attribute, step) = match challenge {
+        let (auth_factor, factor, medium, attribute, step) = match challenge {
             ChallengeName::EmailOtp => (
+                AuthFactor::EmailOtp,
                 MfaFactor::Email,
                 Medium::Email,
                 "email",
                 Step::EmailOtp { custom: None },
             ),
-            ChallengeName::SmsOtp => (MfaFactor::Sms, Medium::Sms, "phone_number", Step::SmsOtp),
+            ChallengeName::SmsOtp => (
+                AuthFactor::SmsOtp,
+                MfaFactor::Sms,
+                Medium::Sms,
+                "phone_number",
+                Step::SmsOtp,
+            ),
             other => {
                 return Err(Error::Internal(format!(
                     "{} is no passwordless factor",
@@ -300,9 +319,13 @@ impl Services {
         // Only a user who can receive the code is sent one; the others, when
         // existence is hidden, get the same challenge with nothing sent.
         let live = match user {
-            Some(u) if u.enabled && u.is_verified(attribute) => Some(u),
             Some(u) if !u.enabled && !ctx.policy.prevent_user_existence_errors => {
                 return Err(Error::NotAuthorized("User is disabled.".into()));
+            }
+            Some(u)
+                if u.enabled && self.can_use_passwordless(&ctx.pool, u, auth_factor).await? =>
+            {
+                Some(u)
             }
             _ => None,
         };
@@ -397,6 +420,35 @@ impl Services {
         })
     }
 
+    /// WEB_AUTHN for a name whose existence is hidden and that has no usable
+    /// passkey: options shaped like a real challenge's, a session no
+    /// assertion answers.
+    async fn simulated_passkey_challenge(
+        &self,
+        ctx: &ClientContext,
+        session_user: SessionUser,
+    ) -> Result<AuthOutcome> {
+        let seed = self.simulated_seed(&ctx.pool, &session_user.username);
+        let challenge = self.simulated_passkey_options(&ctx.pool, &seed).await?;
+        let session = self.seal_session(
+            ctx,
+            SessionUser {
+                sub: None,
+                ..session_user
+            },
+            Step::WebAuthn {
+                passkey: challenge.state,
+                once: String::new(),
+            },
+        )?;
+        Ok(AuthOutcome::Challenge {
+            challenge: Challenge::WebAuthn {
+                options_json: challenge.options_json,
+            },
+            session: Some(session),
+        })
+    }
+
     /// WEB_AUTHN answered: the assertion is checked against what the
     /// challenge asked; a refused one counts toward the lockout, as a wrong
     /// password does. A passkey completes the factors, as a code does.
@@ -412,7 +464,12 @@ impl Services {
         let Step::WebAuthn { passkey, once } = &session.step else {
             return Err(session_expired());
         };
-        let sub = session.user.sub.as_deref().ok_or_else(session_expired)?;
+        // Only the simulated challenge of a hidden name has no `sub`.
+        let sub = session
+            .user
+            .sub
+            .as_deref()
+            .ok_or_else(|| refused("a simulated challenge"))?;
         let user = self
             .users
             .by_sub(&ctx.pool.id, sub)

@@ -7,9 +7,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use webauthn_rs_core::proto::{AuthenticationState, Credential, PublicKeyCredential};
+use webauthn_rs_core::proto::{
+    AllowCredentials, AuthenticationState, Credential, PublicKeyCredential,
+    PublicKeyCredentialRequestOptions,
+};
 
-use super::relying_party::policy;
+use super::relying_party::{CEREMONY_SECONDS, policy};
 use crate::domain::pool::UserPool;
 use crate::domain::user::User;
 use crate::domain::webauthn::{Passkey, UserVerification};
@@ -41,7 +44,7 @@ pub struct PasskeyChallenge {
 
 /// Every failed assertion answers the same (RespondToAuthChallenge has no
 /// WebAuthn exceptions in the model); the cause is logged.
-fn refused(cause: &str) -> Error {
+pub(crate) fn refused(cause: &str) -> Error {
     tracing::info!(cause, "passkey assertion refused");
     Error::NotAuthorized("Incorrect passkey.".into())
 }
@@ -106,6 +109,53 @@ impl Services {
             state: PasskeyState {
                 challenge,
                 credential_ids: passkeys.into_iter().map(|k| k.credential_id).collect(),
+                user_verification: rp.verification,
+                relying_party_id: rp.id,
+            },
+        })
+    }
+
+    /// Whether the pool names a relying party passkeys can be used with.
+    pub(crate) async fn passkeys_configured(&self, pool: &UserPool) -> Result<bool> {
+        match self.relying_party(pool).await {
+            Ok(_) => Ok(true),
+            Err(Error::WebAuthn(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Request options shaped like [`Self::passkey_request_options`]' for a
+    /// name whose existence the client hides (no user, or one without a
+    /// usable passkey): a made-up credential id, stable for the name, that no
+    /// authenticator holds, and a state that no assertion answers.
+    pub(crate) async fn simulated_passkey_options(
+        &self,
+        pool: &UserPool,
+        seed: &[u8; 32],
+    ) -> Result<PasskeyChallenge> {
+        let rp = self.relying_party(pool).await?;
+        let challenge = tessera_crypto::random::bytes::<32>().to_vec();
+        let options = PublicKeyCredentialRequestOptions {
+            challenge: challenge.clone(),
+            timeout: u32::try_from(CEREMONY_SECONDS * 1000).ok(),
+            rp_id: rp.id.clone(),
+            allow_credentials: vec![AllowCredentials {
+                type_: "public-key".into(),
+                id: seed[..16].to_vec(),
+                // As the library writes the credentials it stores.
+                transports: None,
+            }],
+            user_verification: policy(rp.verification),
+            hints: None,
+            extensions: None,
+        };
+        let options_json = serde_json::to_string(&options)
+            .map_err(|e| Error::Internal(format!("passkey challenge: {e}")))?;
+        Ok(PasskeyChallenge {
+            options_json,
+            state: PasskeyState {
+                challenge: URL_SAFE_NO_PAD.encode(&challenge),
+                credential_ids: Vec::new(),
                 user_verification: rp.verification,
                 relying_party_id: rp.id,
             },
