@@ -190,8 +190,8 @@ impl Services {
             .map_err(|fault| match fault {
                 SessionFault::Unreadable | SessionFault::Expired => session_expired(),
             })?;
-        // Only the simulated code challenge of a name that matches no user
-        // (or of a disabled user) has no `sub`: no code answers it.
+        // Only the simulated code challenge of a hidden name (no user, or one
+        // that cannot receive the code) has no `sub`: no code answers it.
         let sub = session.user.sub.as_deref().ok_or_else(wrong_mfa_code)?;
         let user = self
             .users

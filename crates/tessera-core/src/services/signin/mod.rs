@@ -7,7 +7,7 @@
 //!
 //! - [`flow`]: the typed flows and their parameters.
 //! - [`challenge`]: challenge names, the typed challenges issued and answers accepted.
-//! - [`choice`]: USER_AUTH, the first factor chosen, and passwordless codes.
+//! - [`choice`]: USER_AUTH, the first factor chosen: passwordless codes and passkeys.
 //! - [`session`]: the sealed sign-in session, opened and checked in one place.
 //! - [`srp`]: USER_SRP_AUTH and PASSWORD_VERIFIER.
 //! - [`password`]: the password flows, lockout settling, NEW_PASSWORD_REQUIRED.
