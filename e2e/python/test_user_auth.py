@@ -340,3 +340,28 @@ def test_sign_up_then_sign_in_with_confirm_sign_ups_session(server, cognito):
     confirmed = cognito.confirm_sign_up(ClientId=plain, Username="tom",
                                         ConfirmationCode=codes_for(server, pool_id, other)[-1])
     assert "Session" not in confirmed
+
+
+def test_a_passwordless_code_leaves_a_pending_mfa_code_alone(server, cognito):
+    """Codes are kept per purpose: asking for a passwordless sign-in code (anyone who knows
+    the name can) does not replace the MFA code of a sign-in already under way."""
+    pool_id, client_id, email, _ = passwordless_pool(cognito)
+    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
+                                     EmailMfaConfiguration={"Message": "Code: {####}", "Subject": "Sign in"})
+    cognito.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="una",
+                                          EmailMfaSettings={"Enabled": True, "PreferredMfa": True})
+    mfa = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                AuthParameters={"USERNAME": "una", "PASSWORD": AUTH_PASSWORD})
+    assert mfa["ChallengeName"] == "EMAIL_OTP"
+    mfa_code = sent_code(server, pool_id, email)
+    passwordless = user_auth(cognito, client_id, PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert passwordless["ChallengeName"] == "EMAIL_OTP"
+    done = respond(cognito, client_id, "EMAIL_OTP", mfa["Session"], USERNAME="una", EMAIL_OTP_CODE=mfa_code)
+    assert_tokens(done["AuthenticationResult"])
+    # Nor does either session take the other's code.
+    with expect_error("CodeMismatchException", INVALID_CODE):
+        respond(cognito, client_id, "EMAIL_OTP", passwordless["Session"], USERNAME="una",
+                EMAIL_OTP_CODE=mfa_code)
+    done = respond(cognito, client_id, "EMAIL_OTP", passwordless["Session"], USERNAME="una",
+                   EMAIL_OTP_CODE=sent_code(server, pool_id, email))
+    assert_tokens(done["AuthenticationResult"])

@@ -10,8 +10,11 @@ pub enum CodePurpose {
     ConfirmSignUp,
     ResetPassword,
     VerifyAttribute(String),
-    /// An SMS or email code of a sign-in's MFA step, or a passwordless one.
+    /// An SMS or email code of a sign-in's MFA step.
     SignInMfa,
+    /// A passwordless sign-in's code (EMAIL_OTP or SMS_OTP as first factor):
+    /// apart from MFA's, so asking for one never replaces a pending MFA code.
+    SignInPasswordless,
     /// The one sign-in ConfirmSignUp's Session allows.
     SignUpSignIn,
     /// The one answer a WEB_AUTHN challenge takes.
@@ -25,6 +28,7 @@ impl CodePurpose {
             CodePurpose::ResetPassword => "reset-password".into(),
             CodePurpose::VerifyAttribute(a) => format!("verify:{a}"),
             CodePurpose::SignInMfa => "sign-in-mfa".into(),
+            CodePurpose::SignInPasswordless => "sign-in-passwordless".into(),
             CodePurpose::SignUpSignIn => "sign-up-sign-in".into(),
             CodePurpose::PasskeySignIn => "passkey-sign-in".into(),
         }

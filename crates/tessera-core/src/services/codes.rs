@@ -166,18 +166,20 @@ impl Codes {
         Ok(delivery(medium, destination))
     }
 
-    /// Stores a fresh sign-in code and sends it with the pool's authentication
-    /// message; it lives as long as the sign-in's session.
+    /// Stores a fresh sign-in code for `purpose` (MFA's or a passwordless
+    /// sign-in's) and sends it with the pool's authentication message; it
+    /// lives as long as the sign-in's session.
     pub(crate) async fn issue_sign_in_code(
         &self,
         pool: &UserPool,
         user: &User,
+        purpose: CodePurpose,
         lifetime_seconds: i64,
         medium: Medium,
         destination: &str,
         occasion: Occasion<'_>,
     ) -> Result<CodeDelivery> {
-        let (code, record) = self.fresh(user, CodePurpose::SignInMfa, lifetime_seconds);
+        let (code, record) = self.fresh(user, purpose, lifetime_seconds);
         self.store.put_code(&record).await?;
         self.messenger
             .send_authentication_code(pool, user, medium, destination, &code, occasion)

@@ -300,7 +300,7 @@ impl Services {
                 MfaFactor::Email,
                 Medium::Email,
                 "email",
-                Step::EmailOtp { custom: None },
+                Step::EmailSignInCode,
             ),
             ChallengeName::SmsOtp => (
                 AuthFactor::SmsOtp,
@@ -340,6 +340,7 @@ impl Services {
                     .issue_sign_in_code(
                         &ctx.pool,
                         user,
+                        CodePurpose::SignInPasswordless,
                         ctx.policy.auth_session_seconds,
                         medium,
                         destination,

@@ -148,6 +148,7 @@ impl Services {
                     .issue_sign_in_code(
                         &ctx.pool,
                         user,
+                        CodePurpose::SignInMfa,
                         ctx.policy.auth_session_seconds,
                         medium,
                         destination,
@@ -220,7 +221,11 @@ impl Services {
             ChallengeName::SoftwareTokenMfa => self.software_token_code_matches(user, code).await?,
             // A code used up or expired is an answer to no live challenge:
             // the same "auth state" refusal.
-            _ => match self.codes.check(user, &CodePurpose::SignInMfa, code).await {
+            _ => match self
+                .codes
+                .check(user, &session.step.code_purpose(), code)
+                .await
+            {
                 Ok(()) => true,
                 Err(Error::CodeMismatch(_) | Error::ExpiredCode(_)) => false,
                 Err(e) => return Err(e),

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::challenge::ChallengeName;
+use crate::domain::code::CodePurpose;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, UserPoolId};
 use crate::services::Services;
@@ -71,8 +72,9 @@ pub(crate) enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         custom: Option<Vec<Round>>,
     },
-    /// A passwordless code is out by SMS (by email it is `EmailOtp`'s step:
-    /// either way the code proves the user and MFA is done).
+    /// A passwordless code is out by email or SMS: once answered, the user
+    /// is proven and MFA is done, as after an MFA code.
+    EmailSignInCode,
     SmsOtp,
     /// A passkey's assertion is awaited: what its challenge asked, and the
     /// one-time code that lets the challenge be answered once.
@@ -120,6 +122,14 @@ impl Step {
         }
     }
 
+    /// The purpose of the code a code step waits for.
+    pub(crate) fn code_purpose(&self) -> CodePurpose {
+        match self {
+            Step::EmailSignInCode | Step::SmsOtp => CodePurpose::SignInPasswordless,
+            _ => CodePurpose::SignInMfa,
+        }
+    }
+
     fn challenge(&self) -> ChallengeName {
         match self {
             Step::PasswordVerifier { .. } => ChallengeName::PasswordVerifier,
@@ -127,6 +137,7 @@ impl Step {
             Step::SoftwareTokenMfa { .. } => ChallengeName::SoftwareTokenMfa,
             Step::SmsMfa { .. } => ChallengeName::SmsMfa,
             Step::EmailOtp { .. } => ChallengeName::EmailOtp,
+            Step::EmailSignInCode => ChallengeName::EmailOtp,
             Step::SmsOtp => ChallengeName::SmsOtp,
             Step::SelectChallenge { .. } => ChallengeName::SelectChallenge,
             Step::WebAuthn { .. } => ChallengeName::WebAuthn,
