@@ -175,8 +175,7 @@ impl Codes {
         user: &User,
         purpose: CodePurpose,
         lifetime_seconds: i64,
-        medium: Medium,
-        destination: &str,
+        (medium, destination): (Medium, &str),
         occasion: Occasion<'_>,
     ) -> Result<CodeDelivery> {
         let (code, record) = self.fresh(user, purpose, lifetime_seconds);

@@ -342,8 +342,7 @@ impl Services {
                         user,
                         CodePurpose::SignInPasswordless,
                         ctx.policy.auth_session_seconds,
-                        medium,
-                        destination,
+                        (medium, destination),
                         Occasion::new(
                             MessageSource::Authentication,
                             Some(ctx.client.id.as_str()),

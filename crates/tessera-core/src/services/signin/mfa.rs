@@ -150,8 +150,7 @@ impl Services {
                         user,
                         CodePurpose::SignInMfa,
                         ctx.policy.auth_session_seconds,
-                        medium,
-                        destination,
+                        (medium, destination),
                         Occasion::new(
                             MessageSource::Authentication,
                             Some(ctx.client.id.as_str()),
